@@ -1,0 +1,127 @@
+# dhcpfod — hand-written GNU Makefile.
+#   make            build build/dhcpfod and build/dhcpfoctl
+#   make check      unit tests (Check) and integration tests; installs missing deps first
+#   make asan       the whole check suite under AddressSanitizer + UBSan (build/asan/)
+#   make fuzz       libFuzzer harnesses for every parser of outside input (clang)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+CC       ?= cc
+SAN      ?=
+VERSION  := 0.1.0
+
+PKGS       := libevent jansson inih sqlite3 libcrypto
+WARN       := -Wall -Wextra -Wformat=2 -Wwrite-strings -Wshadow -Wstrict-prototypes \
+              -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter -Werror
+OPT        ?= -O2 -g
+ifneq ($(SAN),)
+OPT        := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined
+endif
+
+# Every target but clean needs the libraries: install what is missing, then remember
+# their flags (GNU make remakes included makefiles first and restarts).
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+-include $(BUILD)/config.mk
+endif
+
+$(BUILD)/config.mk: scripts/install-deps
+	@mkdir -p $(BUILD)
+	@scripts/install-deps --check >/dev/null || scripts/install-deps
+	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; \
+	   echo "CHECK_LIBS := $$(pkg-config --libs check)"; } > $@
+
+CFLAGS  := -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
+           $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS := $(OPT)
+LDLIBS  := $(PKG_LIBS) -lm
+
+# Everything in src/ but the two mains and the client forms one library that the
+# daemon, the client and every unit test link.
+MAIN_SRCS   := src/dhcpfod.c
+CLIENT_SRCS := $(wildcard src/dhcpfoctl*.c)
+LIB_SRCS    := $(filter-out $(MAIN_SRCS) $(CLIENT_SRCS),$(wildcard src/*.c))
+LIB_OBJS    := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS   := $(wildcard tests/unit/check_*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+INTEG       := $(sort $(wildcard tests/integration/t_*.sh))
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all check unit integration asan fuzz install clean
+all: $(BUILD)/dhcpfod $(BUILD)/dhcpfoctl
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libdhcpfod.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/dhcpfod: $(BUILD)/obj/dhcpfod.o $(BUILD)/libdhcpfod.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/dhcpfoctl: $(CLIENT_OBJS) $(BUILD)/libdhcpfod.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdhcpfod.a | $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdhcpfod.a $(LDLIBS) $(CHECK_LIBS)
+
+check: all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory unit integration
+
+# Check prints its own summary per binary; the last line counts the binaries.
+unit: $(UNIT_BINS)
+	@pass=0; fail=0; \
+	for t in $(UNIT_BINS); do \
+		if CK_DEFAULT_TIMEOUT=60 $$t; then pass=$$((pass+1)); \
+		else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
+	done; \
+	echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+integration: all
+	@pass=0; fail=0; skip=0; \
+	for t in $(INTEG); do \
+		echo "== $$t"; \
+		BUILD=$(BUILD) sh $$t; rc=$$?; \
+		if [ $$rc -eq 0 ]; then pass=$$((pass+1)); \
+		elif [ $$rc -eq 77 ]; then skip=$$((skip+1)); \
+		else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
+	done; \
+	echo "integration: $$pass passed, $$fail failed, $$skip skipped"; [ $$fail -eq 0 ]
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check
+
+# libFuzzer: one binary per harness, each run FUZZ_SECONDS on its seed corpus.
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude -g -O1 \
+              -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
+fuzz: | $(BUILD)/config.mk
+	@mkdir -p $(BUILD)/fuzz
+	@set -e; for f in $(FUZZ_SRCS); do \
+		n=$$(basename $$f .c); \
+		clang $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/$$n $$f $(LIB_SRCS) $(LDLIBS); \
+		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		echo "== $$n ($(FUZZ_SECONDS)s)"; \
+		$(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=1200000 \
+			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$n \
+			tests/fuzz/corpus/$$n 2>&1 | tail -n 3; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/dhcpfod
+	install -m 0755 $(BUILD)/dhcpfod $(BUILD)/dhcpfoctl $(DESTDIR)$(PREFIX)/sbin/
+	[ -e $(DESTDIR)/etc/dhcpfod/dhcpfod.conf ] || \
+		install -m 0644 conf/dhcpfod.conf $(DESTDIR)/etc/dhcpfod/dhcpfod.conf
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
