@@ -12,6 +12,7 @@ BUILD    ?= build
 CC       ?= cc
 SAN      ?=
 VERSION  := 0.1.0
+.DEFAULT_GOAL := all
 
 PKGS       := libevent jansson inih sqlite3 libcrypto
 WARN       := -Wall -Wextra -Wformat=2 -Wwrite-strings -Wshadow -Wstrict-prototypes \

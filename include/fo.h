@@ -37,4 +37,17 @@ int	fo_role_parse(const char *name);
  * load-balance 100 - percentage, hot-standby percentage. */
 unsigned fo_secondary_share(int mode, unsigned percentage);
 
+
+
+struct store;
+struct fo_rel;
+
+/* The one way a relationship's state changes: the move is checked, made
+ * durable, then logged as "name: OLD -> NEW (why)". 0, -1 storage error,
+ * -2 a move the state machine does not allow. */
+int	fo_change_state(struct store *, struct fo_rel *, int new_state,
+	    const char *why);
+/* Whether an operator may declare the partner down from `state`
+ * (draft-12 §9.2: not while in contact, i.e. not from NORMAL). */
+int	fo_operator_partner_down_ok(int state);
 #endif

@@ -1,0 +1,40 @@
+/* The daemon's configuration file (SPEC §3.1): parse into a fresh object, print
+ * it back canonically, swap whole on reload. */
+#ifndef DHCPFOD_CONF_H
+#define DHCPFOD_CONF_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define CONF_DEFAULT_PATH	"/etc/dhcpfod/dhcpfod.conf"
+#define CONF_MAX_IFACES		16
+
+struct conf {
+	char		*path;			/* file it came from */
+	char		*interfaces[CONF_MAX_IFACES];
+	int		 ninterfaces;
+	char		*database;
+	char		*control_socket;
+	mode_t		 control_socket_mode;
+	char		*control_socket_group;
+	gid_t		 control_gid;		/* resolved group */
+	uint32_t	 server_id;		/* 0: first address of the first interface */
+	char		*user;			/* NULL: stay */
+	int		 log_level;		/* enum log_level */
+	uint16_t	 dhcp_port;
+	uint32_t	 fo_listen_addr;
+	uint16_t	 fo_listen_port;
+};
+
+/* Parse `path` (NULL: defaults only). On error returns NULL and writes
+ * "FILE:LINE: message" into err. The caller frees with conf_free. */
+struct conf *conf_load(const char *path, char *err, size_t errlen);
+/* Parse a config held in memory (fuzzing, tests); `name` stands for the file. */
+struct conf *conf_load_string(const char *text, const char *name, char *err,
+	    size_t errlen);
+void	conf_free(struct conf *);
+/* The canonical form: every key, in order, with its effective value. */
+void	conf_print(const struct conf *, FILE *);
+
+#endif

@@ -1,0 +1,33 @@
+/* The daemon's one context object, created in main and passed to every
+ * subsystem that needs the whole (the RPC handlers, reload). */
+#ifndef DHCPFOD_DAEMON_H
+#define DHCPFOD_DAEMON_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "stats.h"
+#include "store.h"
+
+struct event_base;
+struct conf;
+struct ctl;
+
+struct daemon {
+	struct event_base	*base;
+	struct conf		*conf;		/* swapped whole on reload */
+	struct store		*store;
+	struct ctl		*ctl;
+	int64_t			 started;	/* monotonic seconds */
+	pid_t			 pid;
+	struct stats		 stats;
+};
+
+/* Re-read the config file (SIGHUP, server.reload). On error the running
+ * config stays and err says why. */
+int	daemon_reload(struct daemon *, char *err, size_t errlen);
+/* The DHCP server identifier: server-id, else the first address of the first
+ * interface; 0 if neither is known. */
+uint32_t daemon_server_id(struct daemon *);
+
+#endif

@@ -1,0 +1,30 @@
+/* Counters reported by server.stats (SPEC §4.2) and, later, the metrics. */
+#ifndef DHCPFOD_STATS_H
+#define DHCPFOD_STATS_H
+
+#include <stdint.h>
+
+/* DHCP message types 1..8 (RFC 2132 §9.6); index 0 counts unknown types. */
+#define STATS_DHCP_TYPES	9
+
+/* Why a received DHCP packet was dropped. */
+enum stats_drop {
+	DROP_TRUNCATED, DROP_BAD_OPTION, DROP_BAD_OP, DROP_BAD_HTYPE,
+	DROP_NO_SCOPE, DROP_NOT_OURS, DROP_EXHAUSTED, DROP_QUEUE_FULL,
+	DROP_NREASONS
+};
+
+struct stats {
+	uint64_t	rx[STATS_DHCP_TYPES];
+	uint64_t	tx[STATS_DHCP_TYPES];
+	uint64_t	drops[DROP_NREASONS];
+	uint64_t	leases_granted;
+	uint64_t	commit_batches;
+	uint64_t	rpc_requests;
+	uint64_t	rpc_errors;
+};
+
+const char *stats_dhcp_type_name(int type);	/* "DHCPDISCOVER"; "unknown" */
+const char *stats_drop_name(int reason);	/* "truncated" */
+
+#endif

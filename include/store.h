@@ -1,0 +1,143 @@
+/*
+ * Storage: the only module that touches SQLite. Scopes, ranges, exclusions,
+ * reservations, options, leases, relationships and failover state in one
+ * database (WAL, synchronous=FULL, versioned migrations). Free space and its
+ * owner are kept as intervals: only addresses with a binding history have rows.
+ *
+ * Returns: 0 success, -1 storage error (store_errmsg() says why),
+ * STORE_NOTFOUND where a lookup finds nothing.
+ */
+#ifndef DHCPFOD_STORE_H
+#define DHCPFOD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dhcp_opt.h"
+#include "ivl.h"
+#include "lease.h"
+#include "rebal.h"
+
+#define STORE_NOTFOUND	1
+#define STORE_NAME_MAX	512	/* bytes, with NUL */
+
+struct store;
+
+struct scope {
+	uint32_t	 subnet;
+	uint32_t	 mask;
+	char		 name[STORE_NAME_MAX];
+	uint32_t	 range_start, range_end;
+	uint32_t	 lease_time;
+	int		 enabled;
+	struct dhcp_optlist options;
+	struct ivlset	 exclusions;		/* normalised */
+	char		 relationship[STORE_NAME_MAX];	/* "" if none */
+};
+
+struct reservation {
+	uint32_t	subnet;
+	uint32_t	address;
+	uint8_t		hwaddr[16];
+	uint8_t		hwlen;
+	char		name[STORE_NAME_MAX];
+};
+
+struct fo_rel {
+	char		 name[STORE_NAME_MAX];
+	uint32_t	 primary_server, secondary_server;
+	char		 primary_name[STORE_NAME_MAX], secondary_name[STORE_NAME_MAX];
+	int		 mode, server_type;		/* enum fo_mode, fo_role */
+	int		 state, prev_state, partner_state;	/* enum fo_state */
+	uint32_t	 mclt, safe_period;
+	unsigned	 percentage;
+	char		 shared_secret[STORE_NAME_MAX];	/* "" if none */
+	uint16_t	 port;
+	uint32_t	*scopes;			/* owned */
+	size_t		 nscopes;
+};
+
+struct scope_stats {
+	uint64_t	num_addr, addr_free, addr_in_use;
+	uint64_t	this_addr_free, partner_addr_free;
+	uint64_t	this_addr_in_use, partner_addr_in_use;
+};
+
+struct store_counts {
+	int64_t		scopes, relationships, leases, reservations;
+};
+
+/* Open or create the database at path, migrating its schema. NULL on error
+ * with a sentence in err. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void	store_close(struct store *);
+const char *store_errmsg(struct store *);
+const char *store_path(struct store *);
+
+/* Explicit transactions; one open at a time. */
+int	store_begin(struct store *);
+int	store_commit(struct store *);
+void	store_rollback(struct store *);
+
+/* Scopes. get/find fill *out (release with scope_fini). find: the scope whose
+ * subnet contains addr. overlap: a scope whose subnet overlaps subnet/mask. */
+void	scope_fini(struct scope *);
+int	store_scope_insert(struct store *, const struct scope *);
+int	store_scope_update(struct store *, const struct scope *);
+int	store_scope_delete(struct store *, uint32_t subnet);
+int	store_scope_get(struct store *, uint32_t subnet, struct scope *out);
+int	store_scope_find(struct store *, uint32_t addr, struct scope *out);
+int	store_scope_overlap(struct store *, uint32_t subnet, uint32_t mask,
+	    uint32_t *other);
+/* All scopes by subnet; *out is an array of *n scopes, free with scopes_free. */
+int	store_scope_list(struct store *, struct scope **out, size_t *n);
+void	scopes_free(struct scope *, size_t n);
+int	store_exclusion_add(struct store *, uint32_t subnet, uint32_t start,
+	    uint32_t end);
+int	store_exclusion_remove(struct store *, uint32_t subnet, uint32_t start,
+	    uint32_t end);	/* STORE_NOTFOUND unless exactly that exclusion */
+
+/* Reservations. */
+int	store_resv_add(struct store *, const struct reservation *);
+int	store_resv_remove(struct store *, uint32_t address);
+int	store_resv_get(struct store *, uint32_t address, struct reservation *out);
+int	store_resv_get_hw(struct store *, uint32_t subnet, const uint8_t *hw,
+	    size_t hwlen, struct reservation *out);
+int	store_resv_list(struct store *, uint32_t subnet, struct reservation **out,
+	    size_t *n);
+
+/* Leases: put inserts or replaces the row of lease->address. */
+int	store_lease_put(struct store *, const struct lease *);
+int	store_lease_get(struct store *, uint32_t address, struct lease *out);
+int	store_lease_get_hw(struct store *, const uint8_t *hw, size_t hwlen,
+	    struct lease *out);
+int	store_lease_get_host(struct store *, const char *hostname, struct lease *out);
+/* Leases with address > from (subnet 0: all scopes), at most limit. */
+int	store_lease_list(struct store *, uint32_t subnet, uint32_t from, size_t limit,
+	    struct lease **out, size_t *n);
+int	store_lease_delete(struct store *, uint32_t address);
+
+/* Relationships. get fills scopes too; release with fo_rel_fini. */
+void	fo_rel_fini(struct fo_rel *);
+int	store_rel_insert(struct store *, const struct fo_rel *);	/* with scopes */
+int	store_rel_update(struct store *, const struct fo_rel *);	/* not scopes */
+int	store_rel_delete(struct store *, const char *name);
+int	store_rel_get(struct store *, const char *name, struct fo_rel *out);
+int	store_rel_list(struct store *, struct fo_rel **out, size_t *n);
+void	fo_rels_free(struct fo_rel *, size_t n);
+int	store_rel_count(struct store *, int64_t *n);
+int	store_rel_add_scope(struct store *, const char *name, uint32_t subnet);
+int	store_rel_remove_scope(struct store *, uint32_t subnet);
+
+/* Failover view of a scope: the free runs with their owner (rebal input), the
+ * statistics as seen by a server of role `role` (SPEC §4.4; a scope in no
+ * relationship: this server owns every free address), and applying moves. */
+int	store_free_runs(struct store *, uint32_t subnet, struct rebal_run **runs,
+	    size_t *n);
+int	store_scope_stats(struct store *, uint32_t subnet, int role,
+	    struct scope_stats *out);
+int	store_apply_moves(struct store *, uint32_t subnet,
+	    const struct rebal_move *moves, size_t n);
+int	store_counts(struct store *, struct store_counts *out);
+
+#endif

@@ -1,0 +1,356 @@
+/* Configuration file: INI through inih, one small parser per key, canonical print. */
+#include <errno.h>
+#include <grp.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "log.h"
+#include "util.h"
+
+struct conf_parse {
+	struct conf	*conf;
+	char		 msg[256];	/* first error */
+	unsigned	 seen;		/* bit per key: duplicates are errors */
+};
+
+typedef int (*key_fn)(struct conf *, const char *value, char *msg, size_t msglen);
+
+struct conf_key {
+	const char	*section;
+	const char	*name;
+	key_fn		 parse;
+};
+
+/* Replace a string field. */
+static int
+set_str(char **field, const char *value)
+{
+	char *s = strdup(value);
+
+	if (s == NULL)
+		return -1;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
+/* An unsigned decimal (or 0-prefixed octal when base 8) within [lo, hi]. */
+static int
+parse_uint(const char *v, int base, unsigned long lo, unsigned long hi,
+    unsigned long *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (*v == '\0' || *v == '-' || *v == '+')
+		return -1;
+	errno = 0;
+	n = strtoul(v, &end, base);
+	if (errno != 0 || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* interfaces = a, b, c (names only: IFNAMSIZ - 1 characters, no spaces). */
+static int
+key_interfaces(struct conf *c, const char *v, char *msg, size_t len)
+{
+	char *copy = strdup(v), *tok, *save = NULL;
+
+	if (copy == NULL)
+		return -1;
+	for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (strlen(tok) > 15 || c->ninterfaces == CONF_MAX_IFACES) {
+			snprintf(msg, len, "bad interface '%s' (at most %d names of "
+			    "up to 15 characters)", tok, CONF_MAX_IFACES);
+			free(copy);
+			return -1;
+		}
+		if ((c->interfaces[c->ninterfaces++] = strdup(tok)) == NULL)
+			break;
+	}
+	free(copy);
+	return 0;
+}
+
+static int
+key_database(struct conf *c, const char *v, char *msg, size_t len)
+{
+	if (*v != '/') {
+		snprintf(msg, len, "database must be an absolute path");
+		return -1;
+	}
+	return set_str(&c->database, v);
+}
+
+static int
+key_socket(struct conf *c, const char *v, char *msg, size_t len)
+{
+	if (*v != '/' || strlen(v) >= 108) {
+		snprintf(msg, len, "control-socket must be an absolute path shorter "
+		    "than 108 bytes");
+		return -1;
+	}
+	return set_str(&c->control_socket, v);
+}
+
+static int
+key_socket_mode(struct conf *c, const char *v, char *msg, size_t len)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 8, 0, 0777, &n) == -1) {
+		snprintf(msg, len, "control-socket-mode must be an octal mode "
+		    "like 0660");
+		return -1;
+	}
+	c->control_socket_mode = (mode_t)n;
+	return 0;
+}
+
+static int
+key_socket_group(struct conf *c, const char *v, char *msg, size_t len)
+{
+	struct group *gr = getgrnam(v);
+	unsigned long n;
+
+	if (gr != NULL)
+		c->control_gid = gr->gr_gid;
+	else if (parse_uint(v, 10, 0, 0x7fffffff, &n) == 0)
+		c->control_gid = (gid_t)n;
+	else {
+		snprintf(msg, len, "unknown group '%s'", v);
+		return -1;
+	}
+	return set_str(&c->control_socket_group, v);
+}
+
+static int
+key_server_id(struct conf *c, const char *v, char *msg, size_t len)
+{
+	if (addr_parse(v, &c->server_id) == -1 || c->server_id == 0) {
+		snprintf(msg, len, "server-id '%s' is not an IPv4 address", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+key_user(struct conf *c, const char *v, char *msg, size_t len)
+{
+	if (*v == '\0') {
+		free(c->user);
+		c->user = NULL;
+		return 0;
+	}
+	return set_str(&c->user, v);
+}
+
+static int
+key_log_level(struct conf *c, const char *v, char *msg, size_t len)
+{
+	if ((c->log_level = log_level_parse(v)) == -1) {
+		snprintf(msg, len, "log-level must be error, warning, info or debug");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+key_dhcp_port(struct conf *c, const char *v, char *msg, size_t len)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 10, 1, 65535, &n) == -1) {
+		snprintf(msg, len, "dhcp-port must be 1..65535");
+		return -1;
+	}
+	c->dhcp_port = (uint16_t)n;
+	return 0;
+}
+
+/* listen = ADDRESS[:PORT] */
+static int
+key_listen(struct conf *c, const char *v, char *msg, size_t len)
+{
+	char buf[32], *colon;
+	unsigned long port = 647;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	if ((colon = strchr(buf, ':')) != NULL) {
+		*colon = '\0';
+		if (parse_uint(colon + 1, 10, 1, 65535, &port) == -1)
+			goto bad;
+	}
+	if (strlen(v) >= sizeof(buf) || addr_parse(buf, &c->fo_listen_addr) == -1)
+		goto bad;
+	c->fo_listen_port = (uint16_t)port;
+	return 0;
+bad:
+	snprintf(msg, len, "listen must be ADDRESS[:PORT], e.g. 0.0.0.0:647");
+	return -1;
+}
+
+static const struct conf_key conf_keys[] = {
+	{ "server",	"interfaces",		key_interfaces },
+	{ "server",	"database",		key_database },
+	{ "server",	"control-socket",	key_socket },
+	{ "server",	"control-socket-mode",	key_socket_mode },
+	{ "server",	"control-socket-group",	key_socket_group },
+	{ "server",	"server-id",		key_server_id },
+	{ "server",	"user",			key_user },
+	{ "server",	"log-level",		key_log_level },
+	{ "server",	"dhcp-port",		key_dhcp_port },
+	{ "failover",	"listen",		key_listen },
+};
+
+/* inih callback: one key. Returning 0 makes ini_parse report this line. */
+static int
+conf_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct conf_parse *p = user;
+	int known_section = 0;
+
+	if (p->msg[0] != '\0')
+		return 0;
+	for (size_t i = 0; i < nitems(conf_keys); i++) {
+		if (strcmp(section, conf_keys[i].section) != 0)
+			continue;
+		known_section = 1;
+		if (strcmp(name, conf_keys[i].name) != 0)
+			continue;
+		if (p->seen & (1u << i)) {
+			snprintf(p->msg, sizeof(p->msg), "duplicate key '%s'", name);
+			return 0;
+		}
+		p->seen |= 1u << i;
+		if (conf_keys[i].parse(p->conf, value, p->msg, sizeof(p->msg)) == 0)
+			return 1;
+		if (p->msg[0] == '\0')
+			snprintf(p->msg, sizeof(p->msg), "out of memory");
+		return 0;
+	}
+	if (!known_section)
+		snprintf(p->msg, sizeof(p->msg), "unknown section '%s'", section);
+	else
+		snprintf(p->msg, sizeof(p->msg), "unknown key '%s'", name);
+	return 0;
+}
+
+/* A conf holding every default of SPEC §3.1. */
+static struct conf *
+conf_defaults(const char *path)
+{
+	struct conf *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->path = strdup(path ? path : "(defaults)");
+	c->database = strdup("/var/lib/dhcpfod/dhcpfod.db");
+	c->control_socket = strdup("/run/dhcpfod/dhcpfod.sock");
+	c->control_socket_group = strdup("root");
+	c->control_socket_mode = 0660;
+	c->log_level = LOG_LVL_INFO;
+	c->dhcp_port = 67;
+	c->fo_listen_port = 647;
+	if (c->path == NULL || c->database == NULL || c->control_socket == NULL ||
+	    c->control_socket_group == NULL) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Turn ini_parse's answer into NULL + "FILE:LINE: message", or the conf. */
+static struct conf *
+conf_finish(struct conf_parse *p, int rc, const char *name, char *err, size_t errlen)
+{
+	if (rc == 0)
+		return p->conf;
+	if (rc == -1)
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+	else if (rc == -2)
+		snprintf(err, errlen, "%s: out of memory", name);
+	else
+		snprintf(err, errlen, "%s:%d: %s", name, rc,
+		    p->msg[0] ? p->msg : "syntax error (expected 'key = value' or "
+		    "'[section]', lines of at most 199 characters)");
+	conf_free(p->conf);
+	return NULL;
+}
+
+struct conf *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	struct conf_parse p = { 0 };
+	FILE *f;
+	int rc;
+
+	if ((p.conf = conf_defaults(path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (path == NULL)
+		return p.conf;
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		conf_free(p.conf);
+		return NULL;
+	}
+	rc = ini_parse_file(f, conf_handler, &p);
+	fclose(f);
+	return conf_finish(&p, rc, path, err, errlen);
+}
+
+struct conf *
+conf_load_string(const char *text, const char *name, char *err, size_t errlen)
+{
+	struct conf_parse p = { 0 };
+
+	if ((p.conf = conf_defaults(name)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return conf_finish(&p, ini_parse_string(text, conf_handler, &p), name, err,
+	    errlen);
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < c->ninterfaces; i++)
+		free(c->interfaces[i]);
+	free(c->path);
+	free(c->database);
+	free(c->control_socket);
+	free(c->control_socket_group);
+	free(c->user);
+	free(c);
+}
+
+void
+conf_print(const struct conf *c, FILE *f)
+{
+	char a[16];
+
+	fprintf(f, "[server]\ninterfaces = ");
+	for (int i = 0; i < c->ninterfaces; i++)
+		fprintf(f, "%s%s", i ? ", " : "", c->interfaces[i]);
+	fprintf(f, "\ndatabase = %s\n", c->database);
+	fprintf(f, "control-socket = %s\n", c->control_socket);
+	fprintf(f, "control-socket-mode = %04o\n", (unsigned)c->control_socket_mode);
+	fprintf(f, "control-socket-group = %s\n", c->control_socket_group);
+	fprintf(f, "server-id = %s\n", c->server_id ? addr_str(c->server_id, a) : "");
+	fprintf(f, "user = %s\n", c->user ? c->user : "");
+	fprintf(f, "log-level = %s\n", log_level_name(c->log_level));
+	fprintf(f, "dhcp-port = %u\n", c->dhcp_port);
+	fprintf(f, "\n[failover]\nlisten = %s:%u\n", addr_str(c->fo_listen_addr, a),
+	    c->fo_listen_port);
+}

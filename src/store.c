@@ -1,0 +1,1673 @@
+/* Storage on SQLite: schema and migrations, a prepared-statement cache, and
+ * the interval view of free space (DESIGN §3). The only file with sqlite3.h. */
+#include <errno.h>
+#include <libgen.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fo.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+/* Migrations: entry i brings a database at user_version i to i + 1. */
+static const char *const migrations[] = {
+	"CREATE TABLE scope(subnet INTEGER PRIMARY KEY, mask INTEGER NOT NULL,"
+	" name TEXT NOT NULL, range_start INTEGER NOT NULL,"
+	" range_end INTEGER NOT NULL, lease_time INTEGER NOT NULL,"
+	" enabled INTEGER NOT NULL);"
+	"CREATE TABLE scope_option(subnet INTEGER NOT NULL REFERENCES scope"
+	" ON DELETE CASCADE, code INTEGER NOT NULL, data BLOB NOT NULL,"
+	" PRIMARY KEY(subnet, code));"
+	"CREATE TABLE server_option(code INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	"CREATE TABLE exclusion(subnet INTEGER NOT NULL REFERENCES scope"
+	" ON DELETE CASCADE, start INTEGER NOT NULL, stop INTEGER NOT NULL,"
+	" PRIMARY KEY(subnet, start));"
+	"CREATE TABLE reservation(address INTEGER PRIMARY KEY, subnet INTEGER NOT NULL"
+	" REFERENCES scope ON DELETE CASCADE, hwaddr BLOB NOT NULL, name TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX reservation_hw ON reservation(subnet, hwaddr);"
+	"CREATE TABLE backup_range(subnet INTEGER NOT NULL REFERENCES scope"
+	" ON DELETE CASCADE, start INTEGER NOT NULL, stop INTEGER NOT NULL,"
+	" PRIMARY KEY(subnet, start));"
+	"CREATE TABLE lease(address INTEGER PRIMARY KEY, subnet INTEGER NOT NULL"
+	" REFERENCES scope ON DELETE CASCADE, hwaddr BLOB, client_id BLOB,"
+	" hostname TEXT, state INTEGER NOT NULL, starts INTEGER, ends INTEGER,"
+	" cltt INTEGER, owner INTEGER NOT NULL, sent_pot_exp INTEGER,"
+	" ack_pot_exp INTEGER, recv_pot_exp INTEGER, last_bndupd INTEGER);"
+	"CREATE INDEX lease_subnet ON lease(subnet, address);"
+	"CREATE INDEX lease_hw ON lease(hwaddr);"
+	"CREATE INDEX lease_host ON lease(hostname);"
+	"CREATE TABLE relationship(id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	" primary_server INTEGER NOT NULL, secondary_server INTEGER NOT NULL,"
+	" primary_name TEXT NOT NULL, secondary_name TEXT NOT NULL,"
+	" mode INTEGER NOT NULL, server_type INTEGER NOT NULL, state INTEGER NOT NULL,"
+	" prev_state INTEGER NOT NULL, partner_state INTEGER NOT NULL,"
+	" mclt INTEGER NOT NULL, safe_period INTEGER NOT NULL,"
+	" percentage INTEGER NOT NULL, shared_secret TEXT NOT NULL,"
+	" port INTEGER NOT NULL);"
+	"CREATE TABLE rel_scope(subnet INTEGER PRIMARY KEY REFERENCES scope,"
+	" rel INTEGER NOT NULL REFERENCES relationship ON DELETE CASCADE);",
+};
+
+enum stmt_id {
+	S_SCOPE_INS, S_SCOPE_UPD, S_SCOPE_DEL, S_SCOPE_GET, S_SCOPE_FIND,
+	S_SCOPE_OVERLAP, S_SCOPE_LIST, S_OPT_DEL, S_OPT_INS, S_OPT_GET,
+	S_EXCL_INS, S_EXCL_DEL, S_EXCL_GET, S_SCOPE_REL,
+	S_RESV_INS, S_RESV_DEL, S_RESV_GET, S_RESV_GET_HW, S_RESV_LIST,
+	S_LEASE_PUT, S_LEASE_GET, S_LEASE_GET_HW, S_LEASE_GET_HOST, S_LEASE_LIST,
+	S_LEASE_LIST_ALL, S_LEASE_DEL, S_LEASE_IN_RANGE,
+	S_REL_INS, S_REL_UPD, S_REL_DEL, S_REL_GET, S_REL_LIST, S_REL_COUNT,
+	S_REL_SCOPES, S_RELSCOPE_INS, S_RELSCOPE_DEL,
+	S_BACKUP_GET, S_BACKUP_DEL, S_BACKUP_INS, S_LEASE_SET_FREE, S_RESV_IN_RANGE,
+	S_COUNT_SCOPES, S_COUNT_LEASES, S_COUNT_RESV,
+	S_NSTMTS
+};
+
+#define LEASE_COLS "address, subnet, hwaddr, client_id, hostname, state, starts," \
+	" ends, cltt, owner, sent_pot_exp, ack_pot_exp, recv_pot_exp, last_bndupd"
+#define REL_COLS "name, primary_server, secondary_server, primary_name," \
+	" secondary_name, mode, server_type, state, prev_state, partner_state, mclt," \
+	" safe_period, percentage, shared_secret, port"
+
+static const char *const stmt_sql[S_NSTMTS] = {
+	[S_SCOPE_INS] = "INSERT INTO scope VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_SCOPE_UPD] = "UPDATE scope SET name = ?2, lease_time = ?3, enabled = ?4"
+	    " WHERE subnet = ?1",
+	[S_SCOPE_DEL] = "DELETE FROM scope WHERE subnet = ?1",
+	[S_SCOPE_GET] = "SELECT subnet, mask, name, range_start, range_end,"
+	    " lease_time, enabled FROM scope WHERE subnet = ?1",
+	[S_SCOPE_FIND] = "SELECT subnet FROM scope WHERE (?1 & mask) = subnet",
+	[S_SCOPE_OVERLAP] = "SELECT subnet FROM scope WHERE (?1 & mask) = subnet"
+	    " OR (subnet & ?2) = ?1 LIMIT 1",
+	[S_SCOPE_LIST] = "SELECT subnet FROM scope ORDER BY subnet",
+	[S_OPT_DEL] = "DELETE FROM scope_option WHERE subnet = ?1",
+	[S_OPT_INS] = "INSERT INTO scope_option VALUES (?1, ?2, ?3)",
+	[S_OPT_GET] = "SELECT code, data FROM scope_option WHERE subnet = ?1"
+	    " ORDER BY code",
+	[S_EXCL_INS] = "INSERT INTO exclusion VALUES (?1, ?2, ?3)",
+	[S_EXCL_DEL] = "DELETE FROM exclusion WHERE subnet = ?1 AND start = ?2"
+	    " AND stop = ?3",
+	[S_EXCL_GET] = "SELECT start, stop FROM exclusion WHERE subnet = ?1"
+	    " ORDER BY start",
+	[S_SCOPE_REL] = "SELECT r.name FROM rel_scope s JOIN relationship r"
+	    " ON r.id = s.rel WHERE s.subnet = ?1",
+	[S_RESV_INS] = "INSERT INTO reservation VALUES (?1, ?2, ?3, ?4)",
+	[S_RESV_DEL] = "DELETE FROM reservation WHERE address = ?1",
+	[S_RESV_GET] = "SELECT subnet, address, hwaddr, name FROM reservation"
+	    " WHERE address = ?1",
+	[S_RESV_GET_HW] = "SELECT subnet, address, hwaddr, name FROM reservation"
+	    " WHERE subnet = ?1 AND hwaddr = ?2",
+	[S_RESV_LIST] = "SELECT subnet, address, hwaddr, name FROM reservation"
+	    " WHERE subnet = ?1 ORDER BY address",
+	[S_LEASE_PUT] = "INSERT OR REPLACE INTO lease (" LEASE_COLS ") VALUES"
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[S_LEASE_GET] = "SELECT " LEASE_COLS " FROM lease WHERE address = ?1",
+	[S_LEASE_GET_HW] = "SELECT " LEASE_COLS " FROM lease WHERE hwaddr = ?1"
+	    " ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
+	[S_LEASE_GET_HOST] = "SELECT " LEASE_COLS " FROM lease WHERE hostname = ?1"
+	    " ORDER BY address LIMIT 1",
+	[S_LEASE_LIST] = "SELECT " LEASE_COLS " FROM lease WHERE subnet = ?1"
+	    " AND address > ?2 ORDER BY address LIMIT ?3",
+	[S_LEASE_LIST_ALL] = "SELECT " LEASE_COLS " FROM lease WHERE address > ?2"
+	    " ORDER BY address LIMIT ?3",
+	[S_LEASE_DEL] = "DELETE FROM lease WHERE address = ?1",
+	[S_LEASE_IN_RANGE] = "SELECT address, state, owner FROM lease"
+	    " WHERE subnet = ?1 AND address BETWEEN ?2 AND ?3 ORDER BY address",
+	[S_REL_INS] = "INSERT INTO relationship (" REL_COLS ") VALUES"
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[S_REL_UPD] = "UPDATE relationship SET primary_server = ?2,"
+	    " secondary_server = ?3, primary_name = ?4, secondary_name = ?5,"
+	    " mode = ?6, server_type = ?7, state = ?8, prev_state = ?9,"
+	    " partner_state = ?10, mclt = ?11, safe_period = ?12, percentage = ?13,"
+	    " shared_secret = ?14, port = ?15 WHERE name = ?1",
+	[S_REL_DEL] = "DELETE FROM relationship WHERE name = ?1",
+	[S_REL_GET] = "SELECT " REL_COLS ", id FROM relationship WHERE name = ?1",
+	[S_REL_LIST] = "SELECT name FROM relationship ORDER BY id",
+	[S_REL_COUNT] = "SELECT count(*) FROM relationship",
+	[S_REL_SCOPES] = "SELECT subnet FROM rel_scope WHERE rel = ?1 ORDER BY subnet",
+	[S_RELSCOPE_INS] = "INSERT INTO rel_scope SELECT ?2, id FROM relationship"
+	    " WHERE name = ?1",
+	[S_RELSCOPE_DEL] = "DELETE FROM rel_scope WHERE subnet = ?1",
+	[S_BACKUP_GET] = "SELECT start, stop FROM backup_range WHERE subnet = ?1"
+	    " ORDER BY start",
+	[S_BACKUP_DEL] = "DELETE FROM backup_range WHERE subnet = ?1",
+	[S_BACKUP_INS] = "INSERT INTO backup_range VALUES (?1, ?2, ?3)",
+	[S_LEASE_SET_FREE] = "UPDATE lease SET state = ?4, owner = ?5"
+	    " WHERE subnet = ?1 AND address BETWEEN ?2 AND ?3 AND state IN (1, 7)",
+	[S_RESV_IN_RANGE] = "SELECT address FROM reservation WHERE subnet = ?1"
+	    " AND address BETWEEN ?2 AND ?3 ORDER BY address",
+	[S_COUNT_SCOPES] = "SELECT count(*) FROM scope",
+	[S_COUNT_LEASES] = "SELECT count(*) FROM lease",
+	[S_COUNT_RESV] = "SELECT count(*) FROM reservation",
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	sqlite3_stmt	*stmts[S_NSTMTS];
+	char		 err[512];
+	int		 in_txn;
+};
+
+/* Record the database's error for `what`; returns -1. */
+static int
+fail(struct store *s, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* The cached statement `id`, reset and with no bindings; NULL on error. */
+static sqlite3_stmt *
+st(struct store *s, enum stmt_id id)
+{
+	sqlite3_stmt *q = s->stmts[id];
+
+	if (q == NULL) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL) != SQLITE_OK) {
+			fail(s, "prepare");
+			return NULL;
+		}
+		return s->stmts[id];
+	}
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return q;
+}
+
+/* Run a statement that returns no rows. */
+static int
+run(struct store *s, sqlite3_stmt *q, const char *what)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return fail(s, what);
+	return 0;
+}
+
+/* Step a one-row lookup: 0 row ready, STORE_NOTFOUND, -1 error. */
+static int
+row(struct store *s, sqlite3_stmt *q, const char *what)
+{
+	int rc = sqlite3_step(q);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : fail(s, what);
+}
+
+/* Copy a text column into a fixed buffer. */
+static void
+col_text(sqlite3_stmt *q, int col, char *buf, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(q, col);
+
+	snprintf(buf, len, "%s", t ? (const char *)t : "");
+}
+
+/* Copy a blob column into a fixed buffer; returns the bytes copied. */
+static size_t
+col_blob(sqlite3_stmt *q, int col, uint8_t *buf, size_t len)
+{
+	const void *b = sqlite3_column_blob(q, col);
+	size_t n = (size_t)sqlite3_column_bytes(q, col);
+
+	if (n > len)
+		n = len;
+	if (b != NULL && n > 0)
+		memcpy(buf, b, n);
+	return n;
+}
+
+/* Run one SQL script outside the cache. */
+static int
+exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->err, sizeof(s->err), "%s", msg ? msg : "exec failed");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bring the schema up to date, one transaction per step (PRAGMA user_version). */
+static int
+migrate(struct store *s)
+{
+	sqlite3_stmt *q;
+	int version, latest = (int)nitems(migrations);
+	char sql[64];
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
+		return fail(s, "read schema version");
+	version = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+	sqlite3_finalize(q);
+	if (version < 0 || version > latest) {
+		snprintf(s->err, sizeof(s->err), "database schema version %d is newer "
+		    "than this dhcpfod knows (%d)", version, latest);
+		return -1;
+	}
+	for (; version < latest; version++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+		if (exec(s, "BEGIN IMMEDIATE") == -1)
+			return -1;
+		if (exec(s, migrations[version]) == -1 || exec(s, sql) == -1) {
+			char keep[sizeof(s->err)];
+
+			memcpy(keep, s->err, sizeof(keep));
+			exec(s, "ROLLBACK");
+			memcpy(s->err, keep, sizeof(keep));
+			return -1;
+		}
+		if (exec(s, "COMMIT") == -1)
+			return -1;
+		log_info("database %s: schema migrated to version %d", s->path,
+		    version + 1);
+	}
+	return 0;
+}
+
+/* Clear, specific errors for the usual mistakes before SQLite says
+ * "unable to open database file". */
+static int
+check_dir(const char *path, char *err, size_t errlen)
+{
+	char *copy = strdup(path), *dir;
+	struct stat sb;
+	int rc = -1;
+
+	if (copy == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	dir = dirname(copy);
+	if (stat(dir, &sb) == -1)
+		snprintf(err, errlen, "database directory %s: %s", dir, strerror(errno));
+	else if (!S_ISDIR(sb.st_mode))
+		snprintf(err, errlen, "database directory %s is not a directory", dir);
+	else if (access(dir, W_OK) == -1)
+		snprintf(err, errlen, "database directory %s is not writable: %s "
+		    "(the database needs its directory for its journal)", dir,
+		    strerror(errno));
+	else if (access(path, F_OK) == 0 && access(path, W_OK) == -1)
+		snprintf(err, errlen, "database %s is not writable: %s", path,
+		    strerror(errno));
+	else
+		rc = 0;
+	free(copy);
+	return rc;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s;
+
+	if (check_dir(path, err, errlen) == -1)
+		return NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database %s: %s", path, s->db ?
+		    sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	    " PRAGMA foreign_keys = ON") == -1 || migrate(s) == -1) {
+		snprintf(err, errlen, "database %s: %s", path, s->err);
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < S_NSTMTS; i++)
+		sqlite3_finalize(s->stmts[i]);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+const char *
+store_errmsg(struct store *s)
+{
+	return s->err;
+}
+
+const char *
+store_path(struct store *s)
+{
+	return s->path;
+}
+
+int
+store_begin(struct store *s)
+{
+	if (exec(s, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	s->in_txn = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	if (exec(s, "COMMIT") == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	s->in_txn = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	char keep[sizeof(s->err)];
+
+	if (!s->in_txn)
+		return;
+	memcpy(keep, s->err, sizeof(keep));
+	exec(s, "ROLLBACK");
+	memcpy(s->err, keep, sizeof(keep));
+	s->in_txn = 0;
+}
+
+/* Run `fn` inside a transaction unless the caller already holds one. */
+static int
+atomically(struct store *s, int (*fn)(struct store *, const void *), const void *arg)
+{
+	int own = !s->in_txn, rc;
+
+	if (own && store_begin(s) == -1)
+		return -1;
+	rc = fn(s, arg);
+	if (!own)
+		return rc;
+	if (rc != 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s);
+}
+
+/* ---- scopes ---- */
+
+void
+scope_fini(struct scope *sc)
+{
+	dhcp_optlist_free(&sc->options);
+	ivlset_free(&sc->exclusions);
+}
+
+void
+scopes_free(struct scope *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		scope_fini(&v[i]);
+	free(v);
+}
+
+/* Replace a scope's stored options with sc->options. */
+static int
+scope_put_options(struct store *s, const struct scope *sc)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_OPT_DEL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, sc->subnet);
+	if (run(s, q, "delete options") == -1)
+		return -1;
+	for (size_t i = 0; i < sc->options.n; i++) {
+		const struct dhcp_opt *o = &sc->options.v[i];
+
+		if ((q = st(s, S_OPT_INS)) == NULL)
+			return -1;
+		sqlite3_bind_int64(q, 1, sc->subnet);
+		sqlite3_bind_int(q, 2, o->code);
+		sqlite3_bind_blob(q, 3, o->data, o->len, SQLITE_TRANSIENT);
+		if (run(s, q, "insert option") == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+scope_insert_txn(struct store *s, const void *arg)
+{
+	const struct scope *sc = arg;
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_SCOPE_INS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, sc->subnet);
+	sqlite3_bind_int64(q, 2, sc->mask);
+	sqlite3_bind_text(q, 3, sc->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 4, sc->range_start);
+	sqlite3_bind_int64(q, 5, sc->range_end);
+	sqlite3_bind_int64(q, 6, sc->lease_time);
+	sqlite3_bind_int(q, 7, sc->enabled);
+	if (run(s, q, "insert scope") == -1)
+		return -1;
+	for (size_t i = 0; i < sc->exclusions.n; i++)
+		if (store_exclusion_add(s, sc->subnet, sc->exclusions.v[i].start,
+		    sc->exclusions.v[i].end) == -1)
+			return -1;
+	return scope_put_options(s, sc);
+}
+
+int
+store_scope_insert(struct store *s, const struct scope *sc)
+{
+	return atomically(s, scope_insert_txn, sc);
+}
+
+static int
+scope_update_txn(struct store *s, const void *arg)
+{
+	const struct scope *sc = arg;
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_SCOPE_UPD)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, sc->subnet);
+	sqlite3_bind_text(q, 2, sc->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 3, sc->lease_time);
+	sqlite3_bind_int(q, 4, sc->enabled);
+	if (run(s, q, "update scope") == -1)
+		return -1;
+	return scope_put_options(s, sc);
+}
+
+int
+store_scope_update(struct store *s, const struct scope *sc)
+{
+	return atomically(s, scope_update_txn, sc);
+}
+
+/* Delete a scope and everything hanging off it (leases, options, ...). */
+static int
+scope_delete_txn(struct store *s, const void *arg)
+{
+	const uint32_t *subnet = arg;
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_RELSCOPE_DEL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, *subnet);
+	if (run(s, q, "delete scope relationship") == -1)
+		return -1;
+	if ((q = st(s, S_SCOPE_DEL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, *subnet);
+	if (run(s, q, "delete scope") == -1)
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
+}
+
+int
+store_scope_delete(struct store *s, uint32_t subnet)
+{
+	return atomically(s, scope_delete_txn, &subnet);
+}
+
+/* Load a scope's options. */
+static int
+scope_load_options(struct store *s, struct scope *sc)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((q = st(s, S_OPT_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, sc->subnet);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if (dhcp_optlist_set(&sc->options, (uint8_t)sqlite3_column_int(q, 0),
+		    sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1)) == -1) {
+			sqlite3_reset(q);
+			snprintf(s->err, sizeof(s->err), "bad stored option");
+			return -1;
+		}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : fail(s, "read options");
+}
+
+/* Load intervals of one subnet from the exclusion or backup_range table. */
+static int
+load_ivls(struct store *s, enum stmt_id id, uint32_t subnet, struct ivlset *out)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((q = st(s, id)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		if (ivlset_add(out, (uint32_t)sqlite3_column_int64(q, 0),
+		    (uint32_t)sqlite3_column_int64(q, 1)) == -1) {
+			sqlite3_reset(q);
+			snprintf(s->err, sizeof(s->err), "out of memory");
+			return -1;
+		}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return fail(s, "read intervals");
+	ivlset_normalise(out);
+	return 0;
+}
+
+/* The name of the relationship holding a scope, "" if none. */
+static int
+scope_load_rel(struct store *s, uint32_t subnet, char *name, size_t len)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	name[0] = '\0';
+	if ((q = st(s, S_SCOPE_REL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	if ((rc = row(s, q, "read scope relationship")) == -1)
+		return -1;
+	if (rc == 0) {
+		col_text(q, 0, name, len);
+		sqlite3_reset(q);
+	}
+	return 0;
+}
+
+int
+store_scope_get(struct store *s, uint32_t subnet, struct scope *sc)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	memset(sc, 0, sizeof(*sc));
+	if ((q = st(s, S_SCOPE_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	if ((rc = row(s, q, "read scope")) != 0)
+		return rc;
+	sc->subnet = (uint32_t)sqlite3_column_int64(q, 0);
+	sc->mask = (uint32_t)sqlite3_column_int64(q, 1);
+	col_text(q, 2, sc->name, sizeof(sc->name));
+	sc->range_start = (uint32_t)sqlite3_column_int64(q, 3);
+	sc->range_end = (uint32_t)sqlite3_column_int64(q, 4);
+	sc->lease_time = (uint32_t)sqlite3_column_int64(q, 5);
+	sc->enabled = sqlite3_column_int(q, 6);
+	sqlite3_reset(q);
+	if (scope_load_options(s, sc) == -1 ||
+	    load_ivls(s, S_EXCL_GET, subnet, &sc->exclusions) == -1 ||
+	    scope_load_rel(s, subnet, sc->relationship, sizeof(sc->relationship)) == -1) {
+		scope_fini(sc);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_scope_find(struct store *s, uint32_t addr, struct scope *out)
+{
+	sqlite3_stmt *q;
+	uint32_t subnet;
+	int rc;
+
+	if ((q = st(s, S_SCOPE_FIND)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, addr);
+	if ((rc = row(s, q, "find scope")) != 0)
+		return rc;
+	subnet = (uint32_t)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return store_scope_get(s, subnet, out);
+}
+
+int
+store_scope_overlap(struct store *s, uint32_t subnet, uint32_t mask, uint32_t *other)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((q = st(s, S_SCOPE_OVERLAP)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	sqlite3_bind_int64(q, 2, mask);
+	if ((rc = row(s, q, "check overlap")) != 0)
+		return rc;
+	*other = (uint32_t)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return 0;
+}
+
+/* Read a column of subnets / addresses into an array. */
+static int
+load_u32s(struct store *s, sqlite3_stmt *q, uint32_t **out, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			uint32_t *v = reallocarray(*out, cap ? cap * 2 : 16, sizeof(**out));
+
+			if (v == NULL)
+				break;
+			*out = v;
+			cap = cap ? cap * 2 : 16;
+		}
+		(*out)[(*n)++] = (uint32_t)sqlite3_column_int64(q, 0);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return rc == SQLITE_ROW ? (snprintf(s->err, sizeof(s->err),
+		    "out of memory"), -1) : fail(s, "read list");
+	}
+	return 0;
+}
+
+int
+store_scope_list(struct store *s, struct scope **out, size_t *n)
+{
+	sqlite3_stmt *q;
+	uint32_t *subnets;
+	size_t count;
+
+	*out = NULL;
+	*n = 0;
+	if ((q = st(s, S_SCOPE_LIST)) == NULL || load_u32s(s, q, &subnets, &count) == -1)
+		return -1;
+	if (count > 0 && (*out = calloc(count, sizeof(**out))) == NULL) {
+		free(subnets);
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (store_scope_get(s, subnets[i], &(*out)[i]) != 0) {
+			scopes_free(*out, i);
+			*out = NULL;
+			free(subnets);
+			return -1;
+		}
+		*n = i + 1;
+	}
+	free(subnets);
+	return 0;
+}
+
+int
+store_exclusion_add(struct store *s, uint32_t subnet, uint32_t start, uint32_t end)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_EXCL_INS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	sqlite3_bind_int64(q, 2, start);
+	sqlite3_bind_int64(q, 3, end);
+	return run(s, q, "insert exclusion");
+}
+
+int
+store_exclusion_remove(struct store *s, uint32_t subnet, uint32_t start, uint32_t end)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_EXCL_DEL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	sqlite3_bind_int64(q, 2, start);
+	sqlite3_bind_int64(q, 3, end);
+	if (run(s, q, "delete exclusion") == -1)
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
+}
+
+/* ---- reservations ---- */
+
+static void
+resv_from_row(sqlite3_stmt *q, struct reservation *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->subnet = (uint32_t)sqlite3_column_int64(q, 0);
+	r->address = (uint32_t)sqlite3_column_int64(q, 1);
+	r->hwlen = (uint8_t)col_blob(q, 2, r->hwaddr, sizeof(r->hwaddr));
+	col_text(q, 3, r->name, sizeof(r->name));
+}
+
+int
+store_resv_add(struct store *s, const struct reservation *r)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_RESV_INS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, r->address);
+	sqlite3_bind_int64(q, 2, r->subnet);
+	sqlite3_bind_blob(q, 3, r->hwaddr, r->hwlen, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 4, r->name, -1, SQLITE_TRANSIENT);
+	return run(s, q, "insert reservation");
+}
+
+int
+store_resv_remove(struct store *s, uint32_t address)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_RESV_DEL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, address);
+	if (run(s, q, "delete reservation") == -1)
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
+}
+
+/* A one-row reservation lookup on a bound statement. */
+static int
+resv_one(struct store *s, sqlite3_stmt *q, struct reservation *out)
+{
+	int rc = row(s, q, "read reservation");
+
+	if (rc != 0)
+		return rc;
+	resv_from_row(q, out);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int
+store_resv_get(struct store *s, uint32_t address, struct reservation *out)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_RESV_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, address);
+	return resv_one(s, q, out);
+}
+
+int
+store_resv_get_hw(struct store *s, uint32_t subnet, const uint8_t *hw, size_t hwlen,
+    struct reservation *out)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_RESV_GET_HW)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	sqlite3_bind_blob(q, 2, hw, (int)hwlen, SQLITE_TRANSIENT);
+	return resv_one(s, q, out);
+}
+
+int
+store_resv_list(struct store *s, uint32_t subnet, struct reservation **out, size_t *n)
+{
+	sqlite3_stmt *q;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((q = st(s, S_RESV_LIST)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			struct reservation *v = reallocarray(*out, cap ? cap * 2 : 16,
+			    sizeof(**out));
+
+			if (v == NULL)
+				break;
+			*out = v;
+			cap = cap ? cap * 2 : 16;
+		}
+		resv_from_row(q, &(*out)[(*n)++]);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return fail(s, "list reservations");
+	}
+	return 0;
+}
+
+/* ---- leases ---- */
+
+/* Bind an int64 column that is 0 when unset as NULL. */
+static void
+bind_time(sqlite3_stmt *q, int col, int64_t t)
+{
+	if (t == 0)
+		sqlite3_bind_null(q, col);
+	else
+		sqlite3_bind_int64(q, col, t);
+}
+
+int
+store_lease_put(struct store *s, const struct lease *l)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_LEASE_PUT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, l->address);
+	sqlite3_bind_int64(q, 2, l->subnet);
+	if (l->hwlen)
+		sqlite3_bind_blob(q, 3, l->hwaddr, l->hwlen, SQLITE_TRANSIENT);
+	if (l->cidlen)
+		sqlite3_bind_blob(q, 4, l->client_id, l->cidlen, SQLITE_TRANSIENT);
+	if (l->hostname[0])
+		sqlite3_bind_text(q, 5, l->hostname, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 6, l->state);
+	bind_time(q, 7, l->starts);
+	bind_time(q, 8, l->ends);
+	bind_time(q, 9, l->cltt);
+	sqlite3_bind_int(q, 10, l->owner);
+	bind_time(q, 11, l->sent_pot_exp);
+	bind_time(q, 12, l->ack_pot_exp);
+	bind_time(q, 13, l->recv_pot_exp);
+	bind_time(q, 14, l->last_bndupd);
+	return run(s, q, "write lease");
+}
+
+static void
+lease_from_row(sqlite3_stmt *q, struct lease *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->address = (uint32_t)sqlite3_column_int64(q, 0);
+	l->subnet = (uint32_t)sqlite3_column_int64(q, 1);
+	l->hwlen = (uint8_t)col_blob(q, 2, l->hwaddr, sizeof(l->hwaddr));
+	l->cidlen = (uint8_t)col_blob(q, 3, l->client_id, sizeof(l->client_id));
+	col_text(q, 4, l->hostname, sizeof(l->hostname));
+	l->state = sqlite3_column_int(q, 5);
+	l->starts = sqlite3_column_int64(q, 6);
+	l->ends = sqlite3_column_int64(q, 7);
+	l->cltt = sqlite3_column_int64(q, 8);
+	l->owner = sqlite3_column_int(q, 9);
+	l->sent_pot_exp = sqlite3_column_int64(q, 10);
+	l->ack_pot_exp = sqlite3_column_int64(q, 11);
+	l->recv_pot_exp = sqlite3_column_int64(q, 12);
+	l->last_bndupd = sqlite3_column_int64(q, 13);
+}
+
+static int
+lease_one(struct store *s, sqlite3_stmt *q, struct lease *out)
+{
+	int rc = row(s, q, "read lease");
+
+	if (rc != 0)
+		return rc;
+	lease_from_row(q, out);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int
+store_lease_get(struct store *s, uint32_t address, struct lease *out)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_LEASE_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, address);
+	return lease_one(s, q, out);
+}
+
+int
+store_lease_get_hw(struct store *s, const uint8_t *hw, size_t hwlen, struct lease *out)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_LEASE_GET_HW)) == NULL)
+		return -1;
+	sqlite3_bind_blob(q, 1, hw, (int)hwlen, SQLITE_TRANSIENT);
+	return lease_one(s, q, out);
+}
+
+int
+store_lease_get_host(struct store *s, const char *hostname, struct lease *out)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_LEASE_GET_HOST)) == NULL)
+		return -1;
+	sqlite3_bind_text(q, 1, hostname, -1, SQLITE_TRANSIENT);
+	return lease_one(s, q, out);
+}
+
+int
+store_lease_list(struct store *s, uint32_t subnet, uint32_t from, size_t limit,
+    struct lease **out, size_t *n)
+{
+	sqlite3_stmt *q;
+	int rc = SQLITE_DONE;
+
+	*n = 0;
+	if ((*out = calloc(limit ? limit : 1, sizeof(**out))) == NULL) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return -1;
+	}
+	if ((q = st(s, subnet ? S_LEASE_LIST : S_LEASE_LIST_ALL)) == NULL)
+		return -1;
+	if (subnet)
+		sqlite3_bind_int64(q, 1, subnet);
+	sqlite3_bind_int64(q, 2, from);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)limit);
+	while (*n < limit && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		lease_from_row(q, &(*out)[(*n)++]);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return fail(s, "list leases");
+	}
+	return 0;
+}
+
+/* Rewrite a scope's secondary-owned intervals. */
+static int
+backup_put(struct store *s, uint32_t subnet, const struct ivlset *b)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_BACKUP_DEL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	if (run(s, q, "clear backup ranges") == -1)
+		return -1;
+	for (size_t i = 0; i < b->n; i++) {
+		if ((q = st(s, S_BACKUP_INS)) == NULL)
+			return -1;
+		sqlite3_bind_int64(q, 1, subnet);
+		sqlite3_bind_int64(q, 2, b->v[i].start);
+		sqlite3_bind_int64(q, 3, b->v[i].end);
+		if (run(s, q, "write backup range") == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Give [start, end] to `owner` in the interval view of a scope. */
+static int
+backup_assign(struct store *s, uint32_t subnet, uint32_t start, uint32_t end, int owner)
+{
+	struct ivlset b = { 0 }, cut = { 0 }, out = { 0 };
+	int rc = -1;
+
+	if (load_ivls(s, S_BACKUP_GET, subnet, &b) == -1)
+		return -1;
+	if (owner == FO_SECONDARY) {
+		if (ivlset_add(&b, start, end) == -1)
+			goto done;
+		ivlset_normalise(&b);
+		rc = backup_put(s, subnet, &b);
+	} else {
+		if (ivlset_add(&cut, start, end) == -1 ||
+		    ivlset_subtract(&b, &cut, &out) == -1)
+			goto done;
+		rc = backup_put(s, subnet, &out);
+	}
+done:
+	if (rc == -1 && s->err[0] == '\0')
+		snprintf(s->err, sizeof(s->err), "out of memory");
+	ivlset_free(&b);
+	ivlset_free(&cut);
+	ivlset_free(&out);
+	return rc;
+}
+
+struct lease_del {
+	uint32_t	address;
+};
+
+/* A deleted lease's address becomes free and, as draft-12 wants for released
+ * addresses, the primary's. */
+static int
+lease_delete_txn(struct store *s, const void *arg)
+{
+	const struct lease_del *d = arg;
+	struct lease l;
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = store_lease_get(s, d->address, &l)) != 0)
+		return rc;
+	if ((q = st(s, S_LEASE_DEL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, d->address);
+	if (run(s, q, "delete lease") == -1)
+		return -1;
+	return backup_assign(s, l.subnet, d->address, d->address, FO_PRIMARY);
+}
+
+int
+store_lease_delete(struct store *s, uint32_t address)
+{
+	struct lease_del d = { address };
+
+	return atomically(s, lease_delete_txn, &d);
+}
+
+/* ---- relationships ---- */
+
+void
+fo_rel_fini(struct fo_rel *r)
+{
+	free(r->scopes);
+	r->scopes = NULL;
+	r->nscopes = 0;
+}
+
+void
+fo_rels_free(struct fo_rel *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fo_rel_fini(&v[i]);
+	free(v);
+}
+
+/* Bind the 15 relationship columns in REL_COLS order. */
+static void
+rel_bind(sqlite3_stmt *q, const struct fo_rel *r)
+{
+	sqlite3_bind_text(q, 1, r->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, r->primary_server);
+	sqlite3_bind_int64(q, 3, r->secondary_server);
+	sqlite3_bind_text(q, 4, r->primary_name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 5, r->secondary_name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 6, r->mode);
+	sqlite3_bind_int(q, 7, r->server_type);
+	sqlite3_bind_int(q, 8, r->state);
+	sqlite3_bind_int(q, 9, r->prev_state);
+	sqlite3_bind_int(q, 10, r->partner_state);
+	sqlite3_bind_int64(q, 11, r->mclt);
+	sqlite3_bind_int64(q, 12, r->safe_period);
+	sqlite3_bind_int(q, 13, (int)r->percentage);
+	sqlite3_bind_text(q, 14, r->shared_secret, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 15, r->port);
+}
+
+static int
+rel_insert_txn(struct store *s, const void *arg)
+{
+	const struct fo_rel *r = arg;
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_REL_INS)) == NULL)
+		return -1;
+	rel_bind(q, r);
+	if (run(s, q, "insert relationship") == -1)
+		return -1;
+	for (size_t i = 0; i < r->nscopes; i++)
+		if (store_rel_add_scope(s, r->name, r->scopes[i]) == -1)
+			return -1;
+	return 0;
+}
+
+int
+store_rel_insert(struct store *s, const struct fo_rel *r)
+{
+	return atomically(s, rel_insert_txn, r);
+}
+
+int
+store_rel_update(struct store *s, const struct fo_rel *r)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_REL_UPD)) == NULL)
+		return -1;
+	rel_bind(q, r);
+	if (run(s, q, "update relationship") == -1)
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
+}
+
+/* Deleting a relationship hands every free address of its scopes back to this
+ * server: a scope in no relationship has a single owner. */
+static int
+rel_delete_txn(struct store *s, const void *arg)
+{
+	struct fo_rel r;
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((rc = store_rel_get(s, arg, &r)) != 0)
+		return rc;
+	for (size_t i = 0; i < r.nscopes && rc == 0; i++)
+		rc = store_rel_remove_scope(s, r.scopes[i]);
+	fo_rel_fini(&r);
+	if (rc != 0 || (q = st(s, S_REL_DEL)) == NULL)
+		return -1;
+	sqlite3_bind_text(q, 1, arg, -1, SQLITE_TRANSIENT);
+	return run(s, q, "delete relationship");
+}
+
+int
+store_rel_delete(struct store *s, const char *name)
+{
+	return atomically(s, rel_delete_txn, name);
+}
+
+int
+store_rel_get(struct store *s, const char *name, struct fo_rel *r)
+{
+	sqlite3_stmt *q;
+	int64_t id;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((q = st(s, S_REL_GET)) == NULL)
+		return -1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+	if ((rc = row(s, q, "read relationship")) != 0)
+		return rc;
+	col_text(q, 0, r->name, sizeof(r->name));
+	r->primary_server = (uint32_t)sqlite3_column_int64(q, 1);
+	r->secondary_server = (uint32_t)sqlite3_column_int64(q, 2);
+	col_text(q, 3, r->primary_name, sizeof(r->primary_name));
+	col_text(q, 4, r->secondary_name, sizeof(r->secondary_name));
+	r->mode = sqlite3_column_int(q, 5);
+	r->server_type = sqlite3_column_int(q, 6);
+	r->state = sqlite3_column_int(q, 7);
+	r->prev_state = sqlite3_column_int(q, 8);
+	r->partner_state = sqlite3_column_int(q, 9);
+	r->mclt = (uint32_t)sqlite3_column_int64(q, 10);
+	r->safe_period = (uint32_t)sqlite3_column_int64(q, 11);
+	r->percentage = (unsigned)sqlite3_column_int(q, 12);
+	col_text(q, 13, r->shared_secret, sizeof(r->shared_secret));
+	r->port = (uint16_t)sqlite3_column_int(q, 14);
+	id = sqlite3_column_int64(q, 15);
+	sqlite3_reset(q);
+	if ((q = st(s, S_REL_SCOPES)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	return load_u32s(s, q, &r->scopes, &r->nscopes);
+}
+
+/* Names in creation order. */
+static int
+rel_names(struct store *s, char (**names)[STORE_NAME_MAX], size_t *n)
+{
+	sqlite3_stmt *q;
+	size_t cap = 0;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	if ((q = st(s, S_REL_LIST)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			void *v = reallocarray(*names, cap ? cap * 2 : 8, sizeof(**names));
+
+			if (v == NULL)
+				break;
+			*names = v;
+			cap = cap ? cap * 2 : 8;
+		}
+		col_text(q, 0, (*names)[(*n)++], STORE_NAME_MAX);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		free(*names);
+		*names = NULL;
+		return fail(s, "list relationships");
+	}
+	return 0;
+}
+
+int
+store_rel_list(struct store *s, struct fo_rel **out, size_t *n)
+{
+	char (*names)[STORE_NAME_MAX];
+	size_t count;
+
+	*out = NULL;
+	*n = 0;
+	if (rel_names(s, &names, &count) == -1)
+		return -1;
+	if (count > 0 && (*out = calloc(count, sizeof(**out))) == NULL) {
+		free(names);
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (store_rel_get(s, names[i], &(*out)[i]) != 0) {
+			fo_rels_free(*out, i);
+			*out = NULL;
+			free(names);
+			return -1;
+		}
+		*n = i + 1;
+	}
+	free(names);
+	return 0;
+}
+
+/* A single count(*) statement. */
+static int
+count_of(struct store *s, enum stmt_id id, int64_t *n)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((q = st(s, id)) == NULL)
+		return -1;
+	if ((rc = row(s, q, "count")) != 0)
+		return -1;
+	*n = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int
+store_rel_count(struct store *s, int64_t *n)
+{
+	return count_of(s, S_REL_COUNT, n);
+}
+
+int
+store_rel_add_scope(struct store *s, const char *name, uint32_t subnet)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_RELSCOPE_INS)) == NULL)
+		return -1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, subnet);
+	if (run(s, q, "add scope to relationship") == -1)
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
+}
+
+/* Out of its relationship, a scope's free space has one owner again: drop the
+ * secondary's intervals and turn BACKUP rows into FREE ones. */
+int
+store_rel_remove_scope(struct store *s, uint32_t subnet)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_RELSCOPE_DEL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	if (run(s, q, "remove scope from relationship") == -1)
+		return -1;
+	if ((q = st(s, S_BACKUP_DEL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	if (run(s, q, "clear backup ranges") == -1 ||
+	    (q = st(s, S_LEASE_SET_FREE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	sqlite3_bind_int64(q, 2, 0);
+	sqlite3_bind_int64(q, 3, UINT32_MAX);
+	sqlite3_bind_int(q, 4, LEASE_FREE);
+	sqlite3_bind_int(q, 5, FO_PRIMARY);
+	return run(s, q, "return backup addresses");
+}
+
+/* ---- the interval view of free space ---- */
+
+/* What a scope's addresses are: the pool (range minus exclusions), the holes
+ * (reserved addresses and every address with a lease row), the rows that are
+ * free with their owner, and the secondary's intervals. */
+struct space {
+	struct ivlset	 pool;
+	struct ivlset	 holes;
+	struct ivlset	 backup;
+	struct rebal_run *rows;		/* free rows, one address each */
+	size_t		 nrows, caprows;
+	uint64_t	 in_use_by[2];	/* rows not free, per server that leased */
+};
+
+static void
+space_free(struct space *sp)
+{
+	ivlset_free(&sp->pool);
+	ivlset_free(&sp->holes);
+	ivlset_free(&sp->backup);
+	free(sp->rows);
+}
+
+/* Record a free lease row as a one-address run. */
+static int
+space_add_row(struct space *sp, uint32_t addr, int owner)
+{
+	if (sp->nrows == sp->caprows) {
+		size_t cap = sp->caprows ? sp->caprows * 2 : 64;
+		struct rebal_run *v = reallocarray(sp->rows, cap, sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		sp->rows = v;
+		sp->caprows = cap;
+	}
+	sp->rows[sp->nrows].start = sp->rows[sp->nrows].end = addr;
+	sp->rows[sp->nrows++].owner = owner;
+	return 0;
+}
+
+/* Reservations and lease rows inside the pool become holes. */
+static int
+space_load_rows(struct store *s, const struct scope *sc, struct space *sp)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((q = st(s, S_RESV_IN_RANGE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, sc->subnet);
+	sqlite3_bind_int64(q, 2, sc->range_start);
+	sqlite3_bind_int64(q, 3, sc->range_end);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		uint32_t a = (uint32_t)sqlite3_column_int64(q, 0);
+
+		if (ivlset_contains(&sp->pool, a) && ivlset_add(&sp->holes, a, a) == -1)
+			break;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return fail(s, "read reservations");
+	ivlset_normalise(&sp->holes);
+	return 0;
+}
+
+/* Lease rows: free ones keep their owner, the others count as in use. */
+static int
+space_load_leases(struct store *s, const struct scope *sc, struct space *sp)
+{
+	const struct ivlset *resv = &sp->holes;
+	struct ivlset rows = { 0 };
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((q = st(s, S_LEASE_IN_RANGE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, sc->subnet);
+	sqlite3_bind_int64(q, 2, sc->range_start);
+	sqlite3_bind_int64(q, 3, sc->range_end);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		uint32_t a = (uint32_t)sqlite3_column_int64(q, 0);
+		int state = sqlite3_column_int(q, 1), owner = sqlite3_column_int(q, 2);
+
+		if (!ivlset_contains(&sp->pool, a) || ivlset_contains(resv, a))
+			continue;
+		if (ivlset_add(&rows, a, a) == -1 || (lease_state_is_free(state) &&
+		    space_add_row(sp, a, state == LEASE_BACKUP) == -1))
+			break;
+		if (!lease_state_is_free(state))
+			sp->in_use_by[owner == FO_SECONDARY]++;
+	}
+	sqlite3_reset(q);
+	for (size_t i = 0; rc == SQLITE_DONE && i < rows.n; i++)
+		if (ivlset_add(&sp->holes, rows.v[i].start, rows.v[i].end) == -1)
+			rc = SQLITE_NOMEM;
+	ivlset_free(&rows);
+	if (rc != SQLITE_DONE)
+		return fail(s, "read leases");
+	ivlset_normalise(&sp->holes);
+	return 0;
+}
+
+static int
+space_load(struct store *s, const struct scope *sc, struct space *sp)
+{
+	struct ivlset range = { 0 };
+	int rc;
+
+	memset(sp, 0, sizeof(*sp));
+	if (ivlset_add(&range, sc->range_start, sc->range_end) == -1)
+		return -1;
+	rc = ivlset_subtract(&range, &sc->exclusions, &sp->pool);
+	ivlset_free(&range);
+	if (rc == -1 || space_load_rows(s, sc, sp) == -1 ||
+	    space_load_leases(s, sc, sp) == -1 ||
+	    load_ivls(s, S_BACKUP_GET, sc->subnet, &sp->backup) == -1) {
+		space_free(sp);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+run_cmp(const void *a, const void *b)
+{
+	const struct rebal_run *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Append a run, merging with the previous one when adjacent and same owner. */
+static int
+runs_push(struct rebal_run **v, size_t *n, size_t *cap, uint32_t start,
+    uint32_t end, int owner)
+{
+	if (*n > 0 && (*v)[*n - 1].owner == owner && (*v)[*n - 1].end + 1 == start) {
+		(*v)[*n - 1].end = end;
+		return 0;
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		struct rebal_run *nv = reallocarray(*v, c, sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (struct rebal_run){ start, end, owner };
+	return 0;
+}
+
+/* Split the rowless free intervals by the secondary's intervals into runs. */
+static int
+space_split(const struct ivlset *rowless, const struct ivlset *backup,
+    struct rebal_run **out, size_t *n, size_t *cap)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < rowless->n; i++) {
+		uint64_t cur = rowless->v[i].start, end = rowless->v[i].end;
+
+		while (j < backup->n && backup->v[j].end < cur)
+			j++;
+		for (size_t k = j; k < backup->n && backup->v[k].start <= end; k++) {
+			uint64_t bs = backup->v[k].start > cur ? backup->v[k].start : cur;
+			uint64_t be = backup->v[k].end < end ? backup->v[k].end : end;
+
+			if (bs > cur && runs_push(out, n, cap, (uint32_t)cur,
+			    (uint32_t)(bs - 1), FO_PRIMARY) == -1)
+				return -1;
+			if (runs_push(out, n, cap, (uint32_t)bs, (uint32_t)be,
+			    FO_SECONDARY) == -1)
+				return -1;
+			cur = be + 1;
+		}
+		if (cur <= end && runs_push(out, n, cap, (uint32_t)cur, (uint32_t)end,
+		    FO_PRIMARY) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Runs = (pool - holes) split by owner, plus the free rows, sorted and merged. */
+static int
+space_runs(const struct space *sp, struct rebal_run **out, size_t *n)
+{
+	struct ivlset rowless = { 0 };
+	struct rebal_run *tmp = NULL;
+	size_t ntmp = 0, cap = 0, cap2 = 0;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (ivlset_subtract(&sp->pool, &sp->holes, &rowless) == -1 ||
+	    space_split(&rowless, &sp->backup, &tmp, &ntmp, &cap) == -1)
+		goto done;
+	for (size_t i = 0; i < sp->nrows; i++)
+		if (runs_push(&tmp, &ntmp, &cap, sp->rows[i].start, sp->rows[i].end,
+		    sp->rows[i].owner) == -1)
+			goto done;
+	if (ntmp > 0)
+		qsort(tmp, ntmp, sizeof(*tmp), run_cmp);
+	for (size_t i = 0; i < ntmp; i++)
+		if (runs_push(out, n, &cap2, tmp[i].start, tmp[i].end,
+		    tmp[i].owner) == -1)
+			goto done;
+	rc = 0;
+done:
+	if (rc == -1) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	free(tmp);
+	ivlset_free(&rowless);
+	return rc;
+}
+
+int
+store_free_runs(struct store *s, uint32_t subnet, struct rebal_run **runs, size_t *n)
+{
+	struct scope sc;
+	struct space sp;
+	int rc;
+
+	if ((rc = store_scope_get(s, subnet, &sc)) != 0)
+		return rc;
+	rc = space_load(s, &sc, &sp);
+	scope_fini(&sc);
+	if (rc == -1)
+		return -1;
+	rc = space_runs(&sp, runs, n);
+	space_free(&sp);
+	if (rc == -1)
+		snprintf(s->err, sizeof(s->err), "out of memory");
+	return rc;
+}
+
+/* SPEC §4.4 from the runs and the lease rows, as seen by a server of `role`
+ * (-1: the scope is in no relationship and this server owns everything). */
+int
+store_scope_stats(struct store *s, uint32_t subnet, int role, struct scope_stats *out)
+{
+	struct rebal_run *runs;
+	struct scope sc;
+	struct space sp;
+	uint64_t owned[2] = { 0, 0 };
+	size_t n;
+	int rc, me = role == FO_SECONDARY;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_scope_get(s, subnet, &sc)) != 0)
+		return rc;
+	rc = space_load(s, &sc, &sp);
+	scope_fini(&sc);
+	if (rc == -1)
+		return -1;
+	if (space_runs(&sp, &runs, &n) == -1) {
+		space_free(&sp);
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		owned[runs[i].owner == FO_SECONDARY] +=
+		    (uint64_t)runs[i].end - runs[i].start + 1;
+	out->num_addr = ivlset_count(&sp.pool);
+	out->addr_free = owned[0] + owned[1];
+	out->addr_in_use = out->num_addr - out->addr_free;
+	if (role < 0) {
+		out->this_addr_free = out->addr_free;
+		out->this_addr_in_use = sp.in_use_by[0] + sp.in_use_by[1];
+	} else {
+		out->this_addr_free = owned[me];
+		out->partner_addr_free = owned[!me];
+		out->this_addr_in_use = sp.in_use_by[me];
+		out->partner_addr_in_use = sp.in_use_by[!me];
+	}
+	free(runs);
+	space_free(&sp);
+	return 0;
+}
+
+struct moves_arg {
+	uint32_t		 subnet;
+	const struct rebal_move	*moves;
+	size_t			 n;
+};
+
+/* Each move re-owns its interval and the free rows inside it. */
+static int
+apply_moves_txn(struct store *s, const void *arg)
+{
+	const struct moves_arg *m = arg;
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct rebal_move *mv = &m->moves[i];
+		sqlite3_stmt *q;
+
+		if (backup_assign(s, m->subnet, mv->start, mv->end, mv->to) == -1 ||
+		    (q = st(s, S_LEASE_SET_FREE)) == NULL)
+			return -1;
+		sqlite3_bind_int64(q, 1, m->subnet);
+		sqlite3_bind_int64(q, 2, mv->start);
+		sqlite3_bind_int64(q, 3, mv->end);
+		sqlite3_bind_int(q, 4, mv->to == FO_SECONDARY ? LEASE_BACKUP : LEASE_FREE);
+		sqlite3_bind_int(q, 5, mv->to);
+		if (run(s, q, "move free addresses") == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_apply_moves(struct store *s, uint32_t subnet, const struct rebal_move *moves,
+    size_t n)
+{
+	struct moves_arg m = { subnet, moves, n };
+
+	return atomically(s, apply_moves_txn, &m);
+}
+
+int
+store_counts(struct store *s, struct store_counts *c)
+{
+	if (count_of(s, S_COUNT_SCOPES, &c->scopes) == -1 ||
+	    count_of(s, S_REL_COUNT, &c->relationships) == -1 ||
+	    count_of(s, S_COUNT_LEASES, &c->leases) == -1 ||
+	    count_of(s, S_COUNT_RESV, &c->reservations) == -1)
+		return -1;
+	return 0;
+}

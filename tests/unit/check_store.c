@@ -1,0 +1,413 @@
+/* Storage: schema, scopes, reservations, leases, relationships, and the
+ * interval view of free space with its statistics and rebalancing. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fo.h"
+#include "fo_rebal.h"
+#include "store.h"
+#include "util.h"
+
+static char dir[64];
+static struct store *st;
+
+static uint32_t
+A(const char *s)
+{
+	uint32_t a;
+
+	ck_assert_int_eq(addr_parse(s, &a), 0);
+	return a;
+}
+
+static void
+setup(void)
+{
+	char path[128], err[256];
+
+	snprintf(dir, sizeof(dir), "/tmp/check_store.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/db", dir);
+	st = store_open(path, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* A scope subnet/prefix with range [lo, hi]. */
+static void
+mkscope(const char *subnet, int prefix, const char *lo, const char *hi)
+{
+	struct scope sc = { 0 };
+
+	sc.subnet = A(subnet);
+	sc.mask = prefix_to_mask(prefix);
+	sc.range_start = A(lo);
+	sc.range_end = A(hi);
+	sc.lease_time = 3600;
+	sc.enabled = 1;
+	snprintf(sc.name, sizeof(sc.name), "s-%s", subnet);
+	ck_assert_int_eq(store_scope_insert(st, &sc), 0);
+}
+
+static void
+mklease(const char *addr, const char *subnet, int state, int owner)
+{
+	struct lease l = { 0 };
+
+	l.address = A(addr);
+	l.subnet = A(subnet);
+	l.state = state;
+	l.owner = owner;
+	l.hwlen = 6;
+	memcpy(l.hwaddr, "\x02\x00\x00\x00\x00\x01", 6);
+	l.hwaddr[5] = (uint8_t)(l.address & 0xff);
+	l.ends = 2000000000;
+	ck_assert_int_eq(store_lease_put(st, &l), 0);
+}
+
+static void
+mkrel(const char *name, int role, const char *scope)
+{
+	struct fo_rel r = { 0 };
+	uint32_t s = A(scope);
+
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	r.primary_server = A("10.77.0.1");
+	r.secondary_server = A("10.77.0.2");
+	r.server_type = role;
+	r.state = FO_STARTUP;
+	r.prev_state = FO_INIT;
+	r.mclt = 3600;
+	r.percentage = 50;
+	r.port = 647;
+	r.scopes = &s;
+	r.nscopes = 1;
+	ck_assert_int_eq(store_rel_insert(st, &r), 0);
+}
+
+static struct scope_stats
+stats(const char *subnet, int role)
+{
+	struct scope_stats s;
+
+	ck_assert_int_eq(store_scope_stats(st, A(subnet), role, &s), 0);
+	return s;
+}
+
+START_TEST(test_reopen_keeps_data)
+{
+	char path[128], err[256];
+	struct scope sc;
+
+	mkscope("10.1.0.0", 24, "10.1.0.10", "10.1.0.200");
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/db", dir);
+	st = store_open(path, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_int_eq(store_scope_get(st, A("10.1.0.0"), &sc), 0);
+	ck_assert_str_eq(sc.name, "s-10.1.0.0");
+	ck_assert_uint_eq(sc.range_end, A("10.1.0.200"));
+	scope_fini(&sc);
+}
+END_TEST
+
+START_TEST(test_missing_dir_is_clear)
+{
+	char err[256];
+
+	ck_assert_ptr_null(store_open("/nonexistent-dir/x/db", err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "database directory /nonexistent-dir/x"));
+}
+END_TEST
+
+START_TEST(test_newer_schema_refused)
+{
+	char path[128], err[256], cmd[256];
+
+	store_close(st);
+	st = NULL;
+	snprintf(path, sizeof(path), "%s/db", dir);
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version = 99'", path);
+	if (system(cmd) != 0)
+		return;		/* no sqlite3 shell: nothing to check with */
+	ck_assert_ptr_null(store_open(path, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "newer"));
+}
+END_TEST
+
+START_TEST(test_scope_options_exclusions)
+{
+	struct scope sc = { 0 }, got;
+	uint8_t router[4] = { 10, 1, 0, 1 };
+
+	sc.subnet = A("10.2.0.0");
+	sc.mask = prefix_to_mask(16);
+	sc.range_start = A("10.2.0.1");
+	sc.range_end = A("10.2.255.254");
+	sc.enabled = 1;
+	ck_assert_int_eq(dhcp_optlist_set(&sc.options, 3, router, 4), 0);
+	ck_assert_int_eq(ivlset_add(&sc.exclusions, A("10.2.0.1"), A("10.2.0.9")), 0);
+	ck_assert_int_eq(store_scope_insert(st, &sc), 0);
+	scope_fini(&sc);
+	ck_assert_int_eq(store_scope_get(st, A("10.2.0.0"), &got), 0);
+	ck_assert_uint_eq(got.options.n, 1);
+	ck_assert_int_eq(got.options.v[0].code, 3);
+	ck_assert_mem_eq(got.options.v[0].data, router, 4);
+	ck_assert_uint_eq(got.exclusions.n, 1);
+	ck_assert_int_eq(store_exclusion_remove(st, got.subnet, A("10.2.0.1"),
+	    A("10.2.0.8")), STORE_NOTFOUND);
+	scope_fini(&got);
+	ck_assert_int_eq(store_scope_find(st, A("10.2.3.4"), &got), 0);
+	ck_assert_uint_eq(got.subnet, A("10.2.0.0"));
+	scope_fini(&got);
+	ck_assert_int_eq(store_scope_find(st, A("10.3.0.1"), &got), STORE_NOTFOUND);
+}
+END_TEST
+
+START_TEST(test_overlap)
+{
+	uint32_t other;
+
+	mkscope("10.0.0.0", 8, "10.0.0.1", "10.255.255.254");
+	ck_assert_int_eq(store_scope_overlap(st, A("10.5.0.0"), prefix_to_mask(16),
+	    &other), 0);
+	ck_assert_uint_eq(other, A("10.0.0.0"));
+	ck_assert_int_eq(store_scope_overlap(st, A("0.0.0.0"), prefix_to_mask(1),
+	    &other), 0);
+	ck_assert_int_eq(store_scope_overlap(st, A("11.0.0.0"), prefix_to_mask(8),
+	    &other), STORE_NOTFOUND);
+}
+END_TEST
+
+/* DESIGN §3: a /8 costs one interval, not sixteen million rows. */
+START_TEST(test_slash8_is_compact)
+{
+	struct rebal_run *runs;
+	struct scope_stats s;
+	size_t n;
+
+	mkscope("10.0.0.0", 8, "10.0.0.1", "10.255.255.254");
+	s = stats("10.0.0.0", -1);
+	ck_assert_uint_eq(s.num_addr, 16777214);
+	ck_assert_uint_eq(s.addr_free, 16777214);
+	ck_assert_uint_eq(s.this_addr_free, 16777214);
+	ck_assert_uint_eq(s.addr_in_use, 0);
+	ck_assert_int_eq(store_free_runs(st, A("10.0.0.0"), &runs, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	free(runs);
+}
+END_TEST
+
+START_TEST(test_stats_holes)
+{
+	struct reservation rv = { 0 };
+	struct scope_stats s;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.100");
+	ck_assert_int_eq(store_exclusion_add(st, A("10.1.0.0"), A("10.1.0.91"),
+	    A("10.1.0.100")), 0);
+	rv.subnet = A("10.1.0.0");
+	rv.address = A("10.1.0.5");
+	rv.hwlen = 6;
+	ck_assert_int_eq(store_resv_add(st, &rv), 0);
+	mklease("10.1.0.6", "10.1.0.0", LEASE_ACTIVE, FO_PRIMARY);
+	mklease("10.1.0.7", "10.1.0.0", LEASE_ABANDONED, FO_SECONDARY);
+	mklease("10.1.0.8", "10.1.0.0", LEASE_FREE, FO_PRIMARY);
+	mklease("10.1.0.95", "10.1.0.0", LEASE_ACTIVE, FO_PRIMARY);	/* excluded */
+	mkrel("r1", FO_PRIMARY, "10.1.0.0");
+	s = stats("10.1.0.0", FO_PRIMARY);
+	ck_assert_uint_eq(s.num_addr, 90);
+	ck_assert_uint_eq(s.addr_free, 87);		/* minus 5, 6, 7 */
+	ck_assert_uint_eq(s.addr_in_use, 3);
+	ck_assert_uint_eq(s.this_addr_free, 87);
+	ck_assert_uint_eq(s.partner_addr_free, 0);
+	ck_assert_uint_eq(s.this_addr_in_use, 1);
+	ck_assert_uint_eq(s.partner_addr_in_use, 1);
+}
+END_TEST
+
+/* Rebalancing 50/50 moves exactly half; exclusions, reservations and leases
+ * never move; the secondary sees the same numbers swapped. */
+START_TEST(test_rebalance_targets)
+{
+	struct reservation rv = { 0 };
+	struct fo_rel rel;
+	struct scope_stats p, q;
+	json_t *res;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	ck_assert_int_eq(store_exclusion_add(st, A("10.1.0.0"), A("10.1.0.100"),
+	    A("10.1.0.109")), 0);
+	rv.subnet = A("10.1.0.0");
+	rv.address = A("10.1.0.250");
+	rv.hwlen = 6;
+	ck_assert_int_eq(store_resv_add(st, &rv), 0);
+	mklease("10.1.0.200", "10.1.0.0", LEASE_ACTIVE, FO_PRIMARY);
+	mklease("10.1.0.201", "10.1.0.0", LEASE_FREE, FO_PRIMARY);
+	mkrel("r1", FO_PRIMARY, "10.1.0.0");
+	ck_assert_int_eq(store_rel_get(st, "r1", &rel), 0);
+	res = fo_rebalance_apply(st, &rel, 0);
+	ck_assert_ptr_nonnull(res);
+	p = stats("10.1.0.0", FO_PRIMARY);
+	q = stats("10.1.0.0", FO_SECONDARY);
+	ck_assert_uint_eq(p.addr_free, 254 - 10 - 2);
+	ck_assert_uint_eq(p.partner_addr_free, p.addr_free / 2);
+	ck_assert_uint_eq(p.this_addr_free, p.addr_free - p.addr_free / 2);
+	ck_assert_uint_eq(q.this_addr_free, p.partner_addr_free);
+	ck_assert_uint_eq(q.partner_addr_free, p.this_addr_free);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(res, "scopes"), 0), "moved_to_secondary")),
+	    (json_int_t)(p.addr_free / 2));
+	json_decref(res);
+	/* 100 % primary: everything comes back */
+	rel.percentage = 100;
+	res = fo_rebalance_apply(st, &rel, 0);
+	ck_assert_ptr_nonnull(res);
+	json_decref(res);
+	p = stats("10.1.0.0", FO_PRIMARY);
+	ck_assert_uint_eq(p.partner_addr_free, 0);
+	ck_assert_uint_eq(p.this_addr_free, 242);
+	ck_assert_uint_eq(p.addr_in_use, 2);
+	fo_rel_fini(&rel);
+}
+END_TEST
+
+/* Hot standby 5 %: the standby gets floor(F * 5 / 100); a released lease and a
+ * removed relationship hand addresses back to the primary. */
+START_TEST(test_hot_standby_and_return)
+{
+	struct fo_rel rel;
+	struct scope_stats p;
+	json_t *res;
+
+	mkscope("10.9.0.0", 16, "10.9.0.1", "10.9.255.254");
+	mkrel("hs", FO_PRIMARY, "10.9.0.0");
+	ck_assert_int_eq(store_rel_get(st, "hs", &rel), 0);
+	rel.mode = FO_MODE_HOT_STANDBY;
+	rel.percentage = 5;
+	res = fo_rebalance_apply(st, &rel, 0);
+	json_decref(res);
+	p = stats("10.9.0.0", FO_PRIMARY);
+	ck_assert_uint_eq(p.partner_addr_free, 65534 * 5 / 100);
+	/* the timer's 5 % threshold leaves a balanced scope alone */
+	res = fo_rebalance_apply(st, &rel, 5);
+	ck_assert_uint_eq(json_array_size(json_object_get(res, "scopes")), 0);
+	json_decref(res);
+	mklease("10.9.255.254", "10.9.0.0", LEASE_ACTIVE, FO_SECONDARY);
+	p = stats("10.9.0.0", FO_PRIMARY);
+	ck_assert_uint_eq(p.partner_addr_in_use, 1);
+	ck_assert_int_eq(store_lease_delete(st, A("10.9.255.254")), 0);
+	p = stats("10.9.0.0", FO_PRIMARY);
+	ck_assert_uint_eq(p.partner_addr_free, 65534 * 5 / 100 - 1);
+	ck_assert_uint_eq(p.addr_free, 65534);
+	ck_assert_int_eq(store_rel_delete(st, "hs"), 0);
+	p = stats("10.9.0.0", -1);
+	ck_assert_uint_eq(p.this_addr_free, 65534);
+	fo_rel_fini(&rel);
+}
+END_TEST
+
+START_TEST(test_relationship_roundtrip)
+{
+	struct fo_rel r, *v;
+	struct scope sc;
+	size_t n;
+	int64_t count;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	mkscope("10.2.0.0", 24, "10.2.0.1", "10.2.0.254");
+	mkrel("Alpha", FO_SECONDARY, "10.1.0.0");
+	ck_assert_int_eq(store_rel_add_scope(st, "alpha", A("10.2.0.0")), 0);
+	ck_assert_int_eq(store_rel_get(st, "ALPHA", &r), 0);	/* names fold case */
+	ck_assert_str_eq(r.name, "Alpha");
+	ck_assert_int_eq(r.server_type, FO_SECONDARY);
+	ck_assert_uint_eq(r.nscopes, 2);
+	r.state = FO_PARTNER_DOWN;
+	ck_assert_int_eq(store_rel_update(st, &r), 0);
+	fo_rel_fini(&r);
+	ck_assert_int_eq(store_rel_get(st, "Alpha", &r), 0);
+	ck_assert_int_eq(r.state, FO_PARTNER_DOWN);
+	fo_rel_fini(&r);
+	ck_assert_int_eq(store_scope_get(st, A("10.2.0.0"), &sc), 0);
+	ck_assert_str_eq(sc.relationship, "Alpha");
+	scope_fini(&sc);
+	ck_assert_int_eq(store_rel_list(st, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	fo_rels_free(v, n);
+	ck_assert_int_eq(store_rel_delete(st, "Alpha"), 0);
+	ck_assert_int_eq(store_rel_count(st, &count), 0);
+	ck_assert_int_eq(count, 0);
+	ck_assert_int_eq(store_rel_get(st, "Alpha", &r), STORE_NOTFOUND);
+	ck_assert_int_eq(store_scope_get(st, A("10.2.0.0"), &sc), 0);
+	ck_assert_str_eq(sc.relationship, "");
+	scope_fini(&sc);
+}
+END_TEST
+
+START_TEST(test_leases_paged_and_lookup)
+{
+	struct lease *v, l;
+	size_t n;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	for (int i = 1; i <= 5; i++) {
+		char a[16];
+
+		snprintf(a, sizeof(a), "10.1.0.%d", i);
+		mklease(a, "10.1.0.0", LEASE_ACTIVE, FO_PRIMARY);
+	}
+	ck_assert_int_eq(store_lease_list(st, A("10.1.0.0"), A("10.1.0.2"), 2, &v,
+	    &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(v[0].address, A("10.1.0.3"));
+	free(v);
+	ck_assert_int_eq(store_lease_get_hw(st, (const uint8_t *)
+	    "\x02\x00\x00\x00\x00\x04", 6, &l), 0);
+	ck_assert_uint_eq(l.address, A("10.1.0.4"));
+	ck_assert_int_eq(store_lease_delete(st, A("10.1.0.4")), 0);
+	ck_assert_int_eq(store_lease_delete(st, A("10.1.0.4")), STORE_NOTFOUND);
+	ck_assert_int_eq(store_scope_delete(st, A("10.1.0.0")), 0);
+	ck_assert_int_eq(store_lease_get(st, A("10.1.0.1"), &l), STORE_NOTFOUND);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("store");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_reopen_keeps_data);
+	tcase_add_test(tc, test_missing_dir_is_clear);
+	tcase_add_test(tc, test_newer_schema_refused);
+	tcase_add_test(tc, test_scope_options_exclusions);
+	tcase_add_test(tc, test_overlap);
+	tcase_add_test(tc, test_slash8_is_compact);
+	tcase_add_test(tc, test_stats_holes);
+	tcase_add_test(tc, test_rebalance_targets);
+	tcase_add_test(tc, test_hot_standby_and_return);
+	tcase_add_test(tc, test_relationship_roundtrip);
+	tcase_add_test(tc, test_leases_paged_and_lookup);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
