@@ -46,13 +46,15 @@ void	rebal_targets(uint64_t free, unsigned share, uint64_t *primary_target,
 
 /* Plan one scope. FREE -> BACKUP moves take the primary's highest addresses,
  * BACKUP -> FREE moves the secondary's lowest, so each side's share stays
- * contiguous where it can. 0 on success, -1 on bad input (unsorted or overlapping
+ * contiguous where it can; moves come sorted by start. 0 on success, -1 on
+ * bad input (unsorted or overlapping
  * runs, bad owner) or allocation failure; `out` is then left empty. */
 int	rebal_plan_scope(const struct rebal_run *runs, size_t nruns, unsigned share,
 	    struct rebal_plan *out);
 void	rebal_plan_free(struct rebal_plan *plan);
 
-/* Whether the periodic timer should rebalance: some side is more than
+/* Whether the periodic timer should rebalance: a side (both are always equally
+ * far off, F being fixed) is more than
  * threshold_pct percent of F away from its target (SPEC §5.3: 5). */
 int	rebal_needed(const struct rebal_plan *plan, unsigned threshold_pct);
 

@@ -9,6 +9,7 @@
 
 #include "fo.h"
 #include "fo_rebal.h"
+#include "log.h"
 #include "store.h"
 #include "util.h"
 
@@ -392,6 +393,7 @@ main(void)
 	SRunner *sr;
 	int failed;
 
+	log_setlevel(LOG_LVL_WARNING);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_reopen_keeps_data);
 	tcase_add_test(tc, test_missing_dir_is_clear);
