@@ -12,9 +12,15 @@
 
 struct conf_parse {
 	struct conf	*conf;
-	char		 msg[256];	/* first error */
+	const char	*text;		/* the whole file */
+	size_t		 pos;		/* reader position in text */
+	int		 line;		/* number of the line last read */
+	char		 msg[256];	/* our first error ... */
+	int		 msgline;	/* ... and its line */
 	unsigned	 seen;		/* bit per key: duplicates are errors */
 };
+
+#define CONF_MAX_SIZE	(1024 * 1024)
 
 typedef int (*key_fn)(struct conf *, const char *value, char *msg, size_t msglen);
 
@@ -133,6 +139,9 @@ key_socket_group(struct conf *c, const char *v, char *msg, size_t len)
 static int
 key_server_id(struct conf *c, const char *v, char *msg, size_t len)
 {
+	c->server_id = 0;
+	if (*v == '\0')		/* the default: the first interface's address */
+		return 0;
 	if (addr_parse(v, &c->server_id) == -1 || c->server_id == 0) {
 		snprintf(msg, len, "server-id '%s' is not an IPv4 address", v);
 		return -1;
@@ -216,8 +225,9 @@ conf_handler(void *user, const char *section, const char *name, const char *valu
 	struct conf_parse *p = user;
 	int known_section = 0;
 
-	if (p->msg[0] != '\0')
-		return 0;
+	if (p->msg[0] != '\0')		/* the first error is already known */
+		return 1;
+	p->msgline = p->line;
 	for (size_t i = 0; i < nitems(conf_keys); i++) {
 		if (strcmp(section, conf_keys[i].section) != 0)
 			continue;
@@ -266,58 +276,148 @@ conf_defaults(const char *path)
 	return c;
 }
 
-/* Turn ini_parse's answer into NULL + "FILE:LINE: message", or the conf. */
+/* Whether a section name is one conf_keys knows. */
+static int
+section_known(const char *name, size_t len)
+{
+	for (size_t i = 0; i < nitems(conf_keys); i++)
+		if (strlen(conf_keys[i].section) == len &&
+		    strncmp(conf_keys[i].section, name, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* A "[name]" line naming no known section is an error even with no key under
+ * it, which inih alone would not report. */
+static void
+check_section(struct conf_parse *p, const char *line, size_t len)
+{
+	const char *close;
+
+	while (len > 0 && (*line == ' ' || *line == '\t'))
+		line++, len--;
+	if (len == 0 || *line != '[' || p->msg[0] != '\0' ||
+	    (close = memchr(line, ']', len)) == NULL)
+		return;
+	if (!section_known(line + 1, (size_t)(close - line - 1))) {
+		snprintf(p->msg, sizeof(p->msg), "unknown section '%.*s'",
+		    (int)(close - line - 1), line + 1);
+		p->msgline = p->line;
+	}
+}
+
+/* inih's line reader over the text: counts lines, and turns a line too long
+ * for inih into one it rejects ("[") at that line's own number. */
+static char *
+conf_reader(char *buf, int size, void *stream)
+{
+	struct conf_parse *p = stream;
+	const char *line = p->text + p->pos, *nl;
+	size_t len;
+
+	if (*line == '\0')
+		return NULL;
+	nl = strchr(line, '\n');
+	len = nl ? (size_t)(nl - line) : strlen(line);
+	p->pos += len + (nl != NULL);
+	p->line++;
+	if (len + 2 > (size_t)size) {
+		snprintf(buf, (size_t)size, "[\n");
+		return buf;
+	}
+	memcpy(buf, line, len);
+	buf[len] = '\n';
+	buf[len + 1] = '\0';
+	check_section(p, buf, len);
+	return buf;
+}
+
+/* Parse text; NULL + "NAME:LINE: message" on error. inih reports the first
+ * failing line; the message is ours if it is about that line. */
 static struct conf *
-conf_finish(struct conf_parse *p, int rc, const char *name, char *err, size_t errlen)
-{
-	if (rc == 0)
-		return p->conf;
-	if (rc == -1)
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
-	else if (rc == -2)
-		snprintf(err, errlen, "%s: out of memory", name);
-	else
-		snprintf(err, errlen, "%s:%d: %s", name, rc,
-		    p->msg[0] ? p->msg : "syntax error (expected 'key = value' or "
-		    "'[section]', lines of at most 199 characters)");
-	conf_free(p->conf);
-	return NULL;
-}
-
-struct conf *
-conf_load(const char *path, char *err, size_t errlen)
+conf_parse_text(const char *text, const char *name, char *err, size_t errlen)
 {
 	struct conf_parse p = { 0 };
-	FILE *f;
 	int rc;
-
-	if ((p.conf = conf_defaults(path)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (path == NULL)
-		return p.conf;
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		conf_free(p.conf);
-		return NULL;
-	}
-	rc = ini_parse_file(f, conf_handler, &p);
-	fclose(f);
-	return conf_finish(&p, rc, path, err, errlen);
-}
-
-struct conf *
-conf_load_string(const char *text, const char *name, char *err, size_t errlen)
-{
-	struct conf_parse p = { 0 };
 
 	if ((p.conf = conf_defaults(name)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	return conf_finish(&p, ini_parse_string(text, conf_handler, &p), name, err,
-	    errlen);
+	if (strlen(text) > CONF_MAX_SIZE) {
+		snprintf(err, errlen, "%s: larger than %d bytes", name, CONF_MAX_SIZE);
+		conf_free(p.conf);
+		return NULL;
+	}
+	p.text = text;
+	rc = ini_parse_stream(conf_reader, &p, conf_handler, &p);
+	if (p.msg[0] != '\0' && (rc == 0 || p.msgline < rc))
+		rc = p.msgline;
+	if (rc == 0)
+		return p.conf;
+	if (rc == -2)
+		snprintf(err, errlen, "%s: out of memory", name);
+	else if (p.msg[0] != '\0' && p.msgline == rc)
+		snprintf(err, errlen, "%s:%d: %s", name, rc, p.msg);
+	else
+		snprintf(err, errlen, "%s:%d: syntax error (expected 'key = value' or "
+		    "'[section]', lines of at most %d characters)", name, rc,
+		    INI_MAX_LINE - 1);
+	conf_free(p.conf);
+	return NULL;
+}
+
+/* The whole file as a string; NULL with err set. */
+static char *
+read_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((buf = malloc(CONF_MAX_SIZE + 2)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	else {
+		n = fread(buf, 1, CONF_MAX_SIZE + 1, f);
+		if (ferror(f)) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			free(buf);
+			buf = NULL;
+		} else if (memchr(buf, '\0', n) != NULL || n > CONF_MAX_SIZE) {
+			snprintf(err, errlen, "%s: not a text file of at most %d bytes",
+			    path, CONF_MAX_SIZE);
+			free(buf);
+			buf = NULL;
+		} else
+			buf[n] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+struct conf *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	struct conf *c;
+	char *text;
+
+	if (path == NULL)
+		return conf_parse_text("", "(defaults)", err, errlen);
+	if ((text = read_file(path, err, errlen)) == NULL)
+		return NULL;
+	c = conf_parse_text(text, path, err, errlen);
+	free(text);
+	return c;
+}
+
+struct conf *
+conf_load_string(const char *text, const char *name, char *err, size_t errlen)
+{
+	return conf_parse_text(text, name, err, errlen);
 }
 
 void

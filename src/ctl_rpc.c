@@ -58,7 +58,7 @@ rpc_parse(const char *line, size_t len, struct rpc_call *c, json_t **id,
 
 	memset(c, 0, sizeof(*c));
 	*id = NULL;
-	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (root == NULL) {
 		snprintf(detail, detlen, "not valid JSON: %s at column %d", jerr.text,
 		    jerr.column);
@@ -117,12 +117,47 @@ rpc_result_line(json_t *id, json_t *result)
 	    "id", id ? id : json_null(), "result", result));
 }
 
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if there is none. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 :
+	    (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A copy of s with every byte that is not valid UTF-8 replaced by '?':
+ * details quote client input, and JSON strings must be UTF-8. */
+static char *
+utf8_clean(const char *s)
+{
+	char *out = strdup(s), *p;
+
+	for (p = out; p != NULL && *p != '\0';) {
+		size_t n = utf8_seq((const unsigned char *)p);
+
+		if (n == 0)
+			*p++ = '?';
+		else
+			p += n;
+	}
+	return out;
+}
+
 char *
 rpc_error_line(json_t *id, int code, const char *detail)
 {
 	const char *sym = err_symbol(code);
+	char *clean = utf8_clean(detail ? detail : "");
+	char *line;
 
-	return line_of(json_pack("{s:s, s:O, s:{s:i, s:s, s:{s:s}}}", "jsonrpc", "2.0",
+	line = line_of(json_pack("{s:s, s:O, s:{s:i, s:s, s:{s:s}}}", "jsonrpc", "2.0",
 	    "id", id ? id : json_null(), "error", "code", code,
-	    "message", sym ? sym : "ERROR", "data", "detail", detail ? detail : ""));
+	    "message", sym ? sym : "ERROR", "data", "detail", clean ? clean : ""));
+	free(clean);
+	return line;
 }

@@ -88,7 +88,8 @@ def ctl(d, *args, user=None):
     """Run dhcpfoctl; returns (exit status, stdout, stderr)."""
     cmd = [CTL, "-s", d.sock] + list(args)
     if user:
-        cmd = ["setpriv", "--reuid", user, "--regid", user, "--clear-groups"] + cmd
+        cmd = ["setpriv", "--reuid", str(user), "--regid", str(user),
+               "--clear-groups"] + cmd
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     return p.returncode, p.stdout, p.stderr
 
@@ -517,7 +518,7 @@ def test_access_denied(d):
     if os.geteuid() != 0:
         print("SKIP: access-denied test needs root (run: sudo make check)")
         return
-    rc, out, err = ctl(d, "call", "server.status", user="nobody")
+    rc, out, err = ctl(d, "call", "server.status", user=65534)
     check(rc == 1 and "ERROR_ACCESS_DENIED (5)" in err, "non-member denied: %d %s" % (rc, err))
     r = call(d, "server.status")
     check(r[0] == "ok", "root served")
@@ -578,6 +579,7 @@ def main():
             print("missing %s: run make first" % b)
             return 1
     with tempfile.TemporaryDirectory(prefix="dhcpfod-rpc.") as tmp:
+        os.chmod(tmp, 0o755)    # another uid must reach the socket (mode 0666)
         d = Daemon(tmp)
         d.start()
         try:
