@@ -167,7 +167,8 @@ static const struct accept_case {
 	const char	*line;
 } accept_cases[] = {
 	{ "[server]\ninterfaces = eth0\n", "interfaces = eth0" },
-	{ "[server]\ninterfaces = eth0, eth1 ,eth2\n", "interfaces = eth0, eth1, eth2" },
+	{ "[server]\ninterfaces = eth0, eth1 ,eth2\n",
+	  "interfaces = eth0, eth1, eth2" },
 	{ "[server]\ninterfaces = eth0 eth1\n", "interfaces = eth0, eth1" },
 	{ "[server]\ninterfaces = ,,\n", "interfaces = " },
 	{ "[server]\ninterfaces = abcdefghijklmno\n", "interfaces = abcdefghijklmno" },
@@ -175,16 +176,21 @@ static const struct accept_case {
 	  "interfaces = a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p" },
 	{ "[server]\ndatabase = /srv/d.db\n", "database = /srv/d.db" },
 	/* inline comments need whitespace before ';' (inih) */
-	{ "[server]\ndatabase = /srv/d.db ; where leases live\n", "database = /srv/d.db" },
+	{ "[server]\ndatabase = /srv/d.db ; where leases live\n",
+	  "database = /srv/d.db" },
 	{ "[server]\ndatabase = /srv/d.db\t; tab before\n", "database = /srv/d.db" },
 	{ "[server]\ndatabase = /srv/a;b.db\n", "database = /srv/a;b.db" },
+	/* the longest line the message promises: 199 characters */
+	{ "[server]\ndatabase = /" A50 A50 A50 A10 A10 A10 "aaaaaaa\n",
+	  "database = /" A50 A50 A50 A10 A10 A10 "aaaaaaa" },
 	{ "[server]\ncontrol-socket = /tmp/x.sock\n", "control-socket = /tmp/x.sock" },
 	{ "[server]\ncontrol-socket = /" A50 A50 "123456\n",
 	  "control-socket = /" A50 A50 "123456" },		/* 107 bytes */
 	{ "[server]\ncontrol-socket-mode = 0600\n", "control-socket-mode = 0600" },
 	{ "[server]\ncontrol-socket-mode = 660\n", "control-socket-mode = 0660" },
 	{ "[server]\ncontrol-socket-mode = 0\n", "control-socket-mode = 0000" },
-	{ "[server]\ncontrol-socket-mode = 0777 ; rwx\n", "control-socket-mode = 0777" },
+	{ "[server]\ncontrol-socket-mode = 0777 ; rwx\n",
+	  "control-socket-mode = 0777" },
 	{ "[server]\ncontrol-socket-group = root\n", "control-socket-group = root" },
 	{ "[server]\ncontrol-socket-group = 4242\n", "control-socket-group = 4242" },
 	{ "[server]\nserver-id = 192.0.2.1 ; ours\n", "server-id = 192.0.2.1" },
@@ -204,7 +210,8 @@ static const struct accept_case {
 	{ "[failover]\nlisten = 127.0.0.1:8647\n", "listen = 127.0.0.1:8647" },
 	{ "[failover]\nlisten = 10.0.0.1:1 ; low\n", "listen = 10.0.0.1:1" },
 	{ "[failover]\nlisten = 10.0.0.1:65535\n", "listen = 10.0.0.1:65535" },
-	{ "[failover]\nlisten = 1.2.3.4:5\n[server]\ndhcp-port = 6\n", "dhcp-port = 6" },
+	{ "[failover]\nlisten = 1.2.3.4:5\n[server]\ndhcp-port = 6\n",
+	  "dhcp-port = 6" },
 };
 
 START_TEST(test_accept)
@@ -315,12 +322,15 @@ static const struct reject_case {
 	/* a later line's error does not borrow an earlier syntax error's number */
 	{ "[server]\nfoo\nx = 1\n", NAME ":2: " SYNTAX },
 	/* a line over the limit is reported at its own number */
+	{ "[server]\ndatabase = /" A50 A50 A50 A10 A10 A10 "aaaaaaaa\n",
+	  NAME ":2: " SYNTAX },				/* 200 characters */
 	{ "[server]\ndatabase = /" A50 A50 A50 A50 A50 "\n", NAME ":2: " SYNTAX },
 	{ "[server]\ncontrol-socket-group = no-such-group-dhcpfod\n",
 	  NAME ":2: unknown group 'no-such-group-dhcpfod'" },
 	{ "[server]\ncontrol-socket-group = -1\n", NAME ":2: unknown group '-1'" },
 	/* the first error wins */
-	{ "[server]\nx = 1\ndhcp-port = 0\n[bogus]\ny = 2\n", NAME ":2: unknown key 'x'" },
+	{ "[server]\nx = 1\ndhcp-port = 0\n[bogus]\ny = 2\n",
+	  NAME ":2: unknown key 'x'" },
 	{ "[server]\ndhcp-port = 0\nx = 1\n", NAME ":2: " BAD_PORT },
 };
 
@@ -367,7 +377,8 @@ static const char *const roundtrip_texts[] = {
 	"[server]\ninterfaces = a, b,c\ndatabase = /srv/x.db\n"
 	    "control-socket = /tmp/s.sock\ncontrol-socket-mode = 600\n"
 	    "control-socket-group = 4242\nserver-id = 192.0.2.7\nuser = nobody\n"
-	    "log-level = debug\ndhcp-port = 6767\n[failover]\nlisten = 127.0.0.1:8647\n",
+	    "log-level = debug\ndhcp-port = 6767\n"
+	    "[failover]\nlisten = 127.0.0.1:8647\n",
 	"[server]\nserver-id = 1.2.3.4\nlog-level = error\n"
 	    "[failover]\nlisten = 192.0.2.1 ; default port\n",
 };

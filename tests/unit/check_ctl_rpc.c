@@ -61,7 +61,8 @@ static const struct ok_case {
 	{ "{\"jsonrpc\":\"2.0\",\"method\":\"note\",\"params\":{\"x\":[1,2]}}",
 	  NULL, "note", "{\"x\":[1,2]}" },
 	{ "{\"jsonrpc\":\"2.0\",\"method\":\"note\"}", NULL, "note", "{}" },
-	{ "{\"method\":\"m\",\"params\":{\"k\":\"v\"},\"id\":\"z\",\"jsonrpc\":\"2.0\"}",
+	{ "{\"method\":\"m\",\"params\":{\"k\":\"v\"},\"id\":\"z\","
+	  "\"jsonrpc\":\"2.0\"}",
 	  "\"z\"", "m", "{\"k\":\"v\"}" },
 	{ "  {\"jsonrpc\" : \"2.0\", \"id\" : 2, \"method\" : \"m\"}  \n",
 	  "2", "m", "{}" },
@@ -355,13 +356,30 @@ START_TEST(test_reply_to_cut_utf8_in_detail)
 }
 END_TEST
 
-/* The same for a detail cut by a handler's buffer (ctl_fail, 1024 bytes). */
+/* Whatever bytes a detail holds (a handler's buffer cuts a sequence, a message
+ * quotes stored bytes), the reply exists and is valid JSON: everything that
+ * is not UTF-8 as RFC 3629 defines it is replaced. */
+static const char *const bad_utf8_details[] = {
+	"name 'caf\xc3",		/* cut sequence */
+	"lone \x80 continuation",
+	"lead \xfe byte",
+	"overlong \xc0\x80",		/* NUL in two bytes */
+	"overlong \xc1\xbf",
+	"overlong \xe0\x80\xaf",	/* '/' in three bytes */
+	"overlong \xf0\x80\x80\xaf",
+	"surrogate \xed\xa0\x80",
+	"beyond U+10FFFF \xf4\x90\x80\x80",
+	"lead \xf5\x80\x80\x80",
+};
+
 START_TEST(test_error_line_invalid_utf8_detail)
 {
-	char *line = rpc_error_line(NULL, ERR_INVALID_PARAMETER, "name 'caf\xc3");
+	char *line = rpc_error_line(NULL, ERR_INVALID_PARAMETER,
+	    bad_utf8_details[_i]);
 	json_t *r;
 
-	ck_assert_msg(line != NULL, "no reply for a detail that is not UTF-8");
+	ck_assert_msg(line != NULL, "no reply for detail \"%s\"",
+	    bad_utf8_details[_i]);
 	r = parse_line(line);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r,
 	    "error"), "code")), ERR_INVALID_PARAMETER);
@@ -445,7 +463,8 @@ rpc_suite(void)
 	tcase_add_test(tc, test_error_id_roundtrip);
 	tcase_add_loop_test(tc, test_reply_to_cut_utf8_in_detail, 0,
 	    nitems(cut_utf8_lines));
-	tcase_add_test(tc, test_error_line_invalid_utf8_detail);
+	tcase_add_loop_test(tc, test_error_line_invalid_utf8_detail, 0,
+	    nitems(bad_utf8_details));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

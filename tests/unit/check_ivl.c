@@ -84,7 +84,8 @@ static const struct norm_case {
 	    { 1, { { MAX - 1, MAX } } } },
 	{ "top gap", { 2, { { MAX, MAX }, { MAX - 2, MAX - 2 } } },
 	    { 2, { { MAX - 2, MAX - 2 }, { MAX, MAX } } } },
-	{ "ends", { 2, { { MAX, MAX }, { 0, 0 } } }, { 2, { { 0, 0 }, { MAX, MAX } } } },
+	{ "ends", { 2, { { MAX, MAX }, { 0, 0 } } },
+	    { 2, { { 0, 0 }, { MAX, MAX } } } },
 	{ "everything", { 3, { { 5, 6 }, { 0, MAX }, { MAX, MAX } } },
 	    { 1, { { 0, MAX } } } },
 	{ "halves", { 2, { { 0x80000000u, MAX }, { 0, 0x7fffffffu } } },
@@ -197,7 +198,9 @@ START_TEST(test_count)
 END_TEST
 
 /* Probes of one fixed normalised set. */
-static const struct ivls probe_set = { 3, { { 10, 20 }, { 30, 30 }, { MAX - 1, MAX } } };
+static const struct ivls probe_set = {
+	3, { { 10, 20 }, { 30, 30 }, { MAX - 1, MAX } }
+};
 
 static const struct contains_case {
 	uint32_t	addr;

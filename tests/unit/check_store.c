@@ -365,7 +365,7 @@ START_TEST(test_leases_paged_and_lookup)
 
 	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
 	for (int i = 1; i <= 5; i++) {
-		char a[16];
+		char a[32];
 
 		snprintf(a, sizeof(a), "10.1.0.%d", i);
 		mklease(a, "10.1.0.0", LEASE_ACTIVE, FO_PRIMARY);
