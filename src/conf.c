@@ -321,13 +321,12 @@ conf_reader(char *buf, int size, void *stream)
 	len = nl ? (size_t)(nl - line) : strlen(line);
 	p->pos += len + (nl != NULL);
 	p->line++;
-	if (len + 2 > (size_t)size) {
-		snprintf(buf, (size_t)size, "[\n");
+	if (len + 1 > (size_t)size) {
+		snprintf(buf, (size_t)size, "[");
 		return buf;
 	}
 	memcpy(buf, line, len);
-	buf[len] = '\n';
-	buf[len + 1] = '\0';
+	buf[len] = '\0';
 	check_section(p, buf, len);
 	return buf;
 }

@@ -117,14 +117,35 @@ rpc_result_line(json_t *id, json_t *result)
 	    "id", id ? id : json_null(), "result", result));
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if there is none. */
+/* Length of the well-formed UTF-8 sequence at s (1..4), or 0 if there is none
+ * (RFC 3629 §4: no overlongs, no surrogates, nothing past U+10FFFF). */
 static size_t
 utf8_seq(const unsigned char *s)
 {
-	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 :
-	    (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
 
-	for (size_t i = 1; i < n; i++)
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 	return n;
