@@ -111,9 +111,12 @@ fuzz: | $(BUILD)/config.mk
 		clang $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/$$n $$f $(LIB_SRCS) $(LDLIBS); \
 		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 		echo "== $$n ($(FUZZ_SECONDS)s)"; \
-		$(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=1200000 \
+		if ! $(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=1200000 \
 			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$n \
-			tests/fuzz/corpus/$$n 2>&1 | tail -n 3; \
+			tests/fuzz/corpus/$$n > $(BUILD)/fuzz/$$n.log 2>&1; then \
+			tail -n 40 $(BUILD)/fuzz/$$n.log; echo "FUZZ FAILED: $$n"; exit 1; \
+		fi; \
+		tail -n 2 $(BUILD)/fuzz/$$n.log; \
 	done
 
 install: all
@@ -126,3 +129,17 @@ clean:
 	rm -rf build
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+
+# Lab targets (root; network namespaces only, see scripts/netns-lab.sh). They need the
+# optional package group (busybox, dhclient, kea-dhcp4, perfdhcp, dhcpd, tshark) that
+# `make check` does not: installed here when missing.
+#   make demo     dhcpfod hands a lease to a real client (scripts/demo.sh)
+#   make bench    perfdhcp: dhcpfod vs kea-dhcp4 vs dhcpd (scripts/bench.sh; knobs there)
+.PHONY: demo bench
+demo: all
+	@scripts/install-deps --check --bench >/dev/null || scripts/install-deps --bench
+	@BUILD=$(BUILD) scripts/demo.sh
+
+bench: all
+	@scripts/install-deps --check --bench >/dev/null || scripts/install-deps --bench
+	@BUILD=$(BUILD) scripts/bench.sh

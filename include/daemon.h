@@ -12,12 +12,14 @@
 struct event_base;
 struct conf;
 struct ctl;
+struct dhcp_sock;
 
 struct daemon {
 	struct event_base	*base;
 	struct conf		*conf;		/* swapped whole on reload */
 	struct store		*store;
 	struct ctl		*ctl;
+	struct dhcp_sock	*dhcp;
 	int64_t			 started;	/* monotonic seconds */
 	pid_t			 pid;
 	struct stats		 stats;

@@ -140,4 +140,20 @@ int	store_apply_moves(struct store *, uint32_t subnet,
 	    const struct rebal_move *moves, size_t n);
 int	store_counts(struct store *, struct store_counts *out);
 
+/* For the DHCP engine: a counter every configuration change (scopes,
+ * exclusions, reservations, relationships, ownership, deleted leases) bumps,
+ * so cached views know to reload; a client's lease in a subnet by client
+ * identifier (hwaddr lookups: store_lease_get_hw); every ACTIVE or OFFERED
+ * lease's address and end; whether a transaction is open. */
+unsigned store_gen(struct store *);
+int	store_lease_get_cid(struct store *, uint32_t subnet, const uint8_t *cid,
+	    size_t len, struct lease *out);
+/* A client that sends no client identifier is its hardware address: its lease
+ * in a subnet among the rows without one (RFC 2131 §4.2). */
+int	store_lease_get_client_hw(struct store *, uint32_t subnet, const uint8_t *hw,
+	    size_t hwlen, struct lease *out);
+int	store_active_leases(struct store *, void (*fn)(void *, uint32_t, int64_t),
+	    void *arg);
+int	store_in_txn(struct store *);
+
 #endif

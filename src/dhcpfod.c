@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "dhcp_sock.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "store.h"
@@ -72,6 +73,10 @@ daemon_open(struct daemon *d)
 	    d->conf->control_socket_mode, d->conf->control_gid, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
+	if ((d->dhcp = dhcp_sock_new(d, err, sizeof(err))) == NULL) {
+		ctl_free(d->ctl);
+		fatalx("%s", err);
+	}
 }
 
 /* Run until SIGTERM/SIGINT; SIGHUP reloads. */
@@ -98,6 +103,7 @@ daemon_run(struct daemon *d)
 static void
 daemon_close(struct daemon *d)
 {
+	dhcp_sock_free(d->dhcp);
 	ctl_free(d->ctl);
 	store_close(d->store);
 	event_base_free(d->base);

@@ -52,6 +52,8 @@ static const char *const migrations[] = {
 	" port INTEGER NOT NULL);"
 	"CREATE TABLE rel_scope(subnet INTEGER PRIMARY KEY REFERENCES scope,"
 	" rel INTEGER NOT NULL REFERENCES relationship ON DELETE CASCADE);",
+	/* 2: the DHCP engine finds a client's lease by its client identifier */
+	"CREATE INDEX lease_cid ON lease(client_id);",
 };
 
 enum stmt_id {
@@ -64,7 +66,8 @@ enum stmt_id {
 	S_REL_INS, S_REL_UPD, S_REL_DEL, S_REL_GET, S_REL_LIST, S_REL_COUNT,
 	S_REL_SCOPES, S_RELSCOPE_INS, S_RELSCOPE_DEL,
 	S_BACKUP_GET, S_BACKUP_DEL, S_BACKUP_INS, S_LEASE_SET_FREE, S_RESV_IN_RANGE,
-	S_COUNT_SCOPES, S_COUNT_LEASES, S_COUNT_RESV,
+	S_COUNT_SCOPES, S_COUNT_LEASES, S_COUNT_RESV, S_LEASE_GET_CID,
+	S_LEASE_ACTIVE, S_LEASE_GET_HW_NOCID,
 	S_NSTMTS
 };
 
@@ -144,6 +147,12 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_COUNT_SCOPES] = "SELECT count(*) FROM scope",
 	[S_COUNT_LEASES] = "SELECT count(*) FROM lease",
 	[S_COUNT_RESV] = "SELECT count(*) FROM reservation",
+	[S_LEASE_GET_CID] = "SELECT " LEASE_COLS " FROM lease WHERE client_id = ?1"
+	    " AND subnet = ?2 ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
+	[S_LEASE_GET_HW_NOCID] = "SELECT " LEASE_COLS " FROM lease WHERE hwaddr = ?1"
+	    " AND subnet = ?2 AND client_id IS NULL"
+	    " ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
+	[S_LEASE_ACTIVE] = "SELECT address, ends FROM lease WHERE state IN (2, 8) AND ends IS NOT NULL",
 };
 
 struct store {
@@ -152,6 +161,7 @@ struct store {
 	sqlite3_stmt	*stmts[S_NSTMTS];
 	char		 err[512];
 	int		 in_txn;
+	unsigned	 gen;		/* bumped by every change of configuration */
 };
 
 /* Record the database's error for `what`; returns -1. */
@@ -483,6 +493,7 @@ scope_insert_txn(struct store *s, const void *arg)
 int
 store_scope_insert(struct store *s, const struct scope *sc)
 {
+	s->gen++;
 	return atomically(s, scope_insert_txn, sc);
 }
 
@@ -506,6 +517,7 @@ scope_update_txn(struct store *s, const void *arg)
 int
 store_scope_update(struct store *s, const struct scope *sc)
 {
+	s->gen++;
 	return atomically(s, scope_update_txn, sc);
 }
 
@@ -532,6 +544,7 @@ scope_delete_txn(struct store *s, const void *arg)
 int
 store_scope_delete(struct store *s, uint32_t subnet)
 {
+	s->gen++;
 	return atomically(s, scope_delete_txn, &subnet);
 }
 
@@ -726,6 +739,7 @@ store_scope_list(struct store *s, struct scope **out, size_t *n)
 int
 store_exclusion_add(struct store *s, uint32_t subnet, uint32_t start, uint32_t end)
 {
+	s->gen++;
 	sqlite3_stmt *q;
 
 	if ((q = st(s, S_EXCL_INS)) == NULL)
@@ -739,6 +753,7 @@ store_exclusion_add(struct store *s, uint32_t subnet, uint32_t start, uint32_t e
 int
 store_exclusion_remove(struct store *s, uint32_t subnet, uint32_t start, uint32_t end)
 {
+	s->gen++;
 	sqlite3_stmt *q;
 
 	if ((q = st(s, S_EXCL_DEL)) == NULL)
@@ -766,6 +781,7 @@ resv_from_row(sqlite3_stmt *q, struct reservation *r)
 int
 store_resv_add(struct store *s, const struct reservation *r)
 {
+	s->gen++;
 	sqlite3_stmt *q;
 
 	if ((q = st(s, S_RESV_INS)) == NULL)
@@ -780,6 +796,7 @@ store_resv_add(struct store *s, const struct reservation *r)
 int
 store_resv_remove(struct store *s, uint32_t address)
 {
+	s->gen++;
 	sqlite3_stmt *q;
 
 	if ((q = st(s, S_RESV_DEL)) == NULL)
@@ -1074,6 +1091,7 @@ lease_delete_txn(struct store *s, const void *arg)
 int
 store_lease_delete(struct store *s, uint32_t address)
 {
+	s->gen++;
 	struct lease_del d = { address };
 
 	return atomically(s, lease_delete_txn, &d);
@@ -1138,12 +1156,14 @@ rel_insert_txn(struct store *s, const void *arg)
 int
 store_rel_insert(struct store *s, const struct fo_rel *r)
 {
+	s->gen++;
 	return atomically(s, rel_insert_txn, r);
 }
 
 int
 store_rel_update(struct store *s, const struct fo_rel *r)
 {
+	s->gen++;
 	sqlite3_stmt *q;
 
 	if ((q = st(s, S_REL_UPD)) == NULL)
@@ -1177,6 +1197,7 @@ rel_delete_txn(struct store *s, const void *arg)
 int
 store_rel_delete(struct store *s, const char *name)
 {
+	s->gen++;
 	return atomically(s, rel_delete_txn, name);
 }
 
@@ -1301,6 +1322,7 @@ store_rel_count(struct store *s, int64_t *n)
 int
 store_rel_add_scope(struct store *s, const char *name, uint32_t subnet)
 {
+	s->gen++;
 	sqlite3_stmt *q;
 
 	if ((q = st(s, S_RELSCOPE_INS)) == NULL)
@@ -1317,6 +1339,7 @@ store_rel_add_scope(struct store *s, const char *name, uint32_t subnet)
 int
 store_rel_remove_scope(struct store *s, uint32_t subnet)
 {
+	s->gen++;
 	sqlite3_stmt *q;
 
 	if ((q = st(s, S_RELSCOPE_DEL)) == NULL)
@@ -1656,6 +1679,7 @@ int
 store_apply_moves(struct store *s, uint32_t subnet, const struct rebal_move *moves,
     size_t n)
 {
+	s->gen++;
 	struct moves_arg m = { subnet, moves, n };
 
 	return atomically(s, apply_moves_txn, &m);
@@ -1670,4 +1694,57 @@ store_counts(struct store *s, struct store_counts *c)
 	    count_of(s, S_COUNT_RESV, &c->reservations) == -1)
 		return -1;
 	return 0;
+}
+
+unsigned
+store_gen(struct store *s)
+{
+	return s->gen;
+}
+
+int
+store_lease_get_cid(struct store *s, uint32_t subnet, const uint8_t *cid,
+    size_t len, struct lease *out)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_LEASE_GET_CID)) == NULL)
+		return -1;
+	sqlite3_bind_blob(q, 1, cid, (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, subnet);
+	return lease_one(s, q, out);
+}
+
+int
+store_lease_get_client_hw(struct store *s, uint32_t subnet, const uint8_t *hw,
+    size_t hwlen, struct lease *out)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_LEASE_GET_HW_NOCID)) == NULL)
+		return -1;
+	sqlite3_bind_blob(q, 1, hw, (int)hwlen, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, subnet);
+	return lease_one(s, q, out);
+}
+
+int
+store_active_leases(struct store *s, void (*fn)(void *, uint32_t, int64_t),
+    void *arg)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((q = st(s, S_LEASE_ACTIVE)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		fn(arg, (uint32_t)sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1));
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : fail(s, "read active leases");
+}
+
+int
+store_in_txn(struct store *s)
+{
+	return s->in_txn;
 }

@@ -1,0 +1,16 @@
+/* DHCP on the configured interfaces: sockets, the read loop with group commit,
+ * reply routing and the expiry timer. */
+#ifndef DHCPFOD_DHCP_SOCK_H
+#define DHCPFOD_DHCP_SOCK_H
+
+#include <stddef.h>
+
+struct daemon;
+struct dhcp_sock;
+
+/* Open the sockets of d->conf's interfaces (none: DHCP is not served) and load
+ * the pools; NULL with err on failure. */
+struct dhcp_sock *dhcp_sock_new(struct daemon *, char *err, size_t errlen);
+void	dhcp_sock_free(struct dhcp_sock *);
+
+#endif

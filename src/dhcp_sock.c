@@ -1,0 +1,294 @@
+/* DHCP sockets: one UDP socket per configured interface, a bounded read loop
+ * per event, one commit per pass before any reply leaves (group commit,
+ * DESIGN §3), replies routed per RFC 2131 §4.1, and the one expiry timer. */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "dhcp_sock.h"
+#include "dhcp_srv.h"
+#include "log.h"
+#include "pool.h"
+#include "util.h"
+
+#define DHCP_READ_BATCH		64	/* datagrams per read event */
+#define DHCP_PKT_MAX		2048
+
+struct dhcp_iface {
+	char			 name[IF_NAMESIZE];
+	int			 ifindex;
+	uint32_t		 addr;
+	int			 fd;
+	struct event		*ev;
+	struct dhcp_sock	*ds;
+};
+
+struct dhcp_sock {
+	struct daemon		*d;
+	struct pool		*pool;
+	struct dhcp_srv		*srv;
+	struct dhcp_iface	*ifs;
+	int			 nifs;
+	struct event		*timer;
+	struct dhcp_out		 outq[DHCP_READ_BATCH];
+	size_t			 nout;
+};
+
+/* The first IPv4 address of an interface; 0 if it has none. */
+static uint32_t
+iface_addr(const char *name)
+{
+	struct ifaddrs *ifa, *i;
+	uint32_t a = 0;
+
+	if (getifaddrs(&ifa) == -1)
+		return 0;
+	for (i = ifa; i != NULL && a == 0; i = i->ifa_next)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
+		    strcmp(i->ifa_name, name) == 0)
+			a = ntohl(((struct sockaddr_in *)(void *)i->ifa_addr)->
+			    sin_addr.s_addr);
+	freeifaddrs(ifa);
+	return a;
+}
+
+/* A UDP socket on the DHCP port that only sees this interface. */
+static int
+iface_open(struct dhcp_iface *ifc, uint16_t port, char *err, size_t errlen)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int on = 1, fd;
+
+	if ((ifc->ifindex = (int)if_nametoindex(ifc->name)) == 0) {
+		snprintf(err, errlen, "interface %s: %s", ifc->name, strerror(errno));
+		return -1;
+	}
+	ifc->addr = iface_addr(ifc->name);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifc->name,
+	    (socklen_t)strlen(ifc->name)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		snprintf(err, errlen, "DHCP socket on %s port %u: %s", ifc->name, port,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	ifc->fd = fd;
+	return 0;
+}
+
+/* Teach the kernel chaddr for yiaddr so a unicast reply can reach a client
+ * that has no address yet (RFC 2131 §4.1); dnsmasq does the same. */
+static int
+arp_set(const struct dhcp_iface *ifc, const struct dhcp_out *o)
+{
+	struct arpreq req = { 0 };
+	struct sockaddr_in *pa = (struct sockaddr_in *)(void *)&req.arp_pa;
+
+	if (o->hlen != 6)
+		return -1;
+	pa->sin_family = AF_INET;
+	pa->sin_addr.s_addr = htonl(o->dst);
+	req.arp_ha.sa_family = ARPHRD_ETHER;
+	memcpy(req.arp_ha.sa_data, o->chaddr, 6);
+	req.arp_flags = ATF_COM;
+	snprintf(req.arp_dev, sizeof(req.arp_dev), "%s", ifc->name);
+	return ioctl(ifc->fd, SIOCSARP, &req);
+}
+
+/* Send one reply out of the interface it belongs to. */
+static void
+send_out(struct dhcp_sock *ds, struct dhcp_iface *ifc, struct dhcp_out *o)
+{
+	uint16_t base = ds->d->conf->dhcp_port;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint32_t dst = o->dst;
+
+	to.sin_port = htons(o->port == DHCP_SERVER_PORT ? base : (uint16_t)(base + 1));
+	if (o->unicast_hw && arp_set(ifc, o) == -1)
+		dst = 0xffffffff;	/* no ARP entry: RFC 2131 allows broadcast */
+	to.sin_addr.s_addr = htonl(dst);
+	if (sendto(ifc->fd, o->buf, o->len, 0, (struct sockaddr *)&to,
+	    sizeof(to)) == -1)
+		log_warn("dhcp: send on %s", ifc->name);
+	else
+		ds->d->stats.tx[o->type < STATS_DHCP_TYPES ? o->type : 0]++;
+}
+
+/* End of a pass: make every write durable, then send what waited on it. */
+static void
+pass_finish(struct dhcp_sock *ds, struct dhcp_iface *ifc)
+{
+	struct store *st = ds->d->store;
+	int lost = 0;
+
+	if (store_in_txn(st)) {
+		if (store_commit(st) == -1) {
+			log_warnx("dhcp: commit failed, %zu replies withheld: %s",
+			    ds->nout, store_errmsg(st));
+			lost = 1;
+			ds->pool->loaded = 0;	/* the memory view may be ahead */
+		} else
+			ds->d->stats.commit_batches++;
+	}
+	for (size_t i = 0; i < ds->nout; i++)
+		if (!lost || !ds->outq[i].wrote)
+			send_out(ds, ifc, &ds->outq[i]);
+	ds->nout = 0;
+}
+
+static void dhcp_timer_arm(struct dhcp_sock *);
+
+/* Read up to DHCP_READ_BATCH datagrams, handle them, commit once, reply. */
+static void
+dhcp_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct dhcp_iface *ifc = arg;
+	struct dhcp_sock *ds = ifc->ds;
+	uint8_t buf[DHCP_PKT_MAX];
+	struct sockaddr_in from;
+	struct dhcp_in in = { .ifindex = ifc->ifindex, .if_addr = ifc->addr };
+
+	in.server_id = ds->d->conf->server_id ? ds->d->conf->server_id : ifc->addr;
+	for (int i = 0; i < DHCP_READ_BATCH; i++) {
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+		    &flen);
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn("dhcp: receive on %s", ifc->name);
+			break;
+		}
+		in.src_addr = ntohl(from.sin_addr.s_addr);
+		if (dhcp_srv_handle(ds->srv, &in, buf, (size_t)n,
+		    &ds->outq[ds->nout]) == 1)
+			ds->nout++;
+	}
+	pass_finish(ds, ifc);
+	dhcp_timer_arm(ds);
+}
+
+/* The one expiry timer fired: free what ran out, commit, re-arm. */
+static void
+dhcp_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct dhcp_sock *ds = arg;
+	int n = dhcp_srv_expire(ds->srv, time_wall());
+
+	if (n > 0)
+		log_debug("dhcp: %d offers or leases expired", n);
+	if (store_in_txn(ds->d->store) && store_commit(ds->d->store) == -1) {
+		log_warnx("dhcp: expiry commit failed: %s", store_errmsg(ds->d->store));
+		ds->pool->loaded = 0;
+	}
+	dhcp_timer_arm(ds);
+}
+
+/* Re-arm the timer to the earliest deadline (at most a minute away). */
+static void
+dhcp_timer_arm(struct dhcp_sock *ds)
+{
+	int64_t next = pool_due_next(ds->pool), now = time_wall();
+	struct timeval tv = { 60, 0 };
+
+	if (next != 0 && next - now < 60)
+		tv.tv_sec = next > now ? (time_t)(next - now) : 0;
+	evtimer_add(ds->timer, &tv);
+}
+
+static void
+due_cb(void *arg, uint32_t addr, int64_t ends)
+{
+	pool_due_add(arg, addr, ends);
+}
+
+/* Open every interface's socket and load the pools and deadlines. */
+static int
+dhcp_sock_open(struct dhcp_sock *ds, char *err, size_t errlen)
+{
+	const struct conf *c = ds->d->conf;
+
+	if (pool_sync(ds->pool) == -1 ||
+	    store_active_leases(ds->d->store, due_cb, ds->pool) == -1) {
+		snprintf(err, errlen, "loading leases: %s", store_errmsg(ds->d->store));
+		return -1;
+	}
+	for (int i = 0; i < c->ninterfaces; i++) {
+		struct dhcp_iface *ifc = &ds->ifs[i];
+
+		snprintf(ifc->name, sizeof(ifc->name), "%s", c->interfaces[i]);
+		ifc->ds = ds;
+		ifc->fd = -1;
+		if (iface_open(ifc, c->dhcp_port, err, errlen) == -1)
+			return -1;
+		ds->nifs = i + 1;
+		if ((ifc->ev = event_new(ds->d->base, ifc->fd, EV_READ | EV_PERSIST,
+		    dhcp_read, ifc)) == NULL || event_add(ifc->ev, NULL) == -1) {
+			snprintf(err, errlen, "cannot watch %s", ifc->name);
+			return -1;
+		}
+		log_info("dhcp: serving on %s (%s) port %u", ifc->name,
+		    addr_str(ifc->addr, (char[16]){ 0 }), c->dhcp_port);
+	}
+	return 0;
+}
+
+struct dhcp_sock *
+dhcp_sock_new(struct daemon *d, char *err, size_t errlen)
+{
+	struct dhcp_sock *ds = calloc(1, sizeof(*ds));
+
+	if (ds == NULL || (ds->pool = pool_new(d->store)) == NULL ||
+	    (ds->srv = dhcp_srv_new(d, ds->pool)) == NULL ||
+	    (ds->ifs = calloc(CONF_MAX_IFACES, sizeof(*ds->ifs))) == NULL ||
+	    (ds->timer = evtimer_new(d->base, dhcp_timer, ds)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		dhcp_sock_free(ds);
+		return NULL;
+	}
+	ds->d = d;
+	if (dhcp_sock_open(ds, err, errlen) == -1) {
+		dhcp_sock_free(ds);
+		return NULL;
+	}
+	dhcp_timer_arm(ds);
+	return ds;
+}
+
+void
+dhcp_sock_free(struct dhcp_sock *ds)
+{
+	if (ds == NULL)
+		return;
+	for (int i = 0; i < ds->nifs; i++) {
+		if (ds->ifs[i].ev != NULL)
+			event_free(ds->ifs[i].ev);
+		if (ds->ifs[i].fd != -1)
+			close(ds->ifs[i].fd);
+	}
+	if (ds->timer != NULL)
+		event_free(ds->timer);
+	free(ds->ifs);
+	dhcp_srv_free(ds->srv);
+	pool_free(ds->pool);
+	free(ds);
+}

