@@ -90,7 +90,7 @@ integration: all
 	@pass=0; fail=0; skip=0; \
 	for t in $(INTEG); do \
 		echo "== $$t"; \
-		BUILD=$(BUILD) sh $$t; rc=$$?; \
+		BUILD=$(BUILD) ./$$t; rc=$$?; \
 		if [ $$rc -eq 0 ]; then pass=$$((pass+1)); \
 		elif [ $$rc -eq 77 ]; then skip=$$((skip+1)); \
 		else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \

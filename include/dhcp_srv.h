@@ -38,7 +38,8 @@ struct dhcp_out {
 	uint8_t		chaddr[16];
 	uint8_t		hlen;
 	int		type;		/* DHCPOFFER, DHCPACK, DHCPNAK */
-	int		wrote;		/* depends on this pass's commit */
+	int		durable;	/* a DHCPACK of a lease: leaves only after
+					 * this pass's commit */
 };
 
 struct dhcp_srv;

@@ -43,10 +43,9 @@ bit_set(uint8_t *set, uint8_t code)
  * one after the other into its slice of optbuf.
  */
 
-/* A walk: the packet, the field being read, bytes of values so far. */
+/* A walk: the packet, and the bytes of values met so far. */
 struct walk {
 	struct dhcp_pkt	*pkt;
-	enum field	 field;
 	size_t		 total;
 };
 
@@ -70,13 +69,11 @@ static const struct optlen_rule {
 /* Reads the options of one field, handing each instance to fn: PAD is
  * skipped, END or the field's end stops (RFC 2132 §3). 0 / -1. */
 static int
-walk_field(struct walk *w, enum field f, const uint8_t *data, size_t len,
-    inst_fn *fn)
+walk_field(struct walk *w, const uint8_t *data, size_t len, inst_fn *fn)
 {
 	struct buf b, val;
 	uint8_t code, n;
 
-	w->field = f;
 	buf_init(&b, data, len);
 	while (buf_get_u8(&b, &code) == 0 && code != DHO_END) {
 		if (code == DHO_PAD)
@@ -96,26 +93,26 @@ walk_all(struct walk *w, const uint8_t *opts, size_t len, inst_fn *fn)
 {
 	struct dhcp_pkt *p = w->pkt;
 
-	if (walk_field(w, F_OPTIONS, opts, len, fn) == -1)
+	if (walk_field(w, opts, len, fn) == -1)
 		return -1;
 	if ((p->overload & 1) &&
-	    walk_field(w, F_FILE, p->file, sizeof(p->file), fn) == -1)
+	    walk_field(w, p->file, sizeof(p->file), fn) == -1)
 		return -1;
 	if ((p->overload & 2) &&
-	    walk_field(w, F_SNAME, p->sname, sizeof(p->sname), fn) == -1)
+	    walk_field(w, p->sname, sizeof(p->sname), fn) == -1)
 		return -1;
 	return 0;
 }
 
-/* Option 52 (RFC 2132 §9.3): once, in the options field, value 1..3. One in
- * file or sname, or a second one, could loop or point into itself: refused. */
+/* Option 52 (RFC 2132 §9.3): once, value 1..3. file and sname are read only
+ * after one was seen, so one inside them (a loop, or a field pointing at
+ * itself) is a second one: refused. */
 static int
 note_overload(struct walk *w, struct buf *val)
 {
 	uint8_t v;
 
-	if (w->field != F_OPTIONS || w->pkt->overload != 0 ||
-	    buf_remaining(val) != 1)
+	if (w->pkt->overload != 0 || buf_remaining(val) != 1)
 		return -1;
 	if (buf_get_u8(val, &v) == -1 || v < 1 || v > 3)
 		return -1;
@@ -186,7 +183,7 @@ check_lengths(const struct dhcp_pkt *p)
 static int
 decode_options(struct dhcp_pkt *p, struct buf *b)
 {
-	struct walk w = { p, F_OPTIONS, 0 };
+	struct walk w = { p, 0 };
 	const uint8_t *opts;
 	size_t len = buf_remaining(b);
 

@@ -25,7 +25,8 @@
 #include "pool.h"
 #include "util.h"
 
-#define DHCP_READ_BATCH		64	/* datagrams per read event */
+#define DHCP_READ_BATCH		1024	/* datagrams per read event */
+#define DHCP_RCVBUF		(8 * 1024 * 1024)	/* absorbs bursts during a commit */
 #define DHCP_PKT_MAX		2048
 
 struct dhcp_iface {
@@ -44,7 +45,7 @@ struct dhcp_sock {
 	struct dhcp_iface	*ifs;
 	int			 nifs;
 	struct event		*timer;
-	struct dhcp_out		 outq[DHCP_READ_BATCH];
+	struct dhcp_out		*outq;		/* DHCP_READ_BATCH replies */
 	size_t			 nout;
 };
 
@@ -71,7 +72,7 @@ static int
 iface_open(struct dhcp_iface *ifc, uint16_t port, char *err, size_t errlen)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int on = 1, fd;
+	int on = 1, rcvbuf = DHCP_RCVBUF, fd;
 
 	if ((ifc->ifindex = (int)if_nametoindex(ifc->name)) == 0) {
 		snprintf(err, errlen, "interface %s: %s", ifc->name, strerror(errno));
@@ -82,6 +83,8 @@ iface_open(struct dhcp_iface *ifc, uint16_t port, char *err, size_t errlen)
 	if (fd == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) == -1 ||
+	    (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) == -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) == -1) ||
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifc->name,
 	    (socklen_t)strlen(ifc->name)) == -1 ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
@@ -142,7 +145,7 @@ pass_finish(struct dhcp_sock *ds, struct dhcp_iface *ifc)
 
 	if (store_in_txn(st)) {
 		if (store_commit(st) == -1) {
-			log_warnx("dhcp: commit failed, %zu replies withheld: %s",
+			log_warnx("dhcp: commit failed, %zu acknowledgements withheld: %s",
 			    ds->nout, store_errmsg(st));
 			lost = 1;
 			ds->pool->loaded = 0;	/* the memory view may be ahead */
@@ -150,7 +153,7 @@ pass_finish(struct dhcp_sock *ds, struct dhcp_iface *ifc)
 			ds->d->stats.commit_batches++;
 	}
 	for (size_t i = 0; i < ds->nout; i++)
-		if (!lost || !ds->outq[i].wrote)
+		if (!lost)
 			send_out(ds, ifc, &ds->outq[i]);
 	ds->nout = 0;
 }
@@ -180,8 +183,12 @@ dhcp_read(evutil_socket_t fd, short what, void *arg)
 		}
 		in.src_addr = ntohl(from.sin_addr.s_addr);
 		if (dhcp_srv_handle(ds->srv, &in, buf, (size_t)n,
-		    &ds->outq[ds->nout]) == 1)
-			ds->nout++;
+		    &ds->outq[ds->nout]) != 1)
+			continue;
+		if (ds->outq[ds->nout].durable)
+			ds->nout++;	/* waits for this pass's commit */
+		else
+			send_out(ds, ifc, &ds->outq[ds->nout]);
 	}
 	pass_finish(ds, ifc);
 	dhcp_timer_arm(ds);
@@ -260,6 +267,7 @@ dhcp_sock_new(struct daemon *d, char *err, size_t errlen)
 	if (ds == NULL || (ds->pool = pool_new(d->store)) == NULL ||
 	    (ds->srv = dhcp_srv_new(d, ds->pool)) == NULL ||
 	    (ds->ifs = calloc(CONF_MAX_IFACES, sizeof(*ds->ifs))) == NULL ||
+	    (ds->outq = calloc(DHCP_READ_BATCH, sizeof(*ds->outq))) == NULL ||
 	    (ds->timer = evtimer_new(d->base, dhcp_timer, ds)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		dhcp_sock_free(ds);
@@ -288,6 +296,7 @@ dhcp_sock_free(struct dhcp_sock *ds)
 	if (ds->timer != NULL)
 		event_free(ds->timer);
 	free(ds->ifs);
+	free(ds->outq);
 	dhcp_srv_free(ds->srv);
 	pool_free(ds->pool);
 	free(ds);

@@ -287,7 +287,6 @@ h_discover(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 	    LEASE_ACTIVE) && lease_write(s, r, addr, LEASE_OFFERED,
 	    r->now + DHCP_OFFER_HOLD) == -1)
 		return -1;
-	out->wrote = 1;
 	return reply(s, r, out, DHCPOFFER, addr, r->ps->sc.lease_time, NULL);
 }
 
@@ -308,7 +307,7 @@ ack(struct dhcp_srv *s, struct req *r, struct dhcp_out *out, uint32_t addr)
 		    (r->ps->role < 0 || r->ps->role == FO_PRIMARY))
 			pool_give_back(r->ps, old.address);
 	}
-	out->wrote = 1;
+	out->durable = 1;
 	s->d->stats.leases_granted++;
 	return reply(s, r, out, DHCPACK, addr, lt, NULL);
 }
@@ -455,7 +454,7 @@ dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_in *in, const uint8_t *dat
 	struct req r = { .in = in, .now = time_wall() };
 	int type;
 
-	out->wrote = 0;
+	out->durable = 0;
 	if (pool_sync(s->pool) == -1) {
 		log_warnx("dhcp: cannot load the pools: %s", store_errmsg(s->d->store));
 		return -1;

@@ -148,9 +148,9 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_COUNT_LEASES] = "SELECT count(*) FROM lease",
 	[S_COUNT_RESV] = "SELECT count(*) FROM reservation",
 	[S_LEASE_GET_CID] = "SELECT " LEASE_COLS " FROM lease WHERE client_id = ?1"
-	    " AND subnet = ?2 ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
+	    " AND +subnet = ?2 ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
 	[S_LEASE_GET_HW_NOCID] = "SELECT " LEASE_COLS " FROM lease WHERE hwaddr = ?1"
-	    " AND subnet = ?2 AND client_id IS NULL"
+	    " AND +subnet = ?2 AND client_id IS NULL"
 	    " ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
 	[S_LEASE_ACTIVE] = "SELECT address, ends FROM lease WHERE state IN (2, 8) AND ends IS NOT NULL",
 };
