@@ -113,7 +113,7 @@ acks=$(awk '/Statistics for: REQUEST-ACK/ { s = 1 } s && /^received packets:/ { 
 check '[ "$prc" -le 3 ] && [ -n "$acks" ] && [ "$acks" -ge 140 ]' \
 	"perfdhcp relayed exchanges (rc=$prc, ACKs $acks of 150): $(tail -n 5 "$LAB_DIR/perfdhcp.out")"
 n=$(ctl -j lease list 10.88.0.0 | jget 'len([l for l in d["leases"] if l["state"]=="ACTIVE"])')
-check '[ "$n" = "$acks" ]' "relayed leases in 10.88.0.0/24: $n (ACKs $acks)"
+check '[ "$n" -ge "$acks" ] && [ "$n" -le 150 ]' "relayed leases in 10.88.0.0/24: $n (ACKs received $acks)"
 
 # 7. an exhausted scope answers no OFFER and counts it
 ctl scope create 10.99.0.0/24 --range 10.99.0.10 10.99.0.10 --name tiny >/dev/null
@@ -131,7 +131,29 @@ s=$(ctl -j failover stats 10.77.0.0)
 check 'echo "$s" | jget "d[\"addr_in_use\"] >= 1 and d[\"num_addr\"] == 10" | grep -q True' \
 	"scope statistics: $s"
 
-# 9. the daemon survived and stops cleanly
+# 9. malformed datagrams are counted and dropped, never a crash
+before=$(ctl -j stats | jget 'sum(d["drops"].values())')
+ip netns exec "$LAB_CLI_NS" python3 - <<'PY'
+import socket, struct
+def pkt(op=1, htype=1, hlen=6, opts=b"\x35\x01\x01\xff", cookie=b"\x63\x82\x53\x63"):
+    return (struct.pack("!BBBBIHHIIII", op, htype, hlen, 0, 0x1234, 0, 0x8000, 0, 0, 0, 0)
+            + b"\x02" * 16 + b"\0" * 192 + cookie + opts)
+bad = [b"", b"\x01" * 100, pkt()[:239],                 # truncated
+       pkt(cookie=b"\0\0\0\0"),                        # no magic cookie
+       pkt(opts=b"\x35\x01\x01\x0c\xff\x41"),            # option length past the end
+       pkt(opts=b"\x35\x01\x01\x34\x01\x03\xff"),        # overload into empty fields
+       pkt(hlen=255), pkt(op=2), pkt(htype=6)]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for b in bad * 10:
+    s.sendto(b, ("10.77.0.1", 67))
+PY
+sleep 1
+after=$(ctl -j stats | jget 'sum(d["drops"].values())')
+check '[ $((after - before)) -ge 80 ]' "malformed datagrams dropped and counted: $before -> $after"
+out5=$(lab_lease_udhcpc "$LAB_CLI_NS" "$LAB_CIF" 3)
+check 'echo "$out5" | grep -q "ip=10.77.0.10"' "served after the garbage: $out5"
+
+# 10. the daemon survived and stops cleanly
 lab_alive "$DPID"
 check '[ $? = 0 ]' "dhcpfod alive"
 lab_stop "$DPID" 10
