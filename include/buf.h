@@ -62,7 +62,7 @@ struct wbuf {
 /* Writes into mem[0..cap-1] from the start, error flag clear. */
 void	wbuf_init(struct wbuf *, void *mem, size_t cap);
 size_t	wbuf_len(const struct wbuf *);		/* bytes written */
-size_t	wbuf_avail(const struct wbuf *);	/* bytes still free; 0 if failed */
+size_t	wbuf_avail(const struct wbuf *);	/* bytes free; 0 once failed */
 int	wbuf_error(const struct wbuf *);	/* 1 once a put has failed */
 
 /* 0 / -1 (no room, or an earlier failure). */

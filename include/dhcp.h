@@ -18,12 +18,12 @@ struct dhcp_optlist;
 #define DHCP_HLEN_ETHER		6
 #define DHCP_FIXED_LEN		236	/* op .. file, RFC 2131 §2 */
 #define DHCP_COOKIE		0x63825363	/* 99.130.83.99, RFC 2131 §3 */
-#define DHCP_OPTIONS_OFF	240	/* options after the fixed part and cookie */
-#define DHCP_MIN_LEN		300	/* BOOTP minimum (RFC 951); replies are padded */
-#define DHCP_MIN_MSG_SIZE	576	/* smallest option 57 value, RFC 2132 §9.10 */
-#define DHCP_UDP_OVERHEAD	28	/* IPv4 + UDP headers, counted in option 57 */
+#define DHCP_OPTIONS_OFF	240	/* options: after the cookie */
+#define DHCP_MIN_LEN		300	/* BOOTP minimum (RFC 951) */
+#define DHCP_MIN_MSG_SIZE	576	/* least option 57, RFC 2132 §9.10 */
+#define DHCP_UDP_OVERHEAD	28	/* IPv4 + UDP headers, in option 57 */
 #define DHCP_FLAG_BROADCAST	0x8000	/* RFC 2131 §2 'flags' */
-#define DHCP_PKT_OPTBUF		2048	/* bytes of option values kept per packet */
+#define DHCP_PKT_OPTBUF		2048	/* option value bytes per packet */
 
 /* Option 53 values (RFC 2132 §9.6). */
 enum dhcp_msgtype {
@@ -58,10 +58,10 @@ enum dhcp_optcode {
 /*
  * A decoded request: the fixed fields of RFC 2131 §2 (addresses and integers
  * in host order) and, for each option code, the concatenation of all its
- * instances in the options, file and sname fields, in that order (RFC 3396
- * §7). sname and file keep their raw bytes even when option overload (52)
- * made them carry options. Read options through the functions below; the
- * opt* members are the codec's.
+ * instances in the options, file and sname fields, in that order (RFC 3396,
+ * RFC 2131 §4.1). sname and file keep their raw bytes even when option
+ * overload (52) made them carry options. Read options through the functions
+ * below; the opt* members are the codec's.
  */
 struct dhcp_pkt {
 	uint8_t		 op, htype, hlen, hops;
@@ -71,7 +71,7 @@ struct dhcp_pkt {
 	uint8_t		 chaddr[16];
 	uint8_t		 sname[64];
 	uint8_t		 file[128];
-	uint8_t		 overload;	/* option 52: 1 file, 2 sname, 3 both; 0 */
+	uint8_t		 overload;	/* 52: 1 file, 2 sname, 3 both; 0 */
 	uint8_t		 msgtype;	/* option 53; 0 when absent */
 	uint8_t		 bootp;		/* 1: no option 53, a BOOTP request */
 	uint8_t		 optset[32];	/* bit per code: present */
@@ -127,7 +127,7 @@ unsigned int dhcp_pkt_max_msg_size(const struct dhcp_pkt *);
  * with a DHCPNAK only (NULL or "": none).
  */
 struct dhcp_reply {
-	int				 type;	/* DHCPOFFER, DHCPACK, DHCPNAK */
+	int				 type;	/* OFFER, ACK or NAK */
 	uint32_t			 yiaddr;
 	uint32_t			 siaddr;
 	uint32_t			 server_id;

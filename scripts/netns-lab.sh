@@ -14,9 +14,9 @@
 #
 # Safety: both namespaces are new and private; the veth pair is created directly inside
 # them (it never exists in the host's namespace); no route leads out; no host interface is
-# touched or moved. Every process started through lab_run_server / lab_bg, and every
-# process found in the two namespaces, is killed by PID in lab_down, which then deletes
-# the namespaces (and with them the veth). Names carry the PID (dfo-srv-PID, dfo-cli-PID,
+# touched or moved. Everything the lab starts (lab_bg, lab_run_server, the clients) runs
+# inside the two namespaces; lab_down kills, by PID, every process it finds there (and
+# nothing else), then deletes the namespaces (and with them the veth). Names carry the PID (dfo-srv-PID, dfo-cli-PID,
 # veths dfosPID/dfocPID) so parallel runs never collide.
 #
 # Addresses (defaults; set before lab_up): server side LAB_SRV_IP/LAB_PREFIX =
@@ -31,7 +31,6 @@ LAB_KEEP=${LAB_KEEP:-0}         # 1: keep LAB_DIR (configs, logs, captures) afte
 LAB_DEBUG=${LAB_DEBUG:-0}
 LAB_UP=0
 LAB_PIDS=()
-LAB_ALL_PIDS=()
 LAB_LAST_PID=""
 LAB_LEASE=""
 
@@ -58,7 +57,6 @@ lab_init() {
 	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/$LAB_TAG-lab.$LAB_ID.XXXXXX") || lab_die "mktemp"
 	LAB_SOCK=$LAB_DIR/dhcpfod/ctl.sock
 	LAB_PIDS=()
-	LAB_ALL_PIDS=()
 	LAB_UP=0
 }
 
@@ -150,6 +148,14 @@ lab_alive() {   # PID: running and not a zombie
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
+# _lab_ours PID: the process lives in one of this lab's namespaces (so a PID that was
+# reaped and reused by someone else is never signalled)
+_lab_ours() {
+	local ns
+	ns=$(ip netns identify "$1" 2>/dev/null) || return 1
+	[ -n "$ns" ] && { [ "$ns" = "$LAB_SRV_NS" ] || [ "$ns" = "$LAB_CLI_NS" ]; }
+}
+
 lab_ns_pids() { # NS: live processes in that namespace
 	local p
 	for p in $(ip netns pids "$1" 2>/dev/null); do lab_alive "$p" && echo "$p"; done
@@ -163,7 +169,6 @@ lab_bg() {
 	ip netns exec "$ns" "$@" >"$out" 2>&1 </dev/null &
 	LAB_LAST_PID=$!
 	LAB_PIDS+=("$LAB_LAST_PID")
-	LAB_ALL_PIDS+=("$LAB_LAST_PID")
 	lab_dbg "started pid $LAB_LAST_PID in $ns: $*"
 }
 
@@ -178,14 +183,15 @@ lab_run_server() {
 	fi
 }
 
-# lab_stop PID [SECONDS]: SIGTERM, then SIGKILL after SECONDS (5); reaps it. Returns the
-# process's exit status when it was our child (143 = killed by TERM, 137 = KILL).
+# lab_stop PID [SECONDS]: SIGTERM, then SIGKILL after SECONDS (5), only while PID is in
+# one of the lab's namespaces; reaps it. Returns the process's exit status when it was
+# our child (143 = killed by TERM, 137 = KILL).
 lab_stop() {
 	local pid=$1 lim=${2:-5} _ rc=0
 	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
+	_lab_ours "$pid" && kill -TERM "$pid" 2>/dev/null
 	for _ in $(seq $((lim * 20))); do lab_alive "$pid" || break; sleep 0.05; done
-	if lab_alive "$pid"; then
+	if lab_alive "$pid" && _lab_ours "$pid"; then
 		lab_log "lab: pid $pid ignored SIGTERM for ${lim}s: SIGKILL"
 		kill -KILL "$pid" 2>/dev/null
 	fi
@@ -207,13 +213,11 @@ lab_kill_ns() {
 	done
 }
 
-# lab_down: idempotent teardown: our processes, both namespaces (the veth goes with
-# them), the temp dir unless LAB_KEEP=1.
+# lab_down: idempotent teardown: every process in the two namespaces (everything the lab
+# started runs there), both namespaces (the veth goes with them), the temp dir unless
+# LAB_KEEP=1.
 lab_down() {
 	local p ns
-	for p in "${LAB_PIDS[@]}"; do
-		lab_alive "$p" && kill -TERM "$p" 2>/dev/null
-	done
 	if [ "$LAB_UP" = 1 ]; then
 		for ns in "$LAB_CLI_NS" "$LAB_SRV_NS"; do
 			_lab_ns_exists "$ns" || continue
@@ -221,8 +225,7 @@ lab_down() {
 		done
 	fi
 	for p in "${LAB_PIDS[@]}"; do
-		lab_alive "$p" && kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+		wait "$p" 2>/dev/null       # reap (a no-op for what is not our child)
 	done
 	LAB_PIDS=()
 	if [ "$LAB_UP" = 1 ]; then
@@ -252,11 +255,8 @@ lab_check_clean() {
 	for ifc in "$LAB_SIF" "$LAB_CIF"; do
 		ip link show "$ifc" >/dev/null 2>&1 && { lab_log "lab: left behind: link $ifc"; left=1; }
 	done
-	for p in "${LAB_ALL_PIDS[@]}"; do
-		lab_alive "$p" && { lab_log "lab: left behind: pid $p"; left=1; }
-	done
-	# anything still running with this lab's temp dir on its command line
-	for p in $(pgrep -f "$LAB_TAG-lab\.$LAB_ID\." 2>/dev/null); do
+	# anything still running with this lab's temp dir or namespaces on its command line
+	for p in $(pgrep -f "$LAB_TAG-(lab\.$LAB_ID\.|srv-$LAB_ID( |\$)|cli-$LAB_ID( |\$))" 2>/dev/null); do
 		lab_log "lab: left behind: pid $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
 		left=1
 	done

@@ -4,10 +4,14 @@
 
 #include "buf.h"
 
+/* What a reader or writer made over NULL points at: no bytes. */
+static const uint8_t	 nothing[1];
+static uint8_t		 nowhere[1];
+
 void
 buf_init(struct buf *b, const void *data, size_t len)
 {
-	b->data = data;
+	b->data = data != NULL ? data : nothing;
 	b->len = data != NULL ? len : 0;
 	b->off = 0;
 	b->err = 0;
@@ -142,7 +146,7 @@ buf_peek_u8(const struct buf *b, uint8_t *v)
 void
 wbuf_init(struct wbuf *w, void *mem, size_t cap)
 {
-	w->data = mem;
+	w->data = mem != NULL ? mem : nowhere;
 	w->cap = mem != NULL ? cap : 0;
 	w->len = 0;
 	w->err = 0;

@@ -15,11 +15,11 @@
 #define FILE_OFF	108
 #define FILE_LEN	128
 #define INST_MAX	255	/* value bytes in one option instance */
-#define MAXPIECES	16	/* instances of one split option, see plan_item */
+#define MAXPIECES	16	/* instances of one split option: plan_item */
 #define MAXFIXED	10	/* options of a reply that are always sent */
 
 /* Where options live, in the order they are read and concatenated
- * (RFC 2131 §4.1, RFC 3396 §7). */
+ * (RFC 2131 §4.1, RFC 3396). */
 enum field { F_OPTIONS, F_FILE, F_SNAME, NFIELDS };
 
 static const uint8_t	 empty[1];
@@ -52,7 +52,7 @@ struct walk {
 typedef int	 inst_fn(struct walk *, uint8_t, struct buf *);
 
 /* Lengths of the options whose values the server reads (RFC 2132 §9,
- * RFC 3011 §3); option 52 is checked as it is met. */
+ * RFC 3011); option 52 is checked as it is met. */
 static const struct optlen_rule {
 	uint8_t		 code;
 	uint16_t	 min, max;
@@ -137,7 +137,7 @@ inst_count(struct walk *w, uint8_t code, struct buf *val)
 	return 0;
 }
 
-/* Second walk: appends the instance to its code's value (RFC 3396 §7). */
+/* Second walk: appends the instance to its code's value (RFC 3396). */
 static int
 inst_copy(struct walk *w, uint8_t code, struct buf *val)
 {
@@ -172,7 +172,8 @@ check_lengths(const struct dhcp_pkt *p)
 
 	for (r = optlen_rules; r < optlen_rules + nitems(optlen_rules); r++) {
 		if (bit_isset(p->optset, r->code) &&
-		    (p->optlen[r->code] < r->min || p->optlen[r->code] > r->max))
+		    (p->optlen[r->code] < r->min ||
+		    p->optlen[r->code] > r->max))
 			return -1;
 	}
 	return 0;
@@ -394,7 +395,7 @@ struct enc {
 /* The fields options are written to; left is what each may still take,
  * its END and the relay option's room excluded. */
 struct fields {
-	struct wbuf	 w[NFIELDS];	/* w[F_OPTIONS] holds the whole packet */
+	struct wbuf	 w[NFIELDS];	/* w[F_OPTIONS]: the whole packet */
 	size_t		 left[NFIELDS];
 	size_t		 ovl;		/* offset of option 52's value; 0 */
 };
@@ -534,8 +535,8 @@ plan_params(struct plan *pl, const struct dhcp_pkt *req,
 		plan_list(pl, opts, default_codes[i]);
 }
 
-/* The options of a reply, in order (RFC 2131 Table 3; RFC 6842 §3 echoes
- * 61, RFC 3011 §3 echoes 118, RFC 3046 §2.2 echoes 82). */
+/* The options of a reply, in order (RFC 2131 Table 3; RFC 6842 echoes
+ * 61, RFC 3011 echoes 118, RFC 3046 §2.2 echoes 82). */
 static void
 plan_reply(struct plan *pl, const struct dhcp_pkt *req,
     const struct dhcp_reply *rep)
@@ -566,8 +567,8 @@ plan_reply(struct plan *pl, const struct dhcp_pkt *req,
 /*
  * Where the instances of an option of len bytes go, taking from left[] the
  * room they use: a value up to 255 bytes whole into the first of the nf
- * fields with room; a longer one split (RFC 3396 §5) over the fields in
- * order, so it concatenates back in order (§7). Each piece either carries
+ * fields with room; a longer one split (RFC 3396) over the fields in
+ * order, so it concatenates back in order. Each piece either carries
  * 255 bytes or fills a field, so MAXPIECES bounds any value up to
  * DHCP_PKT_OPTBUF. Returns the number of pieces, or -1 if it does not fit.
  */

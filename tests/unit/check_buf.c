@@ -9,7 +9,7 @@
 #include "buf.h"
 #include "util.h"
 
-static const uint8_t data8[8] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08 };
+static const uint8_t data8[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 /* One read of each kind at each starting offset: its width and, when it
  * fits, the value (network order). */
@@ -163,7 +163,7 @@ START_TEST(test_peek)
 	ck_assert_int_eq(buf_skip(&b, 2), 0);
 	ck_assert_int_eq(buf_peek_u8(&b, &v), -1);
 	ck_assert_uint_eq(v, 0);
-	ck_assert_int_eq(buf_error(&b), 0);	/* peeking at the end is no error */
+	ck_assert_int_eq(buf_error(&b), 0);	/* no error at the end */
 }
 END_TEST
 
@@ -259,7 +259,7 @@ START_TEST(test_write)
 		ck_assert_int_eq(wbuf_error(&w), 1);
 		ck_assert_uint_eq(wbuf_len(&w), c->prefill);
 		ck_assert_uint_eq(wbuf_avail(&w), 0);
-		ck_assert_uint_eq(mem[c->prefill], 0x55);	/* nothing written */
+		ck_assert_uint_eq(mem[c->prefill], 0x55);	/* untouched */
 		ck_assert_int_eq(wbuf_put_zero(&w, 0), -1);	/* sticky */
 		ck_assert_uint_eq(wbuf_len(&w), c->prefill);
 		return;
@@ -270,6 +270,22 @@ START_TEST(test_write)
 	ck_assert_str_eq(hex_str(mem + c->prefill, strlen(c->hex) / 2, hex),
 	    c->hex);
 	ck_assert_uint_eq(mem[wbuf_len(&w)], 0x55);	/* nothing beyond */
+}
+END_TEST
+
+/* A writer over nothing takes zero-byte puts only. */
+START_TEST(test_write_null)
+{
+	struct wbuf w;
+
+	wbuf_init(&w, NULL, 10);
+	ck_assert_uint_eq(wbuf_avail(&w), 0);
+	ck_assert_int_eq(wbuf_put_bytes(&w, NULL, 0), 0);
+	ck_assert_int_eq(wbuf_put_zero(&w, 0), 0);
+	ck_assert_int_eq(wbuf_error(&w), 0);
+	ck_assert_int_eq(wbuf_put_u8(&w, 1), -1);
+	ck_assert_int_eq(wbuf_error(&w), 1);
+	ck_assert_uint_eq(wbuf_len(&w), 0);
 }
 END_TEST
 
@@ -358,6 +374,7 @@ buf_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("write");
 	tcase_add_loop_test(tc, test_write, 0, nitems(write_cases));
+	tcase_add_test(tc, test_write_null);
 	tcase_add_test(tc, test_write_check_once);
 	tcase_add_test(tc, test_set);
 	tcase_add_test(tc, test_roundtrip);

@@ -303,11 +303,12 @@ START_TEST(test_decode_bad)
 	ck_assert_msg(why == c->why, "%s: %s, not %s", c->name,
 	    stats_drop_name(why), stats_drop_name(c->why));
 	/* a NULL reason pointer is allowed */
-	ck_assert_int_eq(dhcp_pkt_decode(pkt, build(&c->fx, pkt), &p, NULL), -1);
+	ck_assert_int_eq(dhcp_pkt_decode(pkt, build(&c->fx, pkt), &p, NULL),
+	    -1);
 }
 END_TEST
 
-/* Option values: concatenation (RFC 3396 §7), overload (RFC 2131 §4.1),
+/* Option values: concatenation (RFC 3396), overload (RFC 2131 §4.1),
  * PAD and END (RFC 2132 §3). */
 static const struct value_case {
 	const char	*name;
@@ -411,7 +412,8 @@ hex_instances(char *s, size_t cap, uint8_t code, size_t n, size_t len)
 	size_t at = strlen(s);
 
 	for (size_t i = 0; i < n; i++) {
-		at += (size_t)snprintf(s + at, cap - at, "%02x%02zx", code, len);
+		at += (size_t)snprintf(s + at, cap - at, "%02x%02zx", code,
+		    len);
 		for (size_t j = 0; j < len; j++)
 			at += (size_t)snprintf(s + at, cap - at, "%02zx",
 			    (i + j) & 0xff);
@@ -616,7 +618,7 @@ START_TEST(test_encode_golden)
 	n = unhex(c->header, want, sizeof(want));
 	ck_assert_uint_eq(n, 44);
 	ck_assert_str_eq(hex_str(out, 44, hex), hex_str(want, 44, whex));
-	ck_assert_mem_eq(out + 44, zero, sizeof(zero));		/* sname, file */
+	ck_assert_mem_eq(out + 44, zero, sizeof(zero));	/* sname, file */
 	ck_assert_str_eq(hex_str(out + 236, 4, hex), "63825363");
 	n = unhex(c->options, want, sizeof(want));
 	used = 240 + n;
@@ -765,7 +767,7 @@ START_TEST(test_encode_size)
 }
 END_TEST
 
-/* A value over 255 bytes goes out as consecutive instances (RFC 3396 §5):
+/* A value over 255 bytes goes out as consecutive instances (RFC 3396):
  * 600 = 255 + 255 + 90, in the options field when it has room. */
 START_TEST(test_encode_split)
 {
@@ -806,7 +808,7 @@ START_TEST(test_encode_split)
 }
 END_TEST
 
-/* Split over the three fields in order (RFC 3396 §7): 400 bytes at 576 are
+/* Split over the three fields in order (RFC 3396): 400 bytes at 576 are
  * 255 + 12 in the options field, 125 in file, 8 in sname. */
 START_TEST(test_encode_split_overload)
 {
@@ -993,7 +995,7 @@ START_TEST(test_encode_ciaddr)
 }
 END_TEST
 
-/* Echoes: subnet selection (RFC 3011 §3) and client id (RFC 6842 §3); the
+/* Echoes: subnet selection (RFC 3011) and client id (RFC 6842); the
  * mask from the option list when the reply gives none. */
 START_TEST(test_encode_echo)
 {
