@@ -348,7 +348,7 @@ esac
 exit 0
 EOF
 	chmod 0755 "$script"
-	timeout $((tries * 3 + 10)) ip netns exec "$ns" busybox udhcpc -i "$ifc" -n -q -f \
+	ip netns exec "$ns" timeout $((tries * 3 + 10)) busybox udhcpc -i "$ifc" -n -q -f \
 		-t "$tries" -T 1 -A 1 -s "$script" -x hostname:dfo-lab >"$out" 2>&1 || rc=$?
 	lab_dbg "udhcpc exit status $rc"
 	LAB_LEASE=$(grep '^LEASE ' "$out" | tail -n 1)

@@ -93,16 +93,16 @@ pool_sync(struct pool *p)
 		scopes_free(v, n);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		p->scopes[i].sc = v[i];		/* takes ownership of the contents */
-		p->nscopes = i + 1;
+	p->nscopes = n;
+	free(v);
+	for (size_t i = 0; i < n; i++)
 		if (scope_load_role(p, &p->scopes[i]) == -1 ||
 		    scope_load_avail(p, &p->scopes[i]) == -1) {
-			free(v);
+			p->loaded = 0;
 			return -1;
 		}
-	}
-	free(v);
 	p->gen = store_gen(p->store);
 	p->loaded = 1;
 	log_debug("pool: %zu scopes loaded", p->nscopes);

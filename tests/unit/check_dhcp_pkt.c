@@ -1129,7 +1129,7 @@ START_TEST(test_decode_random)
 
 	mklist(&l, scope_opts);
 	rep.opts = &l;
-	for (int i = 0; i < 20000; i++) {
+	for (int i = 0; i < 5000; i++) {
 		len = build(base[i % nitems(base)], pkt);
 		for (uint32_t n = rnd(&seed) % 8 + 1; n > 0; n--)
 			pkt[236 + rnd(&seed) % (len - 236)] =
@@ -1149,7 +1149,7 @@ START_TEST(test_decode_random)
 		ck_assert_uint_ge(olen, 300);
 		decode_reply(out, olen, &back);
 	}
-	ck_assert_uint_gt(ok, 1000);
+	ck_assert_uint_gt(ok, 250);
 	dhcp_optlist_free(&l);
 }
 END_TEST
