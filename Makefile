@@ -39,7 +39,7 @@ $(BUILD)/config.mk: scripts/install-deps
 CFLAGS  := -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
            $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS := $(OPT)
-LDLIBS  := $(PKG_LIBS) -lm
+LDLIBS  := $(PKG_LIBS) -lm -pthread
 
 # Everything in src/ but the two mains and the client forms one library that the
 # daemon, the client and every unit test link.

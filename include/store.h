@@ -74,9 +74,15 @@ void	store_close(struct store *);
 const char *store_errmsg(struct store *);
 const char *store_path(struct store *);
 
-/* Explicit transactions; one open at a time. */
+/* Explicit transactions; one open at a time. store_commit returns once the
+ * transaction is durable. store_commit_deferred returns once it is committed
+ * (visible, in the WAL) but not yet durable: durable once a later
+ * store_wal_sync returns — which any thread may call on store_wal_fd(). */
 int	store_begin(struct store *);
 int	store_commit(struct store *);
+int	store_commit_deferred(struct store *);
+int	store_wal_sync(struct store *);
+int	store_wal_fd(struct store *);	/* -1 (errno) until the WAL exists */
 void	store_rollback(struct store *);
 
 /* Scopes. get/find fill *out (release with scope_fini). find: the scope whose

@@ -23,9 +23,11 @@
 #include "dhcp_srv.h"
 #include "log.h"
 #include "pool.h"
+#include "syncer.h"
 #include "util.h"
 
 #define DHCP_READ_BATCH		1024	/* datagrams per read event */
+#define DHCP_BATCHES		4	/* passes whose ACKs may await their fsync */
 #define DHCP_RCVBUF		(8 * 1024 * 1024)	/* absorbs bursts during a commit */
 #define DHCP_PKT_MAX		2048
 
@@ -38,6 +40,14 @@ struct dhcp_iface {
 	struct dhcp_sock	*ds;
 };
 
+/* The DHCPACKs of one pass: committed, waiting for the fsync that covers
+ * their sequence number (seq 0: the batch is free or being filled). */
+struct dhcp_batch {
+	struct dhcp_out		*outs;		/* DHCP_READ_BATCH replies */
+	size_t			 n;
+	uint64_t		 seq;
+};
+
 struct dhcp_sock {
 	struct daemon		*d;
 	struct pool		*pool;
@@ -45,8 +55,11 @@ struct dhcp_sock {
 	struct dhcp_iface	*ifs;
 	int			 nifs;
 	struct event		*timer;
-	struct dhcp_out		*outq;		/* DHCP_READ_BATCH replies */
-	size_t			 nout;
+	struct syncer		*syncer;
+	struct dhcp_batch	 batches[DHCP_BATCHES];
+	int			 cur;		/* the batch being filled */
+	uint64_t		 seq;		/* last committed pass */
+	int			 stalled;	/* every batch waits: reading paused */
 };
 
 /* The first IPv4 address of an interface; 0 if it has none. */
@@ -117,14 +130,26 @@ arp_set(const struct dhcp_iface *ifc, const struct dhcp_out *o)
 	return ioctl(ifc->fd, SIOCSARP, &req);
 }
 
+static struct dhcp_iface *
+iface_of(struct dhcp_sock *ds, int ifindex)
+{
+	for (int i = 0; i < ds->nifs; i++)
+		if (ds->ifs[i].ifindex == ifindex)
+			return &ds->ifs[i];
+	return NULL;
+}
+
 /* Send one reply out of the interface it belongs to. */
 static void
-send_out(struct dhcp_sock *ds, struct dhcp_iface *ifc, struct dhcp_out *o)
+send_out(struct dhcp_sock *ds, struct dhcp_out *o)
 {
+	struct dhcp_iface *ifc = iface_of(ds, o->ifindex);
 	uint16_t base = ds->d->conf->dhcp_port;
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	uint32_t dst = o->dst;
 
+	if (ifc == NULL)
+		return;
 	to.sin_port = htons(o->port == DHCP_SERVER_PORT ? base : (uint16_t)(base + 1));
 	if (o->unicast_hw && arp_set(ifc, o) == -1)
 		dst = 0xffffffff;	/* no ARP entry: RFC 2131 allows broadcast */
@@ -136,26 +161,76 @@ send_out(struct dhcp_sock *ds, struct dhcp_iface *ifc, struct dhcp_out *o)
 		ds->d->stats.tx[o->type < STATS_DHCP_TYPES ? o->type : 0]++;
 }
 
-/* End of a pass: make every write durable, then send what waited on it. */
+/* Pause or resume reading every interface (back-pressure while all batches
+ * wait for their fsync). */
 static void
-pass_finish(struct dhcp_sock *ds, struct dhcp_iface *ifc)
+reading(struct dhcp_sock *ds, int on)
+{
+	ds->stalled = !on;
+	for (int i = 0; i < ds->nifs; i++) {
+		if (on)
+			event_add(ds->ifs[i].ev, NULL);
+		else
+			event_del(ds->ifs[i].ev);
+	}
+}
+
+/* The syncer made every pass up to `upto` durable (or failed to): their
+ * DHCPACKs leave now (or never: a lease that may not be durable is not
+ * acknowledged, and the pools are rebuilt from the store). */
+static void
+synced(void *arg, uint64_t upto, int err)
+{
+	struct dhcp_sock *ds = arg;
+
+	if (err != 0)
+		log_warnx("dhcp: fsync of the lease database failed (%s): "
+		    "acknowledgements withheld", strerror(err));
+	for (int i = 0; i < DHCP_BATCHES; i++) {
+		struct dhcp_batch *b = &ds->batches[i];
+
+		if (b->seq == 0 || b->seq > upto)
+			continue;
+		for (size_t j = 0; err == 0 && j < b->n; j++)
+			send_out(ds, &b->outs[j]);
+		b->n = 0;
+		b->seq = 0;
+	}
+	if (err != 0)
+		ds->pool->loaded = 0;
+	if (ds->stalled)
+		reading(ds, 1);
+}
+
+/* End of a pass: commit its writes (the WAL, not yet fsynced), hand the batch
+ * of DHCPACKs to the syncer, and move on to a free batch. */
+static void
+pass_finish(struct dhcp_sock *ds)
 {
 	struct store *st = ds->d->store;
-	int lost = 0;
+	struct dhcp_batch *b = &ds->batches[ds->cur];
 
-	if (store_in_txn(st)) {
-		if (store_commit(st) == -1) {
-			log_warnx("dhcp: commit failed, %zu acknowledgements withheld: %s",
-			    ds->nout, store_errmsg(st));
-			lost = 1;
-			ds->pool->loaded = 0;	/* the memory view may be ahead */
-		} else
-			ds->d->stats.commit_batches++;
+	if (!store_in_txn(st))
+		return;
+	if (store_commit_deferred(st) == -1 ||
+	    syncer_request(ds->syncer, ds->seq + 1, store_wal_fd(st)) == -1) {
+		log_warnx("dhcp: commit failed, %zu acknowledgements withheld: %s",
+		    b->n, store_errmsg(st));
+		b->n = 0;
+		ds->pool->loaded = 0;	/* the memory view may be ahead */
+		return;
 	}
-	for (size_t i = 0; i < ds->nout; i++)
-		if (!lost)
-			send_out(ds, ifc, &ds->outq[i]);
-	ds->nout = 0;
+	ds->d->stats.commit_batches++;
+	b->seq = ++ds->seq;
+	for (int i = 1; i <= DHCP_BATCHES; i++) {
+		int k = (ds->cur + i) % DHCP_BATCHES;
+
+		if (ds->batches[k].seq == 0) {
+			ds->cur = k;
+			return;
+		}
+	}
+	reading(ds, 0);		/* every batch waits: resumed by synced() */
 }
 
 static void dhcp_timer_arm(struct dhcp_sock *);
@@ -181,16 +256,17 @@ dhcp_read(evutil_socket_t fd, short what, void *arg)
 				log_warn("dhcp: receive on %s", ifc->name);
 			break;
 		}
+		struct dhcp_batch *b = &ds->batches[ds->cur];
+
 		in.src_addr = ntohl(from.sin_addr.s_addr);
-		if (dhcp_srv_handle(ds->srv, &in, buf, (size_t)n,
-		    &ds->outq[ds->nout]) != 1)
+		if (dhcp_srv_handle(ds->srv, &in, buf, (size_t)n, &b->outs[b->n]) != 1)
 			continue;
-		if (ds->outq[ds->nout].durable)
-			ds->nout++;	/* waits for this pass's commit */
+		if (b->outs[b->n].durable)
+			b->n++;		/* waits until this pass is durable */
 		else
-			send_out(ds, ifc, &ds->outq[ds->nout]);
+			send_out(ds, &b->outs[b->n]);
 	}
-	pass_finish(ds, ifc);
+	pass_finish(ds);
 	dhcp_timer_arm(ds);
 }
 
@@ -259,6 +335,16 @@ dhcp_sock_open(struct dhcp_sock *ds, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+batches_alloc(struct dhcp_sock *ds)
+{
+	for (int i = 0; i < DHCP_BATCHES; i++)
+		if ((ds->batches[i].outs = calloc(DHCP_READ_BATCH,
+		    sizeof(struct dhcp_out))) == NULL)
+			return -1;
+	return 0;
+}
+
 struct dhcp_sock *
 dhcp_sock_new(struct daemon *d, char *err, size_t errlen)
 {
@@ -267,7 +353,8 @@ dhcp_sock_new(struct daemon *d, char *err, size_t errlen)
 	if (ds == NULL || (ds->pool = pool_new(d->store)) == NULL ||
 	    (ds->srv = dhcp_srv_new(d, ds->pool)) == NULL ||
 	    (ds->ifs = calloc(CONF_MAX_IFACES, sizeof(*ds->ifs))) == NULL ||
-	    (ds->outq = calloc(DHCP_READ_BATCH, sizeof(*ds->outq))) == NULL ||
+	    batches_alloc(ds) == -1 ||
+	    (ds->syncer = syncer_new(d->base, synced, ds)) == NULL ||
 	    (ds->timer = evtimer_new(d->base, dhcp_timer, ds)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		dhcp_sock_free(ds);
@@ -295,8 +382,10 @@ dhcp_sock_free(struct dhcp_sock *ds)
 	}
 	if (ds->timer != NULL)
 		event_free(ds->timer);
+	syncer_free(ds->syncer);
 	free(ds->ifs);
-	free(ds->outq);
+	for (int i = 0; i < DHCP_BATCHES; i++)
+		free(ds->batches[i].outs);
 	dhcp_srv_free(ds->srv);
 	pool_free(ds->pool);
 	free(ds);

@@ -1,0 +1,125 @@
+/* The fsync side thread: two pipes and a loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "syncer.h"
+
+struct sync_msg {
+	uint64_t	seq;
+	int		fd;		/* request: what to fsync; reply: errno */
+};
+
+struct syncer {
+	pthread_t	 thread;
+	int		 req[2];	/* loop -> thread */
+	int		 rep[2];	/* thread -> loop */
+	struct event	*ev;
+	syncer_done	 done;
+	void		*arg;
+	int		 started;
+};
+
+/* Read one whole message; 0 on EOF, -1 on error. */
+static int
+msg_read(int fd, struct sync_msg *m)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, m, sizeof(*m));
+	while (n == -1 && errno == EINTR);
+	return n == (ssize_t)sizeof(*m) ? 1 : (n == 0 ? 0 : -1);
+}
+
+/* Take every waiting request (the latest wins), fsync once, answer. */
+static void *
+syncer_main(void *arg)
+{
+	struct syncer *sy = arg;
+	struct sync_msg m, more;
+
+	while (msg_read(sy->req[0], &m) == 1) {
+		int flags = fcntl(sy->req[0], F_GETFL);
+
+		fcntl(sy->req[0], F_SETFL, flags | O_NONBLOCK);
+		while (msg_read(sy->req[0], &more) == 1)
+			m = more;
+		fcntl(sy->req[0], F_SETFL, flags);
+		m.fd = fsync(m.fd) == -1 ? errno : 0;
+		if (write(sy->rep[1], &m, sizeof(m)) != (ssize_t)sizeof(m))
+			break;
+	}
+	return NULL;
+}
+
+/* In the loop: the thread answered. */
+static void
+syncer_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct syncer *sy = arg;
+	struct sync_msg m;
+
+	while (msg_read(fd, &m) == 1)
+		sy->done(sy->arg, m.seq, m.fd);
+}
+
+struct syncer *
+syncer_new(struct event_base *base, syncer_done done, void *arg)
+{
+	struct syncer *sy = calloc(1, sizeof(*sy));
+
+	if (sy == NULL)
+		return NULL;
+	sy->req[0] = sy->req[1] = sy->rep[0] = sy->rep[1] = -1;
+	sy->done = done;
+	sy->arg = arg;
+	if (pipe2(sy->req, O_CLOEXEC) == -1 || pipe2(sy->rep, O_CLOEXEC) == -1 ||
+	    fcntl(sy->rep[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    (sy->ev = event_new(base, sy->rep[0], EV_READ | EV_PERSIST, syncer_event,
+	    sy)) == NULL || event_add(sy->ev, NULL) == -1 ||
+	    pthread_create(&sy->thread, NULL, syncer_main, sy) != 0) {
+		syncer_free(sy);
+		return NULL;
+	}
+	sy->started = 1;
+	return sy;
+}
+
+void
+syncer_free(struct syncer *sy)
+{
+	if (sy == NULL)
+		return;
+	if (sy->req[1] != -1)
+		close(sy->req[1]);	/* the thread sees EOF and ends */
+	if (sy->started)
+		pthread_join(sy->thread, NULL);
+	if (sy->ev != NULL)
+		event_free(sy->ev);
+	for (int i = 0; i < 2; i++) {
+		if (sy->rep[i] != -1)
+			close(sy->rep[i]);
+	}
+	if (sy->req[0] != -1)
+		close(sy->req[0]);
+	free(sy);
+}
+
+int
+syncer_request(struct syncer *sy, uint64_t seq, int fd)
+{
+	struct sync_msg m = { seq, fd };
+
+	if (write(sy->req[1], &m, sizeof(m)) != (ssize_t)sizeof(m)) {
+		log_warn("syncer: request");
+		return -1;
+	}
+	return 0;
+}
