@@ -20,6 +20,8 @@ struct pool_scope {
 	int		 role;		/* enum fo_role, or -1: in no relationship */
 	int		 fo_state;	/* the relationship's state, if any */
 	struct ivlset	 avail;		/* free, ours, not offered */
+	struct reservation *resv;	/* the scope's reservations */
+	size_t		 nresv;
 	uint64_t	 exhausted;	/* DISCOVERs answered with nothing */
 };
 
@@ -44,6 +46,9 @@ void	pool_free(struct pool *);
 int	pool_sync(struct pool *);
 /* The scope whose subnet holds addr, or NULL. */
 struct pool_scope *pool_scope_of(struct pool *, uint32_t addr);
+/* The reservation of a hardware address in a scope, or NULL. */
+const struct reservation *pool_resv_of(const struct pool_scope *, const uint8_t *hw,
+	    size_t hwlen);
 /* Take one given address out of the available set: 0, or -1 if not there. */
 int	pool_take(struct pool_scope *, uint32_t addr);
 /* Take the lowest available address: 0, or -1 if the scope is exhausted. */

@@ -241,17 +241,29 @@ reply(struct dhcp_srv *s, struct req *r, struct dhcp_out *out, int type,
 	return 1;
 }
 
+/* Whether another client holds addr (a reservation made over a live lease
+ * waits until that lease ends). */
+static int
+held_by_other(struct dhcp_srv *s, const struct req *r, uint32_t addr)
+{
+	struct lease l;
+
+	if (store_lease_get(s->d->store, addr, &l) != 0 || lease_is_clients(r, &l))
+		return 0;
+	return (l.state == LEASE_ACTIVE || l.state == LEASE_OFFERED) &&
+	    (l.ends == 0 || l.ends > r->now);
+}
+
 /* The address to offer (RFC 2131 §4.3.1): the client's reservation, its
  * current or previous binding, the address it asks for, or the lowest free. */
 static int
 choose_offer(struct dhcp_srv *s, struct req *r, uint32_t *addr)
 {
-	struct reservation rv;
+	const struct reservation *rv = pool_resv_of(r->ps, r->pkt.chaddr, r->pkt.hlen);
 	uint32_t want = opt_addr(&r->pkt, DHO_REQUESTED_ADDR);
 
-	if (store_resv_get_hw(s->d->store, r->ps->sc.subnet, r->pkt.chaddr,
-	    r->pkt.hlen, &rv) == 0) {
-		*addr = rv.address;
+	if (rv != NULL && !held_by_other(s, r, rv->address)) {
+		*addr = rv->address;
 		return 0;
 	}
 	if (lease_held(r)) {

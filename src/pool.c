@@ -23,6 +23,7 @@ pool_scopes_free(struct pool *p)
 	for (size_t i = 0; i < p->nscopes; i++) {
 		scope_fini(&p->scopes[i].sc);
 		ivlset_free(&p->scopes[i].avail);
+		free(p->scopes[i].resv);
 	}
 	free(p->scopes);
 	p->scopes = NULL;
@@ -99,7 +100,9 @@ pool_sync(struct pool *p)
 	free(v);
 	for (size_t i = 0; i < n; i++)
 		if (scope_load_role(p, &p->scopes[i]) == -1 ||
-		    scope_load_avail(p, &p->scopes[i]) == -1) {
+		    scope_load_avail(p, &p->scopes[i]) == -1 ||
+		    store_resv_list(p->store, p->scopes[i].sc.subnet,
+		    &p->scopes[i].resv, &p->scopes[i].nresv) == -1) {
 			p->loaded = 0;
 			return -1;
 		}
@@ -115,6 +118,15 @@ pool_scope_of(struct pool *p, uint32_t addr)
 	for (size_t i = 0; i < p->nscopes; i++)
 		if ((addr & p->scopes[i].sc.mask) == p->scopes[i].sc.subnet)
 			return &p->scopes[i];
+	return NULL;
+}
+
+const struct reservation *
+pool_resv_of(const struct pool_scope *ps, const uint8_t *hw, size_t hwlen)
+{
+	for (size_t i = 0; i < ps->nresv; i++)
+		if (ps->resv[i].hwlen == hwlen && memcmp(ps->resv[i].hwaddr, hw, hwlen) == 0)
+			return &ps->resv[i];
 	return NULL;
 }
 
