@@ -130,16 +130,16 @@ clean:
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
 
-# Lab targets (root; network namespaces only, see scripts/netns-lab.sh). They need the
-# optional package group (busybox, dhclient, kea-dhcp4, perfdhcp, dhcpd, tshark) that
-# `make check` does not: installed here when missing.
+# Lab targets (root; network namespaces only, see scripts/netns-lab.sh). They use the lab
+# peers (busybox, dhclient, kea-dhcp4, perfdhcp, dhcpd, tshark) that scripts/install-deps
+# installs with everything else.
 #   make demo     dhcpfod hands a lease to a real client (scripts/demo.sh)
 #   make bench    perfdhcp: dhcpfod vs kea-dhcp4 vs dhcpd (scripts/bench.sh; knobs there)
 .PHONY: demo bench
 demo: all
-	@scripts/install-deps --check --bench >/dev/null || scripts/install-deps --bench
+	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@BUILD=$(BUILD) scripts/demo.sh
 
 bench: all
-	@scripts/install-deps --check --bench >/dev/null || scripts/install-deps --bench
+	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@BUILD=$(BUILD) scripts/bench.sh
