@@ -13,6 +13,8 @@ struct event_base;
 struct conf;
 struct ctl;
 struct dhcp_sock;
+struct pool;
+struct fo;
 
 struct daemon {
 	struct event_base	*base;
@@ -20,6 +22,8 @@ struct daemon {
 	struct store		*store;
 	struct ctl		*ctl;
 	struct dhcp_sock	*dhcp;
+	struct pool		*pool;		/* the DHCP engine's (dhcp_sock's) */
+	struct fo		*fo;		/* failover partners */
 	int64_t			 started;	/* monotonic seconds */
 	pid_t			 pid;
 	struct stats		 stats;

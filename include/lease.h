@@ -23,6 +23,8 @@ struct lease {
 	int64_t		starts, ends, cltt;
 	int		owner;		/* enum fo_role: owner if free, else who leased it */
 	int64_t		sent_pot_exp, ack_pot_exp, recv_pot_exp, last_bndupd;
+	int		fo_sync;	/* write: the partner must hear of it */
+	uint64_t	pending;	/* read: transaction not yet acknowledged */
 };
 
 const char *lease_state_name(int state);	/* "ACTIVE"; "UNKNOWN" */

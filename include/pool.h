@@ -19,6 +19,9 @@ struct pool_scope {
 	struct scope	 sc;
 	int		 role;		/* enum fo_role, or -1: in no relationship */
 	int		 fo_state;	/* the relationship's state, if any */
+	uint32_t	 mclt;		/* the relationship's MCLT */
+	int		 takeover;	/* PARTNER_DOWN past MCLT: the partner's
+					 * free addresses are ours to give too */
 	struct ivlset	 avail;		/* free, ours, not offered */
 	struct reservation *resv;	/* the scope's reservations */
 	size_t		 nresv;

@@ -11,6 +11,7 @@
 enum stats_drop {
 	DROP_TRUNCATED, DROP_BAD_OPTION, DROP_BAD_OP, DROP_BAD_HTYPE,
 	DROP_NO_SCOPE, DROP_NOT_OURS, DROP_EXHAUSTED, DROP_QUEUE_FULL,
+	DROP_FAILOVER,		/* the failover state or the partner's bucket */
 	DROP_NREASONS
 };
 

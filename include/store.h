@@ -53,6 +53,8 @@ struct fo_rel {
 	unsigned	 percentage;
 	char		 shared_secret[STORE_NAME_MAX];	/* "" if none */
 	uint16_t	 port;
+	int64_t		 stos;		/* when state was entered (wall clock) */
+	int64_t		 fail_time;	/* when contact or data was lost; 0: never */
 	uint32_t	*scopes;			/* owned */
 	size_t		 nscopes;
 };
@@ -161,5 +163,35 @@ int	store_lease_get_client_hw(struct store *, uint32_t subnet, const uint8_t *hw
 int	store_active_leases(struct store *, void (*fn)(void *, uint32_t, int64_t),
 	    void *arg);
 int	store_in_txn(struct store *);
+
+/*
+ * Bindings for the failover partner (draft-12 §7.1). A lease written with
+ * fo_sync set carries the number of the transaction that wrote it until the
+ * partner acknowledges it; transactions are numbered in order and the store
+ * knows up to which one everything is durable (fsynced), so a binding update
+ * leaves only once its lease is on stable storage.
+ */
+uint64_t store_durable_seq(struct store *);
+/* The scope/ownership view changed behind the cache's back: bump store_gen. */
+void	store_touch(struct store *);
+/* At most limit pending leases of relationship rel's scopes written by
+ * transactions up to upto (store_durable_seq(): the durable ones), after
+ * (after_seq, after_addr) in (pending, address) order; *out is calloc'ed. */
+int	store_pending_list(struct store *, const char *rel, uint64_t after_seq,
+	    uint32_t after_addr, uint64_t upto, size_t limit, struct lease **out,
+	    size_t *n);
+/* The DHCP engine's fsync thread made transactions up to seq durable;
+ * the last one committed (to hand to that thread). */
+void	store_set_durable(struct store *, uint64_t seq);
+uint64_t store_committed_seq(struct store *);
+/* The partner acknowledged addr as written by transaction seq: no longer
+ * pending (unless written again since), its acked potential expiry recorded. */
+int	store_pending_ack(struct store *, uint32_t addr, uint64_t seq,
+	    int64_t ack_pot_exp);
+/* In an open transaction: every lease of rel's scopes is pending again (a
+ * partner asked for everything, UPDREQALL). */
+int	store_pending_mark_all(struct store *, const char *rel);
+/* The name of the relationship a scope is in; STORE_NOTFOUND if none. */
+int	store_scope_rel(struct store *, uint32_t subnet, char *name, size_t len);
 
 #endif

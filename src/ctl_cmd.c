@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "ctl_cmd.h"
+#include "daemon.h"
+#include "fo_peer.h"
 #include "err.h"
 #include "log.h"
 #include "util.h"
@@ -56,6 +58,9 @@ ctl_dispatch(struct ctl_req *r, const char *method, json_t *params)
 		ctl_fail(r, ERR_RPC_METHOD_NOT_FOUND, "no method '%.100s'", method);
 		return;
 	}
+	struct daemon *d = ctl_req_daemon(r);
+
 	log_debug("ctl: %s", method);
 	m->handler(r, params);
+	fo_sync_if_changed(d->fo);	/* relationships may have changed */
 }

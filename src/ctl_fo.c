@@ -8,7 +8,7 @@
 #include "daemon.h"
 #include "err.h"
 #include "fo.h"
-#include "fo_rebal.h"
+#include "fo_peer.h"
 #include "log.h"
 #include "util.h"
 
@@ -768,23 +768,22 @@ m_fo_address_status(struct ctl_req *r, json_t *p)
 	scope_fini(&sc);
 }
 
-/* Rebalance now and answer with what moved. */
+/* The partner acknowledged every move (or the rebalance failed): answer. */
 static void
-fo_rebalance(struct ctl_req *r, const struct fo_rel *rel)
+trigger_done(void *arg, json_t *result, int code, const char *detail)
 {
-	json_t *res = fo_rebalance_apply(ctl_req_daemon(r)->store, rel, 0);
+	struct ctl_req *r = arg;
 
-	if (res == NULL)
-		ctl_fail_store(r);
+	if (code == 0)
+		ctl_reply(r, result);
 	else
-		ctl_reply(r, res);
+		ctl_fail(r, code, "%s", detail);
 }
 
 /*
  * failover.trigger_addr_allocation (SPEC §4.1, §5.3): 87, 20115, 20117, 20120.
- * The rebalance moves addresses by binding updates the partner acknowledges,
- * so it needs the relationship in NORMAL — which only the partner protocol
- * reaches; until it has, every relationship answers 20120 and nothing moves.
+ * The moves are binding updates the partner acknowledges (fo_upd.c); the
+ * answer leaves when the last one is acknowledged.
  */
 void
 m_fo_trigger(struct ctl_req *r, json_t *p)
@@ -800,6 +799,6 @@ m_fo_trigger(struct ctl_req *r, json_t *p)
 		ctl_fail(r, ERR_FO_REL_IS_SECONDARY, "this server is the secondary of "
 		    "'%s': rebalancing runs on the primary", rel.name);
 	else if (rel_check_normal(r, &rel) == 0)
-		fo_rebalance(r, &rel);
+		fo_trigger(ctl_req_daemon(r)->fo, rel.name, trigger_done, r);
 	fo_rel_fini(&rel);
 }

@@ -22,6 +22,7 @@
 #include "dhcp_sock.h"
 #include "dhcp_srv.h"
 #include "log.h"
+#include "fo_peer.h"
 #include "pool.h"
 #include "syncer.h"
 #include "util.h"
@@ -46,6 +47,7 @@ struct dhcp_batch {
 	struct dhcp_out		*outs;		/* DHCP_READ_BATCH replies */
 	size_t			 n;
 	uint64_t		 seq;
+	uint64_t		 store_seq;	/* the store transaction it closed */
 };
 
 struct dhcp_sock {
@@ -191,6 +193,8 @@ synced(void *arg, uint64_t upto, int err)
 
 		if (b->seq == 0 || b->seq > upto)
 			continue;
+		if (err == 0)
+			store_set_durable(ds->d->store, b->store_seq);
 		for (size_t j = 0; err == 0 && j < b->n; j++)
 			send_out(ds, &b->outs[j]);
 		b->n = 0;
@@ -198,6 +202,8 @@ synced(void *arg, uint64_t upto, int err)
 	}
 	if (err != 0)
 		ds->pool->loaded = 0;
+	else
+		fo_kick(ds->d->fo);	/* their binding updates may leave */
 	if (ds->stalled)
 		reading(ds, 1);
 }
@@ -222,6 +228,7 @@ pass_finish(struct dhcp_sock *ds)
 	}
 	ds->d->stats.commit_batches++;
 	b->seq = ++ds->seq;
+	b->store_seq = store_committed_seq(st);
 	for (int i = 1; i <= DHCP_BATCHES; i++) {
 		int k = (ds->cur + i) % DHCP_BATCHES;
 
@@ -282,7 +289,8 @@ dhcp_timer(evutil_socket_t fd, short what, void *arg)
 	if (store_in_txn(ds->d->store) && store_commit(ds->d->store) == -1) {
 		log_warnx("dhcp: expiry commit failed: %s", store_errmsg(ds->d->store));
 		ds->pool->loaded = 0;
-	}
+	} else if (n > 0)
+		fo_kick(ds->d->fo);
 	dhcp_timer_arm(ds);
 }
 
@@ -361,7 +369,9 @@ dhcp_sock_new(struct daemon *d, char *err, size_t errlen)
 		return NULL;
 	}
 	ds->d = d;
+	d->pool = ds->pool;
 	if (dhcp_sock_open(ds, err, errlen) == -1) {
+		d->pool = NULL;
 		dhcp_sock_free(ds);
 		return NULL;
 	}

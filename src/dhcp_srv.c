@@ -8,6 +8,7 @@
 #include "dhcp.h"
 #include "dhcp_srv.h"
 #include "fo.h"
+#include "fo_peer.h"
 #include "log.h"
 #include "pool.h"
 #include "store.h"
@@ -30,6 +31,7 @@ struct req {
 	int			 has_lease;
 	struct lease		 prev;		/* its other binding, when it moves */
 	int			 has_prev;
+	int64_t			 pot_exp;	/* failover: potential expiry to send */
 };
 
 typedef int (*msg_handler)(struct dhcp_srv *, struct req *, struct dhcp_out *);
@@ -175,6 +177,15 @@ lease_write(struct dhcp_srv *s, struct req *r, uint32_t addr, int state,
 	l.cltt = r->now;
 	l.ends = ends;
 	l.owner = r->ps->role < 0 ? FO_PRIMARY : r->ps->role;
+	/* failover: the partner hears of every binding but an offer (draft-12
+	 * §7.1) and the times it acknowledged stay with the address */
+	l.fo_sync = r->ps->role >= 0 && state != LEASE_OFFERED;
+	if (r->has_lease && r->lease.address == addr) {
+		l.ack_pot_exp = r->lease.ack_pot_exp;
+		l.recv_pot_exp = r->lease.recv_pot_exp;
+	}
+	if (state == LEASE_ACTIVE)
+		l.sent_pot_exp = r->pot_exp;
 	if (pass_write(s) == -1 || store_lease_put(s->d->store, &l) == -1) {
 		log_warnx("dhcp: cannot write lease: %s", store_errmsg(s->d->store));
 		return -1;
@@ -282,6 +293,35 @@ choose_offer(struct dhcp_srv *s, struct req *r, uint32_t *addr)
 	return pool_alloc(r->ps, addr);
 }
 
+/* The lease time to give for addr (draft-12 §5.2.1): in a relationship at
+ * most MCLT beyond what the partner knows of (the potential expiry it
+ * acknowledged or sent us); the potential expiry to send goes in r. */
+static uint32_t
+lease_time(struct req *r, uint32_t addr)
+{
+	uint32_t want = r->ps->sc.lease_time, lt = want;
+	int64_t known = 0;
+
+	if (r->ps->role < 0)
+		return want;
+	if (r->has_lease && r->lease.address == addr)
+		known = r->lease.ack_pot_exp > r->lease.recv_pot_exp ?
+		    r->lease.ack_pot_exp : r->lease.recv_pot_exp;
+	known = (known > r->now ? known - r->now : 0) + r->ps->mclt;
+	if ((int64_t)lt > known)
+		lt = (uint32_t)known;
+	r->pot_exp = r->now + (want == 0xffffffff ? 0x7fffffff : (int64_t)want) + lt / 2;
+	return lt;
+}
+
+/* The state a free address of this server is kept in: FREE, or BACKUP on a
+ * secondary (draft-12 §5.11). */
+static int
+free_state(const struct req *r)
+{
+	return r->ps->role == FO_SECONDARY ? LEASE_BACKUP : LEASE_FREE;
+}
+
 /* DHCPDISCOVER -> DHCPOFFER, the address held for DHCP_OFFER_HOLD seconds. */
 static int
 h_discover(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
@@ -299,24 +339,25 @@ h_discover(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 	    LEASE_ACTIVE) && lease_write(s, r, addr, LEASE_OFFERED,
 	    r->now + DHCP_OFFER_HOLD) == -1)
 		return -1;
-	return reply(s, r, out, DHCPOFFER, addr, r->ps->sc.lease_time, NULL);
+	return reply(s, r, out, DHCPOFFER, addr, lease_time(r, addr), NULL);
 }
 
 /* Grant addr to the client: ACTIVE until now + lease time, then DHCPACK. */
 static int
 ack(struct dhcp_srv *s, struct req *r, struct dhcp_out *out, uint32_t addr)
 {
-	uint32_t lt = r->ps->sc.lease_time;
+	uint32_t lt = lease_time(r, addr);
 	int64_t ends = lt == 0xffffffff ? 0 : r->now + lt;
 	struct lease old = r->prev;
 
 	if (lease_write(s, r, addr, LEASE_ACTIVE, ends) == -1)
 		return -1;
 	if (r->has_prev && old.address != addr && !lease_state_is_free(old.state)) {
-		/* one binding per client: the one it moved away from is free */
-		old.state = LEASE_FREE;
-		if (store_lease_put(s->d->store, &old) == 0 &&
-		    (r->ps->role < 0 || r->ps->role == FO_PRIMARY))
+		/* one binding per client: the one it moved away from is free, in
+		 * a relationship once the partner knows (RELEASED until then) */
+		old.state = r->ps->role < 0 ? LEASE_FREE : LEASE_RELEASED;
+		old.fo_sync = r->ps->role >= 0;
+		if (store_lease_put(s->d->store, &old) == 0 && r->ps->role < 0)
 			pool_give_back(r->ps, old.address);
 	}
 	out->durable = 1;
@@ -352,7 +393,7 @@ request_selecting(struct dhcp_srv *s, struct req *r, struct dhcp_out *out,
 	if (sid != r->in->server_id) {
 		/* the client chose another server: our offer is free again */
 		if (r->has_lease && r->lease.state == LEASE_OFFERED &&
-		    lease_write(s, r, r->lease.address, LEASE_FREE, 0) == 0)
+		    lease_write(s, r, r->lease.address, free_state(r), 0) == 0)
 			pool_give_back(r->ps, r->lease.address);
 		return 0;
 	}
@@ -407,9 +448,12 @@ h_release(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 
 	if (!r->has_lease || r->lease.address != addr || r->lease.state != LEASE_ACTIVE)
 		return 0;
-	if (lease_write(s, r, addr, LEASE_FREE, 0) == -1)
+	/* in a relationship RELEASED until the partner acknowledges, then the
+	 * primary's FREE (draft-12 §5.11; fo_upd.c) */
+	if (lease_write(s, r, addr, r->ps->role < 0 ? LEASE_FREE : LEASE_RELEASED,
+	    0) == -1)
 		return 0;
-	if (r->ps->role < 0 || r->ps->role == FO_PRIMARY)
+	if (r->ps->role < 0)
 		pool_give_back(r->ps, addr);
 	return 0;
 }
@@ -471,7 +515,14 @@ dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_in *in, const uint8_t *dat
 		log_warnx("dhcp: cannot load the pools: %s", store_errmsg(s->d->store));
 		return -1;
 	}
-	if (req_prepare(s, &r, data, len, &type) == -1 || req_find_lease(s, &r) == -1)
+	if (req_prepare(s, &r, data, len, &type) == -1)
+		return -1;
+	if (r.ps->role >= 0 && !fo_serves(s->d->fo, r.ps->sc.relationship,
+	    type == DHCPDISCOVER, dhcp_pkt_hash_bucket(&r.pkt))) {
+		s->d->stats.drops[DROP_FAILOVER]++;
+		return 0;	/* the partner's client, or not serving now */
+	}
+	if (req_find_lease(s, &r) == -1)
 		return -1;
 	return handlers[type](s, &r, out);
 }
@@ -489,12 +540,20 @@ expire_one(struct dhcp_srv *s, uint32_t addr, int64_t now)
 	if (store_lease_get(st, addr, &l) != 0 || l.ends == 0 || l.ends > now ||
 	    (l.state != LEASE_ACTIVE && l.state != LEASE_OFFERED))
 		return 0;	/* renewed, released or gone: a stale deadline */
-	l.state = LEASE_FREE;
-	if ((ps = pool_scope_of(s->pool, addr)) != NULL && ps->role >= 0)
-		l.owner = FO_PRIMARY;
+	ps = pool_scope_of(s->pool, addr);
+	if (ps == NULL || ps->role < 0 || l.state == LEASE_OFFERED) {
+		/* an offer goes back to its owner unannounced */
+		l.state = ps != NULL && ps->role == FO_SECONDARY ? LEASE_BACKUP :
+		    LEASE_FREE;
+		l.fo_sync = 0;
+	} else {
+		/* EXPIRED until the partner acknowledges (draft-12 §5.11) */
+		l.state = LEASE_EXPIRED;
+		l.fo_sync = 1;
+	}
 	if (pass_write(s) == -1 || store_lease_put(st, &l) == -1)
 		return -1;
-	if (ps != NULL && (ps->role < 0 || ps->role == FO_PRIMARY))
+	if (ps != NULL && lease_state_is_free(l.state))
 		pool_give_back(ps, addr);
 	return 1;
 }

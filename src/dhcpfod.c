@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "dhcp_sock.h"
+#include "fo_peer.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "store.h"
@@ -44,9 +45,12 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
 
+	struct timeval flush = { 0, 200000 };	/* for the partners' DISCONNECT */
+
 	log_notice("signal %d: shutting down", (int)sig);
 	sd_notify_state("STOPPING=1");
-	event_base_loopexit(d->base, NULL);
+	fo_shutdown(d->fo);
+	event_base_loopexit(d->base, &flush);
 }
 
 static void
@@ -77,6 +81,11 @@ daemon_open(struct daemon *d)
 		ctl_free(d->ctl);
 		fatalx("%s", err);
 	}
+	if ((d->fo = fo_new(d, err, sizeof(err))) == NULL) {
+		dhcp_sock_free(d->dhcp);
+		ctl_free(d->ctl);
+		fatalx("%s", err);
+	}
 }
 
 /* Run until SIGTERM/SIGINT; SIGHUP reloads. */
@@ -103,6 +112,7 @@ daemon_run(struct daemon *d)
 static void
 daemon_close(struct daemon *d)
 {
+	fo_free(d->fo);
 	dhcp_sock_free(d->dhcp);
 	ctl_free(d->ctl);
 	store_close(d->store);

@@ -2,8 +2,10 @@
  * move (DESIGN §4.2). The partner protocol (fo_fsm) drives it; operators reach
  * it through failover.set. */
 #include "fo.h"
+#include "fo_fsm.h"
 #include "log.h"
 #include "store.h"
+#include "util.h"
 
 /* States from which an operator may declare PARTNER_DOWN: every state but
  * NORMAL (the partner is in contact) and SHUTDOWN. */
@@ -13,20 +15,43 @@ fo_operator_partner_down_ok(int state)
 	return state != FO_NORMAL && state != FO_SHUTDOWN;
 }
 
+/* Write the relationship, fsynced unless the caller's transaction is open. */
+static int
+rel_write(struct store *st, const struct fo_rel *rel)
+{
+	int own = !store_in_txn(st), rc;
+
+	if (own && store_begin(st) == -1)
+		return -1;
+	rc = store_rel_update(st, rel);
+	if (!own)
+		return rc;
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st);
+}
+
 int
 fo_change_state(struct store *st, struct fo_rel *rel, int new_state, const char *why)
 {
 	int old = rel->state, old_prev = rel->prev_state;
+	int64_t old_stos = rel->stos;
 
-	if (new_state < FO_STARTUP || new_state >= FO_NSTATES)
+	if (new_state < FO_STARTUP || new_state >= FO_NSTATES ||
+	    !fo_fsm_allowed(old, new_state))
 		return -2;
 	if (new_state == old)
 		return 0;
 	rel->prev_state = old;
 	rel->state = new_state;
-	if (store_rel_update(st, rel) != 0) {
+	rel->stos = time_wall();
+	/* draft-12 §9.2: durable, with its start time, before it takes effect */
+	if (rel_write(st, rel) != 0) {
 		rel->state = old;
 		rel->prev_state = old_prev;
+		rel->stos = old_stos;
 		return -1;
 	}
 	log_notice("failover %s: %s -> %s (%s)", rel->name, fo_state_name(old),

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "fo.h"
+#include "fo_fsm.h"
+#include "util.h"
 #include "log.h"
 #include "pool.h"
 
@@ -51,7 +53,7 @@ scope_load_avail(struct pool *p, struct pool_scope *ps)
 	if (store_free_runs(p->store, ps->sc.subnet, &runs, &n) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if ((ps->role < 0 || runs[i].owner == ps->role) &&
+		if ((ps->role < 0 || runs[i].owner == ps->role || ps->takeover) &&
 		    ivlset_add(&ps->avail, runs[i].start, runs[i].end) == -1) {
 			free(runs);
 			return -1;
@@ -75,6 +77,9 @@ scope_load_role(struct pool *p, struct pool_scope *ps)
 		return -1;
 	ps->role = rel.server_type;
 	ps->fo_state = rel.state;
+	ps->mclt = rel.mclt;
+	ps->takeover = fo_fsm_takes_partner_pool(rel.state, rel.stos, rel.mclt,
+	    time_wall());
 	fo_rel_fini(&rel);
 	return 0;
 }

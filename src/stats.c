@@ -12,6 +12,7 @@ static const char *const drop_names[DROP_NREASONS] = {
 	[DROP_BAD_OP] = "bad_op", [DROP_BAD_HTYPE] = "bad_htype",
 	[DROP_NO_SCOPE] = "no_scope", [DROP_NOT_OURS] = "not_ours",
 	[DROP_EXHAUSTED] = "exhausted", [DROP_QUEUE_FULL] = "queue_full",
+	[DROP_FAILOVER] = "failover",
 };
 
 const char *

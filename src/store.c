@@ -55,6 +55,12 @@ static const char *const migrations[] = {
 	" rel INTEGER NOT NULL REFERENCES relationship ON DELETE CASCADE);",
 	/* 2: the DHCP engine finds a client's lease by its client identifier */
 	"CREATE INDEX lease_cid ON lease(client_id);",
+	/* 3: a binding the partner has not acknowledged carries the sequence
+	 * number of the transaction that wrote it (0: the partner has it) */
+	"ALTER TABLE lease ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX lease_pending ON lease(pending, address) WHERE pending > 0;"
+	"ALTER TABLE relationship ADD COLUMN stos INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE relationship ADD COLUMN fail_time INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum stmt_id {
@@ -69,14 +75,16 @@ enum stmt_id {
 	S_BACKUP_GET, S_BACKUP_DEL, S_BACKUP_INS, S_LEASE_SET_FREE, S_RESV_IN_RANGE,
 	S_COUNT_SCOPES, S_COUNT_LEASES, S_COUNT_RESV, S_LEASE_GET_CID,
 	S_LEASE_ACTIVE, S_LEASE_GET_HW_NOCID,
+	S_PENDING_LIST, S_PENDING_ACK, S_PENDING_MARK, S_PENDING_MAX, S_REL_OF_SCOPE,
 	S_NSTMTS
 };
 
 #define LEASE_COLS "address, subnet, hwaddr, client_id, hostname, state, starts," \
-	" ends, cltt, owner, sent_pot_exp, ack_pot_exp, recv_pot_exp, last_bndupd"
+	" ends, cltt, owner, sent_pot_exp, ack_pot_exp, recv_pot_exp, last_bndupd," \
+	" pending"
 #define REL_COLS "name, primary_server, secondary_server, primary_name," \
 	" secondary_name, mode, server_type, state, prev_state, partner_state, mclt," \
-	" safe_period, percentage, shared_secret, port"
+	" safe_period, percentage, shared_secret, port, stos, fail_time"
 
 static const char *const stmt_sql[S_NSTMTS] = {
 	[S_SCOPE_INS] = "INSERT INTO scope VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -109,7 +117,7 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_RESV_LIST] = "SELECT subnet, address, hwaddr, name FROM reservation"
 	    " WHERE subnet = ?1 ORDER BY address",
 	[S_LEASE_PUT] = "INSERT OR REPLACE INTO lease (" LEASE_COLS ") VALUES"
-	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[S_LEASE_GET] = "SELECT " LEASE_COLS " FROM lease WHERE address = ?1",
 	[S_LEASE_GET_HW] = "SELECT " LEASE_COLS " FROM lease WHERE hwaddr = ?1"
 	    " ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
@@ -123,12 +131,14 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_LEASE_IN_RANGE] = "SELECT address, state, owner FROM lease"
 	    " WHERE subnet = ?1 AND address BETWEEN ?2 AND ?3 ORDER BY address",
 	[S_REL_INS] = "INSERT INTO relationship (" REL_COLS ") VALUES"
-	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	    " ?16, ?17)",
 	[S_REL_UPD] = "UPDATE relationship SET primary_server = ?2,"
 	    " secondary_server = ?3, primary_name = ?4, secondary_name = ?5,"
 	    " mode = ?6, server_type = ?7, state = ?8, prev_state = ?9,"
 	    " partner_state = ?10, mclt = ?11, safe_period = ?12, percentage = ?13,"
-	    " shared_secret = ?14, port = ?15 WHERE name = ?1",
+	    " shared_secret = ?14, port = ?15, stos = ?16, fail_time = ?17"
+	    " WHERE name = ?1",
 	[S_REL_DEL] = "DELETE FROM relationship WHERE name = ?1",
 	[S_REL_GET] = "SELECT " REL_COLS ", id FROM relationship WHERE name = ?1",
 	[S_REL_LIST] = "SELECT name FROM relationship ORDER BY id",
@@ -154,6 +164,19 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " AND +subnet = ?2 AND client_id IS NULL"
 	    " ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
 	[S_LEASE_ACTIVE] = "SELECT address, ends FROM lease WHERE state IN (2, 8) AND ends IS NOT NULL",
+	[S_PENDING_LIST] = "SELECT " LEASE_COLS " FROM lease"
+	    " WHERE pending > 0 AND (pending > ?1 OR (pending = ?1 AND address > ?2))"
+	    " AND pending <= ?3 AND subnet IN (SELECT s.subnet FROM rel_scope s"
+	    " JOIN relationship r ON r.id = s.rel WHERE r.name = ?4)"
+	    " ORDER BY pending, address LIMIT ?5",
+	[S_PENDING_ACK] = "UPDATE lease SET pending = 0, ack_pot_exp = ?3"
+	    " WHERE address = ?1 AND pending = ?2",
+	[S_PENDING_MARK] = "UPDATE lease SET pending = ?1 WHERE state != 8 AND"
+	    " subnet IN (SELECT s.subnet FROM rel_scope s JOIN relationship r"
+	    " ON r.id = s.rel WHERE r.name = ?2)",
+	[S_PENDING_MAX] = "SELECT max(pending) FROM lease",
+	[S_REL_OF_SCOPE] = "SELECT r.name FROM rel_scope s JOIN relationship r"
+	    " ON r.id = s.rel WHERE s.subnet = ?1",
 };
 
 struct store {
@@ -164,6 +187,9 @@ struct store {
 	int		 in_txn;
 	unsigned	 gen;		/* bumped by every change of configuration */
 	int		 wal_fd;	/* the -wal file, for fsync; -1 until opened */
+	uint64_t	 seq;		/* of the open (or last) transaction */
+	uint64_t	 committed;	/* last transaction committed to the WAL */
+	uint64_t	 durable;	/* last transaction known durable */
 };
 
 /* Record the database's error for `what`; returns -1. */
@@ -291,6 +317,23 @@ migrate(struct store *s)
 	return 0;
 }
 
+/* Transaction numbers go on from the highest pending one: everything found in
+ * the database at open is durable (recovery replays only what was synced). */
+static int
+pending_init(struct store *s)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT max(pending) FROM lease", -1, &q,
+	    NULL) != SQLITE_OK)
+		return fail(s, "read pending bindings");
+	s->seq = sqlite3_step(q) == SQLITE_ROW ?
+	    (uint64_t)sqlite3_column_int64(q, 0) : 0;
+	sqlite3_finalize(q);
+	s->committed = s->durable = s->seq;
+	return 0;
+}
+
 /* Clear, specific errors for the usual mistakes before SQLite says
  * "unable to open database file". */
 static int
@@ -352,6 +395,11 @@ store_open(const char *path, char *err, size_t errlen)
 		store_close(s);
 		return NULL;
 	}
+	if (pending_init(s) == -1) {
+		snprintf(err, errlen, "database %s: %s", path, s->err);
+		store_close(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -387,10 +435,13 @@ int
 store_wal_sync(struct store *s)
 {
 	int fd = store_wal_fd(s);
+	uint64_t upto = s->committed;	/* what this fsync covers */
 
 	if (fd == -1) {
-		if (errno == ENOENT)	/* nothing written yet */
+		if (errno == ENOENT) {	/* nothing written yet */
+			s->durable = upto;
 			return 0;
+		}
 		snprintf(s->err, sizeof(s->err), "open %s-wal: %s", s->path,
 		    strerror(errno));
 		return -1;
@@ -400,6 +451,8 @@ store_wal_sync(struct store *s)
 		    strerror(errno));
 		return -1;
 	}
+	if (s->durable < upto)
+		s->durable = upto;
 	return 0;
 }
 
@@ -421,6 +474,7 @@ store_begin(struct store *s)
 	if (exec(s, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	s->in_txn = 1;
+	s->seq++;
 	return 0;
 }
 
@@ -432,6 +486,7 @@ store_commit_deferred(struct store *s)
 		return -1;
 	}
 	s->in_txn = 0;
+	s->committed = s->seq;
 	return 0;
 }
 
@@ -964,6 +1019,7 @@ store_lease_put(struct store *s, const struct lease *l)
 	bind_time(q, 12, l->ack_pot_exp);
 	bind_time(q, 13, l->recv_pot_exp);
 	bind_time(q, 14, l->last_bndupd);
+	sqlite3_bind_int64(q, 15, l->fo_sync ? (sqlite3_int64)s->seq : 0);
 	return run(s, q, "write lease");
 }
 
@@ -985,6 +1041,8 @@ lease_from_row(sqlite3_stmt *q, struct lease *l)
 	l->ack_pot_exp = sqlite3_column_int64(q, 11);
 	l->recv_pot_exp = sqlite3_column_int64(q, 12);
 	l->last_bndupd = sqlite3_column_int64(q, 13);
+	l->pending = (uint64_t)sqlite3_column_int64(q, 14);
+	l->fo_sync = l->pending != 0;
 }
 
 static int
@@ -1184,6 +1242,8 @@ rel_bind(sqlite3_stmt *q, const struct fo_rel *r)
 	sqlite3_bind_int(q, 13, (int)r->percentage);
 	sqlite3_bind_text(q, 14, r->shared_secret, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(q, 15, r->port);
+	sqlite3_bind_int64(q, 16, r->stos);
+	sqlite3_bind_int64(q, 17, r->fail_time);
 }
 
 static int
@@ -1279,7 +1339,9 @@ store_rel_get(struct store *s, const char *name, struct fo_rel *r)
 	r->percentage = (unsigned)sqlite3_column_int(q, 12);
 	col_text(q, 13, r->shared_secret, sizeof(r->shared_secret));
 	r->port = (uint16_t)sqlite3_column_int(q, 14);
-	id = sqlite3_column_int64(q, 15);
+	r->stos = sqlite3_column_int64(q, 15);
+	r->fail_time = sqlite3_column_int64(q, 16);
+	id = sqlite3_column_int64(q, 17);
 	sqlite3_reset(q);
 	if ((q = st(s, S_REL_SCOPES)) == NULL)
 		return -1;
@@ -1797,4 +1859,110 @@ int
 store_in_txn(struct store *s)
 {
 	return s->in_txn;
+}
+
+/* ---- bindings the failover partner has not acknowledged ---- */
+
+uint64_t
+store_durable_seq(struct store *s)
+{
+	return s->durable;
+}
+
+void
+store_set_durable(struct store *s, uint64_t seq)
+{
+	if (seq > s->durable)
+		s->durable = seq;
+}
+
+uint64_t
+store_committed_seq(struct store *s)
+{
+	return s->committed;
+}
+
+void
+store_touch(struct store *s)
+{
+	s->gen++;
+}
+
+int
+store_pending_list(struct store *s, const char *rel, uint64_t after_seq,
+    uint32_t after_addr, uint64_t upto, size_t limit, struct lease **out, size_t *n)
+{
+	sqlite3_stmt *q;
+	struct lease *v;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((v = calloc(limit ? limit : 1, sizeof(*v))) == NULL)
+		return fail(s, "list pending bindings");
+	if ((q = st(s, S_PENDING_LIST)) == NULL) {
+		free(v);
+		return -1;
+	}
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)after_seq);
+	sqlite3_bind_int64(q, 2, after_addr);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)upto);
+	sqlite3_bind_text(q, 4, rel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 5, (sqlite3_int64)limit);
+	while (*n < limit && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		lease_from_row(q, &v[(*n)++]);
+	if (*n < limit && rc != SQLITE_DONE) {
+		sqlite3_reset(q);
+		free(v);
+		*n = 0;
+		return fail(s, "list pending bindings");
+	}
+	sqlite3_reset(q);
+	*out = v;
+	return 0;
+}
+
+int
+store_pending_ack(struct store *s, uint32_t addr, uint64_t seq, int64_t ack_pot_exp)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_PENDING_ACK)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, addr);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)seq);
+	bind_time(q, 3, ack_pot_exp);
+	return run(s, q, "acknowledge binding");
+}
+
+int
+store_pending_mark_all(struct store *s, const char *rel)
+{
+	sqlite3_stmt *q;
+
+	if (!s->in_txn) {
+		snprintf(s->err, sizeof(s->err), "no transaction open");
+		return -1;
+	}
+	if ((q = st(s, S_PENDING_MARK)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)s->seq);
+	sqlite3_bind_text(q, 2, rel, -1, SQLITE_TRANSIENT);
+	return run(s, q, "mark bindings for the partner");
+}
+
+int
+store_scope_rel(struct store *s, uint32_t subnet, char *name, size_t len)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if ((q = st(s, S_REL_OF_SCOPE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, subnet);
+	if ((rc = row(s, q, "read scope relationship")) != 0)
+		return rc;
+	col_text(q, 0, name, len);
+	sqlite3_reset(q);
+	return 0;
 }

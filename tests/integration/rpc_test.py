@@ -565,9 +565,19 @@ def test_restart_persists(d):
     check(rc == 0, "SIGTERM exit status %r" % rc)
     check(not os.path.exists(d.sock), "socket removed on exit")
     d.start()
+    # draft-12 §9.3: a restarted server is in STARTUP, remembering the state it
+    # will resume (PARTNER_DOWN) once the startup period passes without contact
     r = call(d, "failover.get", {"name": "r1"})
-    check(r[0] == "ok" and r[1]["state"] == "PARTNER_DOWN" and r[1]["percentage"] == 70,
-          "relationship survives restart %r" % (r,))
+    check(r[0] == "ok" and r[1]["state"] == "STARTUP" and
+          r[1]["prev_state"] == "PARTNER_DOWN" and r[1]["percentage"] == 70,
+          "relationship survives restart in STARTUP %r" % (r,))
+    for _ in range(40):
+        r = call(d, "failover.get", {"name": "r1"})
+        if r[0] == "ok" and r[1]["state"] == "PARTNER_DOWN":
+            break
+        time.sleep(0.25)
+    check(r[0] == "ok" and r[1]["state"] == "PARTNER_DOWN",
+          "PARTNER_DOWN resumed after STARTUP %r" % (r,))
     r = call(d, "scope.get", {"subnet": "10.1.0.0"})
     check(r[0] == "ok" and r[1]["options"]["domain_name"] == "lab.example",
           "scope survives restart")
