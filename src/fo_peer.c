@@ -2,6 +2,7 @@
  * §8, §9): the handshake, STATE, keepalives, the receive timer, digests,
  * and the state machine's decisions applied. Binding traffic: fo_upd.c. */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include <event2/event.h>
@@ -564,7 +565,7 @@ tick_link(struct fo_peer *p, int64_t now)
 		p->link = FO_LINK_CONNECTING;
 		p->last_rx = p->last_tx = now;
 		if (p->conn == NULL)
-			fo_peer_link_lost(p, "cannot create a socket");
+			fo_peer_link_lost(p, strerror(errno));
 		return;
 	}
 	if (p->conn == NULL)

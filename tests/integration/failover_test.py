@@ -1,0 +1,459 @@
+#!/usr/bin/env python3
+"""Two dhcpfod servers in a failover relationship (SPEC §5), end to end.
+
+Lab, all in network namespaces this test creates and always removes:
+  fo-a-PID  primary:   LAN la 10.77.0.1/24, failover link fa 10.99.0.1/24
+  fo-b-PID  secondary: LAN lb 10.77.0.2/24, failover link fb 10.99.0.2/24
+  fo-c-PID  clients:   bridge br0 joining la1, lb1 and one veth per client
+The failover link is a veth pair straight between A and B, so it can be cut
+without cutting the clients off. Clients are busybox udhcpc.
+Steps: NORMAL on both; leases from both by hash, in both lease tables; the
+rebalancing targets of SPEC §5.3 at 50, 70 and hot-standby 5 with the error
+codes 20117/20115/20120; link cut -> COMMUNICATION_INT and service from own
+pools; PARTNER_DOWN takes the partner's addresses after MCLT; heal -> NORMAL
+with agreeing tables; SIGKILL of either server -> back to NORMAL; a wrong
+secret, a stranger, garbage and an oversized length on the failover port are
+refused while the daemons keep serving. After every step a checker compares
+both lease tables and the clients' own leases: no address is ACTIVE for two
+different clients.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.path.abspath(os.environ.get("BUILD", "build"))
+DAEMON = os.path.join(BUILD, "dhcpfod")
+CTL = os.path.join(BUILD, "dhcpfoctl")
+ID = os.getpid() % 100000
+NS_A, NS_B, NS_C = "fo-a-%d" % ID, "fo-b-%d" % ID, "fo-c-%d" % ID
+SUBNET, LO, HI = "10.77.0.0", "10.77.0.100", "10.77.0.199"
+MCLT = 8
+NCLIENTS = 6
+
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: " + what, flush=True)
+
+
+def sh(*cmd, ns=None, check_rc=True, timeout=30):
+    full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
+    p = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
+    if check_rc and p.returncode != 0:
+        raise RuntimeError("%s: %s" % (" ".join(full), p.stderr.strip()))
+    return p
+
+
+def ns_pids(ns):
+    p = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
+    return [int(x) for x in p.stdout.split()]
+
+
+def lab_down():
+    for ns in (NS_A, NS_B, NS_C):
+        for pid in ns_pids(ns):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    time.sleep(0.2)
+    for ns in (NS_A, NS_B, NS_C):
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def lab_up():
+    for ns in (NS_A, NS_B, NS_C):
+        sh("ip", "netns", "add", ns)
+        sh("ip", "link", "set", "lo", "up", ns=ns)
+    # the failover link, created inside A and moved to B (never in the host)
+    sh("ip", "link", "add", "fa", "type", "veth", "peer", "name", "fb", ns=NS_A)
+    sh("ip", "link", "set", "fb", "netns", NS_B, ns=NS_A)
+    sh("ip", "addr", "add", "10.99.0.1/24", "dev", "fa", ns=NS_A)
+    sh("ip", "addr", "add", "10.99.0.2/24", "dev", "fb", ns=NS_B)
+    sh("ip", "link", "set", "fa", "up", ns=NS_A)
+    sh("ip", "link", "set", "fb", "up", ns=NS_B)
+    # the client LAN: a bridge in C
+    sh("ip", "link", "add", "br0", "type", "bridge", ns=NS_C)
+    sh("ip", "link", "set", "br0", "up", ns=NS_C)
+    for ns, ifc, peer, addr in ((NS_A, "la", "la1", "10.77.0.1/24"),
+                                (NS_B, "lb", "lb1", "10.77.0.2/24")):
+        sh("ip", "link", "add", ifc, "type", "veth", "peer", "name", peer, ns=NS_C)
+        sh("ip", "link", "set", ifc, "netns", ns, ns=NS_C)
+        sh("ip", "link", "set", peer, "master", "br0", "up", ns=NS_C)
+        sh("ip", "addr", "add", addr, "dev", ifc, ns=ns)
+        sh("ip", "link", "set", ifc, "up", ns=ns)
+    for i in range(NCLIENTS + 2):
+        sh("ip", "link", "add", "c%d" % i, "type", "veth", "peer", "name", "c%dp" % i,
+           ns=NS_C)
+        sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
+        sh("ip", "link", "set", "c%d" % i, "up", ns=NS_C)
+    sh("ip", "addr", "add", "10.77.0.3/24", "dev", "br0", ns=NS_C)
+
+
+class Server:
+    def __init__(self, tmp, name, ns, ifc, listen):
+        self.name, self.ns = name, ns
+        self.dir = os.path.join(tmp, name)
+        os.makedirs(self.dir)
+        self.sock = os.path.join(self.dir, "ctl.sock")
+        self.conf = os.path.join(self.dir, "dhcpfod.conf")
+        self.logpath = os.path.join(self.dir, "dhcpfod.log")
+        with open(self.conf, "w") as f:
+            f.write("[server]\ninterfaces = %s\ndatabase = %s/db.sqlite\n"
+                    "control-socket = %s\nlog-level = debug\n"
+                    "[failover]\nlisten = %s\n" % (ifc, self.dir, self.sock, listen))
+        self.proc = None
+
+    def start(self):
+        log = open(self.logpath, "a")
+        self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, DAEMON, "-c",
+                                      self.conf], stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(100):
+            if os.path.exists(self.sock) and self.call("server.status")[0] == "ok":
+                return
+            time.sleep(0.1)
+        raise RuntimeError("%s did not start: %s" % (self.name, self.log()[-2000:]))
+
+    def kill(self):
+        for pid in ns_pids(self.ns):
+            os.kill(pid, signal.SIGKILL)
+        if self.proc:
+            self.proc.wait(10)
+        self.proc = None
+
+    def log(self):
+        with open(self.logpath) as f:
+            return f.read()
+
+    def call(self, method, params=None):
+        args = [CTL, "-s", self.sock, "call", method] + \
+            ([json.dumps(params)] if params is not None else [])
+        p = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        if p.returncode == 0:
+            return ("ok", json.loads(p.stdout))
+        line = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
+        try:
+            return ("err", int(line.split(" (", 1)[1].split(")", 1)[0]), line)
+        except (IndexError, ValueError):
+            return ("bad", line)
+
+    def rel(self):
+        r = self.call("failover.get", {"name": "r1"})
+        return r[1] if r[0] == "ok" else {}
+
+    def stats(self):
+        r = self.call("failover.scope_statistics", {"scope": SUBNET})
+        return r[1] if r[0] == "ok" else {}
+
+    def leases(self):
+        out, frm = [], None
+        while True:
+            p = {"subnet": SUBNET, "limit": 1000}
+            if frm:
+                p["from"] = frm
+            r = self.call("lease.list", p)
+            if r[0] != "ok":
+                return out
+            out += r[1]["leases"]
+            frm = r[1].get("next")
+            if not frm:
+                return out
+
+
+def wait_for(what, fn, secs):
+    end = time.time() + secs
+    while time.time() < end:
+        if fn():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def both_state(a, b, state):
+    return a.rel().get("state") == state and b.rel().get("state") == state
+
+
+def udhcpc(ifc, tmp, want=None, secs=6):
+    """One DORA from client interface ifc; the leased address or None."""
+    script = os.path.join(tmp, "udhcpc.sh")
+    if not os.path.exists(script):
+        with open(script, "w") as f:
+            f.write('#!/bin/sh\n[ "$1" = bound ] && echo "LEASE $ip $serverid"\nexit 0\n')
+        os.chmod(script, 0o755)
+    cmd = ["busybox", "udhcpc", "-i", ifc, "-n", "-q", "-f", "-t", "4", "-T", "1",
+           "-A", "1", "-s", script]
+    if want:
+        cmd += ["-r", want]
+    p = sh(*cmd, ns=NS_C, check_rc=False, timeout=secs + 20)
+    for line in p.stdout.splitlines():
+        if line.startswith("LEASE "):
+            _, ip, sid = line.split()
+            return ip, sid
+    return None
+
+
+def hw_of(ifc):
+    return sh("cat", "/sys/class/net/%s/address" % ifc, ns=NS_C).stdout.strip()
+
+
+def no_double_lease(a, b, clients, what):
+    """Every address ACTIVE in either table belongs to one client, and each
+    client's own lease is ACTIVE for it wherever the address is ACTIVE."""
+    owner, ok = {}, True
+    for srv in (a, b):
+        if srv.proc is None:
+            continue
+        for l in srv.leases():
+            if l["state"] != "ACTIVE":
+                continue
+            prev = owner.setdefault(l["address"], l["hwaddr"])
+            if prev != l["hwaddr"]:
+                ok = False
+                print("  %s: %s ACTIVE for %s and %s" % (what, l["address"], prev,
+                                                         l["hwaddr"]))
+    for hw, ip in clients.items():
+        if ip in owner and owner[ip] != hw:
+            ok = False
+            print("  %s: client %s holds %s, ACTIVE for %s" % (what, hw, ip, owner[ip]))
+    check(ok, "no address ACTIVE for two clients (%s)" % what)
+
+
+def tables_agree(a, b):
+    act = lambda s: {(l["address"], l["hwaddr"]) for l in s.leases()
+                     if l["state"] == "ACTIVE"}
+    return act(a) == act(b)
+
+
+def expect_split(a, b, share, what):
+    """SPEC §5.3 targets on both servers, this/partner swapped."""
+    sa, sb = a.stats(), b.stats()
+    f = sa.get("addr_free", -1)
+    sec = f * share // 100
+    ok = (sa.get("partner_addr_free") == sec and sa.get("this_addr_free") == f - sec and
+          sb.get("this_addr_free") == sec and sb.get("partner_addr_free") == f - sec and
+          sb.get("addr_free") == f)
+    check(ok, "%s: split %d%% to the secondary (F=%d): A %s, B %s" % (what, share, f, sa, sb))
+
+
+def trigger(a, what):
+    r = a.call("failover.trigger_addr_allocation", {"name": "r1"})
+    check(r[0] == "ok", "%s: trigger answered %r" % (what, r))
+    return r
+
+
+def setup(a, b):
+    scope = {"subnet": SUBNET, "prefix": 24, "name": "lan", "range": {"start": LO, "end": HI},
+             "lease_time": 600, "options": {"routers": "10.77.0.254"}}
+    rel = {"name": "r1", "primary_server": "10.99.0.1", "secondary_server": "10.99.0.2",
+           "mode": "load-balance", "percentage": 50, "mclt": MCLT, "port": 647,
+           "scopes": [SUBNET]}
+    for srv, role in ((a, "primary"), (b, "secondary")):
+        check(srv.call("scope.create", scope)[0] == "ok", "scope on " + srv.name)
+        r = srv.call("failover.create", dict(rel, server_type=role))
+        check(r[0] == "ok", "relationship on %s: %r" % (srv.name, r))
+
+
+def step_normal(a, b, clients, tmp):
+    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 40),
+          "both reach NORMAL (A %s, B %s)" % (a.rel().get("state"), b.rel().get("state")))
+    check(a.rel().get("partner_state") == "NORMAL" and
+          b.rel().get("partner_state") == "NORMAL", "each sees its partner NORMAL")
+    # entering NORMAL the primary balances (SPEC §5.3 on entering NORMAL)
+    wait_for("balanced", lambda: a.stats().get("partner_addr_free") ==
+             a.stats().get("addr_free", 0) // 2 and b.stats().get("this_addr_free") ==
+             a.stats().get("addr_free", 0) // 2, 10)
+    expect_split(a, b, 50, "on entering NORMAL")
+    servers = set()
+    for i in range(NCLIENTS):
+        got = udhcpc("c%d" % i, tmp)
+        check(got is not None, "client c%d gets a lease in NORMAL" % i)
+        if got:
+            clients[hw_of("c%d" % i)] = got[0]
+            servers.add(got[1])
+    check(len(servers) == 2, "both servers answer clients by hash: %s" % servers)
+    check(wait_for("tables", lambda: tables_agree(a, b) and len(
+        [l for l in a.leases() if l["state"] == "ACTIVE"]) >= len(clients), 10),
+        "every lease in both lease tables")
+    no_double_lease(a, b, clients, "NORMAL")
+
+
+def step_rebalance(a, b):
+    trigger(a, "50")
+    expect_split(a, b, 50, "trigger at 50")
+    r = b.call("failover.trigger_addr_allocation", {"name": "r1"})
+    check(r[0] == "err" and r[1] == 20117, "secondary answers 20117: %r" % (r,))
+    r = a.call("failover.trigger_addr_allocation", {"name": "nope"})
+    check(r[0] == "err" and r[1] == 20115, "unknown name answers 20115: %r" % (r,))
+    check(a.call("failover.set", {"name": "r1", "percentage": 70})[0] == "ok", "set 70")
+    t0 = time.time()
+    res = trigger(a, "70")
+    expect_split(a, b, 30, "trigger at 70")
+    if res[0] == "ok":
+        check(len(res[1]["scopes"]) == 1 and res[1]["scopes"][0]["secondary_free"] ==
+              res[1]["scopes"][0]["free"] * 30 // 100, "trigger result %r" % (res[1],))
+    print("  rebalance 50 -> 70 answered in %.2f s" % (time.time() - t0))
+    for srv in (a, b):
+        check(srv.call("failover.set", {"name": "r1", "mode": "hot-standby",
+                                        "percentage": 5})[0] == "ok", "hot-standby 5")
+    trigger(a, "hot-standby 5")
+    expect_split(a, b, 5, "trigger hot-standby 5")
+
+
+def step_cut(a, b, clients, tmp):
+    sh("ip", "link", "set", "fa", "down", ns=NS_A)
+    check(wait_for("COMM_INT", lambda: both_state(a, b, "COMMUNICATION_INT"), 30),
+          "link cut: both COMMUNICATION_INT (A %s, B %s)" % (a.rel().get("state"),
+                                                           b.rel().get("state")))
+    before = a.stats()
+    r = a.call("failover.trigger_addr_allocation", {"name": "r1"})
+    check(r[0] == "err" and r[1] == 20120, "link cut: trigger answers 20120 %r" % (r,))
+    check(a.stats() == before, "link cut: nothing moved")
+    got = udhcpc("c%d" % NCLIENTS, tmp)
+    check(got is not None, "link cut: a new client is served")
+    if got:
+        clients[hw_of("c%d" % NCLIENTS)] = got[0]
+    no_double_lease(a, b, clients, "COMMUNICATION_INT")
+
+
+def step_partner_down(a, b, clients, tmp):
+    # B disappears from the LAN too; A is told its partner is down
+    sh("ip", "link", "set", "lb", "down", ns=NS_B)
+    r = a.call("failover.set", {"name": "r1", "state": "PARTNER_DOWN"})
+    check(r[0] == "ok" and a.rel().get("state") == "PARTNER_DOWN", "A PARTNER_DOWN %r" % (r,))
+    backup = [l["address"] for l in b.leases() if l["state"] == "BACKUP"]
+    # an address the secondary owns: the first of its free range
+    st = b.stats()
+    want = None
+    if st.get("this_addr_free", 0) > 0:
+        hi = int(HI.split(".")[-1])
+        want = "10.77.0.%d" % hi      # the planner gives the secondary the top
+    time.sleep(MCLT + 2)
+    got = udhcpc("c%d" % (NCLIENTS + 1), tmp, want=want) if want else None
+    check(got is not None and got[0] == want,
+          "PARTNER_DOWN after MCLT: A leases the partner's %s (got %r)" % (want, got))
+    if got:
+        clients[hw_of("c%d" % (NCLIENTS + 1))] = got[0]
+    del backup
+    no_double_lease(a, b, clients, "PARTNER_DOWN")
+
+
+def step_heal(a, b, clients):
+    sh("ip", "link", "set", "fa", "up", ns=NS_A)
+    sh("ip", "link", "set", "lb", "up", ns=NS_B)
+    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 60),
+          "healed: both NORMAL again (A %s, B %s)" % (a.rel().get("state"),
+                                                    b.rel().get("state")))
+    check(wait_for("agree", lambda: tables_agree(a, b), 15), "healed: lease tables agree")
+    no_double_lease(a, b, clients, "healed")
+
+
+def step_kill(a, b, clients, victim, other):
+    victim.kill()
+    victim.start()
+    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 60),
+          "%s SIGKILLed and restarted: NORMAL again (A %s, B %s)" % (
+              victim.name, a.rel().get("state"), b.rel().get("state")))
+    check(wait_for("agree", lambda: tables_agree(a, b), 15),
+          "%s restarted: lease tables agree" % victim.name)
+    no_double_lease(a, b, clients, "after SIGKILL of " + victim.name)
+
+
+def raw_connect(ns, data, wait=1.0):
+    """Send bytes to B's failover port from namespace ns; True if B closed it."""
+    code = ("import socket,sys,time\ns=socket.create_connection(('10.99.0.2',647),3)\n"
+            "s.sendall(bytes.fromhex(sys.argv[1]))\ns.settimeout(%s)\n"
+            "try:\n d=s.recv(4096)\n print('closed' if d==b'' else 'data')\n"
+            "except socket.timeout:\n print('open')\n"
+            "except OSError:\n print('closed')\n" % wait)
+    p = sh("python3", "-c", code, data.hex(), ns=ns, check_rc=False)
+    return p.stdout.strip()
+
+
+def step_hostile(a, b):
+    # garbage and an oversized length from the partner's own address
+    res = raw_connect(NS_A, b"\x00\x05garbage")
+    check(res == "closed", "a length under 12 closes the connection (%s)" % res)
+    res = raw_connect(NS_A, struct.pack(">H", 4000) + b"\x05\x0c" + b"\0" * 40)
+    check(res == "closed", "a length over 2048 closes the connection (%s)" % res)
+    # a stranger: the client namespace reaches B only through its LAN address
+    p = sh("python3", "-c", "import socket\ns=socket.create_connection(('10.77.0.2',647),3)"
+           "\ns.settimeout(2)\nprint('closed' if s.recv(10)==b'' else 'data')",
+           ns=NS_C, check_rc=False)
+    check("closed" in p.stdout or "refused" in p.stderr.lower(),
+          "a connection from an unexpected address is refused (%s %s)" % (
+              p.stdout.strip(), p.stderr.strip()[-80:]))
+    check("not a configured partner" in b.log() or "refused" in p.stderr.lower(),
+          "the stranger is logged")
+    # a wrong shared secret: B's digest check drops A's connection
+    b.call("failover.set", {"name": "r1", "shared_secret": "right"})
+    a.call("failover.set", {"name": "r1", "shared_secret": "wrong"})
+    time.sleep(4)
+    check("message digest" in b.log() or "message digest" in a.log(),
+          "a wrong shared secret is refused and logged")
+    check(b.call("server.status")[0] == "ok" and a.call("server.status")[0] == "ok",
+          "both daemons keep serving after hostile input")
+    a.call("failover.set", {"name": "r1", "shared_secret": "right"})
+    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 60),
+          "the right secret on both: NORMAL (A %s, B %s)" % (a.rel().get("state"),
+                                                            b.rel().get("state")))
+
+
+def main():
+    if os.geteuid() != 0:
+        print("failover: SKIP: needs root for network namespaces; run: "
+              "sudo make check (or sudo BUILD=build tests/integration/t_failover.sh)")
+        return 77
+    if shutil.which("busybox") is None:
+        print("failover: SKIP: busybox (udhcpc) missing: run scripts/install-deps")
+        return 77
+    tmp = tempfile.mkdtemp(prefix="dfo-fo.")
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(130))
+    a = b = None
+    try:
+        lab_up()
+        a = Server(tmp, "A", NS_A, "la", "10.99.0.1:647")
+        b = Server(tmp, "B", NS_B, "lb", "10.99.0.2:647")
+        a.start()
+        b.start()
+        setup(a, b)
+        clients = {}
+        step_normal(a, b, clients, tmp)
+        step_rebalance(a, b)
+        step_cut(a, b, clients, tmp)
+        step_partner_down(a, b, clients, tmp)
+        step_heal(a, b, clients)
+        step_kill(a, b, clients, b, a)
+        step_kill(a, b, clients, a, b)
+        step_hostile(a, b)
+    except Exception as e:      # a broken lab is a failure, not a crash
+        check(False, "exception: %r" % (e,))
+    finally:
+        if failed and a and b:
+            for s in (a, b):
+                print("---- %s log (tail) ----\n%s" % (s.name, s.log()[-6000:]))
+        lab_down()
+        left = [ns for ns in (NS_A, NS_B, NS_C) if ns in
+                subprocess.run(["ip", "netns", "list"], capture_output=True,
+                               text=True).stdout]
+        check(not left, "lab torn down (%s)" % left)
+        if os.environ.get("LAB_KEEP") != "1":
+            shutil.rmtree(tmp, ignore_errors=True)
+    print("failover: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
