@@ -141,6 +141,7 @@ struct fo_peer {
 	size_t			 nrq, caprq;
 	/* answering the partner's UPDREQ / UPDREQALL */
 	int			 serving_upd;
+	int			 upd_mark;	/* UPDREQALL marked rows this read */
 	uint32_t		 upd_xid;
 	uint64_t		 upd_until;
 	/* our own UPDREQ(ALL): 0 none, 1 sent on this connection */

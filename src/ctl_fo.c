@@ -378,10 +378,16 @@ m_fo_get(struct ctl_req *r, json_t *p)
 	struct fo_rel rel;
 	const char *name;
 
+	json_t *o, *live;
+
 	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1 ||
 	    rel_lookup(r, name, &rel) == -1)
 		return;
-	ctl_reply(r, rel_to_json(&rel));
+	o = rel_to_json(&rel);
+	if ((live = fo_status(ctl_req_daemon(r)->fo, rel.name)) != NULL)
+		json_object_update(o, live);	/* the link as it is now */
+	json_decref(live);
+	ctl_reply(r, o);
 	fo_rel_fini(&rel);
 }
 

@@ -6,12 +6,15 @@
 #include "daemon.h"
 #include "err.h"
 #include "fo.h"
+#include "fo_peer.h"
 #include "util.h"
 
-/* Each relationship with this server's role, state and the partner's. */
+/* Each relationship with this server's role, state and the partner's, and
+ * the live link: connected, unacknowledged updates, clock skew. */
 static json_t *
-status_rels(struct store *st)
+status_rels(struct daemon *d)
 {
+	struct store *st = d->store;
 	struct fo_rel *v;
 	json_t *a;
 	size_t n;
@@ -19,11 +22,18 @@ status_rels(struct store *st)
 	if (store_rel_list(st, &v, &n) == -1)
 		return NULL;
 	a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}",
 		    "name", v[i].name, "server_type", fo_role_name(v[i].server_type),
 		    "mode", fo_mode_name(v[i].mode), "state", fo_state_name(v[i].state),
-		    "partner_state", fo_state_name(v[i].partner_state)));
+		    "partner_state", fo_state_name(v[i].partner_state));
+		json_t *live = fo_status(d->fo, v[i].name);
+
+		if (live != NULL)
+			json_object_update(o, live);
+		json_decref(live);
+		json_array_append_new(a, o);
+	}
 	fo_rels_free(v, n);
 	return a;
 }
@@ -39,7 +49,7 @@ m_server_status(struct ctl_req *r, json_t *p)
 
 	if (param_only(r, p, allowed) == -1)
 		return;
-	if (store_counts(d->store, &c) == -1 || (rels = status_rels(d->store)) == NULL) {
+	if (store_counts(d->store, &c) == -1 || (rels = status_rels(d)) == NULL) {
 		ctl_fail_store(r);
 		return;
 	}

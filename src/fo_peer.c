@@ -90,15 +90,18 @@ fo_peer_update(struct fo_peer *p, const struct fo_rel *rel)
 	}
 }
 
-/* Persist what changed in the relationship row besides its state. */
+/* Persist what changed in the relationship row besides its state (inside
+ * the read's transaction when one is open). */
 static void
 peer_save(struct fo_peer *p)
 {
 	struct store *st = peer_store(p);
+	int own = !store_in_txn(st);
 
-	if (store_begin(st) == -1 || store_rel_update(st, &p->rel) != 0 ||
-	    store_commit(st) == -1) {
-		store_rollback(st);
+	if ((own && store_begin(st) == -1) || store_rel_update(st, &p->rel) != 0 ||
+	    (own && store_commit(st) == -1)) {
+		if (own)
+			store_rollback(st);
 		log_warnx("failover %s: cannot save: %s", peer_name(p), store_errmsg(st));
 	}
 }

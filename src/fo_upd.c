@@ -549,8 +549,11 @@ fo_upd_read_done(struct fo_peer *p)
 
 	if (p->in_read_txn) {
 		p->in_read_txn = 0;
-		/* draft-12 §7.2: no BNDACK before the binding is on stable storage */
-		if (store_commit(st) == -1) {
+		/* draft-12 §7.2: no BNDACK before the binding is on stable storage;
+		 * a read of acknowledgements only needs no fsync (a lost one means
+		 * a binding is sent again) */
+		if ((p->nackq > 0 || p->upd_mark ? store_commit(st) :
+		    store_commit_deferred(st)) == -1) {
 			log_warnx("failover %s: commit failed, acknowledgements "
 			    "withheld: %s", p->rel.name, store_errmsg(st));
 			p->nackq = 0;
@@ -558,6 +561,10 @@ fo_upd_read_done(struct fo_peer *p)
 				p->fo->d->pool->loaded = 0;
 			return;
 		}
+	}
+	if (p->upd_mark) {	/* everything marked for UPDREQALL is durable now */
+		p->upd_mark = 0;
+		p->upd_until = store_durable_seq(st);
 	}
 	if (p->nackq > 0 && p->conn != NULL && fo_conn_send(p->conn, p->ackq,
 	    p->nackq) == -1) {
@@ -577,19 +584,20 @@ fo_upd_on_updreq(struct fo_peer *p, const struct fo_msg *m, int all)
 	log_info("failover %s: partner asks for %s bindings", p->rel.name,
 	    all ? "all" : "unacknowledged");
 	if (all) {
-		if (store_begin(st) == -1 || store_pending_mark_all(st, p->rel.name) == -1 ||
-		    store_commit(st) == -1) {
-			store_rollback(st);
+		/* in this read's transaction: committed, and numbered durable, by
+		 * read_done before anything is sent */
+		if (read_txn(p) == -1 || store_pending_mark_all(st, p->rel.name) == -1) {
 			log_warnx("failover %s: %s", p->rel.name, store_errmsg(st));
 			return;
 		}
+		p->upd_mark = 1;
 		queue_ownership(p);
 	}
 	p->cur_seq = 0;
 	p->cur_addr = 0;
 	p->serving_upd = 1;
 	p->upd_xid = m->xid;
-	p->upd_until = store_durable_seq(st);
+	p->upd_until = all ? UINT64_MAX : store_durable_seq(st);
 	fo_peer_schedule(p);
 }
 
@@ -618,6 +626,7 @@ fo_upd_link_down(struct fo_peer *p)
 	p->nrq = 0;
 	p->nackq = 0;
 	p->serving_upd = 0;
+	p->upd_mark = 0;
 	p->asked = 0;
 	if (p->rebal != NULL)
 		rebal_finish(p, ERR_FO_STATE_NOT_NORMAL, "the connection to the "
