@@ -1200,7 +1200,7 @@ START_TEST(test_hba_split)
 	memset(want, 0xff, 16);
 	ck_assert_mem_eq(hba, want, sizeof(want));
 	for (int b = 0; b < 256; b++)
-		ck_assert_int_eq(fo_hba_primary_serves(hba, b), b < 128);
+		ck_assert_int_eq(fo_hba_primary_serves(hba, b), (b < 128));
 	fo_hba_split(hba, 256);
 	memset(want, 0xff, sizeof(want));
 	ck_assert_mem_eq(hba, want, sizeof(want));
@@ -1225,7 +1225,7 @@ START_TEST(test_hba_polarity)
 	hba[16] = 0x01;		/* bucket 128 */
 	for (int b = 0; b < 256; b++)
 		ck_assert_int_eq(fo_hba_primary_serves(hba, b),
-		    b == 1 || b == 128 || b == 255);
+		    (b == 1 || b == 128 || b == 255));
 	ck_assert_int_eq(fo_hba_primary_serves(hba, -1), 0);
 	ck_assert_int_eq(fo_hba_primary_serves(hba, 256), 0);
 }
