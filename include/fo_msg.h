@@ -148,28 +148,52 @@ struct fo_msg {
 int	fo_msg_frame_len(const uint8_t *p, size_t avail);
 
 /* Decode one whole message (data[0..len-1], len from fo_msg_frame_len).
- * 0, or -1 with a sentence in err: a protocol error (draft-12 §6: a duplicate
- * option outside a binding, a fixed-size option of the wrong length, an
- * unknown type 1..127 with options, more than FO_MSG_BINDINGS transactions);
- * the caller drops the connection. Unknown options are skipped; a payload
- * offset over 12 skips the extra header bytes (ISC). */
+ * 0, or -1 with a sentence in err (err may be NULL): a protocol error
+ * (draft-12 §6: a length field other than len or over FO_MSG_MAX, a payload
+ * offset under 12 or past the end, a duplicate option outside a binding, a
+ * fixed-size option of the wrong length, an unknown type 0..127 with
+ * options, anything after the message-digest option); the caller drops the
+ * connection. Unknown options, and known ones this type does not carry, are
+ * skipped; a payload offset over 12 skips the extra header bytes (ISC); the
+ * options of a type 128..255 are skipped unread.
+ * BNDUPD/BNDACK: each assigned-IP-address opens a binding (more than
+ * FO_MSG_BINDINGS is an error); options 3, 4, 5, 6, 12, 13, 18, 25 (and 16,
+ * 21 in a BNDACK) belong to the open binding: before any, or twice in one,
+ * is an error. client-hardware-address: htype 0 or missing, or more than 16
+ * bytes after it, is an error.
+ * Strings: relationship-name over 255 bytes or holding a NUL is an error
+ * (it identifies the partner); message and vendor-class are cut at a NUL and
+ * truncated to 255 bytes on a UTF-8 character boundary.
+ * vendor-specific-options (29): sub-options coded like options (code u16,
+ * length u16); sub-option 1 is a range move of exactly 9 bytes (start u32,
+ * end u32, status u8; start <= end; status FREE or BACKUP), at most
+ * FO_MSG_RANGES; other sub-options are skipped.
+ * message-digest (17): the type byte is kept in digest_type (FO_M_DIGEST);
+ * the digest is for fo_msg_verify. */
 int	fo_msg_decode(const uint8_t *data, size_t len, struct fo_msg *out,
 	    char *err, size_t errlen);
 
 /* Encode m (every option flagged in has, then each binding, then the ranges)
  * into out[0..cap-1]; *len is the message length. -1 if it does not fit in
- * cap or FO_MSG_MAX. */
+ * cap or FO_MSG_MAX, or if m holds what fo_msg_decode would refuse or read
+ * differently: bindings outside BNDUPD/BNDACK, options in a type outside
+ * 1..12, a message-level STOS in BNDUPD/BNDACK or reject-reason/message in
+ * BNDACK, a per-binding reject-reason/message in BNDUPD, htype 0, hlen over
+ * 16, a bad range. FO_M_DIGEST writes nothing: fo_msg_sign does. */
 int	fo_msg_encode(const struct fo_msg *m, uint8_t *out, size_t cap, size_t *len);
 
 /* HMAC-SHA256 with a shared secret (SPEC §5.2): sign appends the
  * message-digest option last (as ISC expects it) and fixes the length field;
  * the digest covers every byte of the message before the option, with the
- * final length. verify: 0 if the message ends in a digest option that matches,
- * -1 otherwise (missing, wrong type, mismatch). */
+ * final length; -1 (message untouched) if it would not fit in cap or
+ * FO_MSG_MAX. verify: 0 if the length field is len and the message ends in
+ * a digest option that matches (compared in constant time), -1 otherwise
+ * (missing, wrong type, mismatch). */
 int	fo_msg_sign(uint8_t *msg, size_t *len, size_t cap, const char *secret);
 int	fo_msg_verify(const uint8_t *msg, size_t len, const char *secret);
 
-/* Names for logs: "BNDUPD"; "type-N" when unknown (static buffer: logs only). */
+/* Names for logs: "BNDUPD"; "type-N" / "reason-N" when unknown (static
+ * buffer: logs only). */
 const char *fo_msg_type_name(int type);
 const char *fo_reject_name(int reason);
 
@@ -181,7 +205,8 @@ int	fo_state_from_wire(int wire);
 
 /* Hash-bucket assignment with ISC's polarity (reference §4.1): bucket b is bit
  * (b & 7) of byte b >> 3 and a set bit means the primary serves it. split sets
- * buckets 0..n-1 (n = round(256 x percentage / 100)); primary_serves tests one. */
+ * buckets 0..n-1 (n = round(256 x percentage / 100), over 256 = 256);
+ * primary_serves tests one (0 for a bucket outside 0..255). */
 void	fo_hba_split(uint8_t hba[FO_HBA_LEN], unsigned n);
 int	fo_hba_primary_serves(const uint8_t hba[FO_HBA_LEN], int bucket);
 

@@ -299,25 +299,27 @@ dec_digest(struct dec *d, const struct opt *o, void *obj, struct buf *v)
 	return 0;
 }
 
-/* One dhcpfod range move: start, end, status (FREE or BACKUP), start <= end. */
+/* One dhcpfod range move: start, end, status (FREE or BACKUP), start <= end.
+ * Read straight into its slot, so the struct's padding stays zero. */
 static int
 dec_range(struct dec *d, struct buf *v)
 {
-	struct fo_range r;
+	struct fo_range *r;
 
 	if (buf_remaining(v) != RANGE_LEN)
 		return fail(d, "range move of %zu bytes, expected %d",
 		    buf_remaining(v), RANGE_LEN);
 	if (d->m->nr == FO_MSG_RANGES)
 		return fail(d, "more than %d range moves", FO_MSG_RANGES);
-	if (buf_get_u32(v, &r.start) == -1 || buf_get_u32(v, &r.end) == -1 ||
-	    buf_get_u8(v, &r.status) == -1)
+	r = &d->m->r[d->m->nr];
+	if (buf_get_u32(v, &r->start) == -1 || buf_get_u32(v, &r->end) == -1 ||
+	    buf_get_u8(v, &r->status) == -1)
 		return fail(d, "truncated range move");
-	if (r.start > r.end)
+	if (r->start > r->end)
 		return fail(d, "range move ends before it starts");
-	if (r.status != LEASE_FREE && r.status != LEASE_BACKUP)
-		return fail(d, "range move to state %u", r.status);
-	d->m->r[d->m->nr++] = r;
+	if (r->status != LEASE_FREE && r->status != LEASE_BACKUP)
+		return fail(d, "range move to state %u", r->status);
+	d->m->nr++;
 	return 0;
 }
 
