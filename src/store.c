@@ -164,9 +164,11 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " AND +subnet = ?2 AND client_id IS NULL"
 	    " ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
 	[S_LEASE_ACTIVE] = "SELECT address, ends FROM lease WHERE state IN (2, 8) AND ends IS NOT NULL",
-	[S_PENDING_LIST] = "SELECT " LEASE_COLS " FROM lease"
-	    " WHERE pending > 0 AND (pending > ?1 OR (pending = ?1 AND address > ?2))"
-	    " AND pending <= ?3 AND subnet IN (SELECT s.subnet FROM rel_scope s"
+	/* the partial index holds only what is pending: never scan the table */
+	[S_PENDING_LIST] = "SELECT " LEASE_COLS " FROM lease INDEXED BY lease_pending"
+	    " WHERE pending > 0 AND pending >= ?1 AND pending <= ?3"
+	    " AND (pending > ?1 OR address > ?2)"
+	    " AND subnet IN (SELECT s.subnet FROM rel_scope s"
 	    " JOIN relationship r ON r.id = s.rel WHERE r.name = ?4)"
 	    " ORDER BY pending, address LIMIT ?5",
 	[S_PENDING_ACK] = "UPDATE lease SET pending = 0, ack_pot_exp = ?3"
