@@ -14,7 +14,7 @@ SAN      ?=
 VERSION  := 0.1.0
 .DEFAULT_GOAL := all
 
-PKGS       := libevent jansson inih sqlite3 libcrypto
+PKGS       := libevent jansson inih sqlite3 libcrypto libcap
 WARN       := -Wall -Wextra -Wformat=2 -Wwrite-strings -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter -Werror
 OPT        ?= -O2 -g
