@@ -63,6 +63,11 @@ finish() {
 			tail -n 15 "$f"
 		done
 	fi
+	# the users' processes (the daemons, all in the lab) must be gone first
+	if [ "$LAB_UP" = 1 ]; then
+		lab_kill_ns "$LAB_SRV_NS"
+		lab_kill_ns "$LAB_CLI_NS"
+	fi
 	users_remove
 	echo "service: $pass passed, $fail failed"
 }
