@@ -3,7 +3,8 @@
 #   make check      unit tests (Check) and integration tests; installs missing deps first
 #   make asan       the whole check suite under AddressSanitizer + UBSan (build/asan/)
 #   make fuzz       libFuzzer harnesses for every parser of outside input (clang)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (see the layout above install:)
+#   make uninstall  the same variables; keeps the configuration
 #   make clean
 
 PREFIX   ?= /usr/local
@@ -14,7 +15,7 @@ SAN      ?=
 VERSION  := 0.1.0
 .DEFAULT_GOAL := all
 
-PKGS       := libevent jansson inih sqlite3 libcrypto
+PKGS       := libevent jansson inih sqlite3 libcrypto libcap
 WARN       := -Wall -Wextra -Wformat=2 -Wwrite-strings -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter -Werror
 OPT        ?= -O2 -g
@@ -53,7 +54,7 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG       := $(sort $(wildcard tests/integration/t_*.sh))
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check unit integration asan fuzz install clean
+.PHONY: all check unit integration asan fuzz install uninstall clean
 all: $(BUILD)/dhcpfod $(BUILD)/dhcpfoctl
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/config.mk
@@ -119,11 +120,49 @@ fuzz: | $(BUILD)/config.mk
 		tail -n 2 $(BUILD)/fuzz/$$n.log; \
 	done
 
+# Installed layout: every directory below follows PREFIX (systemd, sysusers,
+# tmpfiles and bash-completion all search /usr/local as well as /usr), but for
+# the configuration, which is always SYSCONFDIR/dhcpfod. The unit's
+# /usr/sbin and /etc become SBINDIR and SYSCONFDIR. An existing
+# dhcpfod.conf is never overwritten; the example installed is the unit's:
+# control-socket-group = dhcpfod (the service user's group).
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR  ?= /etc
+INSTALL_DIRS := $(SBINDIR) $(MANDIR)/man5 $(MANDIR)/man8 $(UNITDIR) $(SYSUSERSDIR) \
+                $(TMPFILESDIR) $(BASHCOMPDIR) $(SYSCONFDIR)/dhcpfod
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/dhcpfod
-	install -m 0755 $(BUILD)/dhcpfod $(BUILD)/dhcpfoctl $(DESTDIR)$(PREFIX)/sbin/
-	[ -e $(DESTDIR)/etc/dhcpfod/dhcpfod.conf ] || \
-		install -m 0644 conf/dhcpfod.conf $(DESTDIR)/etc/dhcpfod/dhcpfod.conf
+	install -d $(addprefix $(DESTDIR),$(INSTALL_DIRS))
+	install -m 0755 $(BUILD)/dhcpfod $(BUILD)/dhcpfoctl $(DESTDIR)$(SBINDIR)/
+	sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/dhcpfod/|$(SYSCONFDIR)/dhcpfod/|g' \
+		conf/dhcpfod.service > $(DESTDIR)$(UNITDIR)/dhcpfod.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/dhcpfod.service
+	install -m 0644 conf/dhcpfod.sysusers $(DESTDIR)$(SYSUSERSDIR)/dhcpfod.conf
+	install -m 0644 conf/dhcpfod.tmpfiles $(DESTDIR)$(TMPFILESDIR)/dhcpfod.conf
+	install -m 0644 docs/dhcpfod.8 docs/dhcpfoctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/dhcpfod.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 conf/dhcpfoctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/dhcpfoctl
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/dhcpfod/dhcpfod.conf ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/dhcpfod/dhcpfod.conf"; \
+	else \
+		sed -e 's/^control-socket-group = root   ;/control-socket-group = dhcpfod ;/' \
+			conf/dhcpfod.conf > $(DESTDIR)$(SYSCONFDIR)/dhcpfod/dhcpfod.conf && \
+		chmod 0644 $(DESTDIR)$(SYSCONFDIR)/dhcpfod/dhcpfod.conf && \
+		echo "installed $(DESTDIR)$(SYSCONFDIR)/dhcpfod/dhcpfod.conf"; \
+	fi
+
+# Removes what install put there, but the configuration.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/dhcpfod $(DESTDIR)$(SBINDIR)/dhcpfoctl \
+		$(DESTDIR)$(UNITDIR)/dhcpfod.service $(DESTDIR)$(SYSUSERSDIR)/dhcpfod.conf \
+		$(DESTDIR)$(TMPFILESDIR)/dhcpfod.conf $(DESTDIR)$(MANDIR)/man8/dhcpfod.8 \
+		$(DESTDIR)$(MANDIR)/man8/dhcpfoctl.8 $(DESTDIR)$(MANDIR)/man5/dhcpfod.conf.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/dhcpfoctl
 
 clean:
 	rm -rf build

@@ -482,14 +482,22 @@ ctl_listen_fd(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* The socket file's group and mode; the group is changed only when it
+ * differs (a service user may not chown, even to its own group, under the
+ * unit's system call filter). */
 int
 ctl_set_access(struct ctl *ctl, mode_t mode, gid_t gid)
 {
-	ctl->gid = gid;
-	if (chown(ctl->path, (uid_t)-1, gid) == -1 || chmod(ctl->path, mode) == -1) {
-		log_warn("control socket %s: chown/chmod", ctl->path);
+	struct stat sb;
+
+	if (stat(ctl->path, &sb) == -1 || (sb.st_gid != gid &&
+	    chown(ctl->path, (uid_t)-1, gid) == -1) || chmod(ctl->path, mode) == -1) {
+		log_warn("control socket %s: cannot give it group %u and mode %04o "
+		    "as uid %u", ctl->path, (unsigned)gid, (unsigned)mode,
+		    (unsigned)geteuid());
 		return -1;
 	}
+	ctl->gid = gid;
 	return 0;
 }
 
@@ -516,7 +524,10 @@ ctl_new(struct event_base *base, struct daemon *d, const char *path, mode_t mode
 		if (fd != -1) {
 			if (err[0] == '\0')
 				snprintf(err, errlen, "control socket %s: cannot set "
-				    "mode/group: %s", path, strerror(errno));
+				    "mode/group: %s%s", path, strerror(errno),
+				    geteuid() == 0 ? "" : " (not running as root: "
+				    "control-socket-group must be a group of this "
+				    "user)");
 			close(fd);
 			unlink(path);
 		}

@@ -1,5 +1,7 @@
 /* dhcpfod: a DHCPv4 failover server daemon. main(): options, config, storage,
  * the management socket, signals, one event loop (SPEC §3). */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "dhcp_sock.h"
 #include "fo_peer.h"
 #include "log.h"
+#include "privdrop.h"
 #include "sdnotify.h"
 #include "store.h"
 #include "util.h"
@@ -28,6 +31,19 @@ usage(void)
 	    "  -d       debug logging\n"
 	    "  -V       print the version and exit\n");
 	exit(2);
+}
+
+/* Whether stderr is systemd's journal stream ($JOURNAL_STREAM holds its
+ * "device:inode"): syslog as well would log every line twice. */
+static int
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat sb;
+
+	return js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(2, &sb) == 0 && sb.st_dev == dev && sb.st_ino == ino;
 }
 
 /* libevent's own messages go through our log. */
@@ -63,12 +79,16 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	sd_notify_state("READY=1");
 }
 
-/* Open everything the daemon serves from; fatal on failure (startup only). */
+/* Open everything the daemon serves from, then drop privileges (when `user`
+ * is set); fatal on failure (startup only). */
 static void
 daemon_open(struct daemon *d)
 {
 	char err[512];
 
+	if (privdrop_check_dirs(d->conf, err, sizeof(err)) == -1 ||
+	    privdrop_prepare(d->conf->user, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	if ((d->base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
 	if ((d->store = store_open(d->conf->database, err, sizeof(err))) == NULL)
@@ -81,7 +101,10 @@ daemon_open(struct daemon *d)
 		ctl_free(d->ctl);
 		fatalx("%s", err);
 	}
-	if ((d->fo = fo_new(d, err, sizeof(err))) == NULL) {
+	/* the failover listener binds here too (a secondary's port 647) */
+	if ((d->fo = fo_new(d, err, sizeof(err))) == NULL ||
+	    privdrop_apply(d->conf, err, sizeof(err)) == -1) {
+		fo_free(d->fo);
 		dhcp_sock_free(d->dhcp);
 		ctl_free(d->ctl);
 		fatalx("%s", err);
@@ -139,7 +162,8 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	log_init("dhcpfod", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO, !isatty(2));
+	log_init("dhcpfod", debug ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+	    !isatty(2) && !stderr_is_journal());
 	if ((d.conf = conf_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;

@@ -542,7 +542,7 @@ def test_bad_database_dirs(tmp):
     with open(d.conf, "w") as f:
         f.write(text.replace(d.db, os.path.join(ro, "x.db")))
     p = subprocess.run(["unshare", "-m", "sh", "-c",
-                        "mount -t tmpfs -o ro tmpfs %s && exec %s -c %s" % (ro, DAEMON, d.conf)],
+                        "mount -t tmpfs -o ro,mode=0755 tmpfs %s && exec %s -c %s" % (ro, DAEMON, d.conf)],
                        capture_output=True, text=True, timeout=20)
     check(p.returncode == 1 and "not writable" in p.stderr,
           "read-only db dir: %d %s" % (p.returncode, p.stderr))
