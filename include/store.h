@@ -191,6 +191,11 @@ int	store_pending_ack(struct store *, uint32_t addr, uint64_t seq,
 /* In an open transaction: every lease of rel's scopes is pending again (a
  * partner asked for everything, UPDREQALL). */
 int	store_pending_mark_all(struct store *, const char *rel);
+/* In an open transaction: EXPIRED, RELEASED and RESET leases of rel's scopes
+ * whose last time (end or client transaction) is at or before `before`
+ * become the primary's FREE, pending for the partner (draft-12 §9.4.2: in
+ * PARTNER_DOWN, MCLT after that time, without its acknowledgement). */
+int	store_release_due(struct store *, const char *rel, int64_t before, int *n);
 /* The name of the relationship a scope is in; STORE_NOTFOUND if none. */
 int	store_scope_rel(struct store *, uint32_t subnet, char *name, size_t len);
 

@@ -598,6 +598,23 @@ tick_link(struct fo_peer *p, int64_t now)
 	}
 }
 
+/* PARTNER_DOWN past MCLT: released and expired addresses need no
+ * acknowledgement once MCLT has passed since their last use (draft-12 §9.4.2). */
+static void
+release_due(struct fo_peer *p, int64_t wall)
+{
+	struct store *st = peer_store(p);
+	int n;
+
+	if (store_begin(st) == -1 || store_release_due(st, peer_name(p),
+	    wall - (int64_t)p->rel.mclt, &n) == -1 || store_commit(st) == -1) {
+		store_rollback(st);
+		log_warnx("failover %s: %s", peer_name(p), store_errmsg(st));
+	} else if (n > 0)
+		log_info("failover %s: %d released or expired addresses free again "
+		    "(PARTNER_DOWN, MCLT passed)", peer_name(p), n);
+}
+
 /* Timed state moves: STARTUP's end, RECOVER_WAIT's end, the safe period,
  * PARTNER_DOWN's takeover after MCLT (draft-12 §9.3, §9.6, §10, §9.4.2). */
 static void
@@ -621,6 +638,8 @@ tick_state(struct fo_peer *p, int64_t mono, int64_t wall)
 	if (p->rel.state == FO_COMMUNICATION_INT && p->rel.safe_period > 0 &&
 	    wall >= p->rel.stos + (int64_t)p->rel.safe_period)
 		fo_peer_set_state(p, FO_PARTNER_DOWN, "safe period expired");
+	if (p->takeover && mono % 5 == 0)
+		release_due(p, wall);
 	if (!p->takeover && fo_fsm_takes_partner_pool(p->rel.state, p->rel.stos,
 	    p->rel.mclt, wall)) {
 		p->takeover = 1;

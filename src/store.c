@@ -76,6 +76,7 @@ enum stmt_id {
 	S_COUNT_SCOPES, S_COUNT_LEASES, S_COUNT_RESV, S_LEASE_GET_CID,
 	S_LEASE_ACTIVE, S_LEASE_GET_HW_NOCID,
 	S_PENDING_LIST, S_PENDING_ACK, S_PENDING_MARK, S_PENDING_MAX, S_REL_OF_SCOPE,
+	S_RELEASE_DUE,
 	S_NSTMTS
 };
 
@@ -179,6 +180,10 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_PENDING_MAX] = "SELECT max(pending) FROM lease",
 	[S_REL_OF_SCOPE] = "SELECT r.name FROM rel_scope s JOIN relationship r"
 	    " ON r.id = s.rel WHERE s.subnet = ?1",
+	[S_RELEASE_DUE] = "UPDATE lease SET state = 1, owner = 0, pending = ?1"
+	    " WHERE state IN (3, 4, 6) AND max(ifnull(ends, 0), ifnull(cltt, 0)) <= ?2"
+	    " AND subnet IN (SELECT s.subnet FROM rel_scope s JOIN relationship r"
+	    " ON r.id = s.rel WHERE r.name = ?3)",
 };
 
 struct store {
@@ -1951,6 +1956,28 @@ store_pending_mark_all(struct store *s, const char *rel)
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)s->seq);
 	sqlite3_bind_text(q, 2, rel, -1, SQLITE_TRANSIENT);
 	return run(s, q, "mark bindings for the partner");
+}
+
+int
+store_release_due(struct store *s, const char *rel, int64_t before, int *n)
+{
+	sqlite3_stmt *q;
+
+	*n = 0;
+	if (!s->in_txn) {
+		snprintf(s->err, sizeof(s->err), "no transaction open");
+		return -1;
+	}
+	if ((q = st(s, S_RELEASE_DUE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)s->seq);
+	sqlite3_bind_int64(q, 2, before);
+	sqlite3_bind_text(q, 3, rel, -1, SQLITE_TRANSIENT);
+	if (run(s, q, "free released addresses") == -1)
+		return -1;
+	if ((*n = sqlite3_changes(s->db)) > 0)
+		s->gen++;
+	return 0;
 }
 
 int

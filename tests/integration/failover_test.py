@@ -34,6 +34,7 @@ CTL = os.path.join(BUILD, "dhcpfoctl")
 ID = os.getpid() % 100000
 NS_A, NS_B, NS_C = "fo-a-%d" % ID, "fo-b-%d" % ID, "fo-c-%d" % ID
 SUBNET, LO, HI = "10.77.0.0", "10.77.0.100", "10.77.0.199"
+LOAD = "10.78.0.0"      # a /16 for perfdhcp (relay agent 10.78.0.3 in C)
 MCLT = 8
 NCLIENTS = 6
 
@@ -101,6 +102,9 @@ def lab_up():
         sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
         sh("ip", "link", "set", "c%d" % i, "up", ns=NS_C)
     sh("ip", "addr", "add", "10.77.0.3/24", "dev", "br0", ns=NS_C)
+    sh("ip", "addr", "add", "10.78.0.3/24", "dev", "br0", ns=NS_C)
+    sh("ip", "route", "add", "10.78.0.0/24", "dev", "la", ns=NS_A)
+    sh("ip", "route", "add", "10.78.0.0/24", "dev", "lb", ns=NS_B)
 
 
 class Server:
@@ -158,10 +162,10 @@ class Server:
         r = self.call("failover.scope_statistics", {"scope": SUBNET})
         return r[1] if r[0] == "ok" else {}
 
-    def leases(self):
+    def leases(self, subnet=SUBNET):
         out, frm = [], None
         while True:
-            p = {"subnet": SUBNET, "limit": 1000}
+            p = {"subnet": subnet, "limit": 1000}
             if frm:
                 p["from"] = frm
             r = self.call("lease.list", p)
@@ -216,7 +220,7 @@ def no_double_lease(a, b, clients, what):
     for srv in (a, b):
         if srv.proc is None:
             continue
-        for l in srv.leases():
+        for l in srv.leases() + srv.leases(LOAD):
             if l["state"] != "ACTIVE":
                 continue
             prev = owner.setdefault(l["address"], l["hwaddr"])
@@ -232,7 +236,7 @@ def no_double_lease(a, b, clients, what):
 
 
 def tables_agree(a, b):
-    act = lambda s: {(l["address"], l["hwaddr"]) for l in s.leases()
+    act = lambda s: {(l["address"], l["hwaddr"]) for l in s.leases() + s.leases(LOAD)
                      if l["state"] == "ACTIVE"}
     return act(a) == act(b)
 
@@ -257,11 +261,14 @@ def trigger(a, what):
 def setup(a, b):
     scope = {"subnet": SUBNET, "prefix": 24, "name": "lan", "range": {"start": LO, "end": HI},
              "lease_time": 600, "options": {"routers": "10.77.0.254"}}
+    load = {"subnet": LOAD, "prefix": 16, "name": "load", "range": {
+        "start": "10.78.1.1", "end": "10.78.255.254"}, "lease_time": 600}
     rel = {"name": "r1", "primary_server": "10.99.0.1", "secondary_server": "10.99.0.2",
            "mode": "load-balance", "percentage": 50, "mclt": MCLT, "port": 647,
-           "scopes": [SUBNET]}
+           "scopes": [SUBNET, LOAD]}
     for srv, role in ((a, "primary"), (b, "secondary")):
         check(srv.call("scope.create", scope)[0] == "ok", "scope on " + srv.name)
+        check(srv.call("scope.create", load)[0] == "ok", "load scope on " + srv.name)
         r = srv.call("failover.create", dict(rel, server_type=role))
         check(r[0] == "ok", "relationship on %s: %r" % (srv.name, r))
 
@@ -302,8 +309,10 @@ def step_rebalance(a, b):
     res = trigger(a, "70")
     expect_split(a, b, 30, "trigger at 70")
     if res[0] == "ok":
-        check(len(res[1]["scopes"]) == 1 and res[1]["scopes"][0]["secondary_free"] ==
-              res[1]["scopes"][0]["free"] * 30 // 100, "trigger result %r" % (res[1],))
+        check(len(res[1]["scopes"]) == 2 and all(
+            sc["secondary_free"] == sc["free"] * 30 // 100 and
+            sc["primary_free"] == sc["free"] - sc["free"] * 30 // 100
+            for sc in res[1]["scopes"]), "trigger result %r" % (res[1],))
     print("  rebalance 50 -> 70 answered in %.2f s" % (time.time() - t0))
     for srv in (a, b):
         check(srv.call("failover.set", {"name": "r1", "mode": "hot-standby",
@@ -361,8 +370,21 @@ def step_heal(a, b, clients):
 
 
 def step_kill(a, b, clients, victim, other):
+    """SIGKILL under perfdhcp load on the primary (relayed, the load scope)."""
+    load = None
+    if shutil.which("perfdhcp"):
+        load = subprocess.Popen(["ip", "netns", "exec", NS_C, "perfdhcp", "-4", "-l",
+                                 "10.78.0.3", "-r", "400", "-R", "4000", "-p", "6",
+                                 "10.77.0.1"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(2.5)
     victim.kill()
     victim.start()
+    if load:
+        load.wait(30)
+        n = len([l for l in a.leases(LOAD) if l["state"] == "ACTIVE"])
+        check(n > 0, "%s killed under load: the primary granted %d leases" % (
+            victim.name, n))
     check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 60),
           "%s SIGKILLed and restarted: NORMAL again (A %s, B %s)" % (
               victim.name, a.rel().get("state"), b.rel().get("state")))
