@@ -1901,7 +1901,7 @@ store_pending_list(struct store *s, const char *rel, uint64_t after_seq,
 {
 	sqlite3_stmt *q;
 	struct lease *v;
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*out = NULL;
 	*n = 0;
