@@ -18,6 +18,7 @@
 #define FO_HBA_LEN	32	/* hash-bucket-assignment: 256 bits */
 #define FO_DIGEST_HMAC_SHA256 2	/* message-digest type; draft-12 type 1 is MD5 */
 #define FO_DIGEST_LEN	32
+#define FO_DIGEST_ROOM	(4 + 1 + FO_DIGEST_LEN)	/* the option fo_msg_sign adds */
 
 /* The vendor-class prefix dhcpfod sends in CONNECT/CONNECTACK; a peer whose
  * vendor class starts with it understands batching and range moves. */

@@ -63,7 +63,7 @@ int	fo_serves(struct fo *, const char *name, int newclient, int bucket);
 
 #define FO_MAX_UNACKED		128	/* BNDUPDs we accept in flight (CONNECT) */
 #define FO_RECEIVE_TIMER	10	/* seconds of silence before the link is dead */
-#define FO_STARTUP_SECS		5	/* draft-12 §9.3 STARTUP, trying to connect */
+#define FO_STARTUP_SECS		8	/* draft-12 §9.3 STARTUP, trying to connect */
 #define FO_REBAL_PERIOD		300	/* SPEC §5.3 timer, seconds */
 #define FO_REBAL_THRESHOLD	5	/* percent */
 

@@ -101,6 +101,12 @@ pending_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
 		    addr_str(fo_conn_peer(c), a), m->relationship);
 		p = NULL;
 	}
+	if (p != NULL && p->rel.shared_secret[0] != '\0' &&
+	    fo_msg_verify(data, len, p->rel.shared_secret) == -1) {
+		log_warnx("failover %s: CONNECT from %s: message digest missing or "
+		    "wrong: refused", p->rel.name, addr_str(fo_conn_peer(c), a));
+		p = NULL;
+	}
 	fo_pending_drop(fo, c);
 	if (p == NULL)
 		fo_conn_free(c);

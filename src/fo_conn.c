@@ -28,6 +28,8 @@ struct fo_conn {
 	struct fo_conn_cb	 cb;
 	void			*arg;
 	int			 failed;
+	int			 busy;		/* inside conn_read's callbacks */
+	int			 dead;		/* freed while busy: free after */
 };
 
 struct fo_listener {
@@ -56,6 +58,7 @@ conn_read(struct bufferevent *bev, void *arg)
 	uint8_t msg[FO_MSG_MAX];
 	int n = 0;
 
+	c->busy = 1;
 	while (!c->failed) {
 		size_t avail = evbuffer_get_length(in);
 		uint8_t hdr[2];
@@ -66,7 +69,7 @@ conn_read(struct bufferevent *bev, void *arg)
 		evbuffer_copyout(in, hdr, 2);
 		if ((len = fo_msg_frame_len(hdr, 2)) == -1) {
 			conn_fail(c, "message length outside 12..2048");
-			return;
+			break;
 		}
 		if (avail < (size_t)len)
 			break;
@@ -76,6 +79,9 @@ conn_read(struct bufferevent *bev, void *arg)
 	}
 	if (n > 0 && !c->failed && c->cb.read_done != NULL)
 		c->cb.read_done(c->arg, c);
+	c->busy = 0;
+	if (c->dead)		/* its owner let go of it in a callback */
+		fo_conn_free(c);
 }
 
 static void
@@ -164,6 +170,12 @@ fo_conn_free(struct fo_conn *c)
 {
 	if (c == NULL)
 		return;
+	if (c->busy) {		/* conn_read still walks it: free on the way out */
+		c->dead = 1;
+		c->failed = 1;
+		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+		return;
+	}
 	bufferevent_free(c->bev);
 	free(c);
 }

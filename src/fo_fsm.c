@@ -40,6 +40,7 @@ column(int partner)
 #define S_	{ STAY, 0 }
 #define UA	{ STAY, FO_ACT_UPDREQALL }
 #define UQ	{ STAY, FO_ACT_UPDREQ }
+#define PA	{ FO_POTENTIAL_CONFLICT, FO_ACT_UPDREQALL }
 
 /*
  * Row: our state; column: the partner's (draft-12 §9.x.3, Fig. 9.2-1).
@@ -48,7 +49,9 @@ column(int partner)
  *   (ISC's "amnesic peer"; the partner serves nobody meanwhile).
  * - NORMAL seeing a conflict state: POTENTIAL_CONFLICT (ISC shuts down).
  * - RECOVER with the partner anywhere in contact: stay and ask for every
- *   binding (draft; ISC treats a NORMAL partner as a conflict).
+ *   binding (draft; ISC treats a NORMAL partner as a conflict); with the
+ *   partner resolving a conflict: POTENTIAL_CONFLICT, still asking for every
+ *   binding (a server that lost its data must not resolve on UPDREQ alone).
  */
 static const struct cell table[FO_NSTATES][P_NCOLS] = {
 	/*                     NORMAL COMM_I PDOWN POTC CDONE RESI RECOV RWAIT RDONE PAUSE SHUTD */
@@ -56,7 +59,7 @@ static const struct cell table[FO_NSTATES][P_NCOLS] = {
 	[FO_COMMUNICATION_INT] =
 	                     { N,     N,     PC,   PC,  PC,   PC,  PD,   PD,   N,    S_,   PD },
 	[FO_PARTNER_DOWN] =  { PC,    PC,    PC,   PC,  PC,   PC,  S_,   S_,   N,    S_,   S_ },
-	[FO_RECOVER] =       { UA,    UA,    UA,   PC,  PC,   PC,  UA,   UA,   UA,   S_,   S_ },
+	[FO_RECOVER] =       { UA,    UA,    UA,   PA,  PA,   PA,  UA,   UA,   UA,   S_,   S_ },
 	[FO_RECOVER_WAIT] =  { S_,    S_,    S_,   S_,  S_,   S_,  S_,   S_,   S_,   S_,   S_ },
 	[FO_RECOVER_DONE] =  { N,     S_,    S_,   S_,  S_,   S_,  S_,   S_,   N,    S_,   PD },
 	[FO_POTENTIAL_CONFLICT] =

@@ -117,7 +117,7 @@ fo_peer_send(struct fo_peer *p, struct fo_msg *m, int response)
 	if (!response)
 		m->xid = ++p->xid;
 	m->time = (uint32_t)time_wall();
-	if (fo_msg_encode(m, buf, sizeof(buf) - 36, &len) == -1 ||
+	if (fo_msg_encode(m, buf, sizeof(buf) - FO_DIGEST_ROOM, &len) == -1 ||
 	    (p->rel.shared_secret[0] != '\0' &&
 	    fo_msg_sign(buf, &len, sizeof(buf), p->rel.shared_secret) == -1)) {
 		log_warnx("failover %s: cannot encode %s", peer_name(p),
@@ -343,7 +343,12 @@ on_state(struct fo_peer *p, const struct fo_msg *m)
 		p->link = FO_LINK_OK;
 		fo_upd_link_up(p);
 	}
-	if (p->rel.state == FO_STARTUP)
+	if (p->rel.state == FO_STARTUP && st == FO_PARTNER_DOWN) {
+		/* draft-12 §9.3.2: the partner ran without us: catch up first,
+		 * waiting MCLT from now before serving (RECOVER_WAIT) */
+		p->rel.fail_time = time_wall();
+		fo_peer_set_state(p, FO_RECOVER, "partner is PARTNER_DOWN");
+	} else if (p->rel.state == FO_STARTUP)
 		fo_peer_set_state(p, fo_fsm_resume(p->rel.prev_state),
 		    "partner in contact");
 	peer_evaluate(p);
@@ -503,7 +508,9 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 	fo_conn_free(p->conn);
 	p->conn = NULL;
 	p->link = FO_LINK_DOWN;
-	p->backoff = p->backoff ? (p->backoff * 2 > 10 ? 10 : p->backoff * 2) : 1;
+	/* at most 4 s: below the partner's STARTUP period, so that a restarted
+	 * secondary hears from us before it resumes on its own */
+	p->backoff = p->backoff ? (p->backoff * 2 > 4 ? 4 : p->backoff * 2) : 1;
 	p->next_connect = now + p->backoff;
 	fo_upd_link_down(p);
 	if (was == FO_LINK_OK && fo_fsm_comm_lost(p->rel.state) != p->rel.state) {

@@ -85,7 +85,7 @@ ackq_add(struct fo_peer *p, struct fo_msg *m)
 	size_t len;
 
 	m->time = (uint32_t)time_wall();
-	if (fo_msg_encode(m, buf, sizeof(buf) - 36, &len) == -1 ||
+	if (fo_msg_encode(m, buf, sizeof(buf) - FO_DIGEST_ROOM, &len) == -1 ||
 	    (p->rel.shared_secret[0] && fo_msg_sign(buf, &len, sizeof(buf),
 	    p->rel.shared_secret) == -1))
 		return;
@@ -116,7 +116,7 @@ fits(const struct fo_msg *m)
 	uint8_t buf[FO_MSG_MAX];
 	size_t len;
 
-	return fo_msg_encode(m, buf, sizeof(buf) - 36, &len) == 0;
+	return fo_msg_encode(m, buf, sizeof(buf) - FO_DIGEST_ROOM, &len) == 0;
 }
 
 /* One BNDUPD of pending leases after the cursor; 0 sent, 1 nothing, -1 error. */

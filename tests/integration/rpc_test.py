@@ -571,7 +571,7 @@ def test_restart_persists(d):
     check(r[0] == "ok" and r[1]["state"] == "STARTUP" and
           r[1]["prev_state"] == "PARTNER_DOWN" and r[1]["percentage"] == 70,
           "relationship survives restart in STARTUP %r" % (r,))
-    for _ in range(40):
+    for _ in range(80):
         r = call(d, "failover.get", {"name": "r1"})
         if r[0] == "ok" and r[1]["state"] == "PARTNER_DOWN":
             break
