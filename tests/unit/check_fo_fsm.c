@@ -175,8 +175,8 @@ END_TEST
  *       as 'I' below;
  *   'I' ISC dhcpd's choice where the draft says otherwise or nothing;
  *   'O' dhcpfod's own choice (neither the draft nor ISC);
- *   'R' the draft's answer, kept by dhcpfod, but reported as unsafe
- *       (see test_recover_meets_conflict_asks_only_updreq).
+ *   'R' the draft's answer, kept by dhcpfod, but unsafe (none left: see
+ *       test_recover_meets_conflict_asks_for_everything).
  * Entry actions are part of the expectation: entering POTENTIAL_CONFLICT
  * the primary asks UPDREQ (§9.10.1); entering RECOVER both ask UPDREQALL
  * (§9.5.2, ISC); entering NORMAL the primary rebalances (SPEC §5.3).
@@ -200,6 +200,7 @@ struct want {
 #define TO_PD(b)	W(FO_PARTNER_DOWN, 0, 0, b)
 #define TO_PC(b)	W(FO_POTENTIAL_CONFLICT, UQ, 0, b)
 #define TO_RV(b)	W(FO_RECOVER, UA, UA, b)
+#define TO_PC_ALL(b)	W(FO_POTENTIAL_CONFLICT, UQ | UA, UA, b)
 #define ASK_ALL(b)	W(KEEP, UA, UA, b)
 
 static const struct want want[NST][NST] = {
@@ -254,9 +255,9 @@ static const struct want want[NST][NST] = {
 		[FO_NORMAL] = ASK_ALL('I'),		/* ISC: POT_CONFLICT */
 		[FO_COMMUNICATION_INT] = ASK_ALL('I'),
 		[FO_PARTNER_DOWN] = ASK_ALL('I'),
-		[FO_POTENTIAL_CONFLICT] = TO_PC('R'),
-		[FO_CONFLICT_DONE] = TO_PC('R'),
-		[FO_RESOLUTION_INT] = TO_PC('R'),
+		[FO_POTENTIAL_CONFLICT] = TO_PC_ALL('O'),
+		[FO_CONFLICT_DONE] = TO_PC_ALL('O'),
+		[FO_RESOLUTION_INT] = TO_PC_ALL('O'),
 		[FO_RECOVER] = ASK_ALL('I'),
 		[FO_RECOVER_WAIT] = ASK_ALL('I'),	/* ISC: stay */
 		[FO_RECOVER_DONE] = ASK_ALL('I'),	/* ISC: stay */
@@ -396,8 +397,9 @@ START_TEST(test_partner_state_table_complete)
 			/* a secondary never asks UPDREQ on entering a state
 			 * (§9.10.1: it waits) and never rebalances */
 			ck_assert(!(w->sa & RB));
-			if (w->next == FO_POTENTIAL_CONFLICT)
-				ck_assert(w->pa == UQ && w->sa == 0);
+			if (w->next == FO_POTENTIAL_CONFLICT)	/* + UA from RECOVER */
+				ck_assert((w->pa & ~UA) == UQ && (w->sa & ~UA) == 0 &&
+				    ((w->pa & UA) == 0) == (rows[r] != FO_RECOVER));
 		}
 	ck_assert_int_eq(n, 9 * 11);
 	/* RECOVER_WAIT: no cell moves (§9.6.2) */
@@ -509,22 +511,19 @@ START_TEST(test_recover_sees_paused_or_shutdown_stays_without_asking)
 END_TEST
 
 /*
- * Reported, not endorsed: a server in RECOVER that meets a partner in
- * conflict resolution goes to POTENTIAL_CONFLICT as draft §9.5.2 says, but
- * the UPDREQALL that RECOVER owes is never sent: the cell asks nothing, the
- * resume into RECOVER has no entry action, and POTENTIAL_CONFLICT asks only
- * UPDREQ (the partner's unacknowledged bindings). A server whose database
- * was lost then ends in NORMAL (secondary) or CONFLICT_DONE (primary) without
- * the bindings the partner had already seen acknowledged.
+ * A server in RECOVER that meets a partner in conflict resolution goes to
+ * POTENTIAL_CONFLICT as draft §9.5.2 says, and still asks for every binding
+ * (dhcpfod's choice): it may have lost its database, and POTENTIAL_CONFLICT
+ * alone asks only for the partner's unacknowledged bindings.
  */
-START_TEST(test_recover_meets_conflict_asks_only_updreq)
+START_TEST(test_recover_meets_conflict_asks_for_everything)
 {
 	static const int partners[] = { FO_POTENTIAL_CONFLICT, FO_CONFLICT_DONE,
 	    FO_RESOLUTION_INT };
 
 	for (size_t k = 0; k < nitems(partners); k++) {
-		expect(P, FO_RECOVER, partners[k], FO_POTENTIAL_CONFLICT, UQ);
-		expect(S, FO_RECOVER, partners[k], FO_POTENTIAL_CONFLICT, 0);
+		expect(P, FO_RECOVER, partners[k], FO_POTENTIAL_CONFLICT, UQ | UA);
+		expect(S, FO_RECOVER, partners[k], FO_POTENTIAL_CONFLICT, UA);
 	}
 }
 END_TEST
@@ -673,8 +672,8 @@ START_TEST(test_actions_only_where_due)
 			ck_assert(role == P && out.state == FO_NORMAL && s != FO_NORMAL);
 		if (out.act & UQ)
 			ck_assert(out.state == FO_POTENTIAL_CONFLICT);
-		if (out.act & UA)
-			ck_assert(out.state == FO_RECOVER);
+		if (out.act & UA)	/* RECOVER, or RECOVER meeting a conflict */
+			ck_assert(out.state == FO_RECOVER || s == FO_RECOVER);
 		ck_assert_uint_eq(out.act & ~(unsigned)(UQ | UA | RB), 0);
 	}
 }
@@ -1282,7 +1281,7 @@ fo_fsm_suite(void)
 	    test_normal_sees_conflict_goes_potential_conflict_not_isc_shutdown);
 	tcase_add_test(tc, test_recover_always_asks_updreqall_like_isc);
 	tcase_add_test(tc, test_recover_sees_paused_or_shutdown_stays_without_asking);
-	tcase_add_test(tc, test_recover_meets_conflict_asks_only_updreq);
+	tcase_add_test(tc, test_recover_meets_conflict_asks_for_everything);
 	tcase_add_test(tc, test_potential_conflict_sees_recover_goes_recover_like_isc);
 	tcase_add_test(tc, test_shutdown_partner_goes_partner_down_like_isc);
 	tcase_add_test(tc, test_conflict_done_sees_shutdown_goes_partner_down);
