@@ -174,7 +174,8 @@ clean:
 # installs with everything else.
 #   make demo     dhcpfod hands a lease to a real client (scripts/demo.sh)
 #   make bench    perfdhcp: dhcpfod vs kea-dhcp4 vs dhcpd (scripts/bench.sh; knobs there)
-.PHONY: demo bench
+#   make bench-failover  a dhcpfod pair: rebalancing and throughput (scripts/bench-failover.py)
+.PHONY: demo bench bench-failover
 demo: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@BUILD=$(BUILD) scripts/demo.sh
@@ -182,3 +183,8 @@ demo: all
 bench: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@BUILD=$(BUILD) scripts/bench.sh
+
+# a pair of dhcpfod servers: rebalancing a /16 and a /8, the pair's leases per second
+bench-failover: all
+	@scripts/install-deps --check >/dev/null || scripts/install-deps
+	@BUILD=$(BUILD) python3 scripts/bench-failover.py
