@@ -369,27 +369,49 @@ rel_has_scope(const struct fo_peer *p, uint32_t subnet)
 	return 0;
 }
 
+/* The scope of a received address if it is in this relationship's pools
+ * (draft-12 §7.1.3 reject 1 otherwise): from the engine's view when it is
+ * loaded (no query per binding), else from the store. 0 or a reason. */
+static int
+binding_scope(struct fo_peer *p, uint32_t addr, uint32_t *subnet)
+{
+	struct pool *pool = p->fo->d->pool;
+	struct pool_scope *ps;
+	struct scope sc;
+	int rc;
+
+	if (pool != NULL && pool->loaded && pool->gen == store_gen(ustore(p))) {
+		if ((ps = pool_scope_of(pool, addr)) == NULL)
+			return FO_REJ_ILLEGAL_IP;
+		*subnet = ps->sc.subnet;
+		return rel_has_scope(p, ps->sc.subnet) && addr >= ps->sc.range_start &&
+		    addr <= ps->sc.range_end ? 0 : FO_REJ_ILLEGAL_IP;
+	}
+	if ((rc = store_scope_find(ustore(p), addr, &sc)) != 0)
+		return rc == -1 ? FO_REJ_UNKNOWN : FO_REJ_ILLEGAL_IP;
+	*subnet = sc.subnet;
+	rc = rel_has_scope(p, sc.subnet) && addr >= sc.range_start &&
+	    addr <= sc.range_end ? 0 : FO_REJ_ILLEGAL_IP;
+	scope_fini(&sc);
+	return rc;
+}
+
 /* One received binding: check (draft-12 §7.1.3), apply; 0 or a reason. */
 static int
 receive_binding(struct fo_peer *p, const struct fo_binding *b)
 {
-	struct scope sc;
 	struct lease mine;
+	uint32_t subnet;
 	int rc, have;
 
-	if ((rc = store_scope_find(ustore(p), b->addr, &sc)) != 0)
-		return rc == -1 ? FO_REJ_UNKNOWN : FO_REJ_ILLEGAL_IP;
-	rc = rel_has_scope(p, sc.subnet) && b->addr >= sc.range_start &&
-	    b->addr <= sc.range_end ? 0 : FO_REJ_ILLEGAL_IP;
-	scope_fini(&sc);
-	if (rc != 0)
+	if ((rc = binding_scope(p, b->addr, &subnet)) != 0)
 		return rc;
 	if ((have = store_lease_get(ustore(p), b->addr, &mine)) == -1)
 		return FO_REJ_UNKNOWN;
 	if ((rc = fo_bnd_check(have == 0 ? &mine : NULL, b, p->rel.server_type,
 	    time_wall())) != 0)
 		return rc;
-	return apply_binding(p, b, sc.subnet, have == 0 ? &mine : NULL) == -1 ?
+	return apply_binding(p, b, subnet, have == 0 ? &mine : NULL) == -1 ?
 	    FO_REJ_UNKNOWN : 0;
 }
 
