@@ -192,7 +192,8 @@ int	store_pending_ack(struct store *, uint32_t addr, uint64_t seq,
  * partner asked for everything, UPDREQALL). */
 int	store_pending_mark_all(struct store *, const char *rel);
 /* In an open transaction: EXPIRED, RELEASED and RESET leases of rel's scopes
- * whose last time (end or client transaction) is at or before `before`
+ * whose latest time (end, client transaction, any potential expiration time
+ * sent, acknowledged or received) is at or before `before`
  * become the primary's FREE, pending for the partner (draft-12 §9.4.2: in
  * PARTNER_DOWN, MCLT after that time, without its acknowledgement). */
 int	store_release_due(struct store *, const char *rel, int64_t before, int *n);

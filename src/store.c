@@ -181,7 +181,9 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_REL_OF_SCOPE] = "SELECT r.name FROM rel_scope s JOIN relationship r"
 	    " ON r.id = s.rel WHERE s.subnet = ?1",
 	[S_RELEASE_DUE] = "UPDATE lease SET state = 1, owner = 0, pending = ?1"
-	    " WHERE state IN (3, 4, 6) AND max(ifnull(ends, 0), ifnull(cltt, 0)) <= ?2"
+	    " WHERE state IN (3, 4, 6) AND max(ifnull(ends, 0), ifnull(cltt, 0),"
+	    " ifnull(sent_pot_exp, 0), ifnull(ack_pot_exp, 0), ifnull(recv_pot_exp, 0))"
+	    " <= ?2"
 	    " AND subnet IN (SELECT s.subnet FROM rel_scope s JOIN relationship r"
 	    " ON r.id = s.rel WHERE r.name = ?3)",
 };
