@@ -324,8 +324,10 @@ def test_failover_methods(d):
     check(r and r["percentage"] == 70 and r["mclt"] == 1800 and r["safe_period"] == 600,
           "set result %r" % r)
     r = expect_ok(d, "failover.get", {"name": "r1"})
+    # no partner answers: STARTUP, then (after 8 s, sooner under a slow
+    # sanitizer run than this test) RECOVER, the state a new relationship resumes
     check(r and r["percentage"] == 70 and r["partner_state"] == "NO_STATE"
-          and r["state"] == "STARTUP", "get %r" % r)
+          and r["state"] in ("STARTUP", "RECOVER"), "get %r" % r)
     # trigger: 20120 while not NORMAL, nothing changes
     before = expect_ok(d, "failover.scope_statistics", {"scope": "10.1.0.0"})
     E(d, "failover.trigger_addr_allocation", {"name": "r1"}, 20120, "trigger not NORMAL")
@@ -393,7 +395,7 @@ def test_failover_methods(d):
       "remove: not NORMAL")
     # operator declares the partner down
     r = expect_ok(d, "failover.set", {"name": "r1", "state": "PARTNER_DOWN"})
-    check(r and r["state"] == "PARTNER_DOWN" and r["prev_state"] == "STARTUP",
+    check(r and r["state"] == "PARTNER_DOWN" and r["prev_state"] in ("STARTUP", "RECOVER"),
           "set PARTNER_DOWN %r" % r)
     t = expect_ok(d, "failover.system_time", {})
     check(t and abs(t["time"] - time.time()) < 5 and t["max_allowed_delta"] == 60,
@@ -401,8 +403,9 @@ def test_failover_methods(d):
     # server methods
     st = expect_ok(d, "server.status", {})
     check(st and st["counts"]["scopes"] == 33 and st["counts"]["relationships"] == 2 and
-          {x["name"]: x["state"] for x in st["relationships"]} ==
-          {"r1": "PARTNER_DOWN", "sec": "STARTUP"} and st["pid"] == d.proc.pid,
+          {x["name"]: x["state"] for x in st["relationships"]} in (
+              {"r1": "PARTNER_DOWN", "sec": "STARTUP"},
+              {"r1": "PARTNER_DOWN", "sec": "RECOVER"}) and st["pid"] == d.proc.pid,
           "server.status %r" % st)
     sx = expect_ok(d, "server.stats", {})
     check(sx and sx["rpc"]["requests"] > 100 and "DHCPDISCOVER" in sx["packets_received"],
@@ -445,7 +448,8 @@ def test_cli_human(d):
                        "--scope", "10.50.0.0")
     check(rc == 0, "cli failover create rc=%d %s" % (rc, err))
     rc, out, err = ctl(d, "failover", "list")
-    check(rc == 0 and "clirel" in out and "STARTUP" in out, "cli failover list %s" % out)
+    check(rc == 0 and "clirel" in out and ("STARTUP" in out or "RECOVER" in out),
+          "cli failover list %s" % out)
     rc, out, err = ctl(d, "-j", "failover", "get", "clirel")
     check(rc == 0 and json.loads(out)["percentage"] == 60, "cli --json get %s" % out)
     rc, out, err = ctl(d, "failover", "stats", "10.50.0.0")
