@@ -58,7 +58,8 @@ int	pool_take(struct pool_scope *, uint32_t addr);
 int	pool_alloc(struct pool_scope *, uint32_t *addr);
 /* An address is free and ours again. */
 int	pool_give_back(struct pool_scope *, uint32_t addr);
-/* Deadlines: remember one; the earliest (0 if none); pop the earliest one due
+/* Deadlines: remember one (due one second after `when`: a lease is over once
+ * now is past its end); the earliest (0 if none); pop the earliest one due
  * at now (0 popped, -1 none due). Stale entries are the caller's to skip. */
 int	pool_due_add(struct pool *, uint32_t addr, int64_t when);
 int64_t	pool_due_next(const struct pool *);

@@ -537,7 +537,7 @@ expire_one(struct dhcp_srv *s, uint32_t addr, int64_t now)
 	struct pool_scope *ps;
 	struct lease l;
 
-	if (store_lease_get(st, addr, &l) != 0 || l.ends == 0 || l.ends > now ||
+	if (store_lease_get(st, addr, &l) != 0 || l.ends == 0 || l.ends >= now ||
 	    (l.state != LEASE_ACTIVE && l.state != LEASE_OFFERED))
 		return 0;	/* renewed, released or gone: a stale deadline */
 	ps = pool_scope_of(s->pool, addr);

@@ -64,15 +64,18 @@ pool_follow(struct fo_peer *p, const struct lease *l)
 	struct pool *pool = p->fo->d->pool;
 	struct pool_scope *ps;
 
-	if (pool == NULL || !pool->loaded || (ps = pool_scope_of(pool, l->address)) == NULL)
+	if (pool == NULL)
+		return;
+	/* this server expires the partner's leases too (then tells it) */
+	if (l->state == LEASE_ACTIVE && l->ends != 0)
+		pool_due_add(pool, l->address, l->ends);
+	if (!pool->loaded || (ps = pool_scope_of(pool, l->address)) == NULL)
 		return;
 	if (lease_state_is_free(l->state) && (l->owner == p->rel.server_type ||
 	    p->takeover))
 		pool_give_back(ps, l->address);
 	else
 		pool_take(ps, l->address);
-	if (l->state == LEASE_ACTIVE && l->ends != 0)
-		pool_due_add(pool, l->address, l->ends);
 }
 
 /* ---- sending ---- */

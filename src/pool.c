@@ -247,6 +247,8 @@ pool_due_add(struct pool *p, uint32_t addr, int64_t when)
 {
 	size_t i;
 
+	when++;		/* a lease is over once now is past its end (draft-12
+			 * §7.1.3: "now > expiry"), the partner's test too */
 	if (p->nheap == p->capheap) {
 		size_t cap = p->capheap ? p->capheap * 2 : 1024;
 		struct pool_due *h = reallocarray(p->heap, cap, sizeof(*h));
