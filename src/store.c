@@ -399,7 +399,8 @@ store_open(const char *path, char *err, size_t errlen)
 	 * the WAL itself, store_commit_deferred leaves that to store_wal_sync so
 	 * the DHCP engine can overlap it with its next pass (DESIGN §3). */
 	if (exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-	    " PRAGMA foreign_keys = ON") == -1 || migrate(s) == -1) {
+	    " PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768") == -1 ||
+	    migrate(s) == -1) {
 		snprintf(err, errlen, "database %s: %s", path, s->err);
 		store_close(s);
 		return NULL;
