@@ -366,12 +366,15 @@ scope_role(const struct snap_buf *b, const struct scope *sc)
 	return -1;
 }
 
+/* Each scope's statistics and addresses by state; -1 storage error, -2 out
+ * of memory. */
 static int
 snap_scopes(struct store *st, struct snap_buf *b)
 {
-	if (store_scope_list(st, &b->sc, &b->nsc) == -1 ||
-	    (b->ms = calloc(b->nsc + 1, sizeof(*b->ms))) == NULL)
+	if (store_scope_list(st, &b->sc, &b->nsc) == -1)
 		return -1;
+	if ((b->ms = calloc(b->nsc + 1, sizeof(*b->ms))) == NULL)
+		return -2;
 	for (size_t i = 0; i < b->nsc; i++) {
 		struct metrics_scope *m = &b->ms[i];
 		int role = scope_role(b, &b->sc[i]);
@@ -389,12 +392,13 @@ snap_scopes(struct store *st, struct snap_buf *b)
 	return store_lease_state_counts(st, count_rows, b);
 }
 
-/* The stored relationships with the failover module's live view. */
+/* The stored relationships with the failover module's live view; -2 out of
+ * memory. */
 static int
 snap_rels(struct daemon *d, struct snap_buf *b)
 {
 	if ((b->mr = calloc(b->nrel + 1, sizeof(*b->mr))) == NULL)
-		return -1;
+		return -2;
 	for (size_t i = 0; i < b->nrel; i++) {
 		struct metrics_rel *m = &b->mr[i];
 		json_t *live = fo_status(d->fo, b->rel[i].name);
@@ -423,8 +427,10 @@ snap_rels(struct daemon *d, struct snap_buf *b)
 static void
 snap_free(struct snap_buf *b)
 {
-	scopes_free(b->sc, b->nsc);
-	fo_rels_free(b->rel, b->nrel);
+	if (b->sc != NULL)	/* a failed list leaves NULL and a count */
+		scopes_free(b->sc, b->nsc);
+	if (b->rel != NULL)
+		fo_rels_free(b->rel, b->nrel);
 	free(b->ms);
 	free(b->mr);
 }
@@ -435,10 +441,17 @@ metrics_text(struct daemon *d, char *err, size_t errlen)
 	struct snap_buf b = { 0 };
 	struct metrics_snap s = { 0 };
 	char *text = NULL;
+	int rc;
 
-	if (store_rel_list(d->store, &b.rel, &b.nrel) == -1 ||
-	    snap_scopes(d->store, &b) == -1 || snap_rels(d, &b) == -1) {
-		snprintf(err, errlen, "storage error: %s", store_errmsg(d->store));
+	if ((rc = store_rel_list(d->store, &b.rel, &b.nrel)) == 0 &&
+	    (rc = snap_scopes(d->store, &b)) == 0)
+		rc = snap_rels(d, &b);
+	if (rc != 0) {
+		if (rc == -2)
+			snprintf(err, errlen, "out of memory");
+		else
+			snprintf(err, errlen, "storage error: %s",
+			    store_errmsg(d->store));
 		snap_free(&b);
 		return NULL;
 	}
