@@ -9,6 +9,7 @@
 
 #define CONF_DEFAULT_PATH	"/etc/dhcpfod/dhcpfod.conf"
 #define CONF_MAX_IFACES		16
+#define CONF_METRICS_PORT	9967	/* metrics-listen without a port */
 
 struct conf {
 	char		*path;			/* file it came from */
@@ -23,6 +24,8 @@ struct conf {
 	char		*user;			/* NULL: stay */
 	int		 log_level;		/* enum log_level */
 	uint16_t	 dhcp_port;
+	uint32_t	 metrics_addr;		/* metrics-listen; */
+	uint16_t	 metrics_port;		/* 0: no HTTP listener */
 	uint32_t	 fo_listen_addr;
 	uint16_t	 fo_listen_port;
 };

@@ -53,4 +53,7 @@ void	m_server_status(struct ctl_req *, json_t *);
 void	m_server_stats(struct ctl_req *, json_t *);
 void	m_server_reload(struct ctl_req *, json_t *);
 
+/* server.metrics (ctl_metrics.c) */
+void	m_server_metrics(struct ctl_req *, json_t *);
+
 #endif

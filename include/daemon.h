@@ -15,6 +15,7 @@ struct ctl;
 struct dhcp_sock;
 struct pool;
 struct fo;
+struct metrics_http;
 
 struct daemon {
 	struct event_base	*base;
@@ -24,6 +25,7 @@ struct daemon {
 	struct dhcp_sock	*dhcp;
 	struct pool		*pool;		/* the DHCP engine's (dhcp_sock's) */
 	struct fo		*fo;		/* failover partners */
+	struct metrics_http	*metrics;	/* metrics-listen; NULL: off */
 	int64_t			 started;	/* monotonic seconds */
 	pid_t			 pid;
 	struct stats		 stats;

@@ -7,10 +7,13 @@
 
 struct daemon;
 struct dhcp_sock;
+struct stats_hist;
 
 /* Open the sockets of d->conf's interfaces (none: DHCP is not served) and load
  * the pools; NULL with err on failure. */
 struct dhcp_sock *dhcp_sock_new(struct daemon *, char *err, size_t errlen);
 void	dhcp_sock_free(struct dhcp_sock *);
+/* Group commit: how long each pass's commit waited to be durable. */
+const struct stats_hist *dhcp_sock_commit_latency(struct dhcp_sock *);
 
 #endif

@@ -1,4 +1,4 @@
-/* Counters reported by server.stats (SPEC §4.2) and, later, the metrics. */
+/* Counters reported by server.stats (SPEC §4.2) and server.metrics. */
 #ifndef DHCPFOD_STATS_H
 #define DHCPFOD_STATS_H
 
@@ -24,6 +24,20 @@ struct stats {
 	uint64_t	rpc_requests;
 	uint64_t	rpc_errors;
 };
+
+/* A latency histogram with fixed bounds (microseconds), cheap to update:
+ * per bucket the observations at or below its bound and above the one
+ * before; the last bucket holds those above every bound. */
+#define STATS_HIST_BOUNDS	15
+
+struct stats_hist {
+	uint64_t	bucket[STATS_HIST_BOUNDS + 1];
+	uint64_t	count;
+	uint64_t	sum_us;
+};
+
+extern const uint64_t stats_hist_bound_us[STATS_HIST_BOUNDS];
+void	stats_hist_observe(struct stats_hist *, uint64_t us);
 
 const char *stats_dhcp_type_name(int type);	/* "DHCPDISCOVER"; "unknown" */
 const char *stats_drop_name(int reason);	/* "truncated" */

@@ -147,6 +147,11 @@ int	store_scope_stats(struct store *, uint32_t subnet, int role,
 int	store_apply_moves(struct store *, uint32_t subnet,
 	    const struct rebal_move *moves, size_t n);
 int	store_counts(struct store *, struct store_counts *out);
+/* The lease rows of every scope by state: fn(arg, subnet, state, rows) once
+ * per pair that has rows (free space without a row is not counted: see
+ * store_scope_stats). */
+typedef void (*store_count_fn)(void *arg, uint32_t subnet, int state, uint64_t n);
+int	store_lease_state_counts(struct store *, store_count_fn fn, void *arg);
 
 /* For the DHCP engine: a counter every configuration change (scopes,
  * exclusions, reservations, relationships, ownership, deleted leases) bumps,

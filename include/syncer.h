@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct event_base;
+struct stats_hist;
 struct syncer;
 
 /* done(arg, upto, err): every sequence <= upto is durable (err 0) or its fsync
@@ -19,5 +20,8 @@ struct syncer *syncer_new(struct event_base *, syncer_done, void *arg);
 void	syncer_free(struct syncer *);
 /* Ask for fd to be fsynced on behalf of sequence seq (increasing). 0 / -1. */
 int	syncer_request(struct syncer *, uint64_t seq, int fd);
+/* How long requests waited for their answer (the commit-to-durable latency
+ * of group commit), owned by the syncer. */
+const struct stats_hist *syncer_latency(const struct syncer *);
 
 #endif

@@ -205,6 +205,41 @@ bad:
 	return -1;
 }
 
+/* metrics-listen = ADDRESS[:PORT], one address (the HTTP listener of the
+ * metrics must not answer on every interface); empty: no listener. */
+static int
+key_metrics_listen(struct conf *c, const char *v, char *msg, size_t len)
+{
+	char buf[32], *colon;
+	unsigned long port = CONF_METRICS_PORT;
+	uint32_t a;
+
+	c->metrics_addr = 0;
+	c->metrics_port = 0;
+	if (*v == '\0')
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", v);
+	if ((colon = strchr(buf, ':')) != NULL) {
+		*colon = '\0';
+		if (parse_uint(colon + 1, 10, 1, 65535, &port) == -1)
+			goto bad;
+	}
+	if (strlen(v) >= sizeof(buf) || addr_parse(buf, &a) == -1)
+		goto bad;
+	if (a == 0 || a == 0xffffffff || (a >> 28) == 0xe) {
+		snprintf(msg, len, "metrics-listen must name one address of this "
+		    "host, e.g. 127.0.0.1:%d, not %s", CONF_METRICS_PORT, buf);
+		return -1;
+	}
+	c->metrics_addr = a;
+	c->metrics_port = (uint16_t)port;
+	return 0;
+bad:
+	snprintf(msg, len, "metrics-listen must be empty or ADDRESS[:PORT], "
+	    "e.g. 127.0.0.1:%d", CONF_METRICS_PORT);
+	return -1;
+}
+
 static const struct conf_key conf_keys[] = {
 	{ "server",	"interfaces",		key_interfaces },
 	{ "server",	"database",		key_database },
@@ -215,6 +250,7 @@ static const struct conf_key conf_keys[] = {
 	{ "server",	"user",			key_user },
 	{ "server",	"log-level",		key_log_level },
 	{ "server",	"dhcp-port",		key_dhcp_port },
+	{ "server",	"metrics-listen",	key_metrics_listen },
 	{ "failover",	"listen",		key_listen },
 };
 
@@ -450,6 +486,11 @@ conf_print(const struct conf *c, FILE *f)
 	fprintf(f, "user = %s\n", c->user ? c->user : "");
 	fprintf(f, "log-level = %s\n", log_level_name(c->log_level));
 	fprintf(f, "dhcp-port = %u\n", c->dhcp_port);
+	if (c->metrics_port != 0)
+		fprintf(f, "metrics-listen = %s:%u\n", addr_str(c->metrics_addr, a),
+		    c->metrics_port);
+	else
+		fprintf(f, "metrics-listen = \n");
 	fprintf(f, "\n[failover]\nlisten = %s:%u\n", addr_str(c->fo_listen_addr, a),
 	    c->fo_listen_port);
 }

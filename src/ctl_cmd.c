@@ -25,6 +25,7 @@ static const struct ctl_method methods[] = {
 	{ "server.status",			m_server_status },
 	{ "server.stats",			m_server_stats },
 	{ "server.reload",			m_server_reload },
+	{ "server.metrics",			m_server_metrics },
 	{ "failover.create",			m_fo_create },
 	{ "failover.set",			m_fo_set },
 	{ "failover.delete",			m_fo_delete },

@@ -39,7 +39,7 @@ ifaces_str(const struct conf *c, char *buf, size_t len)
 }
 
 /* The keys bound to sockets or to the process (interfaces, dhcp-port, the
- * failover listener, user) keep their running values in nc: old and nc
+ * failover and metrics listeners, user) keep their running values in nc: old and nc
  * trade them, so old is freed with the new ones. */
 static void
 reload_keep_bound(struct conf *old, struct conf *nc)
@@ -66,6 +66,14 @@ reload_keep_bound(struct conf *old, struct conf *nc)
 	reload_keep("listen", a, b);
 	nc->fo_listen_addr = old->fo_listen_addr;
 	nc->fo_listen_port = old->fo_listen_port;
+	snprintf(a, sizeof(a), "%s:%u", addr_str(old->metrics_addr, ip),
+	    old->metrics_port);
+	snprintf(b, sizeof(b), "%s:%u", addr_str(nc->metrics_addr, ip),
+	    nc->metrics_port);
+	reload_keep("metrics-listen", old->metrics_port ? a : "(off)",
+	    nc->metrics_port ? b : "(off)");
+	nc->metrics_addr = old->metrics_addr;
+	nc->metrics_port = old->metrics_port;
 	reload_keep("user", old->user ? old->user : "", nc->user ? nc->user : "");
 	SWAP(char *, old->user, nc->user);
 }

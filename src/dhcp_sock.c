@@ -400,3 +400,9 @@ dhcp_sock_free(struct dhcp_sock *ds)
 	pool_free(ds->pool);
 	free(ds);
 }
+
+const struct stats_hist *
+dhcp_sock_commit_latency(struct dhcp_sock *ds)
+{
+	return syncer_latency(ds->syncer);
+}

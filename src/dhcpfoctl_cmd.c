@@ -151,6 +151,8 @@ const struct cmd cli_cmds[] = {
 	    "relationships.", no_args, no_args, NULL, NULL, 0 },
 	{ NULL, "stats", "server.stats", "Show the server's counters.",
 	    no_args, no_args, NULL, NULL, 0 },
+	{ NULL, "metrics", "server.metrics", "Print the metrics in the "
+	    "Prometheus text format.", no_args, no_args, NULL, NULL, 0 },
 	{ NULL, "reload", "server.reload", "Re-read the config file (as SIGHUP).",
 	    no_args, no_args, NULL, NULL, 0 },
 

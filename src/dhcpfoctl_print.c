@@ -12,6 +12,7 @@ typedef void	printer(json_t *params, json_t *result);
 
 static printer	p_status, p_stats, p_scope_list, p_resv_list, p_lease_list;
 static printer	p_rel_list, p_fo_stats, p_addr_status, p_trigger, p_time;
+static printer	p_metrics;
 
 /* Methods whose results need more than the generic key: value block. */
 static const struct {
@@ -20,6 +21,7 @@ static const struct {
 } printers[] = {
 	{ "server.status",			p_status },
 	{ "server.stats",			p_stats },
+	{ "server.metrics",			p_metrics },
 	{ "scope.list",				p_scope_list },
 	{ "reservation.list",			p_resv_list },
 	{ "lease.list",				p_lease_list },
@@ -147,6 +149,18 @@ static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* server.metrics: the text as it is, ready for a scraper or a file. */
+static void
+p_metrics(json_t *params, json_t *result)
+{
+	const char *text = json_string_value(json_object_get(result, "text"));
+
+	if (text == NULL)
+		print_json(result);
+	else
+		fputs(text, stdout);
 }
 
 /* server.stats: nested counters as sorted "a.b: n" lines. */

@@ -17,6 +17,7 @@
 #include "dhcp_sock.h"
 #include "fo_peer.h"
 #include "log.h"
+#include "metrics.h"
 #include "privdrop.h"
 #include "sdnotify.h"
 #include "store.h"
@@ -103,7 +104,11 @@ daemon_open(struct daemon *d)
 	}
 	/* the failover listener binds here too (a secondary's port 647) */
 	if ((d->fo = fo_new(d, err, sizeof(err))) == NULL ||
+	    (d->conf->metrics_port != 0 && (d->metrics = metrics_http_new(d,
+	    d->conf->metrics_addr, d->conf->metrics_port, err,
+	    sizeof(err))) == NULL) ||
 	    privdrop_apply(d->conf, err, sizeof(err)) == -1) {
+		metrics_http_free(d->metrics);
 		fo_free(d->fo);
 		dhcp_sock_free(d->dhcp);
 		ctl_free(d->ctl);
@@ -135,6 +140,7 @@ daemon_run(struct daemon *d)
 static void
 daemon_close(struct daemon *d)
 {
+	metrics_http_free(d->metrics);
 	fo_free(d->fo);
 	dhcp_sock_free(d->dhcp);
 	ctl_free(d->ctl);

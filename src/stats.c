@@ -1,4 +1,4 @@
-/* Names of the counters of struct stats. */
+/* Names of the counters of struct stats; the latency histogram. */
 #include "stats.h"
 #include "util.h"
 
@@ -14,6 +14,24 @@ static const char *const drop_names[DROP_NREASONS] = {
 	[DROP_EXHAUSTED] = "exhausted", [DROP_QUEUE_FULL] = "queue_full",
 	[DROP_FAILOVER] = "failover",
 };
+
+/* 100 us .. 5 s: an fsync on a fast SSD to a stalled disk. */
+const uint64_t stats_hist_bound_us[STATS_HIST_BOUNDS] = {
+	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
+	500000, 1000000, 2500000, 5000000,
+};
+
+void
+stats_hist_observe(struct stats_hist *h, uint64_t us)
+{
+	size_t i = 0;
+
+	while (i < STATS_HIST_BOUNDS && us > stats_hist_bound_us[i])
+		i++;
+	h->bucket[i]++;
+	h->count++;
+	h->sum_us += us;
+}
 
 const char *
 stats_dhcp_type_name(int type)

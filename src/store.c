@@ -1818,6 +1818,25 @@ store_counts(struct store *s, struct store_counts *c)
 	return 0;
 }
 
+/* One scan for the metrics (rarely called: prepared each time). */
+int
+store_lease_state_counts(struct store *s, store_count_fn fn, void *arg)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT subnet, state, count(*) FROM lease"
+	    " GROUP BY subnet, state", -1, &q, NULL) != SQLITE_OK)
+		return fail(s, "count leases by state");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		fn(arg, (uint32_t)sqlite3_column_int64(q, 0),
+		    sqlite3_column_int(q, 1), (uint64_t)sqlite3_column_int64(q, 2));
+	if (rc != SQLITE_DONE)
+		fail(s, "count leases by state");
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 unsigned
 store_gen(struct store *s)
 {

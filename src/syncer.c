@@ -1,15 +1,20 @@
-/* The fsync side thread: two pipes and a loop. */
+/* The fsync side thread: two pipes and a loop; the event loop side times
+ * each request until its answer. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "log.h"
+#include "stats.h"
 #include "syncer.h"
+
+#define SYNC_TIMED	16	/* requests timed at once; more go untimed */
 
 struct sync_msg {
 	uint64_t	seq;
@@ -24,7 +29,49 @@ struct syncer {
 	syncer_done	 done;
 	void		*arg;
 	int		 started;
+	/* latency, request to answer, timed in the loop (SYNC_TIMED at most) */
+	struct {
+		uint64_t	seq;
+		uint64_t	us;
+	}		 timed[SYNC_TIMED];
+	size_t		 timed_head, ntimed;
+	struct stats_hist latency;
 };
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* A request left: time it if there is room. */
+static void
+timed_start(struct syncer *sy, uint64_t seq)
+{
+	size_t i;
+
+	if (sy->ntimed == SYNC_TIMED)
+		return;
+	i = (sy->timed_head + sy->ntimed++) % SYNC_TIMED;
+	sy->timed[i].seq = seq;
+	sy->timed[i].us = now_us();
+}
+
+/* Every request up to seq is answered: observe how long each waited. */
+static void
+timed_done(struct syncer *sy, uint64_t seq)
+{
+	uint64_t now = now_us();
+
+	while (sy->ntimed > 0 && sy->timed[sy->timed_head].seq <= seq) {
+		stats_hist_observe(&sy->latency, now - sy->timed[sy->timed_head].us);
+		sy->timed_head = (sy->timed_head + 1) % SYNC_TIMED;
+		sy->ntimed--;
+	}
+}
 
 /* Read one whole message; 0 on EOF, -1 on error. */
 static int
@@ -66,8 +113,10 @@ syncer_event(evutil_socket_t fd, short what, void *arg)
 	struct syncer *sy = arg;
 	struct sync_msg m;
 
-	while (msg_read(fd, &m) == 1)
+	while (msg_read(fd, &m) == 1) {
+		timed_done(sy, m.seq);
 		sy->done(sy->arg, m.seq, m.fd);
+	}
 }
 
 struct syncer *
@@ -121,5 +170,12 @@ syncer_request(struct syncer *sy, uint64_t seq, int fd)
 		log_warn("syncer: request");
 		return -1;
 	}
+	timed_start(sy, seq);
 	return 0;
+}
+
+const struct stats_hist *
+syncer_latency(const struct syncer *sy)
+{
+	return &sy->latency;
 }

@@ -29,6 +29,10 @@
 #define BAD_LEVEL	"log-level must be error, warning, info or debug"
 #define BAD_SOCKET	"control-socket must be an absolute path shorter than 108 bytes"
 #define BAD_IFACE	"(at most 16 names of up to 15 characters)"
+#define BAD_METRICS	"metrics-listen must be empty or ADDRESS[:PORT], " \
+			"e.g. 127.0.0.1:9967"
+#define NOT_ONE(a)	"metrics-listen must name one address of this host, " \
+			"e.g. 127.0.0.1:9967, not " a
 
 /* A path below the source tree. */
 static const char *
@@ -103,6 +107,7 @@ assert_defaults(const struct conf *c)
 	ck_assert_uint_eq(c->dhcp_port, 67);
 	ck_assert_uint_eq(c->fo_listen_addr, 0);
 	ck_assert_uint_eq(c->fo_listen_port, 647);
+	ck_assert_uint_eq(c->metrics_port, 0);
 }
 
 /* Texts that set nothing: comments, blank lines, empty known sections. */
@@ -157,6 +162,7 @@ START_TEST(test_example_file)
 	ck_assert_uint_eq(c->dhcp_port, 67);
 	ck_assert_uint_eq(c->fo_listen_addr, 0);
 	ck_assert_uint_eq(c->fo_listen_port, 647);
+	ck_assert_uint_eq(c->metrics_port, 0);
 	conf_free(c);
 }
 END_TEST
@@ -212,6 +218,14 @@ static const struct accept_case {
 	{ "[failover]\nlisten = 10.0.0.1:65535\n", "listen = 10.0.0.1:65535" },
 	{ "[failover]\nlisten = 1.2.3.4:5\n[server]\ndhcp-port = 6\n",
 	  "dhcp-port = 6" },
+	{ "[server]\nmetrics-listen = 127.0.0.1:9967\n",
+	  "metrics-listen = 127.0.0.1:9967" },
+	{ "[server]\nmetrics-listen = 127.0.0.1\n",
+	  "metrics-listen = 127.0.0.1:9967" },
+	{ "[server]\nmetrics-listen = 10.77.0.1:80 ; explicit\n",
+	  "metrics-listen = 10.77.0.1:80" },
+	{ "[server]\nmetrics-listen =\n", "metrics-listen = " },
+	{ "[server]\nmetrics-listen =   ; off\n", "metrics-listen = " },
 };
 
 START_TEST(test_accept)
@@ -293,6 +307,21 @@ static const struct reject_case {
 	{ "[failover]\nlisten = :647\n", NAME ":2: " BAD_LISTEN },
 	{ "[failover]\nlisten = 1.2.3.4:647:1\n", NAME ":2: " BAD_LISTEN },
 	{ "[failover]\nlisten =\n", NAME ":2: " BAD_LISTEN },
+	{ "[server]\nmetrics-listen = 0.0.0.0:9967\n", NAME ":2: " NOT_ONE("0.0.0.0") },
+	{ "[server]\nmetrics-listen = 0.0.0.0\n", NAME ":2: " NOT_ONE("0.0.0.0") },
+	{ "[server]\nmetrics-listen = 255.255.255.255:1\n",
+	  NAME ":2: " NOT_ONE("255.255.255.255") },
+	{ "[server]\nmetrics-listen = 224.0.0.1:9967\n",
+	  NAME ":2: " NOT_ONE("224.0.0.1") },
+	{ "[server]\nmetrics-listen = 127.0.0.1:0\n", NAME ":2: " BAD_METRICS },
+	{ "[server]\nmetrics-listen = 127.0.0.1:65536\n", NAME ":2: " BAD_METRICS },
+	{ "[server]\nmetrics-listen = localhost:9967\n", NAME ":2: " BAD_METRICS },
+	{ "[server]\nmetrics-listen = :9967\n", NAME ":2: " BAD_METRICS },
+	{ "[server]\nmetrics-listen = 127.0.0.1:\n", NAME ":2: " BAD_METRICS },
+	{ "[failover]\nmetrics-listen = 127.0.0.1\n",
+	  NAME ":2: unknown key 'metrics-listen'" },
+	{ "[server]\nmetrics-listen = 127.0.0.1\nmetrics-listen = 127.0.0.2\n",
+	  NAME ":3: duplicate key 'metrics-listen'" },
 	{ "[server]\nserver-id = 10.77.0\n",
 	  NAME ":2: server-id '10.77.0' is not an IPv4 address" },
 	{ "[server]\nserver-id = 10.77.0.256\n",
@@ -377,7 +406,7 @@ static const char *const roundtrip_texts[] = {
 	"[server]\ninterfaces = a, b,c\ndatabase = /srv/x.db\n"
 	    "control-socket = /tmp/s.sock\ncontrol-socket-mode = 600\n"
 	    "control-socket-group = 4242\nserver-id = 192.0.2.7\nuser = nobody\n"
-	    "log-level = debug\ndhcp-port = 6767\n"
+	    "log-level = debug\ndhcp-port = 6767\nmetrics-listen = 127.0.0.2\n"
 	    "[failover]\nlisten = 127.0.0.1:8647\n",
 	"[server]\nserver-id = 1.2.3.4\nlog-level = error\n"
 	    "[failover]\nlisten = 192.0.2.1 ; default port\n",
