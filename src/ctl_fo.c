@@ -391,6 +391,28 @@ m_fo_get(struct ctl_req *r, json_t *p)
 	fo_rel_fini(&rel);
 }
 
+/* A relationship for failover.list: the object, the live link, and the free
+ * split over its scopes at a glance (this server's / the partner's). */
+static json_t *
+rel_list_entry(struct daemon *d, const struct fo_rel *rel)
+{
+	json_t *o = rel_to_json(rel), *live = fo_status(d->fo, rel->name);
+	uint64_t mine = 0, theirs = 0;
+	struct scope_stats s;
+
+	if (live != NULL)
+		json_object_update(o, live);
+	json_decref(live);
+	for (size_t k = 0; k < rel->nscopes; k++)
+		if (store_scope_stats(d->store, rel->scopes[k], rel->server_type, &s) == 0) {
+			mine += s.this_addr_free;
+			theirs += s.partner_addr_free;
+		}
+	json_object_set_new(o, "this_addr_free", json_integer((json_int_t)mine));
+	json_object_set_new(o, "partner_addr_free", json_integer((json_int_t)theirs));
+	return o;
+}
+
 void
 m_fo_list(struct ctl_req *r, json_t *p)
 {
@@ -414,7 +436,7 @@ m_fo_list(struct ctl_req *r, json_t *p)
 	else {
 		a = json_array();
 		for (i = (size_t)resume; i < n && i - resume < max; i++)
-			json_array_append_new(a, rel_to_json(&v[i]));
+			json_array_append_new(a, rel_list_entry(ctl_req_daemon(r), &v[i]));
 		ctl_reply(r, json_pack("{s:o, s:I, s:I}", "relationships", a,
 		    "resume", (json_int_t)i, "total", (json_int_t)n));
 	}

@@ -261,11 +261,27 @@ static void
 p_rel_list(json_t *params, json_t *result)
 {
 	static const char *const heads[] = { "NAME", "ROLE", "MODE", "STATE",
-	    "PARTNER-STATE", "PCT", "MCLT", "SCOPES" };
+	    "PARTNER-STATE", "FREE THIS/PARTNER", "PCT", "MCLT", "SCOPES" };
 	static const char *const keys[] = { "name", "server_type", "mode", "state",
-	    "partner_state", "percentage", "mclt", "scopes" };
+	    "partner_state", "free_split", "percentage", "mclt", "scopes" };
 	json_t *resume = json_object_get(result, "resume");
 	json_t *total = json_object_get(result, "total");
+	json_t *rels = json_object_get(result, "relationships"), *o;
+	size_t i;
+
+	json_array_foreach(rels, i, o) {	/* the split at a glance */
+		json_t *t = json_object_get(o, "this_addr_free");
+		json_t *q = json_object_get(o, "partner_addr_free");
+
+		char *split;
+
+		if (!json_is_integer(t) || !json_is_integer(q))
+			continue;
+		split = fmt_printf("%lld/%lld", (long long)json_integer_value(t),
+		    (long long)json_integer_value(q));
+		json_object_set_new(o, "free_split", json_string(split));
+		free(split);
+	}
 
 	print_rows(result, "relationships", heads, keys, nitems(heads),
 	    "no failover relationships");

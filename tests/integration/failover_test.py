@@ -328,6 +328,15 @@ def step_rebalance(a, b):
                                         "percentage": 5})[0] == "ok", "hot-standby 5")
     trigger(a, "hot-standby 5")
     expect_split(a, b, 5, "trigger hot-standby 5")
+    # the operator's view: both states and the free split at a glance
+    lst = subprocess.run([CTL, "-s", a.sock, "failover", "list"], capture_output=True,
+                         text=True, timeout=30).stdout
+    free = [a.call("failover.scope_statistics", {"scope": sc})[1] for sc in (SUBNET, LOAD)]
+    split = "%d/%d" % (sum(f["this_addr_free"] for f in free),
+                       sum(f["partner_addr_free"] for f in free))
+    check("r1" in lst and lst.count("NORMAL") >= 2 and split in lst and
+          "FREE THIS/PARTNER" in lst, "failover list shows states and split %s:\n%s" % (
+              split, lst))
 
 
 def step_cut(a, b, clients, tmp):
