@@ -69,7 +69,8 @@ int	fo_serves(struct fo *, const char *name, int newclient, int bucket);
 
 enum fo_link {
 	FO_LINK_DOWN,		/* no connection */
-	FO_LINK_CONNECTING,	/* primary: TCP connect in progress */
+	FO_LINK_CONNECTING,	/* TCP connect in progress */
+	FO_LINK_WAIT_CONNECT,	/* secondary: connected out, waiting for CONNECT */
 	FO_LINK_WAIT_ACK,	/* primary: CONNECT sent */
 	FO_LINK_UP,		/* CONNECT/CONNECTACK done, STATE sent */
 	FO_LINK_OK,		/* the partner's STATE arrived: in contact */
@@ -172,8 +173,14 @@ void	fo_pending_drop(struct fo *, struct fo_conn *);
 struct fo_peer *fo_peer_new(struct fo *, const struct fo_rel *);
 void	fo_peer_free(struct fo_peer *);
 void	fo_peer_update(struct fo_peer *, const struct fo_rel *);
-/* An accepted connection whose CONNECT names this peer's relationship. */
+/* An accepted connection whose CONNECT names this peer's relationship
+ * (this server the secondary). */
 void	fo_peer_adopt(struct fo_peer *, struct fo_conn *, const struct fo_msg *);
+/* An accepted connection from the partner of a relationship where this
+ * server is the primary (ISC's secondary connects out too): the primary
+ * sends CONNECT on it unless a handshake is already under way; 0 taken,
+ * -1 not wanted (the caller keeps it). */
+int	fo_peer_take(struct fo_peer *, struct fo_conn *);
 /* Encode, sign and send m (xid and time filled in unless set by the caller
  * for a response); -1 closes the link. */
 int	fo_peer_send(struct fo_peer *, struct fo_msg *m, int response);

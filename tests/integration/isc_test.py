@@ -419,8 +419,9 @@ def step_leases(isc, fod, clients, tmp, what, first=0, n=NCLIENTS):
         if got:
             clients[hw_of("c%d" % i)] = got[0]
             servers.add(got[1])
-    check(len(servers) == 2, "%s: both servers answer clients by hash: %s" % (
-        what, sorted(servers)))
+    if n >= 6:      # with a few clients both hash halves are all but certain
+        check(len(servers) == 2, "%s: both servers answer clients by hash: %s" % (
+            what, sorted(servers)))
     want = {ip: hw for hw, ip in clients.items()}
     check(wait_for(lambda: isc.active() == want and fod.active() == want, 15),
           "%s: every client's lease ACTIVE in both stores (want %s; dhcpd %s; "
@@ -435,9 +436,11 @@ def step_owners(isc, fod, what):
     return ok
 
 
-def restart(srv, sig=signal.SIGTERM):
+def restart(srv, sig=signal.SIGTERM, down=8):
+    """Stop, stay down longer than ISC's 5 s reconnect (its next try is 90 s
+    later), start again."""
     srv.stop(sig)
-    time.sleep(1)
+    time.sleep(down)
     srv.start()
 
 
@@ -476,11 +479,10 @@ def pairing(tmp, which):
             return isc, fod
         # on entering NORMAL the primary balances the pool (dhcpd's pool
         # balancing, or dhcpfod's SPEC §5.3 rebalance)
-        step_owners(isc, fod, what + " on entering NORMAL")
-        f, b = fod.owned()
-        check(f is not None and b is not None and b > 0 and f > 0,
-              "%s: free addresses were moved to the secondary: %s" % (
-                  what, show_owners(isc, fod)))
+        moved = lambda: owners_agree(isc, fod) and (fod.owned()[1] or 0) > 0
+        check(wait_for(moved, 20),
+              "%s: on entering NORMAL the primary gave free addresses to the "
+              "secondary and both agree: %s" % (what, show_owners(isc, fod)))
         step_leases(isc, fod, clients, tmp, what)
         step_owners(isc, fod, what + " after the leases")
         if which == "B":
