@@ -61,7 +61,12 @@ int	fo_serves(struct fo *, const char *name, int newclient, int bucket);
 
 /* ---- shared by fo.c, fo_peer.c, fo_upd.c ---- */
 
-#define FO_MAX_UNACKED		128	/* BNDUPDs we accept in flight (CONNECT) */
+#define FO_MAX_UNACKED		128	/* BNDUPDs we accept in flight: to dhcpfod */
+/* In CONNECT, before the partner is known. ISC acknowledges BNDUPDs once
+ * half the window we advertise is pending, otherwise only after 2 s; with
+ * its usual 10..100 in flight, 20 keeps its BNDACKs immediate. A secondary
+ * answering a partner that is not dhcpfod advertises 2 x its window. */
+#define FO_CONNECT_UNACKED	20
 #define FO_RECEIVE_TIMER	10	/* seconds of silence before the link is dead */
 #define FO_STARTUP_SECS		8	/* draft-12 §9.3 STARTUP, trying to connect */
 #define FO_REBAL_PERIOD		300	/* SPEC §5.3 timer, seconds */

@@ -179,7 +179,9 @@ hello_options(struct fo_peer *p, struct fo_msg *m)
 		n = sizeof(m->relationship) - 1;
 	memcpy(m->relationship, p->rel.name, n);
 	m->relationship[n] = '\0';
-	m->max_unacked = FO_MAX_UNACKED;
+	m->max_unacked = m->type == FO_CONNECT ? FO_CONNECT_UNACKED :
+	    p->partner_dhcpfod ? FO_MAX_UNACKED : p->partner_window * 2 >
+	    FO_MAX_UNACKED ? FO_MAX_UNACKED : p->partner_window * 2;
 	m->receive_timer = FO_RECEIVE_TIMER;
 	snprintf(m->vendor_class, sizeof(m->vendor_class), FO_VENDOR_PREFIX "%s",
 	    DHCPFOD_VERSION);

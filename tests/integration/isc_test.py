@@ -42,7 +42,7 @@ NS_P, NS_S, NS_C = "isc-p-%d" % ID, "isc-s-%d" % ID, "isc-c-%d" % ID
 SUBNET, LO, HI = "10.77.0.0", "10.77.0.100", "10.77.0.149"   # 50 addresses
 NADDR = 50
 PRIMARY, SECONDARY = "10.99.0.1", "10.99.0.2"
-MCLT = 300
+MCLT = 60      # short: a dhcpd that lost its lease file waits MCLT in RECOVER-WAIT
 LEASE_TIME = 600
 NCLIENTS = 8
 REL = "r1"
@@ -134,6 +134,7 @@ def isc_conf(role):
              "ddns-update-style none;",
              "default-lease-time %d;" % LEASE_TIME,
              "max-lease-time %d;" % LEASE_TIME,
+             "dhcp-cache-threshold 0;      # a renewal always gets a fresh lease time",
              "",
              'failover peer "%s" {' % REL,
              "  %s;" % role,
@@ -143,7 +144,9 @@ def isc_conf(role):
              "  peer port 647;",
              "  max-response-delay 30;",
              "  max-unacked-updates 10;",
-             "  load balance max seconds 3;"]
+             "  load balance max seconds 3;",
+             "  min-balance 2;               # pool balancing soon after a change",
+             "  max-balance 10;"]
     if role == "primary":
         lines += ["  mclt %d;" % MCLT, "  split 128;"]
     lines += ["}",
@@ -345,20 +348,24 @@ class Fod:
 
 # ---- clients ----
 
-def udhcpc(tmp, ifc, secs=8):
-    """One DORA from client interface ifc: (address, server id) or None."""
+def udhcpc(tmp, ifc, want=None, secs=8):
+    """One DORA from client interface ifc: (address, server id, lease time)
+    or None."""
     script = os.path.join(tmp, "udhcpc.sh")
     if not os.path.exists(script):
         with open(script, "w") as f:
-            f.write('#!/bin/sh\n[ "$1" = bound ] && echo "LEASE $ip $serverid"\nexit 0\n')
+            f.write('#!/bin/sh\n[ "$1" = bound ] && echo "LEASE $ip $serverid $lease"'
+                    '\nexit 0\n')
         os.chmod(script, 0o755)
     cmd = ["busybox", "udhcpc", "-i", ifc, "-n", "-q", "-f", "-t", "5", "-T", "1",
            "-A", "1", "-s", script]
+    if want:
+        cmd += ["-r", want]
     p = sh(*cmd, ns=NS_C, check_rc=False, timeout=secs + 20)
     for line in p.stdout.splitlines():
         if line.startswith("LEASE "):
-            _, ip, sid = line.split()
-            return ip, sid
+            _, ip, sid, secs_ = line.split()
+            return ip, sid, int(secs_)
     return None
 
 
@@ -427,6 +434,24 @@ def step_leases(isc, fod, clients, tmp, what, first=0, n=NCLIENTS):
           "%s: every client's lease ACTIVE in both stores (want %s; dhcpd %s; "
           "dhcpfod %s)" % (what, want, isc.active(), fod.active()))
     no_double_lease(isc, fod, clients, what)
+    step_renew(isc, fod, clients, tmp, what, range(first, first + n))
+
+
+def step_renew(isc, fod, clients, tmp, what, idx):
+    """The same clients again: the same address, and now for the scope's lease
+    time rather than MCLT, since the partner acknowledged the first lease's
+    potential expiration time (draft-12 §5.2.1; ISC's tsfp)."""
+    longer = []
+    for i in idx:
+        hw = hw_of("c%d" % i)
+        got = udhcpc(tmp, "c%d" % i, want=clients.get(hw))
+        if not check(got is not None and got[0] == clients.get(hw),
+                     "%s: client c%d renews its address %s (got %r)" % (
+                         what, i, clients.get(hw), got)):
+            continue
+        longer.append((got[1], got[2]))
+    check(all(t > MCLT for _, t in longer), "%s: renewed leases are longer than "
+          "MCLT (%d s): %s" % (what, MCLT, longer))
 
 
 def step_owners(isc, fod, what):
@@ -442,6 +467,28 @@ def restart(srv, sig=signal.SIGTERM, down=8):
     srv.stop(sig)
     time.sleep(down)
     srv.start()
+
+
+def step_wipe(isc, fod, clients, what):
+    what += " after dhcpd lost its lease file"
+    before = fod.owned()
+    isc.stop()
+    for f in (isc.leases_path, isc.leases_path + "~"):
+        if os.path.exists(f):
+            os.unlink(f)
+    open(isc.leases_path, "w").close()
+    isc.start()
+    t0 = time.time()
+    if not step_normal(isc, fod, what):
+        return
+    print("  %s: NORMAL after %.0f s" % (what, time.time() - t0))
+    want = {ip: hw for hw, ip in clients.items()}
+    check(wait_for(lambda: isc.active() == want, 30),
+          "%s: dhcpd learned every lease (want %s; dhcpd %s)" % (what, want,
+                                                                isc.active()))
+    step_owners(isc, fod, what)
+    print("  %s: owners before %s, now %s" % (what, before, show_owners(isc, fod)))
+    no_double_lease(isc, fod, clients, what)
 
 
 # ---- the pairings ----
@@ -498,6 +545,25 @@ def pairing(tmp, which):
             check(s.get("partner_addr_free") == fr * 30 // 100,
                   "%s: trigger at 70 gives the secondary 30%%: %s" % (what, s))
             step_owners(isc, fod, what + " after trigger at 70")
+            # dhcpfod gives the secondary 70 %; dhcpd aims at 50/50 whatever
+            # the primary says and gives what it holds beyond that back as FREE
+            check(fod.call("failover.set", {"name": REL, "percentage": 30})[0] == "ok",
+                  "%s: percentage 30" % what)
+            r = fod.call("failover.trigger_addr_allocation", {"name": REL})
+            check(r[0] == "ok", "%s: trigger at 30 answered %r" % (what, r))
+            sec = r[1]["scopes"][0]["secondary_free"] if r[0] == "ok" else 0
+            fr = r[1]["scopes"][0]["free"] if r[0] == "ok" else 0
+            check(sec == fr * 70 // 100, "%s: trigger at 30 gives the secondary "
+                  "70%%: %r" % (what, r))
+            back = lambda: owners_agree(isc, fod) and isc.owned()[1] < sec
+            check(wait_for(back, 40), "%s: dhcpd's pool balancing gives BACKUP "
+                  "addresses back as FREE and both agree: %s (dhcpfod gave %d)" % (
+                      what, show_owners(isc, fod), sec))
+            check(fod.call("failover.set", {"name": REL, "percentage": 50})[0] == "ok",
+                  "%s: percentage 50" % what)
+            r = fod.call("failover.trigger_addr_allocation", {"name": REL})
+            check(r[0] == "ok", "%s: trigger at 50 answered %r" % (what, r))
+            step_owners(isc, fod, what + " after trigger at 50")
         # restarts: dhcpd, then dhcpfod; each time back to NORMAL, stores agree
         for victim in (isc, fod):
             restart(victim)
@@ -511,6 +577,10 @@ def pairing(tmp, which):
                                                                            victim.kind))
         step_leases(isc, fod, clients, tmp, what + " after the restarts",
                     first=NCLIENTS, n=2)
+        # ISC's resynchronisation (KB aa-00609): stop dhcpd, empty its lease
+        # file, start it; it asks for every binding (UPDREQALL) and must
+        # learn the leases and who owns each free address from dhcpfod
+        step_wipe(isc, fod, clients, what)
     finally:
         if cap:
             cap.terminate()
