@@ -106,7 +106,7 @@ def lab_up():
         sh("ip", "link", "set", peer, "master", "br0", "up", ns=NS_C)
         sh("ip", "addr", "add", addr, "dev", ifc, ns=ns)
         sh("ip", "link", "set", ifc, "up", ns=ns)
-    for i in range(NCLIENTS + 4):
+    for i in range(NCLIENTS + 6):
         sh("ip", "link", "add", "c%d" % i, "type", "veth", "peer", "name", "c%dp" % i,
            ns=NS_C)
         sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
@@ -408,7 +408,7 @@ def show_owners(isc, fod):
 
 
 def step_normal(isc, fod, what):
-    ok = wait_for(lambda: both_normal(isc, fod), 90, 0.5)
+    ok = wait_for(lambda: both_normal(isc, fod), 120, 0.5)
     check(ok, "%s: both sides NORMAL (dhcpd lease file %s, dhcpfod %s/%s)" % (
         what, isc.fo_state(), fod.rel().get("state"), fod.rel().get("partner_state")))
     log = isc.log()
@@ -461,12 +461,49 @@ def step_owners(isc, fod, what):
     return ok
 
 
-def restart(srv, sig=signal.SIGTERM, down=8):
+def restart(srv, sig=signal.SIGTERM, down=8, during=None):
     """Stop, stay down longer than ISC's 5 s reconnect (its next try is 90 s
     later), start again."""
+    t0 = time.time()
     srv.stop(sig)
-    time.sleep(down)
+    if during:
+        time.sleep(2)
+        during()
+    time.sleep(max(0, down - (time.time() - t0)))
     srv.start()
+
+
+def step_alone(clients, tmp, what, ci):
+    """A new client while one server is down: the other serves it alone."""
+    got = udhcpc(tmp, "c%d" % ci)
+    check(got is not None, "%s: client c%d is served while the partner is down "
+          "(%r)" % (what, ci, got))
+    if got:
+        clients[hw_of("c%d" % ci)] = got[0]
+
+
+def step_conflict(isc, fod, clients, tmp, what, ci):
+    what += " after a cut link and PARTNER_DOWN"
+    sh("ip", "link", "set", "fp", "down", ns=NS_P)
+    cut = lambda: (fod.rel().get("state") == "COMMUNICATION_INT" and
+                   isc.fo_state()[0] == "communications-interrupted")
+    check(wait_for(cut, 60, 0.5), "%s: both COMMUNICATION_INT (dhcpd %s, dhcpfod %s)"
+          % (what, isc.fo_state(), fod.rel().get("state")))
+    r = fod.call("failover.set", {"name": REL, "state": "PARTNER_DOWN"})
+    check(r[0] == "ok", "%s: dhcpfod told its partner is down: %r" % (what, r))
+    step_alone(clients, tmp, what, ci)
+    sh("ip", "link", "set", "fp", "up", ns=NS_P)
+    if not step_normal(isc, fod, what):
+        return
+    log = isc.log()
+    check("to potential-conflict" in log and "to conflict-done" in log,
+          "%s: dhcpd went through potential-conflict and conflict-done" % what)
+    check(wait_for(lambda: stores_agree(isc, fod), 20),
+          "%s: the ACTIVE leases agree (dhcpd %s; dhcpfod %s)" % (
+              what, isc.active(), fod.active()))
+    step_owners(isc, fod, what)
+    no_double_lease(isc, fod, clients, what)
+    step_renew(isc, fod, clients, tmp, what, [ci])
 
 
 def step_wipe(isc, fod, clients, what):
@@ -564,19 +601,26 @@ def pairing(tmp, which):
             r = fod.call("failover.trigger_addr_allocation", {"name": REL})
             check(r[0] == "ok", "%s: trigger at 50 answered %r" % (what, r))
             step_owners(isc, fod, what + " after trigger at 50")
-        # restarts: dhcpd, then dhcpfod; each time back to NORMAL, stores agree
-        for victim in (isc, fod):
-            restart(victim)
-            if not step_normal(isc, fod, "%s after restarting %s" % (what, victim.kind)):
+        # restarts: dhcpd (SIGTERM), then dhcpfod (SIGKILL), each down for
+        # 8 s while a new client is served by the other; back to NORMAL, the
+        # lease granted meanwhile is in both stores
+        for victim, sig, ci in ((isc, signal.SIGTERM, NCLIENTS + 2),
+                                (fod, signal.SIGKILL, NCLIENTS + 3)):
+            w = "%s after restarting %s" % (what, victim.kind)
+            restart(victim, sig, during=lambda: step_alone(clients, tmp, w, ci))
+            if not step_normal(isc, fod, w):
                 break
             check(wait_for(lambda: stores_agree(isc, fod), 20),
-                  "%s after restarting %s: the ACTIVE leases agree (dhcpd %s; dhcpfod %s)"
-                  % (what, victim.kind, isc.active(), fod.active()))
-            step_owners(isc, fod, "%s after restarting %s" % (what, victim.kind))
-            no_double_lease(isc, fod, clients, "%s after restarting %s" % (what,
-                                                                           victim.kind))
+                  "%s: the ACTIVE leases agree (dhcpd %s; dhcpfod %s)"
+                  % (w, isc.active(), fod.active()))
+            step_owners(isc, fod, w)
+            no_double_lease(isc, fod, clients, w)
+            step_renew(isc, fod, clients, tmp, w, [ci])
         step_leases(isc, fod, clients, tmp, what + " after the restarts",
                     first=NCLIENTS, n=2)
+        # a cut failover link, dhcpfod told its partner is down, the link
+        # back: both go through POTENTIAL_CONFLICT (UPDREQ both ways) to NORMAL
+        step_conflict(isc, fod, clients, tmp, what, NCLIENTS + 4)
         # ISC's resynchronisation (KB aa-00609): stop dhcpd, empty its lease
         # file, start it; it asks for every binding (UPDREQALL) and must
         # learn the leases and who owns each free address from dhcpfod
