@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/event.h>
 
@@ -270,6 +271,10 @@ connect_check(struct fo_peer *p, const struct fo_msg *m, const char **why)
 {
 	if (p->rel.server_type != FO_SECONDARY)
 		return *why = "CONNECT sent to the primary", FO_REJ_INVALID_PARTNER;
+	/* on the secondary's own connection nothing has matched the name yet */
+	if (!(m->has & FO_M_RELATIONSHIP) ||
+	    strcasecmp(m->relationship, p->rel.name) != 0)
+		return *why = "unknown relationship name", FO_REJ_INVALID_PARTNER;
 	if (!(m->has & FO_M_PROTOCOL_VERSION) || m->protocol_version != 1)
 		return *why = "protocol version", FO_REJ_VERSION_MISMATCH;
 	if (!skew_ok(p))
@@ -302,6 +307,9 @@ on_connect(struct fo_peer *p, const struct fo_msg *m)
 	if ((ack = fo_msg_new(FO_CONNECTACK)) == NULL)
 		return;
 	hello_options(p, ack);
+	/* the name as the primary spelt it: ISC compares it byte for byte,
+	 * where dhcpfod matches names case-insensitively */
+	memcpy(ack->relationship, m->relationship, sizeof(ack->relationship));
 	ack->xid = m->xid;
 	if (m->has & FO_M_TLS_REQUEST)
 		ack->has |= FO_M_TLS_REPLY;

@@ -339,7 +339,11 @@ class Fod:
                              "domain_name_servers": ["10.77.0.53"]}}
         r = self.call("scope.create", scope)
         check(r[0] == "ok", "scope on %s: %r" % (self.name, r))
-        rel = {"name": REL, "primary_server": PRIMARY, "secondary_server": SECONDARY,
+        # a secondary named "R1" still pairs with dhcpd's "r1": dhcpfod matches
+        # names case-insensitively and answers with the primary's spelling,
+        # which ISC compares byte for byte
+        name = REL.upper() if self.role == "secondary" else REL
+        rel = {"name": name, "primary_server": PRIMARY, "secondary_server": SECONDARY,
                "mode": "load-balance", "percentage": 50, "mclt": MCLT, "port": 647,
                "scopes": [SUBNET], "server_type": self.role}
         r = self.call("failover.create", rel)
