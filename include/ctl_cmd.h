@@ -32,6 +32,7 @@ void	m_resv_list(struct ctl_req *, json_t *);
 void	m_lease_list(struct ctl_req *, json_t *);
 void	m_lease_get(struct ctl_req *, json_t *);
 void	m_lease_delete(struct ctl_req *, json_t *);
+void	m_lease_add(struct ctl_req *, json_t *);
 
 /* failover.* (ctl_fo.c) */
 void	m_fo_create(struct ctl_req *, json_t *);

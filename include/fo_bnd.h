@@ -12,6 +12,12 @@
 struct fo_binding;
 struct lease;
 
+/* "My lease has ended" allows the partner's clock to run this many seconds
+ * ahead: a server expires a lease at the second it ends (ISC's pool timer
+ * does), so a partner's EXPIRED for the same end time must not lose to us by
+ * a second (ISC itself allows 65 s). */
+#define FO_BND_SKEW	5
+
 /*
  * 0 to accept `in`, else the reject reason for its BNDACK (enum fo_reject):
  *   3  no binding-status, a status outside 1..7, or no client-hardware-address
@@ -20,7 +26,8 @@ struct lease;
  *   then the conflict table against `mine` (NULL: no row, accepted):
  *   2  ACTIVE over my ACTIVE of another client, when my_role is FO_PRIMARY
  *      (the secondary accepts);
- *   15 outdated (my lease has not expired, or its CLTT is not newer);
+ *   15 outdated (my lease has not expired, FO_BND_SKEW seconds granted,
+ *      or its CLTT is not newer);
  *   16 anything but RESET or ABANDONED over my ABANDONED.
  * my OFFERED counts as FREE/BACKUP. Reasons 1 (address outside every pool)
  * and 19 (R flag on an unreserved address) need the pools: the caller's.

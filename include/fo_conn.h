@@ -35,6 +35,9 @@ struct fo_conn *fo_conn_accepted(struct event_base *, int fd, uint32_t peer,
 /* Hand the connection to another owner (an accepted one finds its peer). */
 void	fo_conn_set_cb(struct fo_conn *, const struct fo_conn_cb *, void *arg);
 void	fo_conn_free(struct fo_conn *);
+/* Free once what was queued is written (at most 5 s); no callback reaches
+ * the owner any more. For a last word on a connection refused. */
+void	fo_conn_linger(struct fo_conn *);
 /* Queue one message; -1 if the connection is failing or its output queue is
  * beyond its bound (the caller then closes it). */
 int	fo_conn_send(struct fo_conn *, const uint8_t *msg, size_t len);

@@ -61,7 +61,12 @@ int	fo_serves(struct fo *, const char *name, int newclient, int bucket);
 
 /* ---- shared by fo.c, fo_peer.c, fo_upd.c ---- */
 
-#define FO_MAX_UNACKED		128	/* BNDUPDs we accept in flight (CONNECT) */
+#define FO_MAX_UNACKED		128	/* BNDUPDs we accept in flight: to dhcpfod */
+/* In CONNECT, before the partner is known. ISC acknowledges BNDUPDs once
+ * half the window we advertise is pending, otherwise only after 2 s; with
+ * its usual 10..100 in flight, 20 keeps its BNDACKs immediate. A secondary
+ * answering a partner that is not dhcpfod advertises 2 x its window. */
+#define FO_CONNECT_UNACKED	20
 #define FO_RECEIVE_TIMER	10	/* seconds of silence before the link is dead */
 #define FO_STARTUP_SECS		8	/* draft-12 §9.3 STARTUP, trying to connect */
 #define FO_REBAL_PERIOD		300	/* SPEC §5.3 timer, seconds */
@@ -69,7 +74,8 @@ int	fo_serves(struct fo *, const char *name, int newclient, int bucket);
 
 enum fo_link {
 	FO_LINK_DOWN,		/* no connection */
-	FO_LINK_CONNECTING,	/* primary: TCP connect in progress */
+	FO_LINK_CONNECTING,	/* TCP connect in progress */
+	FO_LINK_WAIT_CONNECT,	/* secondary: connected out, waiting for CONNECT */
 	FO_LINK_WAIT_ACK,	/* primary: CONNECT sent */
 	FO_LINK_UP,		/* CONNECT/CONNECTACK done, STATE sent */
 	FO_LINK_OK,		/* the partner's STATE arrived: in contact */
@@ -172,8 +178,14 @@ void	fo_pending_drop(struct fo *, struct fo_conn *);
 struct fo_peer *fo_peer_new(struct fo *, const struct fo_rel *);
 void	fo_peer_free(struct fo_peer *);
 void	fo_peer_update(struct fo_peer *, const struct fo_rel *);
-/* An accepted connection whose CONNECT names this peer's relationship. */
+/* An accepted connection whose CONNECT names this peer's relationship
+ * (this server the secondary). */
 void	fo_peer_adopt(struct fo_peer *, struct fo_conn *, const struct fo_msg *);
+/* An accepted connection from the partner of a relationship where this
+ * server is the primary (ISC's secondary connects out too): the primary
+ * sends CONNECT on it unless a handshake is already under way; 0 taken,
+ * -1 not wanted (the caller keeps it). */
+int	fo_peer_take(struct fo_peer *, struct fo_conn *);
 /* Encode, sign and send m (xid and time filled in unless set by the caller
  * for a response); -1 closes the link. */
 int	fo_peer_send(struct fo_peer *, struct fo_msg *m, int response);

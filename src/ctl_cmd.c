@@ -22,6 +22,7 @@ static const struct ctl_method methods[] = {
 	{ "lease.list",				m_lease_list },
 	{ "lease.get",				m_lease_get },
 	{ "lease.delete",			m_lease_delete },
+	{ "lease.add",				m_lease_add },
 	{ "server.status",			m_server_status },
 	{ "server.stats",			m_server_stats },
 	{ "server.reload",			m_server_reload },

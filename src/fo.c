@@ -54,6 +54,19 @@ known_partner(struct fo *fo, uint32_t peer)
 	return 0;
 }
 
+/* Whether this server is the secondary of a relationship with peer. */
+static int
+secondary_of(struct fo *fo, uint32_t peer)
+{
+	for (size_t i = 0; i < fo->npeers; i++)
+		if (fo->peers[i]->partner_addr == peer &&
+		    fo->peers[i]->rel.server_type == FO_SECONDARY)
+			return 1;
+	return 0;
+}
+
+/* A connection from the partner: a primary sends CONNECT on it (ISC's
+ * secondary connects out too); otherwise it waits for the partner's CONNECT. */
 static void
 on_accept(void *arg, int fd, uint32_t peer)
 {
@@ -74,8 +87,18 @@ on_accept(void *arg, int fd, uint32_t peer)
 	fo->pending = v;
 	if ((c = fo_conn_accepted(fo->d->base, fd, peer, &pending_cb, fo)) == NULL)
 		return;
-	fo->pending[fo->npending++] = c;
 	log_info("failover: connection from %s", addr_str(peer, a));
+	for (size_t i = 0; i < fo->npeers; i++)
+		if (fo->peers[i]->partner_addr == peer &&
+		    fo_peer_take(fo->peers[i], c) == 0)
+			return;
+	if (!secondary_of(fo, peer)) {
+		log_info("failover: connection from %s closed: already connected",
+		    addr_str(peer, a));
+		fo_conn_free(c);
+		return;
+	}
+	fo->pending[fo->npending++] = c;
 }
 
 /* The first message on an accepted connection must be a CONNECT naming a
@@ -122,16 +145,15 @@ pending_closed(void *arg, struct fo_conn *c, const char *why)
 	fo_conn_free(c);
 }
 
-/* The secondary listens (the primary connects, draft-12 §8.2): the
- * listener is open while this server is the secondary of a relationship. */
+/* Both roles listen (draft-12 §8.2 has the secondary listen; ISC's
+ * secondary also connects to its primary, which then sends CONNECT on that
+ * connection): the listener is open while there is a relationship. */
 static void
 fo_listen_as_needed(struct fo *fo)
 {
-	int need = 0;
+	int need = fo->npeers > 0;
 	char err[256];
 
-	for (size_t i = 0; i < fo->npeers; i++)
-		need |= fo->peers[i]->rel.server_type == FO_SECONDARY;
 	if (need && fo->listener == NULL) {
 		fo->listener = fo_listen(fo->d->base, fo->d->conf->fo_listen_addr,
 		    fo->d->conf->fo_listen_port, on_accept, fo, err, sizeof(err));

@@ -150,7 +150,7 @@ static int
 v_mine_expired(const struct lease *mine, const struct fo_binding *in,
     int role, int64_t now)
 {
-	return now > mine->ends ? 0 : FO_REJ_OUTDATED;
+	return now + FO_BND_SKEW >= mine->ends ? 0 : FO_REJ_OUTDATED;
 }
 
 static int

@@ -190,6 +190,47 @@ fo_conn_send(struct fo_conn *c, const uint8_t *msg, size_t len)
 	return bufferevent_write(c->bev, msg, len);
 }
 
+/* A lingering connection: its last message written, or 5 s, then freed
+ * (from a libevent callback of its own, never inside conn_read). */
+static void
+linger_write(struct bufferevent *bev, void *arg)
+{
+	struct fo_conn *c = arg;
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+		bufferevent_free(c->bev);
+		free(c);
+	}
+}
+
+static void
+linger_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct fo_conn *c = arg;
+
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+void
+fo_conn_linger(struct fo_conn *c)
+{
+	struct timeval five = { 5, 0 };
+
+	if (c == NULL)
+		return;
+	if (c->failed || evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		fo_conn_free(c);
+		return;
+	}
+	c->failed = 1;		/* conn_read stops; no callback reaches the owner */
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setcb(c->bev, NULL, linger_write, linger_event, c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	bufferevent_set_timeouts(c->bev, NULL, &five);
+	bufferevent_enable(c->bev, EV_WRITE);
+}
+
 uint32_t
 fo_conn_peer(const struct fo_conn *c)
 {

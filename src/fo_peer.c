@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/event.h>
 
@@ -106,16 +107,13 @@ peer_save(struct fo_peer *p)
 	}
 }
 
-int
-fo_peer_send(struct fo_peer *p, struct fo_msg *m, int response)
+/* Encode, sign and queue m on c. */
+static int
+send_on(struct fo_peer *p, struct fo_conn *c, struct fo_msg *m)
 {
 	uint8_t buf[FO_MSG_MAX];
 	size_t len;
 
-	if (p->conn == NULL)
-		return -1;
-	if (!response)
-		m->xid = ++p->xid;
 	m->time = (uint32_t)time_wall();
 	if (fo_msg_encode(m, buf, sizeof(buf) - FO_DIGEST_ROOM, &len) == -1 ||
 	    (p->rel.shared_secret[0] != '\0' &&
@@ -124,14 +122,29 @@ fo_peer_send(struct fo_peer *p, struct fo_msg *m, int response)
 		    fo_msg_type_name(m->type));
 		return -1;
 	}
-	if (fo_conn_send(p->conn, buf, len) == -1) {
-		fo_peer_link_lost(p, "output queue full");
-		return -1;
-	}
-	p->last_tx = time_mono();
+	if (fo_conn_send(c, buf, len) == -1)
+		return -2;
 	log_debug("failover %s: sent %s xid %u", peer_name(p),
 	    fo_msg_type_name(m->type), m->xid);
 	return 0;
+}
+
+int
+fo_peer_send(struct fo_peer *p, struct fo_msg *m, int response)
+{
+	int rc;
+
+	if (p->conn == NULL)
+		return -1;
+	if (!response)
+		m->xid = ++p->xid;
+	if ((rc = send_on(p, p->conn, m)) == -2) {
+		fo_peer_link_lost(p, "output queue full");
+		return -1;
+	}
+	if (rc == 0)
+		p->last_tx = time_mono();
+	return rc;
 }
 
 /* STATE (draft-12 §7.10): our state, STARTUP as a flag over the state we
@@ -167,7 +180,9 @@ hello_options(struct fo_peer *p, struct fo_msg *m)
 		n = sizeof(m->relationship) - 1;
 	memcpy(m->relationship, p->rel.name, n);
 	m->relationship[n] = '\0';
-	m->max_unacked = FO_MAX_UNACKED;
+	m->max_unacked = m->type == FO_CONNECT ? FO_CONNECT_UNACKED :
+	    p->partner_dhcpfod ? FO_MAX_UNACKED : p->partner_window * 2 >
+	    FO_MAX_UNACKED ? FO_MAX_UNACKED : p->partner_window * 2;
 	m->receive_timer = FO_RECEIVE_TIMER;
 	snprintf(m->vendor_class, sizeof(m->vendor_class), FO_VENDOR_PREFIX "%s",
 	    DHCPFOD_VERSION);
@@ -256,6 +271,10 @@ connect_check(struct fo_peer *p, const struct fo_msg *m, const char **why)
 {
 	if (p->rel.server_type != FO_SECONDARY)
 		return *why = "CONNECT sent to the primary", FO_REJ_INVALID_PARTNER;
+	/* on the secondary's own connection nothing has matched the name yet */
+	if (!(m->has & FO_M_RELATIONSHIP) ||
+	    strcasecmp(m->relationship, p->rel.name) != 0)
+		return *why = "unknown relationship name", FO_REJ_INVALID_PARTNER;
 	if (!(m->has & FO_M_PROTOCOL_VERSION) || m->protocol_version != 1)
 		return *why = "protocol version", FO_REJ_VERSION_MISMATCH;
 	if (!skew_ok(p))
@@ -288,6 +307,9 @@ on_connect(struct fo_peer *p, const struct fo_msg *m)
 	if ((ack = fo_msg_new(FO_CONNECTACK)) == NULL)
 		return;
 	hello_options(p, ack);
+	/* the name as the primary spelt it: ISC compares it byte for byte,
+	 * where dhcpfod matches names case-insensitively */
+	memcpy(ack->relationship, m->relationship, sizeof(ack->relationship));
 	ack->xid = m->xid;
 	if (m->has & FO_M_TLS_REQUEST)
 		ack->has |= FO_M_TLS_REPLY;
@@ -475,22 +497,63 @@ peer_connected(void *arg, struct fo_conn *c)
 	struct fo_peer *p = arg;
 
 	p->last_rx = p->last_tx = time_mono();
-	send_connect(p);
+	if (p->rel.server_type == FO_PRIMARY)
+		send_connect(p);
+	else		/* ISC: a primary sends CONNECT on every connection */
+		p->link = FO_LINK_WAIT_CONNECT;
+}
+
+/* A CONNECT on a second connection while the link is up: CONNECTACK with
+ * reject 7, as ISC answers it, then that connection closes. */
+static void
+refuse_duplicate(struct fo_peer *p, struct fo_conn *c, const struct fo_msg *req)
+{
+	struct fo_msg *m = fo_msg_new(FO_CONNECTACK);
+	char a[16];
+
+	log_info("failover %s: CONNECT from %s on a second connection refused: "
+	    "already connected", peer_name(p), addr_str(fo_conn_peer(c), a));
+	if (m != NULL) {
+		hello_options(p, m);
+		m->has |= FO_M_REJECT | FO_M_MESSAGE;
+		m->reject = FO_REJ_DUPLICATE_CONNECTION;
+		m->xid = req->xid;
+		snprintf(m->message, sizeof(m->message), "already connected");
+		send_on(p, c, m);
+		free(m);
+	}
+	fo_conn_linger(c);
 }
 
 void
 fo_peer_adopt(struct fo_peer *p, struct fo_conn *c, const struct fo_msg *m)
 {
-	if (p->conn != NULL) {	/* one connection at a time (ISC: reject 7) */
-		log_warnx("failover %s: second connection refused", peer_name(p));
-		fo_conn_free(c);
+	if (p->conn != NULL && p->link >= FO_LINK_WAIT_ACK) {
+		refuse_duplicate(p, c, m);
 		return;
 	}
+	/* our own connection out, not answered yet: the partner's CONNECT on
+	 * the one it opened wins */
+	fo_conn_free(p->conn);
 	p->conn = c;
 	p->link = FO_LINK_DOWN;
 	p->last_rx = p->last_tx = time_mono();
 	fo_conn_set_cb(c, &peer_cb, p);
 	on_connect(p, m);
+}
+
+int
+fo_peer_take(struct fo_peer *p, struct fo_conn *c)
+{
+	if (p->rel.server_type != FO_PRIMARY || p->link >= FO_LINK_WAIT_ACK)
+		return -1;
+	fo_conn_free(p->conn);		/* our own connect, still in progress */
+	p->conn = c;
+	p->link = FO_LINK_CONNECTING;
+	p->last_rx = p->last_tx = time_mono();
+	fo_conn_set_cb(c, &peer_cb, p);
+	send_connect(p);
+	return 0;
 }
 
 void
@@ -503,8 +566,10 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 		return;
 	if (was >= FO_LINK_UP)
 		log_notice("failover %s: connection lost: %s", peer_name(p), why);
-	else
+	else if (p->rel.server_type == FO_PRIMARY)
 		log_info("failover %s: connection failed: %s", peer_name(p), why);
+	else	/* the secondary's stimulus connection: the primary may not listen */
+		log_debug("failover %s: connection failed: %s", peer_name(p), why);
 	fo_conn_free(p->conn);
 	p->conn = NULL;
 	p->link = FO_LINK_DOWN;
@@ -568,8 +633,9 @@ peer_evaluate(struct fo_peer *p)
 static void
 tick_link(struct fo_peer *p, int64_t now)
 {
-	if (p->link == FO_LINK_DOWN && p->conn == NULL &&
-	    p->rel.server_type == FO_PRIMARY && now >= p->next_connect) {
+	/* both roles connect out (ISC does; draft-12 §8.2's stimulus): the
+	 * primary sends CONNECT on it, the secondary waits for one */
+	if (p->link == FO_LINK_DOWN && p->conn == NULL && now >= p->next_connect) {
 		p->conn = fo_conn_connect(p->fo->d->base, p->partner_addr, p->rel.port,
 		    &peer_cb, p);
 		p->link = FO_LINK_CONNECTING;

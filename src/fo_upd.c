@@ -280,12 +280,18 @@ rq_add(struct fo_peer *p, uint32_t subnet, uint32_t start, uint32_t end, int sta
 	return 0;
 }
 
-/* The primary tells a dhcpfod secondary who owns every free address
- * (after a reconnect or UPDREQALL: the primary's view is the truth). */
+/* Who owns every free address, as this server sees it. A primary tells a
+ * dhcpfod secondary on every contact and UPDREQALL, as range moves (the
+ * primary's view is the truth). Any other partner (ISC) hears it only when
+ * it asks for everything, from either role, one binding per address: ISC
+ * holds every address as a lease and, having lost its lease file, takes each
+ * one it is told nothing of as FREE, the primary's; a BACKUP address the
+ * secondary still owned would then be served by both. It is in RECOVER
+ * then, serving nobody, so nothing it leases crosses these bindings. */
 static void
-queue_ownership(struct fo_peer *p)
+queue_ownership(struct fo_peer *p, int all)
 {
-	if (p->rel.server_type != FO_PRIMARY || !p->partner_dhcpfod)
+	if (p->partner_dhcpfod ? p->rel.server_type != FO_PRIMARY : !all)
 		return;
 	for (size_t i = 0; i < p->rel.nscopes; i++) {
 		struct rebal_run *runs;
@@ -616,7 +622,7 @@ fo_upd_on_updreq(struct fo_peer *p, const struct fo_msg *m, int all)
 			return;
 		}
 		p->upd_mark = 1;
-		queue_ownership(p);
+		queue_ownership(p, 1);
 	}
 	p->cur_seq = 0;
 	p->cur_addr = 0;
@@ -635,7 +641,7 @@ fo_upd_link_up(struct fo_peer *p)
 	p->msgs_unacked = 0;
 	p->serving_upd = 0;
 	p->nackq = 0;
-	queue_ownership(p);
+	queue_ownership(p, 0);
 }
 
 void

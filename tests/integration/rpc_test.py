@@ -243,6 +243,42 @@ REL = {"name": "r1", "primary_server": "10.77.0.1", "secondary_server": "10.77.0
        "scopes": ["10.1.0.0"]}
 
 
+def test_lease_add(d):
+    """lease.add: a lease another server granted (scripts/dhcpd-import)."""
+    expect_ok(d, "scope.create", {"subnet": "10.5.0.0", "prefix": 24,
+              "range": {"start": "10.5.0.10", "end": "10.5.0.200"}})
+    expect_ok(d, "scope.add_exclusion", {"subnet": "10.5.0.0", "start": "10.5.0.150",
+              "end": "10.5.0.160"})
+    expect_ok(d, "reservation.add", {"subnet": "10.5.0.0", "address": "10.5.0.20",
+              "hwaddr": "02:00:00:00:05:20"})
+    end = int(time.time()) + 3600
+    base = {"hwaddr": "02:00:00:00:05:01", "ends": end}
+    r = expect_ok(d, "lease.add", dict(base, address="10.5.0.11", client_id="01:02:00:00:00:05:01",
+                  hostname="pc1", starts=end - 7200))
+    check(r and r["state"] == "ACTIVE" and r["ends"] == end and r["client_id"] ==
+          "01020000000501" and r["hostname"] == "pc1", "lease.add result %r" % (r,))
+    g = expect_ok(d, "lease.get", {"address": "10.5.0.11"})
+    check(g and g["state"] == "ACTIVE" and g["hwaddr"] == "02:00:00:00:05:01",
+          "lease.add stored %r" % (g,))
+    expect_ok(d, "lease.add", dict(base, address="10.5.0.11"), "lease.add again, same client")
+    expect_err(d, "lease.add", dict(base, address="10.5.0.11", hwaddr="02:00:00:00:05:02"),
+               20014, "lease.add over another client's lease")
+    expect_err(d, "lease.add", dict(base, address="10.5.0.20"), 20022,
+               "lease.add on another client's reservation")
+    expect_err(d, "lease.add", dict(base, address="10.5.0.155"), 20023, "lease.add excluded")
+    expect_err(d, "lease.add", dict(base, address="10.5.0.5"), 20023, "lease.add outside range")
+    expect_err(d, "lease.add", dict(base, address="10.6.0.5"), 20005, "lease.add no scope")
+    expect_err(d, "lease.add", dict(base, address="10.5.0.12", ends=1000), 87,
+               "lease.add already ended")
+    expect_err(d, "lease.add", dict(base, address="10.5.0.12", client_id="0g"), 87,
+               "lease.add bad client_id")
+    expect_err(d, "lease.add", {"address": "10.5.0.12", "ends": end}, 87, "lease.add no hwaddr")
+    expect_err(d, "lease.add", dict(base, address="10.5.0.12", state="FREE"), 87,
+               "lease.add unknown parameter")
+    expect_ok(d, "lease.delete", {"address": "10.5.0.11"})
+    expect_ok(d, "scope.delete", {"subnet": "10.5.0.0"})
+
+
 def rel(**kw):
     p = dict(REL)
     for k, v in kw.items():
@@ -597,7 +633,8 @@ def main():
         d = Daemon(tmp)
         d.start()
         try:
-            for t in (test_scopes, test_reservations, test_leases, test_failover_create,
+            for t in (test_scopes, test_reservations, test_leases, test_lease_add,
+                      test_failover_create,
                       test_failover_methods, test_slash8, test_cli_human, test_abuse,
                       test_access_denied, test_restart_persists):
                 t(d)

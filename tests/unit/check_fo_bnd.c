@@ -239,7 +239,8 @@ START_TEST(test_cltt)
 }
 END_TEST
 
-/* "now > my expiry" is strict. */
+/* "My lease has ended": at its end second, or up to FO_BND_SKEW seconds
+ * before it by my clock (the partner's may run ahead). */
 START_TEST(test_expiry_boundary)
 {
 	struct fo_binding in;
@@ -247,11 +248,14 @@ START_TEST(test_expiry_boundary)
 
 	their_binding(&in, LEASE_EXPIRED, mac_a, NOW);
 	my_lease(&mine, LEASE_ACTIVE, NOW);
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW), 15);
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW + 1), 0);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY,
+	    NOW - FO_BND_SKEW - 1), 15);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW - FO_BND_SKEW), 0);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW), 0);
 	their_binding(&in, LEASE_FREE, mac_a, -1);
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY, NOW), 15);
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY, NOW + 1), 0);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY,
+	    NOW - FO_BND_SKEW - 1), 15);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY, NOW - FO_BND_SKEW), 0);
 }
 END_TEST
 
