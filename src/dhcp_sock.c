@@ -30,6 +30,7 @@
 #define DHCP_BATCHES		4	/* passes whose ACKs may await their fsync */
 #define DHCP_RCVBUF		(8 * 1024 * 1024)	/* absorbs bursts during a commit */
 #define DHCP_PKT_MAX		2048
+#define DHCP_MMSG		64	/* datagrams per recvmmsg / sendmmsg */
 
 struct dhcp_iface {
 	char			 name[IF_NAMESIZE];
@@ -60,6 +61,27 @@ struct dhcp_sock {
 	int			 cur;		/* the batch being filled */
 	uint64_t		 seq;		/* last committed pass */
 	int			 stalled;	/* every batch waits: reading paused */
+	struct dhcp_rx		*rx;		/* one recvmmsg's datagrams */
+	struct dhcp_tx		*tx;		/* replies waiting for sendmmsg */
+	struct dhcp_out		*offers;	/* replies that need no commit */
+};
+
+/* The datagrams of one recvmmsg call. */
+struct dhcp_rx {
+	struct mmsghdr		 msg[DHCP_MMSG];
+	struct iovec		 iov[DHCP_MMSG];
+	struct sockaddr_in	 from[DHCP_MMSG];
+	uint8_t			 buf[DHCP_MMSG][DHCP_PKT_MAX];
+};
+
+/* Replies queued for one sendmmsg call, all out of one interface. */
+struct dhcp_tx {
+	struct dhcp_iface	*ifc;
+	struct mmsghdr		 msg[DHCP_MMSG];
+	struct iovec		 iov[DHCP_MMSG];
+	struct sockaddr_in	 to[DHCP_MMSG];
+	int			 type[DHCP_MMSG];
+	unsigned		 n;
 };
 
 /* The first IPv4 address of an interface; 0 if it has none. */
@@ -139,26 +161,58 @@ iface_of(struct dhcp_sock *ds, int ifindex)
 	return NULL;
 }
 
-/* Send one reply out of the interface it belongs to. */
+/* Send the queued replies: one sendmmsg per DHCP_MMSG, a failed datagram
+ * logged and skipped. */
+static void
+tx_flush(struct dhcp_sock *ds)
+{
+	struct dhcp_tx *tx = ds->tx;
+	unsigned done = 0;
+
+	while (done < tx->n) {
+		int n = sendmmsg(tx->ifc->fd, tx->msg + done, tx->n - done, 0);
+
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			log_warn("dhcp: send on %s", tx->ifc->name);
+			n = 1;		/* skip the datagram that failed */
+		} else {
+			for (int i = 0; i < n; i++)
+				ds->d->stats.tx[tx->type[done + (unsigned)i]]++;
+		}
+		done += (unsigned)n;
+	}
+	tx->n = 0;
+}
+
+/* Queue one reply out of the interface it belongs to; o must stay valid
+ * until the next tx_flush. */
 static void
 send_out(struct dhcp_sock *ds, struct dhcp_out *o)
 {
 	struct dhcp_iface *ifc = iface_of(ds, o->ifindex);
+	struct dhcp_tx *tx = ds->tx;
 	uint16_t base = ds->d->conf->dhcp_port;
-	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct sockaddr_in *to;
 	uint32_t dst = o->dst;
 
 	if (ifc == NULL)
 		return;
-	to.sin_port = htons(o->port == DHCP_SERVER_PORT ? base : (uint16_t)(base + 1));
+	if (tx->n == DHCP_MMSG || (tx->n > 0 && tx->ifc != ifc))
+		tx_flush(ds);
+	tx->ifc = ifc;
+	to = &tx->to[tx->n];
+	memset(to, 0, sizeof(*to));
+	to->sin_family = AF_INET;
+	to->sin_port = htons(o->port == DHCP_SERVER_PORT ? base : (uint16_t)(base + 1));
 	if (o->unicast_hw && arp_set(ifc, o) == -1)
 		dst = 0xffffffff;	/* no ARP entry: RFC 2131 allows broadcast */
-	to.sin_addr.s_addr = htonl(dst);
-	if (sendto(ifc->fd, o->buf, o->len, 0, (struct sockaddr *)&to,
-	    sizeof(to)) == -1)
-		log_warn("dhcp: send on %s", ifc->name);
-	else
-		ds->d->stats.tx[o->type < STATS_DHCP_TYPES ? o->type : 0]++;
+	to->sin_addr.s_addr = htonl(dst);
+	tx->iov[tx->n] = (struct iovec){ o->buf, o->len };
+	tx->msg[tx->n].msg_hdr = (struct msghdr){ .msg_name = to,
+	    .msg_namelen = sizeof(*to), .msg_iov = &tx->iov[tx->n], .msg_iovlen = 1 };
+	tx->type[tx->n++] = o->type < STATS_DHCP_TYPES ? o->type : 0;
 }
 
 /* Pause or resume reading every interface (back-pressure while all batches
@@ -193,6 +247,7 @@ synced(void *arg, uint64_t upto, int err)
 			continue;
 		for (size_t j = 0; err == 0 && j < b->n; j++)
 			send_out(ds, &b->outs[j]);
+		tx_flush(ds);
 		b->n = 0;
 		b->seq = 0;
 	}
@@ -235,37 +290,70 @@ pass_finish(struct dhcp_sock *ds)
 
 static void dhcp_timer_arm(struct dhcp_sock *);
 
+/* Receive up to max (at most DHCP_MMSG) datagrams; how many, 0 when none is
+ * waiting. */
+static int
+rx_fill(struct dhcp_iface *ifc, struct dhcp_rx *rx, int max)
+{
+	int n;
+
+	for (int i = 0; i < max; i++) {
+		rx->iov[i] = (struct iovec){ rx->buf[i], DHCP_PKT_MAX };
+		rx->msg[i].msg_hdr = (struct msghdr){ .msg_name = &rx->from[i],
+		    .msg_namelen = sizeof(rx->from[i]), .msg_iov = &rx->iov[i],
+		    .msg_iovlen = 1 };
+	}
+	do
+		n = recvmmsg(ifc->fd, rx->msg, (unsigned)max, MSG_DONTWAIT, NULL);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+		log_warn("dhcp: receive on %s", ifc->name);
+	return n < 0 ? 0 : n;
+}
+
+/* Handle one received datagram: a DHCPACK joins the pass's batch (it leaves
+ * once the pass is durable), any other reply is queued to leave now. */
+static void
+rx_one(struct dhcp_sock *ds, struct dhcp_in *in, const uint8_t *buf, size_t len,
+    unsigned *noff)
+{
+	struct dhcp_batch *b = &ds->batches[ds->cur];
+	struct dhcp_out *o = &ds->offers[*noff];
+
+	if (dhcp_srv_handle(ds->srv, in, buf, len, o) != 1)
+		return;
+	if (o->durable) {
+		b->outs[b->n++] = *o;	/* waits until this pass is durable */
+		return;
+	}
+	send_out(ds, o);
+	(*noff)++;
+}
+
 /* Read up to DHCP_READ_BATCH datagrams, handle them, commit once, reply. */
 static void
 dhcp_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct dhcp_iface *ifc = arg;
 	struct dhcp_sock *ds = ifc->ds;
-	uint8_t buf[DHCP_PKT_MAX];
-	struct sockaddr_in from;
+	struct dhcp_rx *rx = ds->rx;
 	struct dhcp_in in = { .ifindex = ifc->ifindex, .if_addr = ifc->addr };
+	int total = 0, n, max;
 
 	in.server_id = ds->d->conf->server_id ? ds->d->conf->server_id : ifc->addr;
-	for (int i = 0; i < DHCP_READ_BATCH; i++) {
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
-		    &flen);
+	do {
+		unsigned noff = 0;
 
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_warn("dhcp: receive on %s", ifc->name);
+		max = DHCP_READ_BATCH - total;
+		if ((n = rx_fill(ifc, rx, max < DHCP_MMSG ? max : DHCP_MMSG)) == 0)
 			break;
+		for (int i = 0; i < n; i++) {
+			in.src_addr = ntohl(rx->from[i].sin_addr.s_addr);
+			rx_one(ds, &in, rx->buf[i], rx->msg[i].msg_len, &noff);
 		}
-		struct dhcp_batch *b = &ds->batches[ds->cur];
-
-		in.src_addr = ntohl(from.sin_addr.s_addr);
-		if (dhcp_srv_handle(ds->srv, &in, buf, (size_t)n, &b->outs[b->n]) != 1)
-			continue;
-		if (b->outs[b->n].durable)
-			b->n++;		/* waits until this pass is durable */
-		else
-			send_out(ds, &b->outs[b->n]);
-	}
+		tx_flush(ds);
+		total += n;
+	} while (n == DHCP_MMSG && total < DHCP_READ_BATCH);	/* else drained */
 	pass_finish(ds);
 	dhcp_timer_arm(ds);
 }
@@ -338,6 +426,10 @@ dhcp_sock_open(struct dhcp_sock *ds, char *err, size_t errlen)
 static int
 batches_alloc(struct dhcp_sock *ds)
 {
+	if ((ds->rx = calloc(1, sizeof(*ds->rx))) == NULL ||
+	    (ds->tx = calloc(1, sizeof(*ds->tx))) == NULL ||
+	    (ds->offers = calloc(DHCP_MMSG, sizeof(*ds->offers))) == NULL)
+		return -1;
 	for (int i = 0; i < DHCP_BATCHES; i++)
 		if ((ds->batches[i].outs = calloc(DHCP_READ_BATCH,
 		    sizeof(struct dhcp_out))) == NULL)
@@ -386,6 +478,9 @@ dhcp_sock_free(struct dhcp_sock *ds)
 	free(ds->ifs);
 	for (int i = 0; i < DHCP_BATCHES; i++)
 		free(ds->batches[i].outs);
+	free(ds->rx);
+	free(ds->tx);
+	free(ds->offers);
 	dhcp_srv_free(ds->srv);
 	pool_free(ds->pool);
 	free(ds);
