@@ -31,5 +31,6 @@ size_t	utf8_len(const char *s);
 /* Seconds: wall clock (stored, on the wire) and monotonic (timers, uptime). */
 int64_t	time_wall(void);
 int64_t	time_mono(void);
+int64_t	time_mono_us(void);	/* microseconds */
 
 #endif

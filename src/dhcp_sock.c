@@ -27,7 +27,9 @@
 #include "util.h"
 
 #define DHCP_READ_BATCH		1024	/* datagrams per read event */
-#define DHCP_BATCHES		4	/* passes whose ACKs may await their fsync */
+#define DHCP_BATCH_MAX		1024	/* DHCPACKs per commit */
+#define DHCP_BATCHES		4	/* commits whose ACKs may await their fsync */
+#define DHCP_SYNC_GAP_US	1000	/* between two fsync requests, at least */
 #define DHCP_RCVBUF		(8 * 1024 * 1024)	/* absorbs bursts during a commit */
 #define DHCP_PKT_MAX		2048
 #define DHCP_MMSG		64	/* datagrams per recvmmsg / sendmmsg */
@@ -41,10 +43,11 @@ struct dhcp_iface {
 	struct dhcp_sock	*ds;
 };
 
-/* The DHCPACKs of one pass: committed, waiting for the fsync that covers
- * their sequence number (seq 0: the batch is free or being filled). */
+/* The DHCPACKs of one commit (of one or more passes): committed, waiting for
+ * the fsync that covers their sequence number (seq 0: the batch is free or
+ * being filled). */
 struct dhcp_batch {
-	struct dhcp_out		*outs;		/* DHCP_READ_BATCH replies */
+	struct dhcp_out		*outs;		/* DHCP_BATCH_MAX replies */
 	size_t			 n;
 	uint64_t		 seq;
 };
@@ -59,8 +62,11 @@ struct dhcp_sock {
 	struct syncer		*syncer;
 	struct dhcp_batch	 batches[DHCP_BATCHES];
 	int			 cur;		/* the batch being filled */
-	uint64_t		 seq;		/* last committed pass */
+	uint64_t		 seq;		/* last commit */
 	int			 stalled;	/* every batch waits: reading paused */
+	int			 syncing;	/* an fsync request is out */
+	int64_t			 last_sync;	/* when it was made (time_mono_us) */
+	struct event		*commit_ev;	/* the gap is over: commit */
 	struct dhcp_rx		*rx;		/* one recvmmsg's datagrams */
 	struct dhcp_tx		*tx;		/* replies waiting for sendmmsg */
 	struct dhcp_out		*offers;	/* replies that need no commit */
@@ -229,9 +235,12 @@ reading(struct dhcp_sock *ds, int on)
 	}
 }
 
-/* The syncer made every pass up to `upto` durable (or failed to): their
+static void commit_maybe(struct dhcp_sock *);
+
+/* The syncer made every commit up to `upto` durable (or failed to): their
  * DHCPACKs leave now (or never: a lease that may not be durable is not
- * acknowledged, and the pools are rebuilt from the store). */
+ * acknowledged, and the pools are rebuilt from the store). What gathered in
+ * the meantime is committed next. */
 static void
 synced(void *arg, uint64_t upto, int err)
 {
@@ -253,20 +262,21 @@ synced(void *arg, uint64_t upto, int err)
 	}
 	if (err != 0)
 		ds->pool->loaded = 0;
+	if (upto >= ds->seq)
+		ds->syncing = 0;
 	if (ds->stalled)
 		reading(ds, 1);
+	commit_maybe(ds);
 }
 
-/* End of a pass: commit its writes (the WAL, not yet fsynced), hand the batch
+/* Commit the staged writes (into the WAL, not yet fsynced), hand the batch
  * of DHCPACKs to the syncer, and move on to a free batch. */
 static void
-pass_finish(struct dhcp_sock *ds)
+commit_now(struct dhcp_sock *ds)
 {
 	struct store *st = ds->d->store;
 	struct dhcp_batch *b = &ds->batches[ds->cur];
 
-	if (!store_in_txn(st))
-		return;
 	if (store_commit_deferred(st) == -1 ||
 	    syncer_request(ds->syncer, ds->seq + 1, store_wal_fd(st)) == -1) {
 		log_warnx("dhcp: commit failed, %zu acknowledgements withheld: %s",
@@ -275,6 +285,8 @@ pass_finish(struct dhcp_sock *ds)
 		ds->pool->loaded = 0;	/* the memory view may be ahead */
 		return;
 	}
+	ds->syncing = 1;
+	ds->last_sync = time_mono_us();
 	ds->d->stats.commit_batches++;
 	b->seq = ++ds->seq;
 	for (int i = 1; i <= DHCP_BATCHES; i++) {
@@ -286,6 +298,39 @@ pass_finish(struct dhcp_sock *ds)
 		}
 	}
 	reading(ds, 0);		/* every batch waits: resumed by synced() */
+}
+
+/* Writes or DHCPACKs wait: commit them now if no fsync is out and the last
+ * one was asked for DHCP_SYNC_GAP_US ago, else let them gather (synced() or
+ * the commit timer comes back for them), unless the batch is full. Group
+ * commit (DESIGN §3): under load one fsync covers many passes. */
+static void
+commit_maybe(struct dhcp_sock *ds)
+{
+	struct dhcp_batch *b = &ds->batches[ds->cur];
+	int64_t wait;
+
+	if (b->n == 0 && !store_in_txn(ds->d->store))
+		return;
+	if (b->n < DHCP_BATCH_MAX) {
+		if (ds->syncing)
+			return;
+		wait = ds->last_sync + DHCP_SYNC_GAP_US - time_mono_us();
+		if (wait > 0) {
+			struct timeval tv = { 0, (suseconds_t)wait };
+
+			if (!evtimer_pending(ds->commit_ev, NULL))
+				evtimer_add(ds->commit_ev, &tv);
+			return;
+		}
+	}
+	commit_now(ds);
+}
+
+static void
+commit_timer(evutil_socket_t fd, short what, void *arg)
+{
+	commit_maybe(arg);
 }
 
 static void dhcp_timer_arm(struct dhcp_sock *);
@@ -330,7 +375,19 @@ rx_one(struct dhcp_sock *ds, struct dhcp_in *in, const uint8_t *buf, size_t len,
 	(*noff)++;
 }
 
-/* Read up to DHCP_READ_BATCH datagrams, handle them, commit once, reply. */
+/* Room for DHCPACKs in the batch being filled, committing a full one. */
+static int
+batch_room(struct dhcp_sock *ds)
+{
+	if (ds->batches[ds->cur].n == DHCP_BATCH_MAX)
+		commit_now(ds);
+	if (ds->stalled)
+		return 0;
+	return DHCP_BATCH_MAX - (int)ds->batches[ds->cur].n;
+}
+
+/* Read up to DHCP_READ_BATCH datagrams, handle them (their lease writes
+ * staged), send what needs no commit, then commit when it is time. */
 static void
 dhcp_read(evutil_socket_t fd, short what, void *arg)
 {
@@ -341,11 +398,16 @@ dhcp_read(evutil_socket_t fd, short what, void *arg)
 	int total = 0, n, max;
 
 	in.server_id = ds->d->conf->server_id ? ds->d->conf->server_id : ifc->addr;
+	store_stage(ds->d->store, 1);
 	do {
 		unsigned noff = 0;
 
 		max = DHCP_READ_BATCH - total;
-		if ((n = rx_fill(ifc, rx, max < DHCP_MMSG ? max : DHCP_MMSG)) == 0)
+		if ((n = batch_room(ds)) < max)
+			max = n;
+		if (max > DHCP_MMSG)
+			max = DHCP_MMSG;
+		if (max == 0 || (n = rx_fill(ifc, rx, max)) == 0)
 			break;
 		for (int i = 0; i < n; i++) {
 			in.src_addr = ntohl(rx->from[i].sin_addr.s_addr);
@@ -353,8 +415,9 @@ dhcp_read(evutil_socket_t fd, short what, void *arg)
 		}
 		tx_flush(ds);
 		total += n;
-	} while (n == DHCP_MMSG && total < DHCP_READ_BATCH);	/* else drained */
-	pass_finish(ds);
+	} while (n == max && total < DHCP_READ_BATCH);	/* else drained */
+	store_stage(ds->d->store, 0);
+	commit_maybe(ds);
 	dhcp_timer_arm(ds);
 }
 
@@ -363,14 +426,14 @@ static void
 dhcp_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct dhcp_sock *ds = arg;
-	int n = dhcp_srv_expire(ds->srv, time_wall());
+	int n;
 
+	store_stage(ds->d->store, 1);
+	n = dhcp_srv_expire(ds->srv, time_wall());
+	store_stage(ds->d->store, 0);
 	if (n > 0)
 		log_debug("dhcp: %d offers or leases expired", n);
-	if (store_in_txn(ds->d->store) && store_commit(ds->d->store) == -1) {
-		log_warnx("dhcp: expiry commit failed: %s", store_errmsg(ds->d->store));
-		ds->pool->loaded = 0;
-	}
+	commit_maybe(ds);
 	dhcp_timer_arm(ds);
 }
 
@@ -431,7 +494,7 @@ batches_alloc(struct dhcp_sock *ds)
 	    (ds->offers = calloc(DHCP_MMSG, sizeof(*ds->offers))) == NULL)
 		return -1;
 	for (int i = 0; i < DHCP_BATCHES; i++)
-		if ((ds->batches[i].outs = calloc(DHCP_READ_BATCH,
+		if ((ds->batches[i].outs = calloc(DHCP_BATCH_MAX,
 		    sizeof(struct dhcp_out))) == NULL)
 			return -1;
 	return 0;
@@ -447,7 +510,8 @@ dhcp_sock_new(struct daemon *d, char *err, size_t errlen)
 	    (ds->ifs = calloc(CONF_MAX_IFACES, sizeof(*ds->ifs))) == NULL ||
 	    batches_alloc(ds) == -1 ||
 	    (ds->syncer = syncer_new(d->base, synced, ds)) == NULL ||
-	    (ds->timer = evtimer_new(d->base, dhcp_timer, ds)) == NULL) {
+	    (ds->timer = evtimer_new(d->base, dhcp_timer, ds)) == NULL ||
+	    (ds->commit_ev = evtimer_new(d->base, commit_timer, ds)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		dhcp_sock_free(ds);
 		return NULL;
@@ -474,6 +538,8 @@ dhcp_sock_free(struct dhcp_sock *ds)
 	}
 	if (ds->timer != NULL)
 		event_free(ds->timer);
+	if (ds->commit_ev != NULL)
+		event_free(ds->commit_ev);
 	syncer_free(ds->syncer);
 	free(ds->ifs);
 	for (int i = 0; i < DHCP_BATCHES; i++)
