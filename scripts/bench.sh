@@ -15,8 +15,12 @@
 #      = OVERLOAD x the capacity found by a 1 s ramp (RATE=auto) or RATE; REPS rounds,
 #      servers interleaved; median leases/s (perfdhcp's ACK rate) and the ratios
 #      dhcpfod/kea, dhcpfod/dhcpd.
-#   2. CPU per lease: the /16 again at CPU_RATE/s for CPU_SECONDS, below every server's
-#      saturation; utime+stime (/proc/PID/stat) of the server namespace's processes per ACK.
+#   2. CPU per lease: the /16 again at each rate of CPU_RATES for CPU_SECONDS, the same
+#      rate for every server (one it can sustain: a server whose calibrated capacity is
+#      within 10 % of a rate is left out of it); utime+stime (/proc/PID/stat) of the server
+#      namespace's processes (every thread) per ACK. "auto" is half the lower calibrated
+#      capacity of dhcpfod and kea: below the saturation of both, where the cost per lease
+#      rather than idle wake-ups dominates; the fixed low rate shows the other end.
 #   3. first-time allocation: ALLOC_CLIENTS new clients offered at ALLOC_RATE/s on a /24
 #      (10.77.0.0/24, pool .10-.254) and on a /8 (10.0.0.0/8, pool
 #      10.128.0.0-10.255.255.254, 8388607 addresses), the same rate for both (auto: 3 x the
@@ -41,7 +45,7 @@
 # Knobs (environment): SERVERS ("dhcpfod kea dhcpd"), REPS (3), DURATION (10 s), RATE
 # (auto|N), OVERLOAD (1.25), CAL_START (1000), CAL_MAX (32000), CLIENTS (65000),
 # WORKLOAD (mixed: -R CLIENTS for DURATION, clients wrap | new: every client one DORA),
-# CPU_RATE (250), CPU_SECONDS (10), ALLOC (1), ALLOC_CLIENTS (200), ALLOC_RATE (auto|N;
+# CPU_RATES ("1000 auto"), CPU_SECONDS (10), ALLOC (1), ALLOC_CLIENTS (200), ALLOC_RATE (auto|N;
 # with a fixed RATE, auto is 3 x RATE), ALLOC_REPS (5),
 # ALLOC_DHCPD_8 (0), START_TIMEOUT (15 s), DHCPFOD_START_TIMEOUT (5 s), PIN (1), BUILD,
 # OUT (BUILD/bench), LAB_KEEP=1 keeps configs, logs and raw perfdhcp output.
@@ -66,7 +70,7 @@ CAL_START=${CAL_START:-1000}
 CAL_MAX=${CAL_MAX:-32000}
 CLIENTS=${CLIENTS:-65000}
 WORKLOAD=${WORKLOAD:-mixed}
-CPU_RATE=${CPU_RATE:-250}
+CPU_RATES=${CPU_RATES:-${CPU_RATE:-1000 auto}}
 CPU_SECONDS=${CPU_SECONDS:-10}
 ALLOC=${ALLOC:-1}
 ALLOC_CLIENTS=${ALLOC_CLIENTS:-200}
@@ -96,7 +100,11 @@ usage_die() { log "bench: $*"; exit 2; }
 for c in perfdhcp taskset ss awk timeout python3; do
 	command -v "$c" >/dev/null 2>&1 || usage_die "missing command: $c (scripts/install-deps --bench)"
 done
-for v in REPS DURATION CAL_START CAL_MAX CLIENTS CPU_RATE CPU_SECONDS ALLOC_CLIENTS ALLOC_REPS; do
+for r in $CPU_RATES; do
+	case "$r" in auto) ;; *[!0-9]* | 0) usage_die "CPU_RATES: '$r' is neither auto nor a positive integer" ;; esac
+done
+[ -n "$CPU_RATES" ] || usage_die "CPU_RATES is empty"
+for v in REPS DURATION CAL_START CAL_MAX CLIENTS CPU_SECONDS ALLOC_CLIENTS ALLOC_REPS; do
 	case "${!v}" in '' | *[!0-9]* | 0) usage_die "$v must be a positive integer" ;; esac
 done
 case "$RATE" in auto) ;; '' | *[!0-9]* | 0) usage_die "RATE must be auto or a positive integer" ;; esac
@@ -403,23 +411,41 @@ tput_once() {   # KIND REP
 }
 
 # --- phase 2: CPU per lease at a fixed rate ------------------------------------------
-cpu_once() {    # KIND
-	local kind=$1 f t0 t1 dos rar n=$((CPU_RATE * CPU_SECONDS)) per ok
+# cpu_auto: half the lower calibrated capacity of dhcpfod and kea (hundreds)
+cpu_auto() {
+	local c=0 s
+	for s in dhcpfod kea; do
+		[ -n "${CAPACITY[$s]:-}" ] || continue
+		if [ "$c" = 0 ] || [ "${CAPACITY[$s]}" -lt "$c" ]; then c=${CAPACITY[$s]}; fi
+	done
+	[ "$c" = 0 ] && case "$RATE" in auto) c=4000 ;; *) c=$RATE ;; esac
+	c=$((c / 2 / 100 * 100))
+	echo $((c < 100 ? 100 : c))
+}
+
+cpu_once() {    # KIND RATE
+	local kind=$1 rate=$2 f t0 t1 dos rar n per ok cap=${CAPACITY[$1]:-}
+	n=$((rate * CPU_SECONDS))
+	if [ -n "$cap" ] && [ $((rate * 10)) -gt $((cap * 9)) ]; then
+		log "bench: cpu $kind at $rate/s: left out, above 90 % of its capacity (~$cap/s)"
+		record cpu "$kind" 16 0 "rate=$rate" "skipped=above its capacity (~$cap/s)"
+		return 0
+	fi
 	try_start "$kind" || return 1
-	f=$SRV_DIR/cpu.out
+	f=$SRV_DIR/cpu-$rate.out
 	t0=$(srv_ticks)
-	pd "$f" -r "$CPU_RATE" -R "$CLIENTS" -n "$n" -p $((CPU_SECONDS + 5)) -W 1000000 -d "$DROP_TIME" ||
+	pd "$f" -r "$rate" -R "$CLIENTS" -n "$n" -p $((CPU_SECONDS + 5)) -W 1000000 -d "$DROP_TIME" ||
 		log "bench: perfdhcp failed ($f)"
 	t1=$(srv_ticks)
-	note_cmd cpu "-r $CPU_RATE -R $CLIENTS -n $n -p $((CPU_SECONDS + 5)) -W 1000000 -d $DROP_TIME"
+	note_cmd cpu "-r RATE -R $CLIENTS -n RATEx$CPU_SECONDS -p $((CPU_SECONDS + 5)) -W 1000000 -d $DROP_TIME"
 	stop_server
 	dos=$(pd_field "$f" DO sent); rar=$(pd_field "$f" RA recv)
 	dos=${dos:-0} rar=${rar:-0}
 	per=$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v n="$rar" 'BEGIN { if (n > 0) printf "%.1f", 1e6 * (b - a) / hz / n; else print "null" }')
 	# below saturation means (nearly) every DISCOVER completed
 	ok=$(awk -v s="$dos" -v r="$rar" 'BEGIN { print (s > 0 && r >= 0.98 * s) ? "true" : "false" }')
-	log "bench: cpu $kind: $rar leases at $CPU_RATE/s, $((t1 - t0))/$HZ s CPU -> $per us/lease$([ "$ok" = true ] || echo " (SATURATED: only $rar of $dos completed; not comparable)")"
-	record cpu "$kind" 16 0 "rate=$CPU_RATE" "leases=$rar" "discovers=$dos" "cpu_ticks=$((t1 - t0))" \
+	log "bench: cpu $kind: $rar leases at $rate/s, $((t1 - t0))/$HZ s CPU -> $per us/lease$([ "$ok" = true ] || echo " (SATURATED: only $rar of $dos completed; not comparable)")"
+	record cpu "$kind" 16 0 "rate=$rate" "leases=$rar" "discovers=$dos" "cpu_ticks=$((t1 - t0))" \
 		"hz=$HZ" "us_per_lease=$per" "below_saturation=$ok"
 }
 
@@ -486,7 +512,7 @@ for p, s, net, rep, kv in rows:
     if p == "status":
         servers[s] = {"label": labels.get(s, s), "status": kv["status"],
                       "reason": kv.get("reason") or None, "version": kv.get("version") or None,
-                      "throughput": None, "cpu": None, "alloc": {}}
+                      "throughput": None, "cpu": {}, "alloc": {}}
 for p, s, net, rep, kv in rows:
     if s not in servers:
         continue
@@ -502,7 +528,8 @@ for p, s, net, rep, kv in rows:
             t["details"].append(d)
         t["offered"] = num(kv["offered"])
     elif p == "cpu":
-        e["cpu"] = {k: (v == "true") if k == "below_saturation" else num(v) for k, v in kv.items()}
+        e["cpu"][kv["rate"]] = {k: (v == "true") if k == "below_saturation" else num(v)
+                                if k != "skipped" else v for k, v in kv.items()}
     elif p == "allocfail":
         e["alloc"]["/" + net] = {"failed": kv["reason"], "runs": [], "median": None}
     elif p == "alloc":
@@ -532,6 +559,21 @@ def ratio(a, b):
 
 ratios = {"dhcpfod_over_kea": ratio("dhcpfod", "kea"), "dhcpfod_over_dhcpd": ratio("dhcpfod", "dhcpd"),
           "kea_over_dhcpd": ratio("kea", "dhcpd")}
+cpu_rates = str(meta.get("cpu_rates") or "").split()
+
+def cpu_of(s, r):
+    c = servers.get(s, {}).get("cpu", {}).get(r) or {}
+    return c.get("us_per_lease") if c.get("below_saturation") else None
+
+# CPU per lease, dhcpfod over kea, at each rate (target: <= 0.5)
+for r in cpu_rates:
+    x, y = cpu_of("dhcpfod", r), cpu_of("kea", r)
+    ratios["cpu_dhcpfod_over_kea@%s" % r] = round(x / y, 3) if x is not None and y else None
+# first-time allocation, /8 over /24, per server (target for dhcpfod: >= 0.9)
+for s, e in servers.items():
+    a8, a24 = (e["alloc"].get(n, {}).get("median") for n in ("/8", "/24"))
+    if a8 is not None and a24:
+        ratios["alloc_8_over_24_%s" % s] = round(a8 / a24, 3)
 cmds = {s: kv["line"] for p, s, _, _, kv in rows if p == "cmd"}
 json.dump({"meta": meta, "commands": cmds, "servers": servers, "ratios": ratios},
           open(out, "w"), indent=2)
@@ -541,22 +583,28 @@ def f(v, fmt="{:.0f}"):
 
 print("DHCPv4 DORA benchmark (perfdhcp as relay agent, lab netns; %s workload, %s rounds of %ss)"
       % (meta.get("workload"), meta.get("reps"), meta.get("duration")))
-hdr = ("server", "version", "offered/s", "leases/s runs", "median", "us/lease@%s/s" % meta.get("cpu_rate"),
-       "alloc/s /24", "alloc/s /8")
+hdr = ("server", "version", "offered/s", "leases/s runs", "median") + \
+    tuple("us/lease@%s/s" % r for r in cpu_rates) + ("alloc/s /24", "alloc/s /8")
 rowsout = []
+
+def cpu_cell(c):
+    if not c:
+        return "-"
+    if c.get("skipped"):
+        return "n/a"
+    return f(c.get("us_per_lease"), "{:.1f}") + ("" if c.get("below_saturation") else " SAT")
+
 for s, e in servers.items():
-    t, c = e["throughput"] or {}, e["cpu"] or {}
-    cpu = f(c.get("us_per_lease"), "{:.1f}")
-    if c and not c.get("below_saturation"):
-        cpu += " SAT"
+    t = e["throughput"] or {}
+    cpus = tuple(cpu_cell(e["cpu"].get(r)) for r in cpu_rates)
     def al(n):
         a = e["alloc"].get(n, {})
         if "failed" in a:
             return "failed"
         return f(a.get("median")) + (" >=" if a.get("offered_limited") else "")
     rowsout.append((e["label"], e["version"] or "-", f(t.get("offered")),
-                    ",".join(f(x) for x in t.get("runs", [])) or "-", f(t.get("median")), cpu,
-                    al("/24"), al("/8")))
+                    ",".join(f(x) for x in t.get("runs", [])) or "-", f(t.get("median"))) + cpus +
+                   (al("/24"), al("/8")))
 w = [max(len(r[i]) for r in rowsout + [hdr]) for i in range(len(hdr))]
 for r in [hdr] + rowsout:
     print("  ".join(x.ljust(w[i]) for i, x in enumerate(r)).rstrip())
@@ -571,8 +619,9 @@ for n in ("/24", "/8"):
                 ",".join(f(x) for x in a["bound"]), f(a["clients"])))
 for k, v in ratios.items():
     print("%s = %s" % (k, "n/a" if v is None else v))
-print("(us/lease: server CPU (utime+stime) per ACK; SAT = saturated at that rate. alloc/s: new clients"
-      " bound per second, %s per run; '>=' = offered-limited, a lower bound)" % meta.get("alloc_clients"))
+print("(us/lease: server CPU (utime+stime) per ACK at that offered rate; SAT = saturated there, n/a ="
+      " above the server's capacity. alloc/s: new clients bound per second, %s per run; '>=' ="
+      " offered-limited, a lower bound)" % meta.get("alloc_clients"))
 for s, e in servers.items():
     if e["status"] != "ok":
         print("%s: %s: %s" % (e["label"], e["status"].upper(), e["reason"]))
@@ -599,8 +648,16 @@ for rep in $(seq "$REPS"); do
 	for s in "${ACTIVE[@]}"; do running "$s" && tput_once "$s" "$rep"; done
 done
 
-log "bench: == phase 2: CPU per lease at $CPU_RATE/s for ${CPU_SECONDS}s"
-for s in "${ACTIVE[@]}"; do running "$s" && cpu_once "$s"; done
+CPU_LIST=""
+for r in $CPU_RATES; do
+	[ "$r" = auto ] && r=$(cpu_auto)
+	case " $CPU_LIST " in *" $r "*) ;; *) CPU_LIST="$CPU_LIST $r" ;; esac
+done
+CPU_LIST=${CPU_LIST# }
+log "bench: == phase 2: CPU per lease at ${CPU_LIST// //s, }/s for ${CPU_SECONDS}s each"
+for r in $CPU_LIST; do
+	for s in "${ACTIVE[@]}"; do running "$s" && cpu_once "$s" "$r"; done
+done
 
 if [ "$ALLOC" = 1 ]; then
 	for net in 24 8; do
@@ -628,7 +685,7 @@ for k in "${!CMDS[@]}"; do record cmd "$k" - 0 "line=${CMDS[$k]}"; done
 record meta - - 0 "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "host=$(hostname)" "cpus=$(nproc)" \
 	"kernel=$(uname -r)" "perfdhcp=$(perfdhcp -v 2>&1 | awk '{print $NF; exit}')" "reps=$REPS" \
 	"duration=$DURATION" "rate=$RATE" "overload=$OVERLOAD" "clients=$CLIENTS" "workload=$WORKLOAD" \
-	"cpu_rate=$CPU_RATE" "cpu_seconds=$CPU_SECONDS" "alloc_clients=$ALLOC_CLIENTS" \
+	"cpu_rates=$CPU_LIST" "cpu_seconds=$CPU_SECONDS" "alloc_clients=$ALLOC_CLIENTS" \
 	"alloc_rate=$ALLOC_RATE" "alloc_reps=$ALLOC_REPS" "pin=$PIN" "loadavg_start=$LOAD0"
 
 report "$RES" "$OUT/results.json" | tee "$OUT/results.txt"
