@@ -29,7 +29,10 @@
 #      1 s of warm-up by two returning clients (a cold server loses much of a first burst),
 #      then the burst; rate = ACKs / (last ACK - first DISCOVER) from perfdhcp's
 #      per-exchange timestamps (-x t); median of ALLOC_REPS runs. A median near the offered
-#      rate is only a lower bound (">="). A burst lasts about 0.1 s: noisy, see the runs.
+#      rate is only a lower bound (">="). A burst lasts a few tens of ms: any other load on
+#      the machine shows in its rate, so each run also reports the server's CPU time per
+#      allocation (/proc/PID/task/*/schedstat, ns), and the /8-over-/24 ratio is given from
+#      both (rate, and 1 / CPU cost). The scopes alternate within each round.
 #      dhcpd is left out of the /8 unless ALLOC_DHCPD_8=1: it builds (and writes out) one
 #      lease per address at start-up: 2.7 GB here, and no answer within 135 s.
 # Reference servers, configured like shared/tools/dhcp-bench: kea-dhcp4 memfile with
@@ -42,7 +45,8 @@
 # Exit status: 0 every installed server was measured; 1 a server failed (dhcpfod until its
 # DHCP engine serves relayed clients); 2 usage, environment or missing tools.
 #
-# Knobs (environment): SERVERS ("dhcpfod kea dhcpd"), REPS (3), DURATION (10 s), RATE
+# Knobs (environment): SERVERS ("dhcpfod kea dhcpd"), PHASES ("throughput cpu alloc"; the
+# calibration runs whenever RATE=auto), REPS (3), DURATION (10 s), RATE
 # (auto|N), OVERLOAD (1.25), CAL_START (1000), CAL_MAX (32000), CLIENTS (65000),
 # WORKLOAD (mixed: -R CLIENTS for DURATION, clients wrap | new: every client one DORA),
 # CPU_RATES ("1000 auto"), CPU_SECONDS (10), ALLOC (1), ALLOC_CLIENTS (200), ALLOC_RATE (auto|N;
@@ -73,6 +77,8 @@ WORKLOAD=${WORKLOAD:-mixed}
 CPU_RATES=${CPU_RATES:-${CPU_RATE:-1000 auto}}
 CPU_SECONDS=${CPU_SECONDS:-10}
 ALLOC=${ALLOC:-1}
+PHASES=${PHASES:-throughput cpu alloc}
+[ "$ALLOC" = 1 ] || PHASES=${PHASES//alloc/}
 ALLOC_CLIENTS=${ALLOC_CLIENTS:-200}
 ALLOC_RATE=${ALLOC_RATE:-auto}
 ALLOC_REPS=${ALLOC_REPS:-5}
@@ -92,6 +98,7 @@ LAB_PREFIX=16
 . "$ROOT/scripts/netns-lab.sh"
 
 log() { printf '%s\n' "$*" >&2; }
+has_phase() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
 usage_die() { log "bench: $*"; exit 2; }
 
 # --- checks --------------------------------------------------------------------------
@@ -309,6 +316,16 @@ srv_ticks() {   # utime+stime of every process in the server namespace
 	echo "$t"
 }
 
+srv_ns() {      # CPU time, in ns, of every thread in the server namespace (schedstat)
+	local t=0 p f v
+	for p in $(lab_ns_pids "$LAB_SRV_NS"); do
+		for f in /proc/"$p"/task/*/schedstat; do
+			read -r v _ <"$f" 2>/dev/null && t=$((t + v))
+		done
+	done
+	echo "$t"
+}
+
 # --- perfdhcp ------------------------------------------------------------------------
 declare -A CMDS=()
 # pd OUT ARGS...: perfdhcp from the client namespace (pinned), as a relay, to the server
@@ -457,7 +474,7 @@ alloc_rate() {  # KIND -> the offered rate of phase 3
 }
 
 alloc_once() {  # KIND REP
-	local kind=$1 rep=$2 f r n rate lim warm mode=
+	local kind=$1 rep=$2 f r n rate lim warm mode= c0 c1 us
 	rate=$(alloc_rate "$kind")
 	# dhcpd on the /8 is an experiment (ALLOC_DHCPD_8=1): its failure is only reported
 	[ "$kind" = dhcpd ] && [ "$NET" = 8 ] && mode=soft
@@ -472,15 +489,18 @@ alloc_once() {  # KIND REP
 		log "bench: perfdhcp failed ($SRV_DIR/warm.out)"
 	note_cmd warmup "-r min(ALLOC_RATE/3,2000) -R 2 -n SAME -p 1 -d 1 -b mac=02:db:ff:00:00:00"
 	# -R above -n: the few DISCOVERs perfdhcp sends past -n are new clients too
+	c0=$(srv_ns)
 	pd "$f" -r "$rate" -R $((ALLOC_CLIENTS * 4)) -n "$ALLOC_CLIENTS" -p 10 -W 1000000 -d 2 -x t \
 		-b "mac=00:0c:$(printf '%02x' $((0x40 + rep))):00:00:00" || log "bench: perfdhcp failed ($f)"
+	c1=$(srv_ns)
 	note_cmd alloc "-r ALLOC_RATE -R $((ALLOC_CLIENTS * 4)) -n $ALLOC_CLIENTS -p 10 -W 1000000 -d 2 -x t -b mac=00:0c:REP:00:00:00"
 	stop_server
 	read -r r n <<<"$(pd_burst_rate "$f")"
 	lim=$(awk -v r="$r" -v o="$rate" 'BEGIN { print (r >= 0.9 * o) ? "true" : "false" }')
-	log "bench: alloc /$NET $kind round $rep: $n of $ALLOC_CLIENTS new clients bound at $rate/s offered -> $r allocations/s$([ "$lim" = true ] && echo " (offered-limited: a lower bound)")"
+	us=$(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN { if (n > 0) printf "%.1f", (b - a) / 1000 / n; else print "null" }')
+	log "bench: alloc /$NET $kind round $rep: $n of $ALLOC_CLIENTS new clients bound at $rate/s offered -> $r allocations/s$([ "$lim" = true ] && echo " (offered-limited: a lower bound)"), $us us CPU each"
 	record alloc "$kind" "$NET" "$rep" "rate=$r" "bound=$n" "clients=$ALLOC_CLIENTS" "offered=$rate" \
-		"offered_limited=$lim"
+		"offered_limited=$lim" "us_per_alloc=$us"
 }
 
 # report TSV JSON: results.json from the recorded lines; the table on stdout
@@ -534,9 +554,10 @@ for p, s, net, rep, kv in rows:
         e["alloc"]["/" + net] = {"failed": kv["reason"], "runs": [], "median": None}
     elif p == "alloc":
         a = e["alloc"].setdefault("/" + net, {"offered": num(kv["offered"]), "runs": [], "bound": [],
-                                              "clients": num(kv["clients"])})
+                                              "clients": num(kv["clients"]), "us": []})
         a["runs"].append(num(kv["rate"]))
         a["bound"].append(num(kv["bound"]))
+        a["us"].append(num(kv.get("us_per_alloc")))
 for e in servers.values():
     if e["throughput"]:
         e["throughput"]["median"] = med(e["throughput"]["runs"])
@@ -544,6 +565,7 @@ for e in servers.values():
         if "failed" in a:
             continue
         a["median"] = med(a["runs"])
+        a["us_median"] = med(a["us"])
         # a median near the offered rate only says the server kept up: a lower bound
         a["offered_limited"] = a["median"] is not None and a["median"] >= 0.9 * a["offered"]
 
@@ -574,6 +596,11 @@ for s, e in servers.items():
     a8, a24 = (e["alloc"].get(n, {}).get("median") for n in ("/8", "/24"))
     if a8 is not None and a24:
         ratios["alloc_8_over_24_%s" % s] = round(a8 / a24, 3)
+    # the same from the CPU each allocation cost (rate = 1 / cost): robust to the noise a
+    # burst of a few tens of milliseconds picks up from anything else on the machine
+    c8, c24 = (e["alloc"].get(n, {}).get("us_median") for n in ("/8", "/24"))
+    if c8 and c24:
+        ratios["alloc_cpu_8_over_24_%s" % s] = round(c24 / c8, 3)
 cmds = {s: kv["line"] for p, s, _, _, kv in rows if p == "cmd"}
 json.dump({"meta": meta, "commands": cmds, "servers": servers, "ratios": ratios},
           open(out, "w"), indent=2)
@@ -614,9 +641,10 @@ for n in ("/24", "/8"):
         if a and "failed" in a:
             print("alloc %-3s %-20s failed: %s" % (n, e["label"], a["failed"]))
         elif a:
-            print("alloc %-3s %-20s offered %s/s, runs %s (bound %s of %s)" % (
+            print("alloc %-3s %-20s offered %s/s, runs %s (bound %s of %s), CPU us each %s (median %s)" % (
                 n, e["label"], f(a["offered"]), ",".join(f(x) for x in a["runs"]),
-                ",".join(f(x) for x in a["bound"]), f(a["clients"])))
+                ",".join(f(x) for x in a["bound"]), f(a["clients"]),
+                ",".join(f(x, "{:.1f}") for x in a["us"]), f(a["us_median"], "{:.1f}")))
 for k, v in ratios.items():
     print("%s = %s" % (k, "n/a" if v is None else v))
 print("(us/lease: server CPU (utime+stime) per ACK at that offered rate; SAT = saturated there, n/a ="
@@ -644,7 +672,7 @@ for s in "${ACTIVE[@]}"; do
 		OFFER[$s]=$RATE
 	fi
 done
-for rep in $(seq "$REPS"); do
+has_phase throughput && for rep in $(seq "$REPS"); do
 	for s in "${ACTIVE[@]}"; do running "$s" && tput_once "$s" "$rep"; done
 done
 
@@ -654,16 +682,18 @@ for r in $CPU_RATES; do
 	case " $CPU_LIST " in *" $r "*) ;; *) CPU_LIST="$CPU_LIST $r" ;; esac
 done
 CPU_LIST=${CPU_LIST# }
-log "bench: == phase 2: CPU per lease at ${CPU_LIST// //s, }/s for ${CPU_SECONDS}s each"
-for r in $CPU_LIST; do
-	for s in "${ACTIVE[@]}"; do running "$s" && cpu_once "$s" "$r"; done
-done
+if has_phase cpu; then
+	log "bench: == phase 2: CPU per lease at ${CPU_LIST// //s, }/s for ${CPU_SECONDS}s each"
+	for r in $CPU_LIST; do
+		for s in "${ACTIVE[@]}"; do running "$s" && cpu_once "$s" "$r"; done
+	done
+fi
 
-if [ "$ALLOC" = 1 ]; then
-	for net in 24 8; do
-		set_net "$net"
-		log "bench: == phase 3: first-time allocation, /$net scope ($POOL_SIZE addresses), $ALLOC_CLIENTS new clients, $ALLOC_REPS rounds"
-		for rep in $(seq "$ALLOC_REPS"); do
+if has_phase alloc; then
+	log "bench: == phase 3: first-time allocation, /24 scope (245 addresses) and /8 scope (8388607), $ALLOC_CLIENTS new clients, $ALLOC_REPS rounds, the two scopes alternating"
+	for rep in $(seq "$ALLOC_REPS"); do
+		for net in 24 8; do
+			set_net "$net"
 			for s in "${ACTIVE[@]}"; do
 				running "$s" || continue
 				[ -n "${ALLOC_OFF[$s.$net]:-}" ] && continue
