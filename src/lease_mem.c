@@ -50,7 +50,9 @@ key_hash(uint32_t subnet, uint8_t kind, const uint8_t *k, size_t len)
 	h = (h ^ kind) * 16777619u;
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ k[i]) * 16777619u;
-	return h;
+	h ^= h >> 16;		/* FNV's low bits barely see the last bytes */
+	h *= 0x85ebca6bu;
+	return h ^ (h >> 13);
 }
 
 /* The client key of a lease: its client identifier, else its hardware

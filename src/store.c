@@ -69,7 +69,7 @@ enum stmt_id {
 	S_REL_SCOPES, S_RELSCOPE_INS, S_RELSCOPE_DEL,
 	S_BACKUP_GET, S_BACKUP_DEL, S_BACKUP_INS, S_LEASE_SET_FREE, S_RESV_IN_RANGE,
 	S_COUNT_SCOPES, S_COUNT_LEASES, S_COUNT_RESV,
-	S_LEASE_ACTIVE, S_LEASE_TIMES, S_LEASE_ALL,
+	S_LEASE_ACTIVE, S_LEASE_TIMES, S_LEASE_ALL, S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_NSTMTS
 };
 
@@ -155,6 +155,9 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " cltt = ?5, owner = ?6, sent_pot_exp = ?7, ack_pot_exp = ?8,"
 	    " recv_pot_exp = ?9, last_bndupd = ?10 WHERE address = ?1",
 	[S_LEASE_ALL] = "SELECT " LEASE_COLS " FROM lease",
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
 };
 
 /* Flags of a record in the mirror of the lease rows. */
@@ -198,13 +201,10 @@ fail(struct store *s, const char *what)
 
 /* The cached statement `id`, reset and with no bindings; NULL on error. */
 static sqlite3_stmt *
-st(struct store *s, enum stmt_id id)
+st_raw(struct store *s, enum stmt_id id)
 {
-	sqlite3_stmt *q;
+	sqlite3_stmt *q = s->stmts[id];
 
-	if (s->ndirty > 0 && !s->in_txn)
-		stage_flush(s);		/* a failure is the engine's to report */
-	q = s->stmts[id];
 	if (q == NULL) {
 		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL) != SQLITE_OK) {
@@ -218,6 +218,16 @@ st(struct store *s, enum stmt_id id)
 	return q;
 }
 
+/* st_raw, once the staged lease writes are in the database (outside a
+ * transaction, any statement sees them). */
+static sqlite3_stmt *
+st(struct store *s, enum stmt_id id)
+{
+	if (s->ndirty > 0 && !s->in_txn)
+		stage_flush(s);		/* a failure is the engine's to report */
+	return st_raw(s, id);
+}
+
 /* Run a statement that returns no rows. */
 static int
 run(struct store *s, sqlite3_stmt *q, const char *what)
@@ -228,6 +238,15 @@ run(struct store *s, sqlite3_stmt *q, const char *what)
 	if (rc != SQLITE_DONE)
 		return fail(s, what);
 	return 0;
+}
+
+/* BEGIN IMMEDIATE, COMMIT or ROLLBACK (prepared once, not parsed each time). */
+static int
+txn(struct store *s, enum stmt_id id)
+{
+	sqlite3_stmt *q = st_raw(s, id);
+
+	return q == NULL ? -1 : run(s, q, stmt_sql[id]);
 }
 
 /* Step a one-row lookup: 0 row ready, STORE_NOTFOUND, -1 error. */
@@ -460,7 +479,7 @@ store_begin(struct store *s)
 		return 0;	/* the stage is the pass's transaction */
 	if (s->ndirty > 0)
 		stage_flush(s);	/* a failure is the engine's to report */
-	if (exec(s, "BEGIN IMMEDIATE") == -1)
+	if (txn(s, S_BEGIN) == -1)
 		return -1;
 	s->in_txn = 1;
 	s->txn_leases = 0;
@@ -484,7 +503,7 @@ store_commit_deferred(struct store *s)
 {
 	if (!s->in_txn)
 		return stage_commit(s);
-	if (exec(s, "COMMIT") == -1) {
+	if (txn(s, S_COMMIT) == -1) {
 		store_rollback(s);
 		return -1;
 	}
@@ -510,7 +529,7 @@ store_rollback(struct store *s)
 	if (!s->in_txn)
 		return;
 	memcpy(keep, s->err, sizeof(keep));
-	exec(s, "ROLLBACK");
+	txn(s, S_ROLLBACK);
 	memcpy(s->err, keep, sizeof(keep));
 	s->in_txn = 0;
 	if (s->txn_leases)
@@ -1214,16 +1233,16 @@ stage_flush(struct store *s)
 
 	if (s->ndirty == 0 || s->in_txn)
 		return 0;
-	if (exec(s, "BEGIN IMMEDIATE") == 0) {
+	if (txn(s, S_BEGIN) == 0) {
 		s->in_txn = 1;
 		while (i < s->ndirty && row_write(s, s->dirty[i]) == 0)
 			i++;
-		if (i == s->ndirty && exec(s, "COMMIT") == 0) {
+		if (i == s->ndirty && txn(s, S_COMMIT) == 0) {
 			s->in_txn = 0;
 			s->ndirty = 0;
 			return 0;
 		}
-		exec(s, "ROLLBACK");
+		txn(s, S_ROLLBACK);
 		s->in_txn = 0;
 	}
 	snprintf(s->stage_err, sizeof(s->stage_err), "%s", s->err);
