@@ -33,14 +33,30 @@
 /* Group commit: between two fsync requests at least DHCP_SYNC_GAP_MIN_US,
  * and DHCP_SYNC_GAP_US unless DHCP_SYNC_ACKS DHCPACKs wait: one fsync costs
  * about as much CPU as handling ten leases. */
+#ifndef DHCP_SYNC_GAP_MIN_US	/* (all five: -D at build time to experiment) */
 #define DHCP_SYNC_GAP_MIN_US	1000
+#endif
+#ifndef DHCP_SYNC_GAP_US
 #define DHCP_SYNC_GAP_US	4000
+#endif
+#ifndef DHCP_SYNC_ACKS
 #define DHCP_SYNC_ACKS		16
-#define DHCP_POLL_US		1000	/* under load, read this often instead of
-					 * waking up for every datagram */
-#define DHCP_TX_QUOTA		64	/* durable DHCPACKs sent at a time ... */
-#define DHCP_TX_TICK_US		250	/* ... and then after this long, so that a
-					 * relay's receive queue is not overrun */
+#endif
+#ifndef DHCP_POLL_US		/* under load, read this often instead of waking
+				 * up for every datagram (0: never) ... */
+#define DHCP_POLL_US		1000
+#endif
+#ifndef DHCP_POLL_BURST		/* ... or sooner, when this many are due (a
+				 * burst of replies is what a relay must queue) */
+#define DHCP_POLL_BURST		16
+#endif
+#define DHCP_POLL_MIN_US	100
+#ifndef DHCP_TX_QUOTA		/* durable DHCPACKs sent at a time, then the next
+				 * ones DHCP_TX_TICK_US later, so that a relay's
+				 * receive queue is not overrun */
+#define DHCP_TX_QUOTA		64
+#endif
+#define DHCP_TX_TICK_US		250
 #define DHCP_RCVBUF		(8 * 1024 * 1024)	/* absorbs bursts during a commit */
 #define DHCP_PKT_MAX		2048
 #define DHCP_MMSG		64	/* datagrams per recvmmsg / sendmmsg */
@@ -265,11 +281,16 @@ reading(struct dhcp_sock *ds, int on)
 static void
 poll_next(struct dhcp_iface *ifc, int n, int64_t began)
 {
-	struct timeval tv = { 0, DHCP_POLL_US };
-	int busy = n > 0 && began - ifc->last_pass < DHCP_POLL_US;
+	int64_t dt = began - ifc->last_pass, us = DHCP_POLL_US;
+	int busy = n > 0 && dt < DHCP_POLL_US;
+	struct timeval tv = { 0, 0 };
 
+	/* the next poll when DHCP_POLL_BURST more datagrams are due */
+	if (n > 0 && dt * DHCP_POLL_BURST / n < us)
+		us = dt * DHCP_POLL_BURST / n;
+	tv.tv_usec = (suseconds_t)(us < DHCP_POLL_MIN_US ? DHCP_POLL_MIN_US : us);
 	ifc->last_pass = began;
-	if (ifc->ds->stalled)
+	if (ifc->ds->stalled || DHCP_POLL_US == 0)
 		return;
 	if (ifc->polling && n == 0) {
 		ifc->polling = 0;
