@@ -12,7 +12,8 @@
 # Phases, each over every server in SERVERS that is installed (others are skipped with a
 # message; a server that fails to start or to serve is reported and the others go on):
 #   1. throughput: scope 10.77.0.0/16, pool 10.77.1.0-10.77.255.254 (65279); offered rate
-#      = OVERLOAD x the capacity found by a 1 s ramp (RATE=auto) or RATE; REPS rounds,
+#      = OVERLOAD x the capacity (the best ACK rate) found by a ramp of 1 s steps, each
+#      CAL_FACTOR x the last, up to the first step under 85 % (RATE=auto), or RATE; REPS rounds,
 #      servers interleaved; median leases/s (perfdhcp's ACK rate) and the ratios
 #      dhcpfod/kea, dhcpfod/dhcpd.
 #   2. CPU per lease: the /16 again at each rate of CPU_RATES for CPU_SECONDS, the same
@@ -47,7 +48,8 @@
 #
 # Knobs (environment): SERVERS ("dhcpfod kea dhcpd"), PHASES ("throughput cpu alloc"; the
 # calibration runs whenever RATE=auto), REPS (3), DURATION (10 s), RATE
-# (auto|N), OVERLOAD (1.25), CAL_START (1000), CAL_MAX (32000), CLIENTS (65000),
+# (auto|N), OVERLOAD (1.25), CAL_START (2000), CAL_FACTOR (1.5: the ramp's step),
+# CAL_MAX (32000; the steps' new clients also stop at the /16 pool), CLIENTS (65000),
 # WORKLOAD (mixed: -R CLIENTS for DURATION, clients wrap | new: every client one DORA),
 # CPU_RATES ("1000 auto"), CPU_SECONDS (10), ALLOC (1), ALLOC_CLIENTS (200), ALLOC_RATE (auto|N;
 # with a fixed RATE, auto is 3 x RATE), ALLOC_REPS (5),
@@ -70,7 +72,8 @@ REPS=${REPS:-3}
 DURATION=${DURATION:-10}
 RATE=${RATE:-auto}
 OVERLOAD=${OVERLOAD:-1.25}
-CAL_START=${CAL_START:-1000}
+CAL_START=${CAL_START:-2000}
+CAL_FACTOR=${CAL_FACTOR:-1.5}
 CAL_MAX=${CAL_MAX:-32000}
 CLIENTS=${CLIENTS:-65000}
 WORKLOAD=${WORKLOAD:-mixed}
@@ -372,11 +375,13 @@ pd_burst_rate() {
 # --- phase 1: throughput -------------------------------------------------------------
 declare -A OFFER=() CAPACITY=() ALLOC_OFF=()
 calibrate() {   # KIND -> OFFER[KIND], CAPACITY[KIND]
-	local kind=$1 r step best=0 ack f sat=0
+	local kind=$1 r step best=0 ack f sat=0 used
 	for _ in 1 2; do
 		try_start "$kind" || return 1
-		r=$CAL_START step=0
-		while [ "$r" -le "$CAL_MAX" ]; do
+		r=$CAL_START step=0 used=0
+		# every step's clients are new: together they must fit the /16 pool
+		while [ "$r" -le "$CAL_MAX" ] && [ $((used + r)) -le 65000 ]; do
+			used=$((used + r))
 			step=$((step + 1))
 			f=$SRV_DIR/cal-$r.out
 			pd "$f" -r "$r" -R "$r" -n $((r * 2)) -p 1 -d "$DROP_TIME" \
@@ -385,7 +390,7 @@ calibrate() {   # KIND -> OFFER[KIND], CAPACITY[KIND]
 			log "bench: calibrate $kind: offered $r/s for 1 s -> $ack ACK/s"
 			[ "$ack" -gt "$best" ] && best=$ack
 			if [ "$ack" -lt $((r * 85 / 100)) ]; then sat=1; break; fi
-			r=$((r * 2))
+			r=$(awk -v r="$r" -v f="$CAL_FACTOR" 'BEGIN { printf "%.0f", r * f }')
 		done
 		stop_server
 		[ "$best" -gt 0 ] && break
@@ -405,15 +410,23 @@ calibrate() {   # KIND -> OFFER[KIND], CAPACITY[KIND]
 	record cal "$kind" 16 0 "capacity=$best" "offered=${OFFER[$kind]}"
 }
 
+# cli_rcvbuf: UDP receive-buffer drops in the client namespace (perfdhcp's own socket)
+cli_rcvbuf() {
+	ip netns exec "$LAB_CLI_NS" awk '/^Udp:/ { n++ } n == 2 && /^Udp:/ { print $6; exit }' \
+		/proc/net/snmp 2>/dev/null || echo 0
+}
+
 tput_once() {   # KIND REP
-	local kind=$1 rep=$2 f rate n t0 t1 lps dos dor ras rar cpu first
+	local kind=$1 rep=$2 f rate n t0 t1 lps dos dor ras rar cpu first c0 c1 verdict
 	rate=${OFFER[$kind]}
 	try_start "$kind" || return 1
 	f=$SRV_DIR/tput.out
 	if [ "$WORKLOAD" = new ]; then n=$CLIENTS; else n=$((rate * (DURATION + 5))); fi
 	t0=$(srv_ticks)
+	c0=$(cli_rcvbuf)
 	pd "$f" -r "$rate" -R "$CLIENTS" -n "$n" -p "$DURATION" -d "$DROP_TIME" -t 1 ||
 		log "bench: perfdhcp failed ($f)"
+	c1=$(cli_rcvbuf)
 	t1=$(srv_ticks)
 	note_cmd throughput "-r OFFERED -R $CLIENTS -n $([ "$WORKLOAD" = new ] && echo "$CLIENTS" || echo "OFFEREDx$((DURATION + 5))") -p $DURATION -d $DROP_TIME -t 1"
 	stop_server
@@ -422,9 +435,18 @@ tput_once() {   # KIND REP
 	ras=$(pd_field "$f" RA sent); rar=$(pd_field "$f" RA recv)
 	cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / d }')
 	first=$(awk -v s="${dos:-0}" -v c="$CLIENTS" 'BEGIN { if (s <= 0) print 0; else printf "%.0f", 100 * (s < c ? s : c) / s }')
-	log "bench: throughput $kind round $rep: $lps leases/s (offered $rate/s; DISCOVER sent $dos, OFFER $dor; REQUEST $ras, ACK $rar; server CPU $cpu%; first-time $first%)"
+	# as shared/tools/dhcp-bench judges a run: perfdhcp sent under 95 % of the rate, or its
+	# socket dropped over 0.5 % of the replies: generator-limited; under 2 % of the
+	# exchanges incomplete: not saturated (the figure is a lower bound)
+	verdict=$(awk -v o="$rate" -v d="$DURATION" -v s="${dos:-0}" -v dr="${dor:-0}" \
+		-v ra="${rar:-0}" -v cd=$((c1 - c0)) 'BEGIN {
+		if (s < 0.95 * o * d || cd > 0.005 * (dr + ra)) print "generator-limited"
+		else if (s > 0 && ra >= 0.98 * s) print "not-saturated"
+		else print "ok" }')
+	log "bench: throughput $kind round $rep: $lps leases/s (offered $rate/s; DISCOVER sent $dos, OFFER $dor; REQUEST $ras, ACK $rar; perfdhcp's socket dropped $((c1 - c0)); server CPU $cpu%; first-time $first%; $verdict)"
 	record tput "$kind" 16 "$rep" "lps=$lps" "offered=$rate" "do_sent=${dos:-0}" "do_recv=${dor:-0}" \
-		"ra_sent=${ras:-0}" "ra_recv=${rar:-0}" "cpu_pct=$cpu" "first_time_pct=$first"
+		"ra_sent=${ras:-0}" "ra_recv=${rar:-0}" "cli_drops=$((c1 - c0))" "cpu_pct=$cpu" \
+		"first_time_pct=$first" "verdict=$verdict"
 }
 
 # --- phase 2: CPU per lease at a fixed rate ------------------------------------------
@@ -645,6 +667,13 @@ for n in ("/24", "/8"):
                 n, e["label"], f(a["offered"]), ",".join(f(x) for x in a["runs"]),
                 ",".join(f(x) for x in a["bound"]), f(a["clients"]),
                 ",".join(f(x, "{:.1f}") for x in a["us"]), f(a["us_median"], "{:.1f}")))
+for s, e in servers.items():
+    t = e["throughput"]
+    if t and t["details"]:
+        print("throughput %-20s verdicts %s; perfdhcp socket drops %s; server CPU %%: %s" % (
+            e["label"], ",".join(str(d.get("verdict")) for d in t["details"]),
+            ",".join(f(d.get("cli_drops")) for d in t["details"]),
+            ",".join(f(d.get("cpu_pct")) for d in t["details"])))
 for k, v in ratios.items():
     print("%s = %s" % (k, "n/a" if v is None else v))
 print("(us/lease: server CPU (utime+stime) per ACK at that offered rate; SAT = saturated there, n/a ="
