@@ -1,6 +1,7 @@
-/* DHCP sockets: one UDP socket per configured interface, a bounded read loop
- * per event, one commit per pass before any reply leaves (group commit,
- * DESIGN §3), replies routed per RFC 2131 §4.1, and the one expiry timer. */
+/* DHCP sockets: one UDP socket per configured interface, bounded passes of
+ * recvmmsg batches (read by a timer instead of per datagram under load), the
+ * lease writes of a pass staged for the group commit (dhcp_commit), replies
+ * by sendmmsg routed per RFC 2131 §4.1, and the one expiry timer. */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -20,43 +21,25 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "dhcp_commit.h"
 #include "dhcp_sock.h"
 #include "dhcp_srv.h"
 #include "log.h"
 #include "pool.h"
-#include "syncer.h"
+#include "store.h"
 #include "util.h"
 
-#define DHCP_READ_BATCH		1024	/* datagrams per read event */
-#define DHCP_BATCH_MAX		1024	/* DHCPACKs per commit */
-#define DHCP_BATCHES		4	/* commits whose ACKs may await their fsync */
-/* Group commit: between two fsync requests at least DHCP_SYNC_GAP_MIN_US,
- * and DHCP_SYNC_GAP_US unless DHCP_SYNC_ACKS DHCPACKs wait: one fsync costs
- * about as much CPU as handling ten leases. */
-#ifndef DHCP_SYNC_GAP_MIN_US	/* (all five: -D at build time to experiment) */
-#define DHCP_SYNC_GAP_MIN_US	1000
-#endif
-#ifndef DHCP_SYNC_GAP_US
-#define DHCP_SYNC_GAP_US	4000
-#endif
-#ifndef DHCP_SYNC_ACKS
-#define DHCP_SYNC_ACKS		16
-#endif
-#ifndef DHCP_POLL_US		/* under load, read this often instead of waking
-				 * up for every datagram (0: never) ... */
+#define DHCP_READ_BATCH		1024	/* datagrams per pass */
+/* Under load, read every DHCP_POLL_US instead of waking up for every
+ * datagram, or sooner when DHCP_POLL_BURST are due at the observed rate (a
+ * burst of replies is what a relay must queue); 0: never. */
+#ifndef DHCP_POLL_US		/* (-D to experiment) */
 #define DHCP_POLL_US		1000
 #endif
-#ifndef DHCP_POLL_BURST		/* ... or sooner, when this many are due (a
-				 * burst of replies is what a relay must queue) */
+#ifndef DHCP_POLL_BURST
 #define DHCP_POLL_BURST		16
 #endif
 #define DHCP_POLL_MIN_US	100
-#ifndef DHCP_TX_QUOTA		/* durable DHCPACKs sent at a time, then the next
-				 * ones DHCP_TX_TICK_US later, so that a relay's
-				 * receive queue is not overrun */
-#define DHCP_TX_QUOTA		64
-#endif
-#define DHCP_TX_TICK_US		250
 #define DHCP_RCVBUF		(8 * 1024 * 1024)	/* absorbs bursts during a commit */
 #define DHCP_PKT_MAX		2048
 #define DHCP_MMSG		64	/* datagrams per recvmmsg / sendmmsg */
@@ -73,16 +56,6 @@ struct dhcp_iface {
 	struct dhcp_sock	*ds;
 };
 
-/* The DHCPACKs of one commit (of one or more passes): committed, waiting for
- * the fsync that covers their sequence number (seq 0: the batch is free or
- * being filled). */
-struct dhcp_batch {
-	struct dhcp_out		*outs;		/* DHCP_BATCH_MAX replies */
-	size_t			 n;
-	size_t			 sent;		/* once durable: how many left */
-	uint64_t		 seq;
-};
-
 struct dhcp_sock {
 	struct daemon		*d;
 	struct pool		*pool;
@@ -90,16 +63,8 @@ struct dhcp_sock {
 	struct dhcp_iface	*ifs;
 	int			 nifs;
 	struct event		*timer;
-	struct syncer		*syncer;
-	struct dhcp_batch	 batches[DHCP_BATCHES];
-	int			 cur;		/* the batch being filled */
-	uint64_t		 seq;		/* last commit */
-	uint64_t		 durable;	/* last commit made durable */
-	struct event		*tx_ev;		/* more durable DHCPACKs to send */
-	int			 stalled;	/* every batch waits: reading paused */
-	int			 syncing;	/* an fsync request is out */
-	int64_t			 last_sync;	/* when it was made (time_mono_us) */
-	struct event		*commit_ev;	/* the gap is over: commit */
+	struct dhcp_commit	*commit;
+	int			 paused;	/* every batch waits: reading paused */
 	struct dhcp_rx		*rx;		/* one recvmmsg's datagrams */
 	struct dhcp_tx		*tx;		/* replies waiting for sendmmsg */
 	struct dhcp_out		*offers;	/* replies that need no commit */
@@ -203,8 +168,9 @@ iface_of(struct dhcp_sock *ds, int ifindex)
 /* Send the queued replies: one sendmmsg per DHCP_MMSG, a failed datagram
  * logged and skipped. */
 static void
-tx_flush(struct dhcp_sock *ds)
+tx_flush(void *arg)
 {
+	struct dhcp_sock *ds = arg;
 	struct dhcp_tx *tx = ds->tx;
 	unsigned done = 0;
 
@@ -228,8 +194,9 @@ tx_flush(struct dhcp_sock *ds)
 /* Queue one reply out of the interface it belongs to; o must stay valid
  * until the next tx_flush. */
 static void
-send_out(struct dhcp_sock *ds, struct dhcp_out *o)
+send_out(void *arg, struct dhcp_out *o)
 {
+	struct dhcp_sock *ds = arg;
 	struct dhcp_iface *ifc = iface_of(ds, o->ifindex);
 	struct dhcp_tx *tx = ds->tx;
 	uint16_t base = ds->d->conf->dhcp_port;
@@ -257,9 +224,11 @@ send_out(struct dhcp_sock *ds, struct dhcp_out *o)
 /* Pause or resume reading every interface (back-pressure while all batches
  * wait for their fsync). */
 static void
-reading(struct dhcp_sock *ds, int on)
+reading(void *arg, int on)
 {
-	ds->stalled = !on;
+	struct dhcp_sock *ds = arg;
+
+	ds->paused = !on;
 	for (int i = 0; i < ds->nifs; i++) {
 		struct dhcp_iface *ifc = &ds->ifs[i];
 
@@ -290,7 +259,7 @@ poll_next(struct dhcp_iface *ifc, int n, int64_t began)
 		us = dt * DHCP_POLL_BURST / n;
 	tv.tv_usec = (suseconds_t)(us < DHCP_POLL_MIN_US ? DHCP_POLL_MIN_US : us);
 	ifc->last_pass = began;
-	if (ifc->ds->stalled || DHCP_POLL_US == 0)
+	if (ifc->ds->paused || DHCP_POLL_US == 0)
 		return;
 	if (ifc->polling && n == 0) {
 		ifc->polling = 0;
@@ -303,155 +272,18 @@ poll_next(struct dhcp_iface *ifc, int n, int64_t began)
 	}
 }
 
-static void commit_maybe(struct dhcp_sock *);
-
-/* A batch that is free (neither being filled nor committed), or -1. */
-static int
-batch_free(const struct dhcp_sock *ds)
-{
-	for (int i = 1; i <= DHCP_BATCHES; i++) {
-		int k = (ds->cur + i) % DHCP_BATCHES;
-
-		if (ds->batches[k].seq == 0)
-			return k;
-	}
-	return -1;
-}
-
-/* The lowest committed batch that is durable, or NULL. */
-static struct dhcp_batch *
-batch_durable(struct dhcp_sock *ds)
-{
-	struct dhcp_batch *low = NULL;
-
-	for (int i = 0; i < DHCP_BATCHES; i++) {
-		struct dhcp_batch *b = &ds->batches[i];
-
-		if (b->seq != 0 && b->seq <= ds->durable &&
-		    (low == NULL || b->seq < low->seq))
-			low = b;
-	}
-	return low;
-}
-
-/* Send up to DHCP_TX_QUOTA durable DHCPACKs, oldest first, freeing the
- * batches sent; the rest after DHCP_TX_TICK_US (a burst of a whole commit
- * would overrun a relay's receive queue). */
+/* A commit or an fsync failed: the pools may be ahead of the store. */
 static void
-tx_release(struct dhcp_sock *ds)
-{
-	struct timeval tv = { 0, DHCP_TX_TICK_US };
-	struct dhcp_batch *b;
-	int quota = DHCP_TX_QUOTA;
-
-	while (quota > 0 && (b = batch_durable(ds)) != NULL) {
-		for (; quota > 0 && b->sent < b->n; quota--)
-			send_out(ds, &b->outs[b->sent++]);
-		if (b->sent == b->n)
-			b->n = b->sent = b->seq = 0;
-	}
-	tx_flush(ds);
-	if (ds->stalled && batch_free(ds) >= 0)
-		reading(ds, 1);
-	if (batch_durable(ds) != NULL && !evtimer_pending(ds->tx_ev, NULL))
-		evtimer_add(ds->tx_ev, &tv);
-}
-
-static void
-tx_timer(evutil_socket_t fd, short what, void *arg)
-{
-	tx_release(arg);
-}
-
-/* The syncer made every commit up to `upto` durable (or failed to): their
- * DHCPACKs may leave (or never: a lease that may not be durable is not
- * acknowledged, and the pools are rebuilt from the store). What gathered in
- * the meantime is committed next. */
-static void
-synced(void *arg, uint64_t upto, int err)
+lost(void *arg)
 {
 	struct dhcp_sock *ds = arg;
 
-	if (err != 0) {
-		log_warnx("dhcp: fsync of the lease database failed (%s): "
-		    "acknowledgements withheld", strerror(err));
-		for (int i = 0; i < DHCP_BATCHES; i++) {
-			struct dhcp_batch *b = &ds->batches[i];
-
-			if (b->seq > ds->durable && b->seq <= upto)
-				b->n = b->sent = b->seq = 0;
-		}
-		ds->pool->loaded = 0;
-	} else if (upto > ds->durable)
-		ds->durable = upto;
-	if (upto >= ds->seq)
-		ds->syncing = 0;
-	tx_release(ds);
-	commit_maybe(ds);
+	ds->pool->loaded = 0;
 }
 
-/* Commit the staged writes (into the WAL, not yet fsynced), hand the batch
- * of DHCPACKs to the syncer, and move on to a free batch. */
-static void
-commit_now(struct dhcp_sock *ds)
-{
-	struct store *st = ds->d->store;
-	struct dhcp_batch *b = &ds->batches[ds->cur];
-	int k;
-
-	if (store_commit_deferred(st) == -1 ||
-	    syncer_request(ds->syncer, ds->seq + 1, store_wal_fd(st)) == -1) {
-		log_warnx("dhcp: commit failed, %zu acknowledgements withheld: %s",
-		    b->n, store_errmsg(st));
-		b->n = 0;
-		ds->pool->loaded = 0;	/* the memory view may be ahead */
-		return;
-	}
-	ds->syncing = 1;
-	ds->last_sync = time_mono_us();
-	ds->d->stats.commit_batches++;
-	b->seq = ++ds->seq;
-	if ((k = batch_free(ds)) >= 0)
-		ds->cur = k;
-	else
-		reading(ds, 0);	/* every batch waits: resumed by tx_release() */
-}
-
-/* Writes or DHCPACKs wait: commit them now if no fsync is out and the last
- * one was asked for long enough ago (DHCP_SYNC_GAP_US, or the shorter
- * DHCP_SYNC_GAP_MIN_US once DHCP_SYNC_ACKS wait), else let them gather
- * (synced() or the commit timer comes back for them), unless the batch is
- * full. Group commit (DESIGN §3): under load one fsync covers many passes. */
-static void
-commit_maybe(struct dhcp_sock *ds)
-{
-	struct dhcp_batch *b = &ds->batches[ds->cur];
-	int64_t wait, since;
-
-	if (b->n == 0 && !store_in_txn(ds->d->store))
-		return;
-	if (b->n < DHCP_BATCH_MAX) {
-		if (ds->syncing)
-			return;
-		since = time_mono_us() - ds->last_sync;
-		wait = (b->n >= DHCP_SYNC_ACKS ? DHCP_SYNC_GAP_MIN_US :
-		    DHCP_SYNC_GAP_US) - since;
-		if (wait > 0) {
-			struct timeval tv = { 0, (suseconds_t)wait };
-
-			if (!evtimer_pending(ds->commit_ev, NULL))
-				evtimer_add(ds->commit_ev, &tv);
-			return;
-		}
-	}
-	commit_now(ds);
-}
-
-static void
-commit_timer(evutil_socket_t fd, short what, void *arg)
-{
-	commit_maybe(arg);
-}
+static const struct dhcp_commit_ops commit_ops = {
+	send_out, tx_flush, reading, lost
+};
 
 static void dhcp_timer_arm(struct dhcp_sock *);
 
@@ -476,45 +308,22 @@ rx_fill(struct dhcp_iface *ifc, struct dhcp_rx *rx, int max)
 	return n < 0 ? 0 : n;
 }
 
-/* A reply with only the bytes of its datagram (a few hundred of the 1500). */
-static void
-out_copy(struct dhcp_out *d, const struct dhcp_out *o)
-{
-	size_t head = sizeof(o->buf);
-
-	_Static_assert(offsetof(struct dhcp_out, buf) == 0, "buf comes first");
-	memcpy(d->buf, o->buf, o->len);
-	memcpy((char *)d + head, (const char *)o + head, sizeof(*o) - head);
-}
-
 /* Handle one received datagram: a DHCPACK joins the batch being filled (it
  * leaves once its commit is durable), any other reply is queued to leave now. */
 static void
 rx_one(struct dhcp_sock *ds, struct dhcp_in *in, const uint8_t *buf, size_t len,
     unsigned *noff)
 {
-	struct dhcp_batch *b = &ds->batches[ds->cur];
 	struct dhcp_out *o = &ds->offers[*noff];
 
 	if (dhcp_srv_handle(ds->srv, in, buf, len, o) != 1)
 		return;
 	if (o->durable) {
-		out_copy(&b->outs[b->n++], o);	/* waits until durable */
+		dhcp_commit_add(ds->commit, o);	/* waits until durable */
 		return;
 	}
 	send_out(ds, o);
 	(*noff)++;
-}
-
-/* Room for DHCPACKs in the batch being filled, committing a full one. */
-static int
-batch_room(struct dhcp_sock *ds)
-{
-	if (ds->batches[ds->cur].n == DHCP_BATCH_MAX)
-		commit_now(ds);
-	if (ds->stalled)
-		return 0;
-	return DHCP_BATCH_MAX - (int)ds->batches[ds->cur].n;
 }
 
 /* Read up to DHCP_READ_BATCH datagrams, handle them (their lease writes
@@ -535,7 +344,7 @@ dhcp_read(evutil_socket_t fd, short what, void *arg)
 		unsigned noff = 0;
 
 		max = DHCP_READ_BATCH - total;
-		if ((n = batch_room(ds)) < max)
+		if ((n = dhcp_commit_room(ds->commit)) < max)
 			max = n;
 		if (max > DHCP_MMSG)
 			max = DHCP_MMSG;
@@ -549,8 +358,7 @@ dhcp_read(evutil_socket_t fd, short what, void *arg)
 		total += n;
 	} while (n == max && total < DHCP_READ_BATCH);	/* else drained */
 	store_stage(ds->d->store, 0);
-	commit_maybe(ds);
-	tx_release(ds);
+	dhcp_commit_pass(ds->commit);
 	poll_next(ifc, total, began);
 	dhcp_timer_arm(ds);
 }
@@ -567,7 +375,7 @@ dhcp_timer(evutil_socket_t fd, short what, void *arg)
 	store_stage(ds->d->store, 0);
 	if (n > 0)
 		log_debug("dhcp: %d offers or leases expired", n);
-	commit_maybe(ds);
+	dhcp_commit_pass(ds->commit);
 	dhcp_timer_arm(ds);
 }
 
@@ -622,16 +430,12 @@ dhcp_sock_open(struct dhcp_sock *ds, char *err, size_t errlen)
 }
 
 static int
-batches_alloc(struct dhcp_sock *ds)
+buffers_alloc(struct dhcp_sock *ds)
 {
 	if ((ds->rx = calloc(1, sizeof(*ds->rx))) == NULL ||
 	    (ds->tx = calloc(1, sizeof(*ds->tx))) == NULL ||
 	    (ds->offers = calloc(DHCP_MMSG, sizeof(*ds->offers))) == NULL)
 		return -1;
-	for (int i = 0; i < DHCP_BATCHES; i++)
-		if ((ds->batches[i].outs = calloc(DHCP_BATCH_MAX,
-		    sizeof(struct dhcp_out))) == NULL)
-			return -1;
 	return 0;
 }
 
@@ -643,11 +447,10 @@ dhcp_sock_new(struct daemon *d, char *err, size_t errlen)
 	if (ds == NULL || (ds->pool = pool_new(d->store)) == NULL ||
 	    (ds->srv = dhcp_srv_new(d, ds->pool)) == NULL ||
 	    (ds->ifs = calloc(CONF_MAX_IFACES, sizeof(*ds->ifs))) == NULL ||
-	    batches_alloc(ds) == -1 ||
-	    (ds->syncer = syncer_new(d->base, synced, ds)) == NULL ||
-	    (ds->timer = evtimer_new(d->base, dhcp_timer, ds)) == NULL ||
-	    (ds->commit_ev = evtimer_new(d->base, commit_timer, ds)) == NULL ||
-	    (ds->tx_ev = evtimer_new(d->base, tx_timer, ds)) == NULL) {
+	    buffers_alloc(ds) == -1 ||
+	    (ds->commit = dhcp_commit_new(d->base, d->store, &d->stats, &commit_ops,
+	    ds)) == NULL ||
+	    (ds->timer = evtimer_new(d->base, dhcp_timer, ds)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		dhcp_sock_free(ds);
 		return NULL;
@@ -676,14 +479,8 @@ dhcp_sock_free(struct dhcp_sock *ds)
 	}
 	if (ds->timer != NULL)
 		event_free(ds->timer);
-	if (ds->commit_ev != NULL)
-		event_free(ds->commit_ev);
-	if (ds->tx_ev != NULL)
-		event_free(ds->tx_ev);
-	syncer_free(ds->syncer);
+	dhcp_commit_free(ds->commit);
 	free(ds->ifs);
-	for (int i = 0; i < DHCP_BATCHES; i++)
-		free(ds->batches[i].outs);
 	free(ds->rx);
 	free(ds->tx);
 	free(ds->offers);
