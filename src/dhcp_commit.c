@@ -33,7 +33,7 @@
 /* Durable DHCPACKs leave TX_QUOTA at a time, the next ones TX_TICK_US later:
  * a whole commit at once would overrun a relay's receive queue. */
 #ifndef TX_QUOTA
-#define TX_QUOTA	64
+#define TX_QUOTA	32
 #endif
 #define TX_TICK_US	250
 

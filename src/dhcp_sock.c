@@ -31,15 +31,16 @@
 
 #define DHCP_READ_BATCH		1024	/* datagrams per pass */
 /* Under load, read every DHCP_POLL_US instead of waking up for every
- * datagram, or sooner when DHCP_POLL_BURST are due at the observed rate (a
- * burst of replies is what a relay must queue); 0: never. */
+ * datagram (0: never), unless datagrams come faster than DHCP_POLL_MAX_RATE a
+ * second: then the loop hardly sleeps anyway, and the bursts of replies a
+ * poll makes would be more than a relay can be trusted to queue. */
 #ifndef DHCP_POLL_US		/* (-D to experiment) */
 #define DHCP_POLL_US		1000
 #endif
-#ifndef DHCP_POLL_BURST
-#define DHCP_POLL_BURST		16
+#ifndef DHCP_POLL_MAX_RATE
+#define DHCP_POLL_MAX_RATE	30000
 #endif
-#define DHCP_POLL_MIN_US	100
+#define DHCP_RATE_WINDOW_US	10000	/* the rate is measured over this */
 #define DHCP_RCVBUF		(8 * 1024 * 1024)	/* absorbs bursts during a commit */
 #define DHCP_PKT_MAX		2048
 #define DHCP_MMSG		64	/* datagrams per recvmmsg / sendmmsg */
@@ -53,6 +54,9 @@ struct dhcp_iface {
 	struct event		*poll_ev;	/* under load: read every DHCP_POLL_US */
 	int			 polling;
 	int64_t			 last_pass;	/* when the last pass began (us) */
+	int64_t			 win_start;	/* the rate's window: since when */
+	int			 win_n;		/* datagrams in it */
+	int			 fast;		/* over DHCP_POLL_MAX_RATE */
 	struct dhcp_sock	*ds;
 };
 
@@ -241,30 +245,42 @@ reading(void *arg, int on)
 	}
 }
 
+/* Count a pass's datagrams; at the end of a window, whether they come faster
+ * than DHCP_POLL_MAX_RATE. */
+static void
+rate_note(struct dhcp_iface *ifc, int n, int64_t now)
+{
+	int64_t span = now - ifc->win_start;
+
+	ifc->win_n += n;
+	if (span < DHCP_RATE_WINDOW_US)
+		return;
+	ifc->fast = (int64_t)ifc->win_n * 1000000 > (int64_t)DHCP_POLL_MAX_RATE * span;
+	ifc->win_start = now;
+	ifc->win_n = 0;
+}
+
 /* After a pass of n datagrams: under load (passes closer together than
  * DHCP_POLL_US) stop waking up for each datagram and read every DHCP_POLL_US
  * instead, which batches the datagrams of that time into one pass; a poll
- * that finds nothing goes back to waking up on the first datagram. Interrupt
- * coalescing: at most DHCP_POLL_US of latency for far fewer wake-ups, each of
- * which costs about as much CPU as handling a lease. */
+ * that finds nothing, or a rate past DHCP_POLL_MAX_RATE, goes back to waking
+ * up on the first datagram. Interrupt coalescing: at most DHCP_POLL_US of
+ * latency for far fewer wake-ups, each of which costs about as much CPU as
+ * handling a lease. */
 static void
 poll_next(struct dhcp_iface *ifc, int n, int64_t began)
 {
-	int64_t dt = began - ifc->last_pass, us = DHCP_POLL_US;
-	int busy = n > 0 && dt < DHCP_POLL_US;
-	struct timeval tv = { 0, 0 };
+	struct timeval tv = { 0, DHCP_POLL_US };
+	int busy = n > 0 && began - ifc->last_pass < DHCP_POLL_US;
 
-	/* the next poll when DHCP_POLL_BURST more datagrams are due */
-	if (n > 0 && dt * DHCP_POLL_BURST / n < us)
-		us = dt * DHCP_POLL_BURST / n;
-	tv.tv_usec = (suseconds_t)(us < DHCP_POLL_MIN_US ? DHCP_POLL_MIN_US : us);
 	ifc->last_pass = began;
+	rate_note(ifc, n, began);
 	if (ifc->ds->paused || DHCP_POLL_US == 0)
 		return;
-	if (ifc->polling && n == 0) {
+	if (ifc->polling && (n == 0 || ifc->fast)) {
 		ifc->polling = 0;
 		event_add(ifc->ev, NULL);
-	} else if (ifc->polling || busy) {
+	} else if (ifc->polling || (busy && !ifc->fast)) {
 		if (!ifc->polling)
 			event_del(ifc->ev);
 		ifc->polling = 1;
