@@ -35,7 +35,9 @@ int	dhcp_commit_room(struct dhcp_commit *);
 /* A DHCPACK whose lease writes are staged: copied, sent once durable. */
 void	dhcp_commit_add(struct dhcp_commit *, const struct dhcp_out *);
 /* The end of a pass (or of the expiry timer's work): commit now or when it
- * is time, and send what is durable. */
-void	dhcp_commit_pass(struct dhcp_commit *);
+ * is time, and send what is durable. polled: another pass comes within a
+ * poll interval (the sockets are polled), so that neither the syncer's
+ * answer nor the commit gap needs a wake-up of its own. */
+void	dhcp_commit_pass(struct dhcp_commit *, int polled);
 
 #endif

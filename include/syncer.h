@@ -19,5 +19,9 @@ struct syncer *syncer_new(struct event_base *, syncer_done, void *arg);
 void	syncer_free(struct syncer *);
 /* Ask for fd to be fsynced on behalf of sequence seq (increasing). 0 / -1. */
 int	syncer_request(struct syncer *, uint64_t seq, int fd);
+/* Whether the loop wakes up for an answer (on by default); a caller that
+ * turns it off calls syncer_poll often enough, which hands the answers in. */
+void	syncer_watch(struct syncer *, int on);
+void	syncer_poll(struct syncer *);
 
 #endif

@@ -25,7 +25,7 @@
 #define SYNC_GAP_MIN_US	1000
 #endif
 #ifndef SYNC_GAP_US
-#define SYNC_GAP_US	4000
+#define SYNC_GAP_US	8000
 #endif
 #ifndef SYNC_ACKS
 #define SYNC_ACKS	16
@@ -59,6 +59,9 @@ struct dhcp_commit {
 	uint64_t		 durable;	/* last commit made durable */
 	int			 stalled;	/* every batch waits: reading paused */
 	int			 syncing;	/* an fsync request is out */
+	int			 polled;	/* the sockets are polled: a pass
+						 * comes soon, no need to wake up
+						 * for the syncer or the gap */
 	int64_t			 last_sync;	/* when it was made (time_mono_us) */
 	struct event		*commit_ev;	/* the gap is over: commit */
 	struct event		*tx_ev;		/* more durable DHCPACKs to send */
@@ -93,10 +96,22 @@ batch_durable(struct dhcp_commit *c)
 	return low;
 }
 
+/* Whether the loop wakes up for the syncer's answers and the commit timer,
+ * or leaves them to the next polled pass. */
+static void
+polled(struct dhcp_commit *c, int on)
+{
+	if (on != c->polled)
+		syncer_watch(c->syncer, !on);
+	c->polled = on;
+}
+
 static void
 stall(struct dhcp_commit *c, int on)
 {
 	c->stalled = on;
+	if (on)
+		polled(c, 0);	/* no pass comes until a batch is free */
 	c->ops->reading(c->arg, !on);
 }
 
@@ -203,7 +218,7 @@ commit_maybe(struct dhcp_commit *c)
 		if (wait > 0) {
 			struct timeval tv = { 0, (suseconds_t)wait };
 
-			if (!evtimer_pending(c->commit_ev, NULL))
+			if (!c->polled && !evtimer_pending(c->commit_ev, NULL))
 				evtimer_add(c->commit_ev, &tv);
 			return;
 		}
@@ -241,8 +256,11 @@ dhcp_commit_add(struct dhcp_commit *c, const struct dhcp_out *o)
 }
 
 void
-dhcp_commit_pass(struct dhcp_commit *c)
+dhcp_commit_pass(struct dhcp_commit *c, int polled_next)
 {
+	polled(c, polled_next && !c->stalled);
+	if (c->polled)
+		syncer_poll(c->syncer);
 	commit_maybe(c);
 	release(c);
 }

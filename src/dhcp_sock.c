@@ -374,8 +374,8 @@ dhcp_read(evutil_socket_t fd, short what, void *arg)
 		total += n;
 	} while (n == max && total < DHCP_READ_BATCH);	/* else drained */
 	store_stage(ds->d->store, 0);
-	dhcp_commit_pass(ds->commit);
 	poll_next(ifc, total, began);
+	dhcp_commit_pass(ds->commit, ifc->polling);
 	dhcp_timer_arm(ds);
 }
 
@@ -391,7 +391,7 @@ dhcp_timer(evutil_socket_t fd, short what, void *arg)
 	store_stage(ds->d->store, 0);
 	if (n > 0)
 		log_debug("dhcp: %d offers or leases expired", n);
-	dhcp_commit_pass(ds->commit);
+	dhcp_commit_pass(ds->commit, 0);
 	dhcp_timer_arm(ds);
 }
 

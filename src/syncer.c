@@ -72,6 +72,21 @@ syncer_event(evutil_socket_t fd, short what, void *arg)
 		sy->done(sy->arg, m.seq, m.fd);
 }
 
+void
+syncer_watch(struct syncer *sy, int on)
+{
+	if (on)
+		event_add(sy->ev, NULL);
+	else
+		event_del(sy->ev);
+}
+
+void
+syncer_poll(struct syncer *sy)
+{
+	syncer_event(sy->rep[0], EV_READ, sy);
+}
+
 struct syncer *
 syncer_new(struct event_base *base, syncer_done done, void *arg)
 {
