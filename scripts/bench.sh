@@ -52,7 +52,7 @@
 # CAL_MAX (32000; the steps' new clients also stop at the /16 pool), CLIENTS (65000),
 # WORKLOAD (mixed: -R CLIENTS for DURATION, clients wrap | new: every client one DORA),
 # CPU_RATES ("1000 auto"), CPU_SECONDS (10), ALLOC (1), ALLOC_CLIENTS (200), ALLOC_RATE (auto|N;
-# with a fixed RATE, auto is 3 x RATE), ALLOC_REPS (5),
+# with a fixed RATE, auto is 3 x RATE), ALLOC_REPS (7),
 # ALLOC_DHCPD_8 (0), START_TIMEOUT (15 s), DHCPFOD_START_TIMEOUT (5 s), PIN (1), BUILD,
 # OUT (BUILD/bench), LAB_KEEP=1 keeps configs, logs and raw perfdhcp output.
 # Reference method and the measured behaviour of perfdhcp, Kea and dhcpd:
@@ -84,7 +84,7 @@ PHASES=${PHASES:-throughput cpu alloc}
 [ "$ALLOC" = 1 ] || PHASES=${PHASES//alloc/}
 ALLOC_CLIENTS=${ALLOC_CLIENTS:-200}
 ALLOC_RATE=${ALLOC_RATE:-auto}
-ALLOC_REPS=${ALLOC_REPS:-5}
+ALLOC_REPS=${ALLOC_REPS:-7}
 ALLOC_DHCPD_8=${ALLOC_DHCPD_8:-0}
 START_TIMEOUT=${START_TIMEOUT:-15}
 DHCPFOD_START_TIMEOUT=${DHCPFOD_START_TIMEOUT:-5}
