@@ -495,7 +495,11 @@ stage_commit(struct store *s)
 		snprintf(s->err, sizeof(s->err), "%s", s->stage_err);
 		return -1;
 	}
-	return stage_flush(s);
+	if (stage_flush(s) == -1) {
+		s->stage_failed = 0;	/* reported now */
+		return -1;
+	}
+	return 0;
 }
 
 int
