@@ -81,6 +81,13 @@ const char *store_path(struct store *);
  * (visible, in the WAL) but not yet durable: durable once a later
  * store_wal_sync returns — which any thread may call on store_wal_fd(). */
 int	store_begin(struct store *);
+/* Staging (the DHCP engine's group commit): while on, lease writes wait in
+ * memory and store_begin is a no-op (the stage is the transaction). The
+ * staged writes reach the database in one transaction at the next
+ * store_commit_deferred (or store_commit) outside a transaction, or before
+ * any other statement or transaction runs, whatever comes first; if they
+ * could not be stored, that next store_commit_deferred fails. */
+void	store_stage(struct store *, int on);
 int	store_commit(struct store *);
 int	store_commit_deferred(struct store *);
 int	store_wal_sync(struct store *);
@@ -114,7 +121,12 @@ int	store_resv_get_hw(struct store *, uint32_t subnet, const uint8_t *hw,
 int	store_resv_list(struct store *, uint32_t subnet, struct reservation **out,
 	    size_t *n);
 
-/* Leases: put inserts or replaces the row of lease->address. */
+/* Leases: put inserts or replaces the row of lease->address. An OFFERED lease
+ * is held in memory only (an offer needs no durability: RFC 2131 §4.3.1); get
+ * and the statistics see it, the lists by hwaddr, hostname and address do
+ * not; writing its address again ends it. Once the engine has looked up a
+ * client, every lease row is mirrored in memory and the lookups below
+ * (get, get_cid, get_client_hw) never reach SQLite. */
 int	store_lease_put(struct store *, const struct lease *);
 int	store_lease_get(struct store *, uint32_t address, struct lease *out);
 int	store_lease_get_hw(struct store *, const uint8_t *hw, size_t hwlen,
@@ -157,7 +169,8 @@ int	store_lease_state_counts(struct store *, store_count_fn fn, void *arg);
  * exclusions, reservations, relationships, ownership, deleted leases) bumps,
  * so cached views know to reload; a client's lease in a subnet by client
  * identifier (hwaddr lookups: store_lease_get_hw); every ACTIVE or OFFERED
- * lease's address and end; whether a transaction is open. */
+ * lease's address and end; whether a transaction is open or staged writes
+ * wait. */
 unsigned store_gen(struct store *);
 int	store_lease_get_cid(struct store *, uint32_t subnet, const uint8_t *cid,
 	    size_t len, struct lease *out);

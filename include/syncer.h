@@ -23,5 +23,9 @@ int	syncer_request(struct syncer *, uint64_t seq, int fd);
 /* How long requests waited for their answer (the commit-to-durable latency
  * of group commit), owned by the syncer. */
 const struct stats_hist *syncer_latency(const struct syncer *);
+/* Whether the loop wakes up for an answer (on by default); a caller that
+ * turns it off calls syncer_poll often enough, which hands the answers in. */
+void	syncer_watch(struct syncer *, int on);
+void	syncer_poll(struct syncer *);
 
 #endif

@@ -32,5 +32,6 @@ size_t	utf8_len(const char *s);
 int64_t	time_wall(void);
 int64_t	time_mono(void);
 int64_t	time_mono_ms(void);	/* monotonic milliseconds */
+int64_t	time_mono_us(void);	/* microseconds */
 
 #endif

@@ -1,6 +1,7 @@
-/* DHCP sockets: one UDP socket per configured interface, a bounded read loop
- * per event, one commit per pass before any reply leaves (group commit,
- * DESIGN §3), replies routed per RFC 2131 §4.1, and the one expiry timer. */
+/* DHCP sockets: one UDP socket per configured interface, bounded passes of
+ * recvmmsg batches (read by a timer instead of per datagram under load), the
+ * lease writes of a pass staged for the group commit (dhcp_commit), replies
+ * by sendmmsg routed per RFC 2131 §4.1, and the one expiry timer. */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -10,6 +11,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,35 +21,44 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "dhcp_commit.h"
 #include "dhcp_sock.h"
 #include "dhcp_srv.h"
 #include "log.h"
 #include "fo_peer.h"
 #include "pool.h"
-#include "syncer.h"
+#include "store.h"
 #include "util.h"
 
-#define DHCP_READ_BATCH		1024	/* datagrams per read event */
-#define DHCP_BATCHES		4	/* passes whose ACKs may await their fsync */
+#define DHCP_READ_BATCH		1024	/* datagrams per pass */
+/* Under load, read every DHCP_POLL_US instead of waking up for every
+ * datagram (0: never), unless datagrams come faster than DHCP_POLL_MAX_RATE a
+ * second: then the loop hardly sleeps anyway, and the bursts of replies a
+ * poll makes would be more than a relay can be trusted to queue. */
+#ifndef DHCP_POLL_US		/* (-D to experiment) */
+#define DHCP_POLL_US		1000
+#endif
+#ifndef DHCP_POLL_MAX_RATE
+#define DHCP_POLL_MAX_RATE	30000
+#endif
+#define DHCP_RATE_WINDOW_US	10000	/* the rate is measured over this */
 #define DHCP_RCVBUF		(8 * 1024 * 1024)	/* absorbs bursts during a commit */
 #define DHCP_PKT_MAX		2048
+#define DHCP_MMSG		64	/* datagrams per recvmmsg / sendmmsg */
 
 struct dhcp_iface {
 	char			 name[IF_NAMESIZE];
 	int			 ifindex;
 	uint32_t		 addr;
 	int			 fd;
-	struct event		*ev;
+	struct event		*ev;		/* readable (idle: woken per datagram) */
+	struct event		*poll_ev;	/* under load: read every DHCP_POLL_US */
+	int			 polling;
+	int64_t			 last_pass;	/* when the last pass began (us) */
+	int64_t			 win_start;	/* the rate's window: since when */
+	int			 win_n;		/* datagrams in it */
+	int			 fast;		/* over DHCP_POLL_MAX_RATE */
 	struct dhcp_sock	*ds;
-};
-
-/* The DHCPACKs of one pass: committed, waiting for the fsync that covers
- * their sequence number (seq 0: the batch is free or being filled). */
-struct dhcp_batch {
-	struct dhcp_out		*outs;		/* DHCP_READ_BATCH replies */
-	size_t			 n;
-	uint64_t		 seq;
-	uint64_t		 store_seq;	/* the store transaction it closed */
 };
 
 struct dhcp_sock {
@@ -57,11 +68,29 @@ struct dhcp_sock {
 	struct dhcp_iface	*ifs;
 	int			 nifs;
 	struct event		*timer;
-	struct syncer		*syncer;
-	struct dhcp_batch	 batches[DHCP_BATCHES];
-	int			 cur;		/* the batch being filled */
-	uint64_t		 seq;		/* last committed pass */
-	int			 stalled;	/* every batch waits: reading paused */
+	struct dhcp_commit	*commit;
+	int			 paused;	/* every batch waits: reading paused */
+	struct dhcp_rx		*rx;		/* one recvmmsg's datagrams */
+	struct dhcp_tx		*tx;		/* replies waiting for sendmmsg */
+	struct dhcp_out		*offers;	/* replies that need no commit */
+};
+
+/* The datagrams of one recvmmsg call. */
+struct dhcp_rx {
+	struct mmsghdr		 msg[DHCP_MMSG];
+	struct iovec		 iov[DHCP_MMSG];
+	struct sockaddr_in	 from[DHCP_MMSG];
+	uint8_t			 buf[DHCP_MMSG][DHCP_PKT_MAX];
+};
+
+/* Replies queued for one sendmmsg call, all out of one interface. */
+struct dhcp_tx {
+	struct dhcp_iface	*ifc;
+	struct mmsghdr		 msg[DHCP_MMSG];
+	struct iovec		 iov[DHCP_MMSG];
+	struct sockaddr_in	 to[DHCP_MMSG];
+	int			 type[DHCP_MMSG];
+	unsigned		 n;
 };
 
 /* The first IPv4 address of an interface; 0 if it has none. */
@@ -141,139 +170,222 @@ iface_of(struct dhcp_sock *ds, int ifindex)
 	return NULL;
 }
 
-/* Send one reply out of the interface it belongs to. */
+/* Send the queued replies: one sendmmsg per DHCP_MMSG, a failed datagram
+ * logged and skipped. */
 static void
-send_out(struct dhcp_sock *ds, struct dhcp_out *o)
+tx_flush(void *arg)
 {
+	struct dhcp_sock *ds = arg;
+	struct dhcp_tx *tx = ds->tx;
+	unsigned done = 0;
+
+	while (done < tx->n) {
+		int n = sendmmsg(tx->ifc->fd, tx->msg + done, tx->n - done, 0);
+
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			log_warn("dhcp: send on %s", tx->ifc->name);
+			n = 1;		/* skip the datagram that failed */
+		} else {
+			for (int i = 0; i < n; i++)
+				ds->d->stats.tx[tx->type[done + (unsigned)i]]++;
+		}
+		done += (unsigned)n;
+	}
+	tx->n = 0;
+}
+
+/* Queue one reply out of the interface it belongs to; o must stay valid
+ * until the next tx_flush. */
+static void
+send_out(void *arg, struct dhcp_out *o)
+{
+	struct dhcp_sock *ds = arg;
 	struct dhcp_iface *ifc = iface_of(ds, o->ifindex);
+	struct dhcp_tx *tx = ds->tx;
 	uint16_t base = ds->d->conf->dhcp_port;
-	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct sockaddr_in *to;
 	uint32_t dst = o->dst;
 
 	if (ifc == NULL)
 		return;
-	to.sin_port = htons(o->port == DHCP_SERVER_PORT ? base : (uint16_t)(base + 1));
+	if (tx->n == DHCP_MMSG || (tx->n > 0 && tx->ifc != ifc))
+		tx_flush(ds);
+	tx->ifc = ifc;
+	to = &tx->to[tx->n];
+	memset(to, 0, sizeof(*to));
+	to->sin_family = AF_INET;
+	to->sin_port = htons(o->port == DHCP_SERVER_PORT ? base : (uint16_t)(base + 1));
 	if (o->unicast_hw && arp_set(ifc, o) == -1)
 		dst = 0xffffffff;	/* no ARP entry: RFC 2131 allows broadcast */
-	to.sin_addr.s_addr = htonl(dst);
-	if (sendto(ifc->fd, o->buf, o->len, 0, (struct sockaddr *)&to,
-	    sizeof(to)) == -1)
-		log_warn("dhcp: send on %s", ifc->name);
-	else
-		ds->d->stats.tx[o->type < STATS_DHCP_TYPES ? o->type : 0]++;
+	to->sin_addr.s_addr = htonl(dst);
+	tx->iov[tx->n] = (struct iovec){ o->buf, o->len };
+	tx->msg[tx->n].msg_hdr = (struct msghdr){ .msg_name = to,
+	    .msg_namelen = sizeof(*to), .msg_iov = &tx->iov[tx->n], .msg_iovlen = 1 };
+	tx->type[tx->n++] = o->type < STATS_DHCP_TYPES ? o->type : 0;
 }
 
 /* Pause or resume reading every interface (back-pressure while all batches
  * wait for their fsync). */
 static void
-reading(struct dhcp_sock *ds, int on)
-{
-	ds->stalled = !on;
-	for (int i = 0; i < ds->nifs; i++) {
-		if (on)
-			event_add(ds->ifs[i].ev, NULL);
-		else
-			event_del(ds->ifs[i].ev);
-	}
-}
-
-/* The syncer made every pass up to `upto` durable (or failed to): their
- * DHCPACKs leave now (or never: a lease that may not be durable is not
- * acknowledged, and the pools are rebuilt from the store). */
-static void
-synced(void *arg, uint64_t upto, int err)
+reading(void *arg, int on)
 {
 	struct dhcp_sock *ds = arg;
 
-	if (err != 0)
-		log_warnx("dhcp: fsync of the lease database failed (%s): "
-		    "acknowledgements withheld", strerror(err));
-	for (int i = 0; i < DHCP_BATCHES; i++) {
-		struct dhcp_batch *b = &ds->batches[i];
+	ds->paused = !on;
+	for (int i = 0; i < ds->nifs; i++) {
+		struct dhcp_iface *ifc = &ds->ifs[i];
 
-		if (b->seq == 0 || b->seq > upto)
-			continue;
-		if (err == 0)
-			store_set_durable(ds->d->store, b->store_seq);
-		for (size_t j = 0; err == 0 && j < b->n; j++)
-			send_out(ds, &b->outs[j]);
-		b->n = 0;
-		b->seq = 0;
+		ifc->polling = 0;
+		evtimer_del(ifc->poll_ev);
+		if (on)
+			event_add(ifc->ev, NULL);
+		else
+			event_del(ifc->ev);
 	}
-	if (err != 0)
-		ds->pool->loaded = 0;
-	else
-		fo_kick(ds->d->fo);	/* their binding updates may leave */
-	if (ds->stalled)
-		reading(ds, 1);
 }
 
-/* End of a pass: commit its writes (the WAL, not yet fsynced), hand the batch
- * of DHCPACKs to the syncer, and move on to a free batch. */
+/* Count a pass's datagrams; at the end of a window, whether they come faster
+ * than DHCP_POLL_MAX_RATE. */
 static void
-pass_finish(struct dhcp_sock *ds)
+rate_note(struct dhcp_iface *ifc, int n, int64_t now)
 {
-	struct store *st = ds->d->store;
-	struct dhcp_batch *b = &ds->batches[ds->cur];
+	int64_t span = now - ifc->win_start;
 
-	if (!store_in_txn(st))
+	ifc->win_n += n;
+	if (span < DHCP_RATE_WINDOW_US)
 		return;
-	if (store_commit_deferred(st) == -1 ||
-	    syncer_request(ds->syncer, ds->seq + 1, store_wal_fd(st)) == -1) {
-		log_warnx("dhcp: commit failed, %zu acknowledgements withheld: %s",
-		    b->n, store_errmsg(st));
-		b->n = 0;
-		ds->pool->loaded = 0;	/* the memory view may be ahead */
-		return;
-	}
-	ds->d->stats.commit_batches++;
-	b->seq = ++ds->seq;
-	b->store_seq = store_committed_seq(st);
-	for (int i = 1; i <= DHCP_BATCHES; i++) {
-		int k = (ds->cur + i) % DHCP_BATCHES;
-
-		if (ds->batches[k].seq == 0) {
-			ds->cur = k;
-			return;
-		}
-	}
-	reading(ds, 0);		/* every batch waits: resumed by synced() */
+	ifc->fast = (int64_t)ifc->win_n * 1000000 > (int64_t)DHCP_POLL_MAX_RATE * span;
+	ifc->win_start = now;
+	ifc->win_n = 0;
 }
+
+/* After a pass of n datagrams: under load (passes closer together than
+ * DHCP_POLL_US) stop waking up for each datagram and read every DHCP_POLL_US
+ * instead, which batches the datagrams of that time into one pass; a poll
+ * that finds nothing, or a rate past DHCP_POLL_MAX_RATE, goes back to waking
+ * up on the first datagram. Interrupt coalescing: at most DHCP_POLL_US of
+ * latency for far fewer wake-ups, each of which costs about as much CPU as
+ * handling a lease. */
+static void
+poll_next(struct dhcp_iface *ifc, int n, int64_t began)
+{
+	struct timeval tv = { 0, DHCP_POLL_US };
+	int busy = n > 0 && began - ifc->last_pass < DHCP_POLL_US;
+
+	ifc->last_pass = began;
+	rate_note(ifc, n, began);
+	if (ifc->ds->paused || DHCP_POLL_US == 0)
+		return;
+	if (ifc->polling && (n == 0 || ifc->fast)) {
+		ifc->polling = 0;
+		event_add(ifc->ev, NULL);
+	} else if (ifc->polling || (busy && !ifc->fast)) {
+		if (!ifc->polling)
+			event_del(ifc->ev);
+		ifc->polling = 1;
+		evtimer_add(ifc->poll_ev, &tv);
+	}
+}
+
+/* A commit or an fsync failed: the pools may be ahead of the store. */
+static void
+lost(void *arg)
+{
+	struct dhcp_sock *ds = arg;
+
+	ds->pool->loaded = 0;
+}
+
+/* Leases became durable: the failover partner may hear of them now. */
+static void
+durable(void *arg)
+{
+	struct dhcp_sock *ds = arg;
+
+	fo_kick(ds->d->fo);
+}
+
+static const struct dhcp_commit_ops commit_ops = {
+	send_out, tx_flush, reading, lost, durable
+};
 
 static void dhcp_timer_arm(struct dhcp_sock *);
 
-/* Read up to DHCP_READ_BATCH datagrams, handle them, commit once, reply. */
+/* Receive up to max (at most DHCP_MMSG) datagrams; how many, 0 when none is
+ * waiting. */
+static int
+rx_fill(struct dhcp_iface *ifc, struct dhcp_rx *rx, int max)
+{
+	int n;
+
+	for (int i = 0; i < max; i++) {
+		rx->iov[i] = (struct iovec){ rx->buf[i], DHCP_PKT_MAX };
+		rx->msg[i].msg_hdr = (struct msghdr){ .msg_name = &rx->from[i],
+		    .msg_namelen = sizeof(rx->from[i]), .msg_iov = &rx->iov[i],
+		    .msg_iovlen = 1 };
+	}
+	do
+		n = recvmmsg(ifc->fd, rx->msg, (unsigned)max, MSG_DONTWAIT, NULL);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+		log_warn("dhcp: receive on %s", ifc->name);
+	return n < 0 ? 0 : n;
+}
+
+/* Handle one received datagram: a DHCPACK joins the batch being filled (it
+ * leaves once its commit is durable), any other reply is queued to leave now. */
+static void
+rx_one(struct dhcp_sock *ds, struct dhcp_in *in, const uint8_t *buf, size_t len,
+    unsigned *noff)
+{
+	struct dhcp_out *o = &ds->offers[*noff];
+
+	if (dhcp_srv_handle(ds->srv, in, buf, len, o) != 1)
+		return;
+	if (o->durable) {
+		dhcp_commit_add(ds->commit, o);	/* waits until durable */
+		return;
+	}
+	send_out(ds, o);
+	(*noff)++;
+}
+
+/* Read up to DHCP_READ_BATCH datagrams, handle them (their lease writes
+ * staged), send what needs no commit, then commit when it is time. */
 static void
 dhcp_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct dhcp_iface *ifc = arg;
 	struct dhcp_sock *ds = ifc->ds;
-	uint8_t buf[DHCP_PKT_MAX];
-	struct sockaddr_in from;
+	struct dhcp_rx *rx = ds->rx;
 	struct dhcp_in in = { .ifindex = ifc->ifindex, .if_addr = ifc->addr };
+	int total = 0, n, max;
+	int64_t began = time_mono_us();
 
 	in.server_id = ds->d->conf->server_id ? ds->d->conf->server_id : ifc->addr;
-	for (int i = 0; i < DHCP_READ_BATCH; i++) {
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
-		    &flen);
+	store_stage(ds->d->store, 1);
+	do {
+		unsigned noff = 0;
 
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_warn("dhcp: receive on %s", ifc->name);
+		max = DHCP_READ_BATCH - total;
+		if ((n = dhcp_commit_room(ds->commit)) < max)
+			max = n;
+		if (max > DHCP_MMSG)
+			max = DHCP_MMSG;
+		if (max == 0 || (n = rx_fill(ifc, rx, max)) == 0)
 			break;
+		for (int i = 0; i < n; i++) {
+			in.src_addr = ntohl(rx->from[i].sin_addr.s_addr);
+			rx_one(ds, &in, rx->buf[i], rx->msg[i].msg_len, &noff);
 		}
-		struct dhcp_batch *b = &ds->batches[ds->cur];
-
-		in.src_addr = ntohl(from.sin_addr.s_addr);
-		if (dhcp_srv_handle(ds->srv, &in, buf, (size_t)n, &b->outs[b->n]) != 1)
-			continue;
-		if (b->outs[b->n].durable)
-			b->n++;		/* waits until this pass is durable */
-		else
-			send_out(ds, &b->outs[b->n]);
-	}
-	pass_finish(ds);
+		tx_flush(ds);
+		total += n;
+	} while (n == max && total < DHCP_READ_BATCH);	/* else drained */
+	store_stage(ds->d->store, 0);
+	poll_next(ifc, total, began);
+	dhcp_commit_pass(ds->commit, ifc->polling);
 	dhcp_timer_arm(ds);
 }
 
@@ -282,15 +394,14 @@ static void
 dhcp_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct dhcp_sock *ds = arg;
-	int n = dhcp_srv_expire(ds->srv, time_wall());
+	int n;
 
+	store_stage(ds->d->store, 1);
+	n = dhcp_srv_expire(ds->srv, time_wall());
+	store_stage(ds->d->store, 0);
 	if (n > 0)
 		log_debug("dhcp: %d offers or leases expired", n);
-	if (store_in_txn(ds->d->store) && store_commit(ds->d->store) == -1) {
-		log_warnx("dhcp: expiry commit failed: %s", store_errmsg(ds->d->store));
-		ds->pool->loaded = 0;
-	} else if (n > 0)
-		fo_kick(ds->d->fo);
+	dhcp_commit_pass(ds->commit, 0);
 	dhcp_timer_arm(ds);
 }
 
@@ -333,7 +444,8 @@ dhcp_sock_open(struct dhcp_sock *ds, char *err, size_t errlen)
 			return -1;
 		ds->nifs = i + 1;
 		if ((ifc->ev = event_new(ds->d->base, ifc->fd, EV_READ | EV_PERSIST,
-		    dhcp_read, ifc)) == NULL || event_add(ifc->ev, NULL) == -1) {
+		    dhcp_read, ifc)) == NULL || event_add(ifc->ev, NULL) == -1 ||
+		    (ifc->poll_ev = evtimer_new(ds->d->base, dhcp_read, ifc)) == NULL) {
 			snprintf(err, errlen, "cannot watch %s", ifc->name);
 			return -1;
 		}
@@ -344,12 +456,12 @@ dhcp_sock_open(struct dhcp_sock *ds, char *err, size_t errlen)
 }
 
 static int
-batches_alloc(struct dhcp_sock *ds)
+buffers_alloc(struct dhcp_sock *ds)
 {
-	for (int i = 0; i < DHCP_BATCHES; i++)
-		if ((ds->batches[i].outs = calloc(DHCP_READ_BATCH,
-		    sizeof(struct dhcp_out))) == NULL)
-			return -1;
+	if ((ds->rx = calloc(1, sizeof(*ds->rx))) == NULL ||
+	    (ds->tx = calloc(1, sizeof(*ds->tx))) == NULL ||
+	    (ds->offers = calloc(DHCP_MMSG, sizeof(*ds->offers))) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -361,8 +473,9 @@ dhcp_sock_new(struct daemon *d, char *err, size_t errlen)
 	if (ds == NULL || (ds->pool = pool_new(d->store)) == NULL ||
 	    (ds->srv = dhcp_srv_new(d, ds->pool)) == NULL ||
 	    (ds->ifs = calloc(CONF_MAX_IFACES, sizeof(*ds->ifs))) == NULL ||
-	    batches_alloc(ds) == -1 ||
-	    (ds->syncer = syncer_new(d->base, synced, ds)) == NULL ||
+	    buffers_alloc(ds) == -1 ||
+	    (ds->commit = dhcp_commit_new(d->base, d->store, &d->stats, &commit_ops,
+	    ds)) == NULL ||
 	    (ds->timer = evtimer_new(d->base, dhcp_timer, ds)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		dhcp_sock_free(ds);
@@ -387,15 +500,18 @@ dhcp_sock_free(struct dhcp_sock *ds)
 	for (int i = 0; i < ds->nifs; i++) {
 		if (ds->ifs[i].ev != NULL)
 			event_free(ds->ifs[i].ev);
+		if (ds->ifs[i].poll_ev != NULL)
+			event_free(ds->ifs[i].poll_ev);
 		if (ds->ifs[i].fd != -1)
 			close(ds->ifs[i].fd);
 	}
 	if (ds->timer != NULL)
 		event_free(ds->timer);
-	syncer_free(ds->syncer);
+	dhcp_commit_free(ds->commit);
 	free(ds->ifs);
-	for (int i = 0; i < DHCP_BATCHES; i++)
-		free(ds->batches[i].outs);
+	free(ds->rx);
+	free(ds->tx);
+	free(ds->offers);
 	dhcp_srv_free(ds->srv);
 	pool_free(ds->pool);
 	free(ds);
@@ -404,5 +520,5 @@ dhcp_sock_free(struct dhcp_sock *ds)
 const struct stats_hist *
 dhcp_sock_commit_latency(struct dhcp_sock *ds)
 {
-	return syncer_latency(ds->syncer);
+	return dhcp_commit_latency(ds->commit);
 }

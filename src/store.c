@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fo.h"
+#include "lease_mem.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -73,8 +74,8 @@ enum stmt_id {
 	S_REL_INS, S_REL_UPD, S_REL_DEL, S_REL_GET, S_REL_LIST, S_REL_COUNT,
 	S_REL_SCOPES, S_RELSCOPE_INS, S_RELSCOPE_DEL,
 	S_BACKUP_GET, S_BACKUP_DEL, S_BACKUP_INS, S_LEASE_SET_FREE, S_RESV_IN_RANGE,
-	S_COUNT_SCOPES, S_COUNT_LEASES, S_COUNT_RESV, S_LEASE_GET_CID,
-	S_LEASE_ACTIVE, S_LEASE_GET_HW_NOCID,
+	S_COUNT_SCOPES, S_COUNT_LEASES, S_COUNT_RESV,
+	S_LEASE_ACTIVE, S_LEASE_TIMES, S_LEASE_ALL, S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_PENDING_LIST, S_PENDING_ACK, S_PENDING_MARK, S_PENDING_MAX, S_REL_OF_SCOPE,
 	S_RELEASE_DUE,
 	S_NSTMTS
@@ -159,11 +160,6 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_COUNT_SCOPES] = "SELECT count(*) FROM scope",
 	[S_COUNT_LEASES] = "SELECT count(*) FROM lease",
 	[S_COUNT_RESV] = "SELECT count(*) FROM reservation",
-	[S_LEASE_GET_CID] = "SELECT " LEASE_COLS " FROM lease WHERE client_id = ?1"
-	    " AND +subnet = ?2 ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
-	[S_LEASE_GET_HW_NOCID] = "SELECT " LEASE_COLS " FROM lease WHERE hwaddr = ?1"
-	    " AND +subnet = ?2 AND client_id IS NULL"
-	    " ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
 	[S_LEASE_ACTIVE] = "SELECT address, ends FROM lease WHERE state IN (2, 8) AND ends IS NOT NULL",
 	/* the partial index holds only what is pending: never scan the table */
 	[S_PENDING_LIST] = "SELECT " LEASE_COLS " FROM lease INDEXED BY lease_pending"
@@ -186,7 +182,20 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " <= ?2"
 	    " AND subnet IN (SELECT s.subnet FROM rel_scope s JOIN relationship r"
 	    " ON r.id = s.rel WHERE r.name = ?3)",
+	/* a row whose client and hostname stay: no index changes */
+	[S_LEASE_TIMES] = "UPDATE lease SET state = ?2, starts = ?3, ends = ?4,"
+	    " cltt = ?5, owner = ?6, sent_pot_exp = ?7, ack_pot_exp = ?8,"
+	    " recv_pot_exp = ?9, last_bndupd = ?10, pending = ?11 WHERE address = ?1",
+	[S_LEASE_ALL] = "SELECT " LEASE_COLS " FROM lease",
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
 };
+
+/* Flags of a record in the mirror of the lease rows. */
+#define ROW_DIRTY	0x1	/* staged: to be written */
+#define ROW_INSQL	0x2	/* the table has a row of this address */
+#define ROW_KEYS	0x4	/* with this record's subnet, client and hostname */
 
 struct store {
 	sqlite3		*db;
@@ -199,7 +208,23 @@ struct store {
 	uint64_t	 seq;		/* of the open (or last) transaction */
 	uint64_t	 committed;	/* last transaction committed to the WAL */
 	uint64_t	 durable;	/* last transaction known durable */
+	/* The lease rows mirrored in memory (with the staged writes), loaded on
+	 * first use; the offers, held in memory only. */
+	struct lmem	*rows;
+	struct lmem	*offers;
+	int		 rows_loaded;
+	int		 txn_leases;	/* the open transaction changed lease rows */
+	/* Staging (the DHCP engine's passes): lease writes wait in the mirror,
+	 * their addresses here, for one transaction. */
+	int		 staging;
+	uint32_t	*dirty;
+	size_t		 ndirty, capdirty;
+	int		 stage_failed;	/* staged writes were lost since the last
+					 * store_commit_deferred */
+	char		 stage_err[512];
 };
+
+static int	stage_flush(struct store *);
 
 /* Record the database's error for `what`; returns -1. */
 static int
@@ -211,7 +236,7 @@ fail(struct store *s, const char *what)
 
 /* The cached statement `id`, reset and with no bindings; NULL on error. */
 static sqlite3_stmt *
-st(struct store *s, enum stmt_id id)
+st_raw(struct store *s, enum stmt_id id)
 {
 	sqlite3_stmt *q = s->stmts[id];
 
@@ -228,6 +253,16 @@ st(struct store *s, enum stmt_id id)
 	return q;
 }
 
+/* st_raw, once the staged lease writes are in the database (outside a
+ * transaction, any statement sees them). */
+static sqlite3_stmt *
+st(struct store *s, enum stmt_id id)
+{
+	if (s->ndirty > 0 && !s->in_txn)
+		stage_flush(s);		/* a failure is the engine's to report */
+	return st_raw(s, id);
+}
+
 /* Run a statement that returns no rows. */
 static int
 run(struct store *s, sqlite3_stmt *q, const char *what)
@@ -238,6 +273,15 @@ run(struct store *s, sqlite3_stmt *q, const char *what)
 	if (rc != SQLITE_DONE)
 		return fail(s, what);
 	return 0;
+}
+
+/* BEGIN IMMEDIATE, COMMIT or ROLLBACK (prepared once, not parsed each time). */
+static int
+txn(struct store *s, enum stmt_id id)
+{
+	sqlite3_stmt *q = st_raw(s, id);
+
+	return q == NULL ? -1 : run(s, q, stmt_sql[id]);
 }
 
 /* Step a one-row lookup: 0 row ready, STORE_NOTFOUND, -1 error. */
@@ -381,11 +425,18 @@ store_open(const char *path, char *err, size_t errlen)
 
 	if (check_dir(path, err, errlen) == -1)
 		return NULL;
-	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL) {
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL ||
+	    (s->rows = lmem_new()) == NULL || (s->offers = lmem_new()) == NULL) {
+		if (s != NULL) {
+			lmem_free(s->rows);
+			free(s->path);
+		}
 		free(s);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* no allocation statistics: they cost a global mutex per malloc */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "database %s: %s", path, s->db ?
@@ -418,11 +469,16 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->db != NULL && !s->in_txn)
+		stage_flush(s);		/* nothing waits on them any more */
 	for (int i = 0; i < S_NSTMTS; i++)
 		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close(s->db);
 	if (s->wal_fd != -1)
 		close(s->wal_fd);
+	lmem_free(s->rows);
+	lmem_free(s->offers);
+	free(s->dirty);
 	free(s->path);
 	free(s);
 }
@@ -481,17 +537,40 @@ store_path(struct store *s)
 int
 store_begin(struct store *s)
 {
-	if (exec(s, "BEGIN IMMEDIATE") == -1)
+	if (s->staging)
+		return 0;	/* the stage is the pass's transaction */
+	if (s->ndirty > 0)
+		stage_flush(s);	/* a failure is the engine's to report */
+	if (txn(s, S_BEGIN) == -1)
 		return -1;
 	s->in_txn = 1;
 	s->seq++;
+	s->txn_leases = 0;
+	return 0;
+}
+
+/* The staged writes in one transaction, or the report of their loss. */
+static int
+stage_commit(struct store *s)
+{
+	if (s->stage_failed) {
+		s->stage_failed = 0;
+		snprintf(s->err, sizeof(s->err), "%s", s->stage_err);
+		return -1;
+	}
+	if (stage_flush(s) == -1) {
+		s->stage_failed = 0;	/* reported now */
+		return -1;
+	}
 	return 0;
 }
 
 int
 store_commit_deferred(struct store *s)
 {
-	if (exec(s, "COMMIT") == -1) {
+	if (!s->in_txn)
+		return stage_commit(s);
+	if (txn(s, S_COMMIT) == -1) {
 		store_rollback(s);
 		return -1;
 	}
@@ -508,6 +587,8 @@ store_commit(struct store *s)
 	return store_wal_sync(s);
 }
 
+static void	rows_forget(struct store *);
+
 void
 store_rollback(struct store *s)
 {
@@ -516,9 +597,11 @@ store_rollback(struct store *s)
 	if (!s->in_txn)
 		return;
 	memcpy(keep, s->err, sizeof(keep));
-	exec(s, "ROLLBACK");
+	txn(s, S_ROLLBACK);
 	memcpy(s->err, keep, sizeof(keep));
 	s->in_txn = 0;
+	if (s->txn_leases)
+		rows_forget(s);		/* the mirror may hold what was undone */
 }
 
 /* Run `fn` inside a transaction unless the caller already holds one. */
@@ -651,6 +734,8 @@ scope_delete_txn(struct store *s, const void *arg)
 	if ((q = st(s, S_SCOPE_DEL)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, *subnet);
+	rows_forget(s);		/* its lease rows go with it */
+	s->txn_leases = 1;
 	if (run(s, q, "delete scope") == -1)
 		return -1;
 	return sqlite3_changes(s->db) ? 0 : STORE_NOTFOUND;
@@ -1005,8 +1090,9 @@ bind_time(sqlite3_stmt *q, int col, int64_t t)
 		sqlite3_bind_int64(q, col, t);
 }
 
-int
-store_lease_put(struct store *s, const struct lease *l)
+/* Insert or replace the row of l->address. */
+static int
+sql_lease_put(struct store *s, const struct lease *l)
 {
 	sqlite3_stmt *q;
 
@@ -1030,6 +1116,29 @@ store_lease_put(struct store *s, const struct lease *l)
 	bind_time(q, 13, l->recv_pot_exp);
 	bind_time(q, 14, l->last_bndupd);
 	sqlite3_bind_int64(q, 15, l->fo_sync ? (sqlite3_int64)s->seq : 0);
+	return run(s, q, "write lease");
+}
+
+/* Update the row of l->address but for its keys (subnet, client, hostname),
+ * which it already has. */
+static int
+sql_lease_times(struct store *s, const struct lease *l)
+{
+	sqlite3_stmt *q;
+
+	if ((q = st(s, S_LEASE_TIMES)) == NULL)
+		return -1;
+	sqlite3_bind_int64(q, 1, l->address);
+	sqlite3_bind_int(q, 2, l->state);
+	bind_time(q, 3, l->starts);
+	bind_time(q, 4, l->ends);
+	bind_time(q, 5, l->cltt);
+	sqlite3_bind_int(q, 6, l->owner);
+	bind_time(q, 7, l->sent_pot_exp);
+	bind_time(q, 8, l->ack_pot_exp);
+	bind_time(q, 9, l->recv_pot_exp);
+	bind_time(q, 10, l->last_bndupd);
+	sqlite3_bind_int64(q, 11, l->fo_sync ? (sqlite3_int64)s->seq : 0);
 	return run(s, q, "write lease");
 }
 
@@ -1067,8 +1176,8 @@ lease_one(struct store *s, sqlite3_stmt *q, struct lease *out)
 	return 0;
 }
 
-int
-store_lease_get(struct store *s, uint32_t address, struct lease *out)
+static int
+sql_lease_get(struct store *s, uint32_t address, struct lease *out)
 {
 	sqlite3_stmt *q;
 
@@ -1076,6 +1185,223 @@ store_lease_get(struct store *s, uint32_t address, struct lease *out)
 		return -1;
 	sqlite3_bind_int64(q, 1, address);
 	return lease_one(s, q, out);
+}
+
+/* ---- the lease rows in memory: mirror, staged writes, offers ----
+ *
+ * Once the DHCP engine asks for a client's lease, every lease row is mirrored
+ * in s->rows and lease lookups are answered from memory. While the engine
+ * stages (store_stage), a lease write only changes the mirror and records the
+ * address; the staged writes reach SQLite in one transaction when the engine
+ * commits, or before any other statement or transaction (so every other
+ * reader and writer sees them). An offer (state OFFERED) is never written: it
+ * lives in s->offers, in front of the row of its address, until the address
+ * is written again. Whatever might have made the mirror differ from the table
+ * (a rollback, a statement that changes many rows) makes it reload. */
+
+/* Forget the mirror (reloaded on next use), and the staged writes with it. */
+static void
+rows_forget(struct store *s)
+{
+	if (s->ndirty > 0) {
+		s->stage_failed = 1;
+		snprintf(s->stage_err, sizeof(s->stage_err),
+		    "%zu staged lease writes discarded", s->ndirty);
+	}
+	s->ndirty = 0;
+	s->rows_loaded = 0;
+	lmem_clear(s->rows);
+}
+
+/* Load the mirror of the lease rows if it is not loaded. */
+static int
+rows_ensure(struct store *s)
+{
+	struct lease l;
+	sqlite3_stmt *q;
+	int rc;
+
+	if (s->rows_loaded)
+		return 0;
+	if ((q = st(s, S_LEASE_ALL)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		lease_from_row(q, &l);
+		if (lmem_put(s->rows, &l, ROW_INSQL | ROW_KEYS) == -1)
+			break;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		lmem_clear(s->rows);
+		if (rc != SQLITE_ROW)
+			return fail(s, "read leases");
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return -1;
+	}
+	s->rows_loaded = 1;
+	return 0;
+}
+
+static int
+dirty_push(struct store *s, uint32_t addr)
+{
+	if (s->ndirty == s->capdirty) {
+		size_t cap = s->capdirty ? s->capdirty * 2 : 1024;
+		uint32_t *v = reallocarray(s->dirty, cap, sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		s->dirty = v;
+		s->capdirty = cap;
+	}
+	s->dirty[s->ndirty++] = addr;
+	return 0;
+}
+
+/* Stage a write: into the mirror, its address remembered. */
+static int
+stage_put(struct store *s, const struct lease *l)
+{
+	unsigned flags = 0, nf;
+	int same = lmem_same_keys(s->rows, l, &flags);
+
+	nf = ROW_DIRTY | (flags & ROW_INSQL);
+	if (same == 1 && (flags & ROW_KEYS))
+		nf |= ROW_KEYS;
+	if ((!(flags & ROW_DIRTY) && dirty_push(s, l->address) == -1) ||
+	    lmem_put(s->rows, l, nf) == -1) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Write one staged row: its times only when its keys are already stored. */
+static int
+row_write(struct store *s, uint32_t addr)
+{
+	struct lease l;
+	unsigned flags;
+	int rc;
+
+	if (lmem_get(s->rows, addr, &l, &flags) != 0 || !(flags & ROW_DIRTY))
+		return 0;
+	if ((flags & ROW_INSQL) && (flags & ROW_KEYS))
+		rc = sql_lease_times(s, &l);
+	else
+		rc = sql_lease_put(s, &l);
+	if (rc == 0)
+		lmem_set_flags(s->rows, addr, ROW_INSQL | ROW_KEYS);
+	return rc;
+}
+
+/* Every staged write in one transaction, committed into the WAL (durable at
+ * the next fsync of it). On failure nothing of them is stored: the mirror
+ * reloads and the engine hears of it at its next commit. */
+static int
+stage_flush(struct store *s)
+{
+	size_t i = 0;
+
+	if (s->ndirty == 0 || s->in_txn)
+		return 0;
+	if (txn(s, S_BEGIN) == 0) {
+		s->in_txn = 1;
+		s->seq++;	/* numbers the pending bindings it writes */
+		while (i < s->ndirty && row_write(s, s->dirty[i]) == 0)
+			i++;
+		if (i == s->ndirty && txn(s, S_COMMIT) == 0) {
+			s->in_txn = 0;
+			s->ndirty = 0;
+			s->committed = s->seq;
+			return 0;
+		}
+		txn(s, S_ROLLBACK);
+		s->in_txn = 0;
+	}
+	snprintf(s->stage_err, sizeof(s->stage_err), "%s", s->err);
+	s->ndirty = 0;
+	s->stage_failed = 1;
+	rows_forget(s);
+	return -1;
+}
+
+void
+store_stage(struct store *s, int on)
+{
+	s->staging = on;
+}
+
+/* An offer ends (its address is written again): nothing was stored for it,
+ * and nothing needs to be when the address is simply free again and had no
+ * row. 1: the write is done, 0: it still has to be made, -1: error. */
+static int
+offer_end(struct store *s, const struct lease *l)
+{
+	if (lmem_del(s->offers, l->address) != 0 || !lease_state_is_free(l->state))
+		return 0;
+	if (rows_ensure(s) == -1)
+		return -1;
+	return lmem_get(s->rows, l->address, NULL, NULL) == 0 ? 0 : 1;
+}
+
+int
+store_lease_put(struct store *s, const struct lease *l)
+{
+	int rc;
+
+	if (l->state == LEASE_OFFERED) {
+		if (lmem_put(s->offers, l, 0) == -1) {
+			snprintf(s->err, sizeof(s->err), "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	if ((rc = offer_end(s, l)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (s->staging && s->rows_loaded)
+		return stage_put(s, l);
+	if (sql_lease_put(s, l) == -1)
+		return -1;
+	s->txn_leases = 1;
+	if (s->rows_loaded && lmem_put(s->rows, l, ROW_INSQL | ROW_KEYS) == -1)
+		rows_forget(s);
+	return 0;
+}
+
+int
+store_lease_get(struct store *s, uint32_t address, struct lease *out)
+{
+	if (lmem_get(s->offers, address, out, NULL) == 0)
+		return 0;
+	if (!s->rows_loaded)
+		return sql_lease_get(s, address, out);
+	return lmem_get(s->rows, address, out, NULL) == 0 ? 0 : STORE_NOTFOUND;
+}
+
+static int
+offered(void *arg, uint32_t addr)
+{
+	return lmem_get(arg, addr, NULL, NULL) == 0;
+}
+
+/* A client's lease in a subnet from memory: its offer or its row, whichever
+ * the SQL order prefers (a row behind an offer is not the row's client's). */
+static int
+find_client(struct store *s, uint32_t subnet, const uint8_t *cid, size_t cidlen,
+    const uint8_t *hw, size_t hwlen, struct lease *out)
+{
+	struct lease o;
+	int ro, rr;
+
+	if (rows_ensure(s) == -1)
+		return -1;
+	ro = lmem_find_client(s->offers, subnet, cid, cidlen, hw, hwlen, NULL, NULL, &o);
+	rr = lmem_find_client(s->rows, subnet, cid, cidlen, hw, hwlen,
+	    lmem_count(s->offers) ? offered : NULL, s->offers, out);
+	if (ro == 0 && (rr != 0 || lmem_better(&o, out)))
+		*out = o;
+	return ro == 0 || rr == 0 ? 0 : STORE_NOTFOUND;
 }
 
 int
@@ -1203,6 +1529,9 @@ lease_delete_txn(struct store *s, const void *arg)
 	sqlite3_bind_int64(q, 1, d->address);
 	if (run(s, q, "delete lease") == -1)
 		return -1;
+	s->txn_leases = 1;
+	lmem_del(s->rows, d->address);
+	lmem_del(s->offers, d->address);
 	return backup_assign(s, l.subnet, d->address, d->address, FO_PRIMARY);
 }
 
@@ -1480,6 +1809,8 @@ store_rel_remove_scope(struct store *s, uint32_t subnet)
 	sqlite3_bind_int64(q, 3, UINT32_MAX);
 	sqlite3_bind_int(q, 4, LEASE_FREE);
 	sqlite3_bind_int(q, 5, FO_PRIMARY);
+	rows_forget(s);
+	s->txn_leases = 1;
 	return run(s, q, "return backup addresses");
 }
 
@@ -1549,17 +1880,60 @@ space_load_rows(struct store *s, const struct scope *sc, struct space *sp)
 	return 0;
 }
 
-/* Lease rows: free ones keep their owner, the others count as in use. */
+struct offer_scan {
+	const struct scope	*sc;
+	struct space		*sp;
+	struct ivlset		*set;
+	int			 err;
+};
+
+/* One offer: in the scope's pool and not reserved, its address is in use. */
+static void
+offer_scan_one(void *arg, const struct lease *l, unsigned flags)
+{
+	struct offer_scan *o = arg;
+	uint32_t a = l->address;
+
+	if (l->subnet != o->sc->subnet || !ivlset_contains(&o->sp->pool, a) ||
+	    ivlset_contains(&o->sp->holes, a))
+		return;
+	if (ivlset_add(o->set, a, a) == -1)
+		o->err = 1;
+	o->sp->in_use_by[l->owner == FO_SECONDARY]++;
+}
+
+/* The scope's offers (held in memory only: an offer hides the row of its
+ * address) are in use. */
+static int
+space_load_offers(struct store *s, const struct scope *sc, struct space *sp,
+    struct ivlset *offers)
+{
+	struct offer_scan o = { sc, sp, offers, 0 };
+
+	lmem_each(s->offers, offer_scan_one, &o);
+	if (o.err) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return -1;
+	}
+	ivlset_normalise(offers);
+	return 0;
+}
+
+/* Lease rows: free ones keep their owner, the others count as in use; so do
+ * the offers. */
 static int
 space_load_leases(struct store *s, const struct scope *sc, struct space *sp)
 {
 	const struct ivlset *resv = &sp->holes;
-	struct ivlset rows = { 0 };
+	struct ivlset rows = { 0 }, offers = { 0 };
 	sqlite3_stmt *q;
 	int rc;
 
-	if ((q = st(s, S_LEASE_IN_RANGE)) == NULL)
+	if (space_load_offers(s, sc, sp, &offers) == -1 ||
+	    (q = st(s, S_LEASE_IN_RANGE)) == NULL) {
+		ivlset_free(&offers);
 		return -1;
+	}
 	sqlite3_bind_int64(q, 1, sc->subnet);
 	sqlite3_bind_int64(q, 2, sc->range_start);
 	sqlite3_bind_int64(q, 3, sc->range_end);
@@ -1567,7 +1941,8 @@ space_load_leases(struct store *s, const struct scope *sc, struct space *sp)
 		uint32_t a = (uint32_t)sqlite3_column_int64(q, 0);
 		int state = sqlite3_column_int(q, 1), owner = sqlite3_column_int(q, 2);
 
-		if (!ivlset_contains(&sp->pool, a) || ivlset_contains(resv, a))
+		if (!ivlset_contains(&sp->pool, a) || ivlset_contains(resv, a) ||
+		    ivlset_contains(&offers, a))
 			continue;
 		if (ivlset_add(&rows, a, a) == -1 || (lease_state_is_free(state) &&
 		    space_add_row(sp, a, state == LEASE_BACKUP) == -1))
@@ -1579,7 +1954,11 @@ space_load_leases(struct store *s, const struct scope *sc, struct space *sp)
 	for (size_t i = 0; rc == SQLITE_DONE && i < rows.n; i++)
 		if (ivlset_add(&sp->holes, rows.v[i].start, rows.v[i].end) == -1)
 			rc = SQLITE_NOMEM;
+	for (size_t i = 0; rc == SQLITE_DONE && i < offers.n; i++)
+		if (ivlset_add(&sp->holes, offers.v[i].start, offers.v[i].end) == -1)
+			rc = SQLITE_NOMEM;
 	ivlset_free(&rows);
+	ivlset_free(&offers);
 	if (rc != SQLITE_DONE)
 		return fail(s, "read leases");
 	ivlset_normalise(&sp->holes);
@@ -1791,6 +2170,8 @@ apply_moves_txn(struct store *s, const void *arg)
 		sqlite3_bind_int64(q, 3, mv->end);
 		sqlite3_bind_int(q, 4, mv->to == FO_SECONDARY ? LEASE_BACKUP : LEASE_FREE);
 		sqlite3_bind_int(q, 5, mv->to);
+		rows_forget(s);
+		s->txn_leases = 1;
 		if (run(s, q, "move free addresses") == -1)
 			return -1;
 	}
@@ -1847,26 +2228,14 @@ int
 store_lease_get_cid(struct store *s, uint32_t subnet, const uint8_t *cid,
     size_t len, struct lease *out)
 {
-	sqlite3_stmt *q;
-
-	if ((q = st(s, S_LEASE_GET_CID)) == NULL)
-		return -1;
-	sqlite3_bind_blob(q, 1, cid, (int)len, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, subnet);
-	return lease_one(s, q, out);
+	return find_client(s, subnet, cid, len, NULL, 0, out);
 }
 
 int
 store_lease_get_client_hw(struct store *s, uint32_t subnet, const uint8_t *hw,
     size_t hwlen, struct lease *out)
 {
-	sqlite3_stmt *q;
-
-	if ((q = st(s, S_LEASE_GET_HW_NOCID)) == NULL)
-		return -1;
-	sqlite3_bind_blob(q, 1, hw, (int)hwlen, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, subnet);
-	return lease_one(s, q, out);
+	return find_client(s, subnet, NULL, 0, hw, hwlen, out);
 }
 
 int
@@ -1887,7 +2256,7 @@ store_active_leases(struct store *s, void (*fn)(void *, uint32_t, int64_t),
 int
 store_in_txn(struct store *s)
 {
-	return s->in_txn;
+	return s->in_txn || s->ndirty > 0;
 }
 
 /* ---- bindings the failover partner has not acknowledged ---- */
@@ -1961,7 +2330,22 @@ store_pending_ack(struct store *s, uint32_t addr, uint64_t seq, int64_t ack_pot_
 	sqlite3_bind_int64(q, 1, addr);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)seq);
 	bind_time(q, 3, ack_pot_exp);
-	return run(s, q, "acknowledge binding");
+	if (run(s, q, "acknowledge binding") == -1)
+		return -1;
+	if (sqlite3_changes(s->db) > 0 && s->rows_loaded) {
+		/* the mirror follows (the engine's next lease time reads it) */
+		struct lease l;
+		unsigned flags;
+
+		if (lmem_get(s->rows, addr, &l, &flags) == 0 && !(flags & ROW_DIRTY)) {
+			l.ack_pot_exp = ack_pot_exp;
+			l.fo_sync = 0;
+			l.pending = 0;
+			if (lmem_put(s->rows, &l, flags) == -1)
+				rows_forget(s);
+		}
+	}
+	return 0;
 }
 
 int
@@ -1997,8 +2381,10 @@ store_release_due(struct store *s, const char *rel, int64_t before, int *n)
 	sqlite3_bind_text(q, 3, rel, -1, SQLITE_TRANSIENT);
 	if (run(s, q, "free released addresses") == -1)
 		return -1;
-	if ((*n = sqlite3_changes(s->db)) > 0)
+	if ((*n = sqlite3_changes(s->db)) > 0) {
 		s->gen++;
+		rows_forget(s);		/* many rows changed: the mirror reloads */
+	}
 	return 0;
 }
 

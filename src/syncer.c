@@ -85,7 +85,9 @@ msg_read(int fd, struct sync_msg *m)
 	return n == (ssize_t)sizeof(*m) ? 1 : (n == 0 ? 0 : -1);
 }
 
-/* Take every waiting request (the latest wins), fsync once, answer. */
+/* Take every waiting request (the latest wins), sync once, answer. fdatasync
+ * makes the WAL's data durable, its size too when it grew (all recovery
+ * reads), without the inode's times (one device write less per sync). */
 static void *
 syncer_main(void *arg)
 {
@@ -99,7 +101,7 @@ syncer_main(void *arg)
 		while (msg_read(sy->req[0], &more) == 1)
 			m = more;
 		fcntl(sy->req[0], F_SETFL, flags);
-		m.fd = fsync(m.fd) == -1 ? errno : 0;
+		m.fd = fdatasync(m.fd) == -1 ? errno : 0;
 		if (write(sy->rep[1], &m, sizeof(m)) != (ssize_t)sizeof(m))
 			break;
 	}
@@ -117,6 +119,21 @@ syncer_event(evutil_socket_t fd, short what, void *arg)
 		timed_done(sy, m.seq);
 		sy->done(sy->arg, m.seq, m.fd);
 	}
+}
+
+void
+syncer_watch(struct syncer *sy, int on)
+{
+	if (on)
+		event_add(sy->ev, NULL);
+	else
+		event_del(sy->ev);
+}
+
+void
+syncer_poll(struct syncer *sy)
+{
+	syncer_event(sy->rep[0], EV_READ, sy);
 }
 
 struct syncer *

@@ -150,10 +150,16 @@ time_mono(void)
 }
 
 int64_t
-time_mono_ms(void)
+time_mono_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+time_mono_ms(void)
+{
+	return time_mono_us() / 1000;
 }

@@ -402,6 +402,177 @@ START_TEST(test_leases_paged_and_lookup)
 }
 END_TEST
 
+/* A lease of addr for a client whose client identifier ends in id. */
+static struct lease
+client_lease(const char *addr, const char *subnet, uint8_t id, int state)
+{
+	struct lease l = { 0 };
+
+	l.address = A(addr);
+	l.subnet = A(subnet);
+	l.state = state;
+	l.owner = FO_PRIMARY;
+	l.hwlen = 6;
+	memcpy(l.hwaddr, "\x02\x00\x00\x00\x00\x00", 6);
+	l.hwaddr[5] = id;
+	l.cidlen = 7;
+	l.client_id[0] = 1;
+	memcpy(l.client_id + 1, l.hwaddr, 6);
+	l.starts = 1000;
+	l.ends = 2000000000;
+	return l;
+}
+
+static int64_t
+lease_rows(void)
+{
+	struct store_counts c;
+
+	ck_assert_int_eq(store_counts(st, &c), 0);
+	return c.leases;
+}
+
+/* An offer is held in memory: get and the statistics see it, no row is
+ * written, the free runs leave it out; ending it writes nothing unless the
+ * address had a row, which it hid meanwhile. */
+START_TEST(test_offer_in_memory)
+{
+	struct lease o = client_lease("10.1.0.10", "10.1.0.0", 1, LEASE_OFFERED), l;
+	struct rebal_run *runs;
+	size_t n;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	ck_assert_int_eq(store_lease_put(st, &o), 0);
+	ck_assert_int_eq(store_lease_get(st, o.address, &l), 0);
+	ck_assert_int_eq(l.state, LEASE_OFFERED);
+	ck_assert_int_eq(lease_rows(), 0);
+	ck_assert_uint_eq(stats("10.1.0.0", -1).addr_in_use, 1);
+	ck_assert_uint_eq(stats("10.1.0.0", -1).this_addr_in_use, 1);
+	ck_assert_int_eq(store_free_runs(st, A("10.1.0.0"), &runs, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(runs[0].end, A("10.1.0.9"));
+	ck_assert_uint_eq(runs[1].start, A("10.1.0.11"));
+	free(runs);
+	o.state = LEASE_FREE;
+	ck_assert_int_eq(store_lease_put(st, &o), 0);
+	ck_assert_int_eq(store_lease_get(st, o.address, &l), STORE_NOTFOUND);
+	ck_assert_int_eq(lease_rows(), 0);
+	ck_assert_uint_eq(stats("10.1.0.0", -1).addr_in_use, 0);
+	/* over a free row: hidden while offered, written when it ends */
+	mklease("10.1.0.20", "10.1.0.0", LEASE_FREE, FO_PRIMARY);
+	o = client_lease("10.1.0.20", "10.1.0.0", 2, LEASE_OFFERED);
+	ck_assert_int_eq(store_lease_put(st, &o), 0);
+	ck_assert_uint_eq(stats("10.1.0.0", -1).addr_in_use, 1);
+	o.state = LEASE_ACTIVE;
+	ck_assert_int_eq(store_lease_put(st, &o), 0);
+	ck_assert_int_eq(lease_rows(), 1);
+	ck_assert_int_eq(store_lease_get(st, o.address, &l), 0);
+	ck_assert_int_eq(l.state, LEASE_ACTIVE);
+	ck_assert_uint_eq(l.hwaddr[5], 2);
+}
+END_TEST
+
+/* Client lookups from memory: ACTIVE before an offer; a row behind another
+ * client's offer is not its old client's any more. */
+START_TEST(test_client_lookup_memory)
+{
+	struct lease a = client_lease("10.1.0.5", "10.1.0.0", 1, LEASE_ACTIVE), l;
+	struct lease o = client_lease("10.1.0.6", "10.1.0.0", 1, LEASE_OFFERED);
+	struct lease b = client_lease("10.1.0.5", "10.1.0.0", 2, LEASE_OFFERED);
+
+	o.ends++;
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	ck_assert_int_eq(store_lease_put(st, &a), 0);
+	ck_assert_int_eq(store_lease_get_cid(st, a.subnet, a.client_id, 7, &l), 0);
+	ck_assert_int_eq(store_lease_put(st, &o), 0);
+	ck_assert_int_eq(store_lease_get_cid(st, a.subnet, a.client_id, 7, &l), 0);
+	ck_assert_uint_eq(l.address, a.address);
+	a.state = LEASE_FREE;
+	ck_assert_int_eq(store_lease_put(st, &a), 0);
+	ck_assert_int_eq(store_lease_get_cid(st, a.subnet, a.client_id, 7, &l), 0);
+	ck_assert_uint_eq(l.address, o.address);		/* the offer's end is later */
+	ck_assert_int_eq(store_lease_put(st, &b), 0);	/* .5 offered to client 2 */
+	o.state = LEASE_FREE;
+	ck_assert_int_eq(store_lease_put(st, &o), 0);
+	ck_assert_int_eq(store_lease_get_cid(st, a.subnet, a.client_id, 7, &l),
+	    STORE_NOTFOUND);
+	ck_assert_int_eq(store_lease_get_cid(st, b.subnet, b.client_id, 7, &l), 0);
+	ck_assert_uint_eq(l.address, b.address);
+	ck_assert_int_eq(store_lease_get_client_hw(st, b.subnet, b.hwaddr, 6, &l),
+	    STORE_NOTFOUND);		/* it has a client identifier */
+}
+END_TEST
+
+/* Staged writes wait in memory, reach the database before any statement
+ * outside them, and in one transaction at the engine's commit. */
+START_TEST(test_staged_writes)
+{
+	struct lease a = client_lease("10.1.0.5", "10.1.0.0", 1, LEASE_ACTIVE), l, *v;
+	size_t n;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	ck_assert_int_eq(store_lease_get_cid(st, a.subnet, a.client_id, 7, &l),
+	    STORE_NOTFOUND);		/* loads the mirror */
+	store_stage(st, 1);
+	ck_assert_int_eq(store_begin(st), 0);	/* the stage itself */
+	ck_assert_int_eq(store_lease_put(st, &a), 0);
+	ck_assert_int_eq(store_in_txn(st), 1);
+	ck_assert_int_eq(store_lease_get(st, a.address, &l), 0);
+	store_stage(st, 0);
+	ck_assert_int_eq(store_lease_list(st, a.subnet, 0, 10, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);	/* flushed before the query */
+	free(v);
+	ck_assert_int_eq(store_in_txn(st), 0);
+	/* the same client again: only its times change */
+	store_stage(st, 1);
+	a.ends = 2100000000;
+	ck_assert_int_eq(store_lease_put(st, &a), 0);
+	store_stage(st, 0);
+	ck_assert_int_eq(store_commit_deferred(st), 0);
+	ck_assert_int_eq(store_in_txn(st), 0);
+	ck_assert_int_eq(store_lease_list(st, a.subnet, 0, 10, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(v[0].ends, 2100000000);
+	ck_assert_uint_eq(v[0].cidlen, 7);
+	free(v);
+}
+END_TEST
+
+/* A staged write the database refuses (no such scope) fails the next
+ * commit, once; the mirror forgets it. */
+START_TEST(test_staged_failure_reported)
+{
+	struct lease a = client_lease("10.9.0.5", "10.9.0.0", 1, LEASE_ACTIVE), l;
+
+	ck_assert_int_eq(store_lease_get_cid(st, a.subnet, a.client_id, 7, &l),
+	    STORE_NOTFOUND);
+	store_stage(st, 1);
+	ck_assert_int_eq(store_lease_put(st, &a), 0);
+	store_stage(st, 0);
+	ck_assert_int_eq(store_commit_deferred(st), -1);
+	ck_assert_int_eq(store_commit_deferred(st), 0);
+	ck_assert_int_eq(store_lease_get(st, a.address, &l), STORE_NOTFOUND);
+}
+END_TEST
+
+/* A rolled-back transaction that changed leases leaves the mirror as the
+ * database is. */
+START_TEST(test_rollback_reloads_mirror)
+{
+	struct lease a = client_lease("10.1.0.5", "10.1.0.0", 1, LEASE_ACTIVE), l;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	ck_assert_int_eq(store_lease_put(st, &a), 0);
+	ck_assert_int_eq(store_lease_get_cid(st, a.subnet, a.client_id, 7, &l), 0);
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_lease_delete(st, a.address), 0);
+	ck_assert_int_eq(store_lease_get(st, a.address, &l), STORE_NOTFOUND);
+	store_rollback(st);
+	ck_assert_int_eq(store_lease_get(st, a.address, &l), 0);
+	ck_assert_int_eq(store_lease_get_cid(st, a.subnet, a.client_id, 7, &l), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -423,6 +594,11 @@ main(void)
 	tcase_add_test(tc, test_hot_standby_and_return);
 	tcase_add_test(tc, test_relationship_roundtrip);
 	tcase_add_test(tc, test_leases_paged_and_lookup);
+	tcase_add_test(tc, test_offer_in_memory);
+	tcase_add_test(tc, test_client_lookup_memory);
+	tcase_add_test(tc, test_staged_writes);
+	tcase_add_test(tc, test_staged_failure_reported);
+	tcase_add_test(tc, test_rollback_reloads_mirror);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
