@@ -37,6 +37,8 @@ BUILD = os.path.abspath(os.environ.get("BUILD", "build"))
 DAEMON = os.path.join(BUILD, "dhcpfod")
 CTL = os.path.join(BUILD, "dhcpfoctl")
 DHCPD = os.environ.get("DHCPD", "/usr/sbin/dhcpd")
+IMPORT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "scripts", "dhcpd-import")
 ID = os.getpid() % 100000
 NS_P, NS_S, NS_C = "isc-p-%d" % ID, "isc-s-%d" % ID, "isc-c-%d" % ID
 SUBNET, LO, HI = "10.77.0.0", "10.77.0.100", "10.77.0.149"   # 50 addresses
@@ -46,6 +48,8 @@ MCLT = 60      # short: a dhcpd that lost its lease file waits MCLT in RECOVER-W
 LEASE_TIME = 600
 NCLIENTS = 8
 REL = "r1"
+PRINTER_MAC, PRINTER_IP = "02:00:00:00:00:99", "10.77.0.50"   # a fixed-address host
+PRINTER = NCLIENTS + 5                                        # its client interface
 
 passed = failed = 0
 
@@ -111,6 +115,7 @@ def lab_up():
            ns=NS_C)
         sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
         sh("ip", "link", "set", "c%d" % i, "up", ns=NS_C)
+    sh("ip", "link", "set", "c%d" % PRINTER, "address", PRINTER_MAC, ns=NS_C)
     sh("ip", "addr", "add", "10.77.0.3/24", "dev", "br0", ns=NS_C)
 
 
@@ -159,6 +164,11 @@ def isc_conf(role):
               "    deny dynamic bootp clients;",
               "    range %s %s;" % (LO, HI),
               "  }",
+              "}",
+              "",
+              "host printer {",
+              "  hardware ethernet %s;" % PRINTER_MAC,
+              "  fixed-address %s;" % PRINTER_IP,
               "}",
               ""]
     return "\n".join(lines)
@@ -331,6 +341,27 @@ class Fod:
     def normal(self):
         r = self.rel()
         return r.get("state") == "NORMAL" and r.get("partner_state") == "NORMAL"
+
+    def run_import(self, *args):
+        """scripts/dhcpd-import against this daemon: (exit status, output)."""
+        p = subprocess.run([sys.executable, IMPORT, "-s", self.sock, "--ctl", CTL] +
+                           list(args), capture_output=True, text=True, timeout=300)
+        with open(self.logpath, "a") as f:
+            f.write("---- dhcpd-import %s: %d\n%s%s" % (" ".join(args), p.returncode,
+                                                        p.stdout, p.stderr))
+        return p.returncode, p.stdout + p.stderr
+
+    def setup_from(self, conf):
+        """The migration path: dhcpd.conf of the server dhcpfod replaces."""
+        rc, out = self.run_import(conf)
+        check(rc == 0 and "relationship r1: %s" % self.role in out and
+              "reservation %s" % PRINTER_IP in out and "NOT MAPPED" in out and
+              "load balance max seconds" in out,
+              "%s configured by dhcpd-import from %s (rc %d):\n%s" % (
+                  self.name, conf, rc, out))
+        r = self.rel()
+        check(r.get("mclt") == MCLT and r.get("percentage") == 50 and
+              r.get("scopes") == [SUBNET], "the imported relationship: %r" % (r,))
 
     def setup(self):
         scope = {"subnet": SUBNET, "prefix": 24, "name": "lan",
@@ -532,6 +563,48 @@ def step_wipe(isc, fod, clients, what):
     no_double_lease(isc, fod, clients, what)
 
 
+def step_import(isc, fod, clients, tmp, base):
+    """dhcpd's configuration and lease file into a new standalone dhcpfod on
+    dhcpd's box: the same clients get the same addresses, the fixed-address
+    host its reservation (issue 5: the last dhcpd replaced by a standalone
+    dhcpfod, or a server that never had a partner)."""
+    what = "dhcpd-import of dhcpd's config and leases"
+    leases = os.path.join(base, "dhcpd.leases.copy")
+    isc.stop()
+    fod.stop(signal.SIGKILL)
+    shutil.copy(isc.leases_path, leases)
+    want = {hw: ip for hw, ip in clients.items()}
+    active = isc.active()
+    check(all(active.get(ip) == hw for hw, ip in want.items()),
+          "%s: every client's lease is ACTIVE in dhcpd's file" % what)
+    new = Fod(base, "dhcpfod-imported", NS_S, "ls", SECONDARY + ":647", "standalone")
+    new.start()
+    try:
+        rc, out = new.run_import("--no-failover", "--leases", leases, isc.conf)
+        check(rc == 0 and "leases: %d imported" % len(active) in out and
+              "--no-failover: relationship not created" in out,
+              "%s: rc %d, %d leases expected:\n%s" % (what, rc, len(active), out))
+        got = {l["address"]: l["hwaddr"] for l in new.lease_rows() if l["state"] == "ACTIVE"}
+        check(got == active, "%s: the leases are in dhcpfod (%s; dhcpd %s)" % (
+            what, got, active))
+        same = []
+        for i in range(NCLIENTS + 5):
+            hw = hw_of("c%d" % i)
+            if hw not in want:
+                continue
+            r = udhcpc(tmp, "c%d" % i)
+            same.append((r is not None and r[0] == want[hw] and r[1] == "10.77.0.2",
+                         "c%d" % i, want[hw], r))
+        check(len(same) == len(want) and all(x[0] for x in same),
+              "%s: every client gets its address from the imported dhcpfod: %s" % (
+                  what, [x[1:] for x in same if not x[0]] or len(same)))
+        r = udhcpc(tmp, "c%d" % PRINTER)
+        check(r is not None and r[0] == PRINTER_IP, "%s: the fixed-address host gets "
+              "%s (%r)" % (what, PRINTER_IP, r))
+    finally:
+        new.stop()
+
+
 # ---- the pairings ----
 
 def capture(tmp, name):
@@ -561,7 +634,13 @@ def pairing(tmp, which):
     clients = {}
     try:
         fod.start()
-        fod.setup()
+        if which == "B":    # dhcpfod takes the primary's place: its dhcpd.conf
+            conf = os.path.join(base, "dhcpd-primary.conf")
+            with open(conf, "w") as f:
+                f.write(isc_conf("primary"))
+            fod.setup_from(conf)
+        else:
+            fod.setup()
         isc.start()
         if not step_normal(isc, fod, what):
             return isc, fod
@@ -629,6 +708,8 @@ def pairing(tmp, which):
         # file, start it; it asks for every binding (UPDREQALL) and must
         # learn the leases and who owns each free address from dhcpfod
         step_wipe(isc, fod, clients, what)
+        if which == "B":
+            step_import(isc, fod, clients, tmp, base)
     finally:
         if cap:
             cap.terminate()
