@@ -717,6 +717,88 @@ def pairing(tmp, which):
     return isc, fod
 
 
+def migrate(tmp):
+    """M: the migration of issue 5. Two dhcpd in failover serve clients; the
+    secondary dhcpd is replaced by dhcpfod (its dhcpd.conf imported), which
+    recovers from the primary dhcpd; then the primary dhcpd is replaced by a
+    second dhcpfod (its dhcpd.conf imported), which recovers from the first.
+    The pair serves on and no address is ever ACTIVE for two clients."""
+    what = "migration"
+    base = os.path.join(tmp, "M")
+    os.makedirs(base)
+    p_isc = Isc(base, "dhcpd-P", NS_P, "lp", "primary")
+    s_isc = Isc(base, "dhcpd-S", NS_S, "ls", "secondary")
+    s_fod = Fod(base, "dhcpfod-S", NS_S, "ls", SECONDARY + ":647", "secondary")
+    p_fod = Fod(base, "dhcpfod-P", NS_P, "lp", PRIMARY + ":647", "primary")
+    cap = capture(base, "failover")
+    clients = {}
+    try:
+        p_isc.start()
+        s_isc.start()
+        check(wait_for(lambda: p_isc.normal() and s_isc.normal(), 60, 0.5),
+              "%s: two dhcpd reach normal (%s, %s)" % (what, p_isc.fo_state(),
+                                                       s_isc.fo_state()))
+        step_leases(p_isc, s_isc, clients, tmp, what + ", two dhcpd", first=0, n=6)
+        # 1. the secondary dhcpd makes way for dhcpfod
+        s_isc.stop()
+        w = what + ", secondary replaced"
+        check(wait_for(lambda: p_isc.fo_state()[0] == "communications-interrupted", 40),
+              "%s: the primary dhcpd serves alone (%s)" % (w, p_isc.fo_state()))
+        s_fod.start()
+        conf = os.path.join(base, "dhcpd-secondary.conf")
+        shutil.copy(s_isc.conf, conf)
+        rc, out = s_fod.run_import(conf)
+        check(rc == 0 and "relationship r1: secondary" in out,
+              "%s: dhcpd-import of the secondary's dhcpd.conf (rc %d)\n%s" % (w, rc, out))
+        if not step_normal(p_isc, s_fod, w):
+            return p_isc, s_fod
+        check(wait_for(lambda: stores_agree(p_isc, s_fod), 20),
+              "%s: dhcpfod learned every lease (dhcpd %s; dhcpfod %s)" % (
+                  w, p_isc.active(), s_fod.active()))
+        step_owners(p_isc, s_fod, w)
+        no_double_lease(p_isc, s_fod, clients, w)
+        step_leases(p_isc, s_fod, clients, tmp, w, first=6, n=2)
+        # 2. the primary dhcpd makes way for a second dhcpfod
+        p_isc.stop()
+        w = what + ", primary replaced"
+        check(wait_for(lambda: s_fod.rel().get("state") == "COMMUNICATION_INT", 30),
+              "%s: the dhcpfod secondary serves alone (%s)" % (w, s_fod.rel().get("state")))
+        p_fod.start()
+        conf = os.path.join(base, "dhcpd-primary.conf")
+        shutil.copy(p_isc.conf, conf)
+        rc, out = p_fod.run_import(conf)
+        check(rc == 0 and "relationship r1: primary" in out,
+              "%s: dhcpd-import of the primary's dhcpd.conf (rc %d)\n%s" % (w, rc, out))
+        check(wait_for(lambda: p_fod.normal() and s_fod.normal(), 120, 0.5),
+              "%s: both dhcpfod NORMAL (%s/%s, %s/%s)" % (
+                  w, p_fod.rel().get("state"), p_fod.rel().get("partner_state"),
+                  s_fod.rel().get("state"), s_fod.rel().get("partner_state")))
+        want = {ip: hw for hw, ip in clients.items()}
+        check(wait_for(lambda: p_fod.active() == want and s_fod.active() == want, 20),
+              "%s: every lease in both stores (want %s; P %s; S %s)" % (
+                  w, want, p_fod.active(), s_fod.active()))
+        check(wait_for(lambda: p_fod.owned() == s_fod.owned() and
+                       (s_fod.owned()[1] or 0) > 0, 20),
+              "%s: both agree who owns the free addresses (P %s, S %s)" % (
+                  w, p_fod.owned(), s_fod.owned()))
+        no_double_lease(p_fod, s_fod, clients, w)
+        got = [udhcpc(tmp, "c%d" % i) for i in (8, 9)]
+        for i, g in zip((8, 9), got):
+            if check(g is not None, "%s: client c%d gets a lease" % (w, i)):
+                clients[hw_of("c%d" % i)] = g[0]
+        want = {ip: hw for hw, ip in clients.items()}
+        check(wait_for(lambda: p_fod.active() == want and s_fod.active() == want, 20),
+              "%s: new leases in both stores" % w)
+        no_double_lease(p_fod, s_fod, clients, w + ", new clients")
+        return p_fod, s_fod
+    finally:
+        if cap:
+            cap.terminate()
+            cap.wait(5)
+        for x in (p_isc, s_isc):
+            x.stop(signal.SIGKILL)
+
+
 def main():
     if os.geteuid() != 0:
         print("isc: SKIP: needs root for network namespaces; run: "
@@ -731,13 +813,13 @@ def main():
         return 77
     tmp = tempfile.mkdtemp(prefix="dfo-isc.")
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(130))
-    which = os.environ.get("ISC_PAIRING", "AB")
+    which = os.environ.get("ISC_PAIRING", "ABM")
     try:
         for p in which:
             isc = fod = None
             try:
                 lab_up()
-                isc, fod = pairing(tmp, p)
+                isc, fod = migrate(tmp) if p == "M" else pairing(tmp, p)
             except Exception as e:      # a broken lab is a failure, not a crash
                 check(False, "pairing %s: exception: %r" % (p, e))
             finally:
