@@ -477,6 +477,7 @@ def step_renew(isc, fod, clients, tmp, what, idx):
     time rather than MCLT, since the partner acknowledged the first lease's
     potential expiration time (draft-12 §5.2.1; ISC's tsfp)."""
     longer = []
+    time.sleep(3)       # dhcpd acknowledges a lone binding update after 2 s
     for i in idx:
         hw = hw_of("c%d" % i)
         got = udhcpc(tmp, "c%d" % i, want=clients.get(hw))
