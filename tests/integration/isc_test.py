@@ -490,6 +490,59 @@ def step_renew(isc, fod, clients, tmp, what, idx):
           "MCLT (%d s): %s" % (what, MCLT, longer))
 
 
+DUP_CODE = r"""
+import socket, struct, sys, time
+def opt(code, data):
+    return struct.pack(">HH", code, len(data)) + data
+body = (opt(22, b"r1") + opt(14, struct.pack(">I", 10)) + opt(19, struct.pack(">I", 30)) +
+        opt(28, b"isc-test") + opt(20, b"\x01") + opt(27, b"\x00") +
+        opt(15, struct.pack(">I", 60)) + opt(11, b"\xff" * 16 + b"\x00" * 16))
+msg = struct.pack(">HBBII", 12 + len(body), 5, 12, int(time.time()), 0) + body
+s = socket.create_connection((sys.argv[1], 647), 3)
+s.settimeout(3)
+data = b""
+try:
+    s.sendall(msg)
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        data += d
+except socket.timeout:
+    print("open")
+    sys.exit(0)
+except OSError:     # closed before or after what it said (a reset)
+    pass
+if len(data) < 12:
+    print("closed")
+    sys.exit(0)
+n, typ = struct.unpack(">HB", data[:3])
+i, rej = 12, None
+while i + 4 <= n:
+    code, ln = struct.unpack(">HH", data[i:i + 4])
+    if code == 21:
+        rej = data[i + 4]
+    i += 4 + ln
+print("type %d reject %s closed" % (typ, rej))
+"""
+
+
+def step_duplicate(isc, fod, what):
+    """A second connection from the partner's address while the link is up: a
+    CONNECT on it is refused with reject 7 'already connected' (ISC's answer)
+    on the secondary; the primary closes it; the pair stays NORMAL."""
+    if fod.role == "secondary":
+        ns, dst, want = NS_P, SECONDARY, "type 6 reject 7 closed"
+    else:
+        ns, dst, want = NS_S, PRIMARY, "closed"
+    p = sh("python3", "-c", DUP_CODE, dst, ns=ns, check_rc=False)
+    check(p.stdout.strip() == want, "%s: a second connection from the partner's address "
+          "while connected: %r (want %r) %s" % (what, p.stdout.strip(), want,
+                                                 p.stderr.strip()[-200:]))
+    time.sleep(1)
+    check(both_normal(isc, fod), "%s: still NORMAL after the second connection" % what)
+
+
 def step_owners(isc, fod, what):
     ok = wait_for(lambda: owners_agree(isc, fod), 20)
     check(ok, "%s: both sides agree who owns the free addresses: %s" % (
@@ -645,6 +698,7 @@ def pairing(tmp, which):
         isc.start()
         if not step_normal(isc, fod, what):
             return isc, fod
+        step_duplicate(isc, fod, what)
         # on entering NORMAL the primary balances the pool (dhcpd's pool
         # balancing, or dhcpfod's SPEC §5.3 rebalance)
         moved = lambda: owners_agree(isc, fod) and (fod.owned()[1] or 0) > 0
