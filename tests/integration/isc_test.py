@@ -37,6 +37,8 @@ BUILD = os.path.abspath(os.environ.get("BUILD", "build"))
 DAEMON = os.path.join(BUILD, "dhcpfod")
 CTL = os.path.join(BUILD, "dhcpfoctl")
 DHCPD = os.environ.get("DHCPD", "/usr/sbin/dhcpd")
+IMPORT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "scripts", "dhcpd-import")
 ID = os.getpid() % 100000
 NS_P, NS_S, NS_C = "isc-p-%d" % ID, "isc-s-%d" % ID, "isc-c-%d" % ID
 SUBNET, LO, HI = "10.77.0.0", "10.77.0.100", "10.77.0.149"   # 50 addresses
@@ -46,6 +48,8 @@ MCLT = 60      # short: a dhcpd that lost its lease file waits MCLT in RECOVER-W
 LEASE_TIME = 600
 NCLIENTS = 8
 REL = "r1"
+PRINTER_MAC, PRINTER_IP = "02:00:00:00:00:99", "10.77.0.50"   # a fixed-address host
+PRINTER = NCLIENTS + 5                                        # its client interface
 
 passed = failed = 0
 
@@ -111,6 +115,7 @@ def lab_up():
            ns=NS_C)
         sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
         sh("ip", "link", "set", "c%d" % i, "up", ns=NS_C)
+    sh("ip", "link", "set", "c%d" % PRINTER, "address", PRINTER_MAC, ns=NS_C)
     sh("ip", "addr", "add", "10.77.0.3/24", "dev", "br0", ns=NS_C)
 
 
@@ -159,6 +164,11 @@ def isc_conf(role):
               "    deny dynamic bootp clients;",
               "    range %s %s;" % (LO, HI),
               "  }",
+              "}",
+              "",
+              "host printer {",
+              "  hardware ethernet %s;" % PRINTER_MAC,
+              "  fixed-address %s;" % PRINTER_IP,
               "}",
               ""]
     return "\n".join(lines)
@@ -332,6 +342,27 @@ class Fod:
         r = self.rel()
         return r.get("state") == "NORMAL" and r.get("partner_state") == "NORMAL"
 
+    def run_import(self, *args):
+        """scripts/dhcpd-import against this daemon: (exit status, output)."""
+        p = subprocess.run([sys.executable, IMPORT, "-s", self.sock, "--ctl", CTL] +
+                           list(args), capture_output=True, text=True, timeout=300)
+        with open(self.logpath, "a") as f:
+            f.write("---- dhcpd-import %s: %d\n%s%s" % (" ".join(args), p.returncode,
+                                                        p.stdout, p.stderr))
+        return p.returncode, p.stdout + p.stderr
+
+    def setup_from(self, conf):
+        """The migration path: dhcpd.conf of the server dhcpfod replaces."""
+        rc, out = self.run_import(conf)
+        check(rc == 0 and "relationship r1: %s" % self.role in out and
+              "reservation %s" % PRINTER_IP in out and "NOT MAPPED" in out and
+              "load balance max seconds" in out,
+              "%s configured by dhcpd-import from %s (rc %d):\n%s" % (
+                  self.name, conf, rc, out))
+        r = self.rel()
+        check(r.get("mclt") == MCLT and r.get("percentage") == 50 and
+              r.get("scopes") == [SUBNET], "the imported relationship: %r" % (r,))
+
     def setup(self):
         scope = {"subnet": SUBNET, "prefix": 24, "name": "lan",
                  "range": {"start": LO, "end": HI}, "lease_time": LEASE_TIME,
@@ -446,6 +477,7 @@ def step_renew(isc, fod, clients, tmp, what, idx):
     time rather than MCLT, since the partner acknowledged the first lease's
     potential expiration time (draft-12 §5.2.1; ISC's tsfp)."""
     longer = []
+    time.sleep(3)       # dhcpd acknowledges a lone binding update after 2 s
     for i in idx:
         hw = hw_of("c%d" % i)
         got = udhcpc(tmp, "c%d" % i, want=clients.get(hw))
@@ -456,6 +488,59 @@ def step_renew(isc, fod, clients, tmp, what, idx):
         longer.append((got[1], got[2]))
     check(all(t > MCLT for _, t in longer), "%s: renewed leases are longer than "
           "MCLT (%d s): %s" % (what, MCLT, longer))
+
+
+DUP_CODE = r"""
+import socket, struct, sys, time
+def opt(code, data):
+    return struct.pack(">HH", code, len(data)) + data
+body = (opt(22, b"r1") + opt(14, struct.pack(">I", 10)) + opt(19, struct.pack(">I", 30)) +
+        opt(28, b"isc-test") + opt(20, b"\x01") + opt(27, b"\x00") +
+        opt(15, struct.pack(">I", 60)) + opt(11, b"\xff" * 16 + b"\x00" * 16))
+msg = struct.pack(">HBBII", 12 + len(body), 5, 12, int(time.time()), 0) + body
+s = socket.create_connection((sys.argv[1], 647), 3)
+s.settimeout(3)
+data = b""
+try:
+    s.sendall(msg)
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        data += d
+except socket.timeout:
+    print("open")
+    sys.exit(0)
+except OSError:     # closed before or after what it said (a reset)
+    pass
+if len(data) < 12:
+    print("closed")
+    sys.exit(0)
+n, typ = struct.unpack(">HB", data[:3])
+i, rej = 12, None
+while i + 4 <= n:
+    code, ln = struct.unpack(">HH", data[i:i + 4])
+    if code == 21:
+        rej = data[i + 4]
+    i += 4 + ln
+print("type %d reject %s closed" % (typ, rej))
+"""
+
+
+def step_duplicate(isc, fod, what):
+    """A second connection from the partner's address while the link is up: a
+    CONNECT on it is refused with reject 7 'already connected' (ISC's answer)
+    on the secondary; the primary closes it; the pair stays NORMAL."""
+    if fod.role == "secondary":
+        ns, dst, want = NS_P, SECONDARY, "type 6 reject 7 closed"
+    else:
+        ns, dst, want = NS_S, PRIMARY, "closed"
+    p = sh("python3", "-c", DUP_CODE, dst, ns=ns, check_rc=False)
+    check(p.stdout.strip() == want, "%s: a second connection from the partner's address "
+          "while connected: %r (want %r) %s" % (what, p.stdout.strip(), want,
+                                                 p.stderr.strip()[-200:]))
+    time.sleep(1)
+    check(both_normal(isc, fod), "%s: still NORMAL after the second connection" % what)
 
 
 def step_owners(isc, fod, what):
@@ -532,6 +617,48 @@ def step_wipe(isc, fod, clients, what):
     no_double_lease(isc, fod, clients, what)
 
 
+def step_import(isc, fod, clients, tmp, base):
+    """dhcpd's configuration and lease file into a new standalone dhcpfod on
+    dhcpd's box: the same clients get the same addresses, the fixed-address
+    host its reservation (issue 5: the last dhcpd replaced by a standalone
+    dhcpfod, or a server that never had a partner)."""
+    what = "dhcpd-import of dhcpd's config and leases"
+    leases = os.path.join(base, "dhcpd.leases.copy")
+    isc.stop()
+    fod.stop(signal.SIGKILL)
+    shutil.copy(isc.leases_path, leases)
+    want = {hw: ip for hw, ip in clients.items()}
+    active = isc.active()
+    check(all(active.get(ip) == hw for hw, ip in want.items()),
+          "%s: every client's lease is ACTIVE in dhcpd's file" % what)
+    new = Fod(base, "dhcpfod-imported", NS_S, "ls", SECONDARY + ":647", "standalone")
+    new.start()
+    try:
+        rc, out = new.run_import("--no-failover", "--leases", leases, isc.conf)
+        check(rc == 0 and "leases: %d imported" % len(active) in out and
+              "--no-failover: relationship not created" in out,
+              "%s: rc %d, %d leases expected:\n%s" % (what, rc, len(active), out))
+        got = {l["address"]: l["hwaddr"] for l in new.lease_rows() if l["state"] == "ACTIVE"}
+        check(got == active, "%s: the leases are in dhcpfod (%s; dhcpd %s)" % (
+            what, got, active))
+        same = []
+        for i in range(NCLIENTS + 5):
+            hw = hw_of("c%d" % i)
+            if hw not in want:
+                continue
+            r = udhcpc(tmp, "c%d" % i)
+            same.append((r is not None and r[0] == want[hw] and r[1] == "10.77.0.2",
+                         "c%d" % i, want[hw], r))
+        check(len(same) == len(want) and all(x[0] for x in same),
+              "%s: every client gets its address from the imported dhcpfod: %s" % (
+                  what, [x[1:] for x in same if not x[0]] or len(same)))
+        r = udhcpc(tmp, "c%d" % PRINTER)
+        check(r is not None and r[0] == PRINTER_IP, "%s: the fixed-address host gets "
+              "%s (%r)" % (what, PRINTER_IP, r))
+    finally:
+        new.stop()
+
+
 # ---- the pairings ----
 
 def capture(tmp, name):
@@ -561,10 +688,17 @@ def pairing(tmp, which):
     clients = {}
     try:
         fod.start()
-        fod.setup()
+        if which == "B":    # dhcpfod takes the primary's place: its dhcpd.conf
+            conf = os.path.join(base, "dhcpd-primary.conf")
+            with open(conf, "w") as f:
+                f.write(isc_conf("primary"))
+            fod.setup_from(conf)
+        else:
+            fod.setup()
         isc.start()
         if not step_normal(isc, fod, what):
             return isc, fod
+        step_duplicate(isc, fod, what)
         # on entering NORMAL the primary balances the pool (dhcpd's pool
         # balancing, or dhcpfod's SPEC §5.3 rebalance)
         moved = lambda: owners_agree(isc, fod) and (fod.owned()[1] or 0) > 0
@@ -629,11 +763,95 @@ def pairing(tmp, which):
         # file, start it; it asks for every binding (UPDREQALL) and must
         # learn the leases and who owns each free address from dhcpfod
         step_wipe(isc, fod, clients, what)
+        if which == "B":
+            step_import(isc, fod, clients, tmp, base)
     finally:
         if cap:
             cap.terminate()
             cap.wait(5)
     return isc, fod
+
+
+def migrate(tmp):
+    """M: the migration of issue 5. Two dhcpd in failover serve clients; the
+    secondary dhcpd is replaced by dhcpfod (its dhcpd.conf imported), which
+    recovers from the primary dhcpd; then the primary dhcpd is replaced by a
+    second dhcpfod (its dhcpd.conf imported), which recovers from the first.
+    The pair serves on and no address is ever ACTIVE for two clients."""
+    what = "migration"
+    base = os.path.join(tmp, "M")
+    os.makedirs(base)
+    p_isc = Isc(base, "dhcpd-P", NS_P, "lp", "primary")
+    s_isc = Isc(base, "dhcpd-S", NS_S, "ls", "secondary")
+    s_fod = Fod(base, "dhcpfod-S", NS_S, "ls", SECONDARY + ":647", "secondary")
+    p_fod = Fod(base, "dhcpfod-P", NS_P, "lp", PRIMARY + ":647", "primary")
+    cap = capture(base, "failover")
+    clients = {}
+    try:
+        p_isc.start()
+        s_isc.start()
+        check(wait_for(lambda: p_isc.normal() and s_isc.normal(), 60, 0.5),
+              "%s: two dhcpd reach normal (%s, %s)" % (what, p_isc.fo_state(),
+                                                       s_isc.fo_state()))
+        step_leases(p_isc, s_isc, clients, tmp, what + ", two dhcpd", first=0, n=6)
+        # 1. the secondary dhcpd makes way for dhcpfod
+        s_isc.stop()
+        w = what + ", secondary replaced"
+        check(wait_for(lambda: p_isc.fo_state()[0] == "communications-interrupted", 40),
+              "%s: the primary dhcpd serves alone (%s)" % (w, p_isc.fo_state()))
+        s_fod.start()
+        conf = os.path.join(base, "dhcpd-secondary.conf")
+        shutil.copy(s_isc.conf, conf)
+        rc, out = s_fod.run_import(conf)
+        check(rc == 0 and "relationship r1: secondary" in out,
+              "%s: dhcpd-import of the secondary's dhcpd.conf (rc %d)\n%s" % (w, rc, out))
+        if not step_normal(p_isc, s_fod, w):
+            return p_isc, s_fod
+        check(wait_for(lambda: stores_agree(p_isc, s_fod), 20),
+              "%s: dhcpfod learned every lease (dhcpd %s; dhcpfod %s)" % (
+                  w, p_isc.active(), s_fod.active()))
+        step_owners(p_isc, s_fod, w)
+        no_double_lease(p_isc, s_fod, clients, w)
+        step_leases(p_isc, s_fod, clients, tmp, w, first=6, n=2)
+        # 2. the primary dhcpd makes way for a second dhcpfod
+        p_isc.stop()
+        w = what + ", primary replaced"
+        check(wait_for(lambda: s_fod.rel().get("state") == "COMMUNICATION_INT", 30),
+              "%s: the dhcpfod secondary serves alone (%s)" % (w, s_fod.rel().get("state")))
+        p_fod.start()
+        conf = os.path.join(base, "dhcpd-primary.conf")
+        shutil.copy(p_isc.conf, conf)
+        rc, out = p_fod.run_import(conf)
+        check(rc == 0 and "relationship r1: primary" in out,
+              "%s: dhcpd-import of the primary's dhcpd.conf (rc %d)\n%s" % (w, rc, out))
+        check(wait_for(lambda: p_fod.normal() and s_fod.normal(), 120, 0.5),
+              "%s: both dhcpfod NORMAL (%s/%s, %s/%s)" % (
+                  w, p_fod.rel().get("state"), p_fod.rel().get("partner_state"),
+                  s_fod.rel().get("state"), s_fod.rel().get("partner_state")))
+        want = {ip: hw for hw, ip in clients.items()}
+        check(wait_for(lambda: p_fod.active() == want and s_fod.active() == want, 20),
+              "%s: every lease in both stores (want %s; P %s; S %s)" % (
+                  w, want, p_fod.active(), s_fod.active()))
+        check(wait_for(lambda: p_fod.owned() == s_fod.owned() and
+                       (s_fod.owned()[1] or 0) > 0, 20),
+              "%s: both agree who owns the free addresses (P %s, S %s)" % (
+                  w, p_fod.owned(), s_fod.owned()))
+        no_double_lease(p_fod, s_fod, clients, w)
+        got = [udhcpc(tmp, "c%d" % i) for i in (8, 9)]
+        for i, g in zip((8, 9), got):
+            if check(g is not None, "%s: client c%d gets a lease" % (w, i)):
+                clients[hw_of("c%d" % i)] = g[0]
+        want = {ip: hw for hw, ip in clients.items()}
+        check(wait_for(lambda: p_fod.active() == want and s_fod.active() == want, 20),
+              "%s: new leases in both stores" % w)
+        no_double_lease(p_fod, s_fod, clients, w + ", new clients")
+        return p_fod, s_fod
+    finally:
+        if cap:
+            cap.terminate()
+            cap.wait(5)
+        for x in (p_isc, s_isc):
+            x.stop(signal.SIGKILL)
 
 
 def main():
@@ -650,13 +868,13 @@ def main():
         return 77
     tmp = tempfile.mkdtemp(prefix="dfo-isc.")
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(130))
-    which = os.environ.get("ISC_PAIRING", "AB")
+    which = os.environ.get("ISC_PAIRING", "ABM")
     try:
         for p in which:
             isc = fod = None
             try:
                 lab_up()
-                isc, fod = pairing(tmp, p)
+                isc, fod = migrate(tmp) if p == "M" else pairing(tmp, p)
             except Exception as e:      # a broken lab is a failure, not a crash
                 check(False, "pairing %s: exception: %r" % (p, e))
             finally:
