@@ -41,6 +41,11 @@
 #ifndef DHCP_POLL_MAX_RATE
 #define DHCP_POLL_MAX_RATE	30000
 #endif
+#ifndef DHCP_POLL_MAX_US	/* at low rates, up to this, when it takes that long
+				 * for DHCP_POLL_BURST datagrams to come */
+#define DHCP_POLL_MAX_US	2000
+#endif
+#define DHCP_POLL_BURST		16
 #define DHCP_RATE_WINDOW_US	10000	/* the rate is measured over this */
 #define DHCP_RCVBUF		(8 * 1024 * 1024)	/* absorbs bursts during a commit */
 #define DHCP_PKT_MAX		2048
@@ -58,6 +63,7 @@ struct dhcp_iface {
 	int64_t			 win_start;	/* the rate's window: since when */
 	int			 win_n;		/* datagrams in it */
 	int			 fast;		/* over DHCP_POLL_MAX_RATE */
+	int64_t			 rate;		/* datagrams a second, last window */
 	struct dhcp_sock	*ds;
 };
 
@@ -256,7 +262,8 @@ rate_note(struct dhcp_iface *ifc, int n, int64_t now)
 	ifc->win_n += n;
 	if (span < DHCP_RATE_WINDOW_US)
 		return;
-	ifc->fast = (int64_t)ifc->win_n * 1000000 > (int64_t)DHCP_POLL_MAX_RATE * span;
+	ifc->rate = (int64_t)ifc->win_n * 1000000 / span;
+	ifc->fast = ifc->rate > DHCP_POLL_MAX_RATE;
 	ifc->win_start = now;
 	ifc->win_n = 0;
 }
@@ -276,6 +283,10 @@ poll_next(struct dhcp_iface *ifc, int n, int64_t began)
 
 	ifc->last_pass = began;
 	rate_note(ifc, n, began);
+	if (ifc->rate > 0 && DHCP_POLL_BURST * 1000000 / ifc->rate > DHCP_POLL_US)
+		tv.tv_usec = (suseconds_t)(DHCP_POLL_BURST * 1000000 / ifc->rate);
+	if (tv.tv_usec > DHCP_POLL_MAX_US)
+		tv.tv_usec = DHCP_POLL_MAX_US;
 	if (ifc->ds->paused || DHCP_POLL_US == 0)
 		return;
 	if (ifc->polling && (n == 0 || ifc->fast)) {
