@@ -38,6 +38,47 @@ LOAD = "10.78.0.0"      # a /16 for perfdhcp (relay agent 10.78.0.3 in C)
 MCLT = 8
 NCLIENTS = 6
 
+# RFC 3074 §6: the mixing table of the load-balancing hash, the test's own copy
+# (an oracle independent of src/dhcp_pkt.c).
+LOADB_MX_TBL = bytes([
+    251, 175, 119, 215, 81, 14, 79, 191, 103, 49, 181, 143, 186, 157, 0, 232, 31, 32, 55,
+    60, 152, 58, 17, 237, 174, 70, 160, 144, 220, 90, 57, 223, 59, 3, 18, 140, 111, 166,
+    203, 196, 134, 243, 124, 95, 222, 179, 197, 65, 180, 48, 36, 15, 107, 46, 233, 130,
+    165, 30, 123, 161, 209, 23, 97, 16, 40, 91, 219, 61, 100, 10, 210, 109, 250, 127, 22,
+    138, 29, 108, 244, 67, 207, 9, 178, 204, 74, 98, 126, 249, 167, 116, 34, 77, 193, 200,
+    121, 5, 20, 113, 71, 35, 128, 13, 182, 94, 25, 226, 227, 199, 75, 27, 41, 245, 230,
+    224, 43, 225, 177, 26, 155, 150, 212, 142, 218, 115, 241, 73, 88, 105, 39, 114, 62,
+    255, 192, 201, 145, 214, 168, 158, 221, 148, 154, 122, 12, 84, 82, 163, 44, 139, 228,
+    236, 205, 242, 217, 11, 187, 146, 159, 64, 86, 239, 195, 42, 106, 198, 118, 112, 184,
+    172, 87, 2, 173, 117, 176, 229, 247, 253, 137, 185, 99, 164, 102, 147, 45, 66, 231,
+    52, 141, 211, 194, 206, 246, 238, 56, 110, 78, 248, 63, 240, 189, 93, 92, 51, 53,
+    183, 19, 171, 72, 50, 33, 104, 101, 69, 8, 252, 83, 120, 76, 135, 85, 54, 202, 125,
+    188, 213, 96, 235, 136, 208, 162, 129, 190, 132, 156, 38, 47, 1, 7, 254, 24, 4, 216,
+    131, 89, 21, 28, 133, 37, 153, 149, 80, 170, 68, 6, 169, 234, 151])
+
+
+def bucket_of(mac):
+    """RFC 3074 bucket of udhcpc's client identifier (type 1 + MAC)."""
+    key = bytes([1]) + bytes(int(x, 16) for x in mac.split(":"))
+    h = len(key) & 0xff
+    for byte in reversed(key):
+        h = LOADB_MX_TBL[h ^ byte]
+    return h
+
+
+def client_macs(n):
+    """n locally administered MACs, alternately in the primary's half of the
+    buckets (0..127 at percentage 50) and the secondary's, so that the clients
+    of a load-balanced NORMAL pair are always answered by both servers."""
+    halves, macs, i = ([], []), [], 0
+    while len(macs) < n:
+        mac = "02:fd:00:00:%02x:%02x" % (i >> 8, i & 0xff)
+        halves[bucket_of(mac) >= 128].append(mac)
+        i += 1
+        if halves[len(macs) % 2]:
+            macs.append(halves[len(macs) % 2].pop(0))
+    return macs
+
 passed = failed = 0
 
 
@@ -96,9 +137,9 @@ def lab_up():
         sh("ip", "link", "set", peer, "master", "br0", "up", ns=NS_C)
         sh("ip", "addr", "add", addr, "dev", ifc, ns=ns)
         sh("ip", "link", "set", ifc, "up", ns=ns)
-    for i in range(NCLIENTS + 2):
-        sh("ip", "link", "add", "c%d" % i, "type", "veth", "peer", "name", "c%dp" % i,
-           ns=NS_C)
+    for i, mac in enumerate(client_macs(NCLIENTS + 2)):
+        sh("ip", "link", "add", "c%d" % i, "address", mac, "type", "veth", "peer", "name",
+           "c%dp" % i, ns=NS_C)
         sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
         sh("ip", "link", "set", "c%d" % i, "up", ns=NS_C)
     sh("ip", "addr", "add", "10.77.0.3/24", "dev", "br0", ns=NS_C)
@@ -297,8 +338,13 @@ def step_normal(a, b, clients, tmp):
         got = udhcpc("c%d" % i, tmp)
         check(got is not None, "client c%d gets a lease in NORMAL" % i)
         if got:
-            clients[hw_of("c%d" % i)] = got[0]
+            hw = hw_of("c%d" % i)
+            clients[hw] = got[0]
             servers.add(got[1])
+            # SPEC §5.2: the primary (10.77.0.1) serves buckets 0..127 at 50 %
+            want = "10.77.0.1" if bucket_of(hw) < 128 else "10.77.0.2"
+            check(got[1] == want, "client c%d (bucket %d) answered by %s, the hash says %s"
+                  % (i, bucket_of(hw), got[1], want))
     check(len(servers) == 2, "both servers answer clients by hash: %s" % servers)
     check(wait_for("tables", lambda: tables_agree(a, b) and len(
         [l for l in a.leases() if l["state"] == "ACTIVE"]) >= len(clients), 10),
