@@ -182,6 +182,11 @@ int	fo_msg_decode(const uint8_t *data, size_t len, struct fo_msg *out,
  * BNDACK, a per-binding reject-reason/message in BNDUPD, htype 0, hlen over
  * 16, a bad range. FO_M_DIGEST writes nothing: fo_msg_sign does. */
 int	fo_msg_encode(const struct fo_msg *m, uint8_t *out, size_t cap, size_t *len);
+/* The bytes binding b adds to a message of this type (a message is its
+ * header and options, then its bindings one after the other, then its
+ * ranges), so that a sender can fill a message without encoding it again per
+ * binding; 0 if fo_msg_encode would refuse b. */
+size_t	fo_msg_binding_len(uint8_t type, const struct fo_binding *b);
 
 /* HMAC-SHA256 with a shared secret (SPEC §5.2): sign appends the
  * message-digest option last (as ISC expects it) and fixes the length field;

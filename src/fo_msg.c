@@ -687,6 +687,19 @@ fo_msg_encode(const struct fo_msg *m, uint8_t *out, size_t cap, size_t *len)
 	return 0;
 }
 
+size_t
+fo_msg_binding_len(uint8_t type, const struct fo_binding *b)
+{
+	uint8_t buf[FO_MSG_MAX];
+	struct wbuf w;
+
+	wbuf_init(&w, buf, sizeof(buf));
+	if (bind_opt(type, FO_OPT_ASSIGNED_IP) == NULL ||
+	    enc_binding(type, b, &w) == -1 || wbuf_error(&w))
+		return 0;
+	return wbuf_len(&w);
+}
+
 /*
  * Message digest: HMAC-SHA256 with the shared secret (SPEC §5.2), in a
  * message-digest option that comes last (reference §7 item 5).

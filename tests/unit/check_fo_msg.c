@@ -858,6 +858,52 @@ START_TEST(test_encode_max)
 }
 END_TEST
 
+/* A message's length is its bare encoding plus each binding's length, in
+ * BNDUPD and BNDACK; what the encoder refuses has length 0. */
+START_TEST(test_binding_len)
+{
+	size_t bare, len, sum;
+
+	for (int t = 0; t < 2; t++) {
+		memset(&m, 0, sizeof(m));
+		m.type = t ? FO_BNDACK : FO_BNDUPD;
+		if (!t) {	/* message-level only in a BNDUPD */
+			m.has = FO_M_MESSAGE;
+			strcpy(m.message, "batch");
+		}
+		ck_assert_int_eq(fo_msg_encode(&m, wire, sizeof(wire), &bare), 0);
+		sum = bare;
+		for (size_t i = 0; i < 5; i++) {
+			struct fo_binding *b = &m.b[i];
+
+			b->addr = 0x0a010000 + (uint32_t)i;
+			b->has = FO_B_STATUS | (i & 1 ? FO_B_CID : 0) |
+			    (i & 2 ? FO_B_CHADDR | FO_B_LEASE_EXP : 0);
+			b->status = LEASE_ACTIVE;
+			b->cidlen = (uint8_t)(3 * i);
+			b->htype = 1;
+			b->hlen = 6;
+			b->lease_exp = T0;
+			if (t && i == 4) {
+				b->has = FO_B_REJECT;
+				b->reject = 2;
+			}
+			sum += fo_msg_binding_len(m.type, b);
+		}
+		m.nb = 5;
+		ck_assert_int_eq(fo_msg_encode(&m, wire, sizeof(wire), &len), 0);
+		ck_assert_uint_eq(len, sum);
+		ck_assert_uint_gt(sum, bare + 5 * 8);
+	}
+	m.b[0].htype = 0;	/* refused by the encoder */
+	m.b[0].has |= FO_B_CHADDR;
+	ck_assert_uint_eq(fo_msg_binding_len(FO_BNDUPD, &m.b[0]), 0);
+	ck_assert_uint_eq(fo_msg_binding_len(FO_CONNECT, &m.b[1]), 0);
+	m.b[1].has |= FO_B_REJECT;	/* a reject reason is no BNDUPD option */
+	ck_assert_uint_eq(fo_msg_binding_len(FO_BNDUPD, &m.b[1]), 0);
+}
+END_TEST
+
 /* What the decoder would refuse, the encoder refuses. */
 static void
 e_bindings_in_connect(struct fo_msg *x)
@@ -1283,6 +1329,7 @@ fo_msg_suite(void)
 	tc = tcase_create("encode");
 	tcase_add_test(tc, test_encode_cap);
 	tcase_add_test(tc, test_encode_max);
+	tcase_add_test(tc, test_binding_len);
 	tcase_add_loop_test(tc, test_encode_bad, 0, nitems(enc_bad));
 	tcase_add_test(tc, test_encode_digest_flag);
 	tcase_add_loop_test(tc, test_frame_len, 0, nitems(frame_cases));
