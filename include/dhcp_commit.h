@@ -43,5 +43,9 @@ void	dhcp_commit_add(struct dhcp_commit *, const struct dhcp_out *);
  * poll interval (the sockets are polled), so that neither the syncer's
  * answer nor the commit gap needs a wake-up of its own. */
 void	dhcp_commit_pass(struct dhcp_commit *, int polled);
+/* Lease writes staged or committed outside a pass (the failover partner's
+ * bindings and acknowledgements): made durable by the group commit, when it
+ * is time; store_durable_seq() and the durable callback say when. */
+void	dhcp_commit_kick(struct dhcp_commit *);
 
 #endif

@@ -94,6 +94,15 @@ struct fo_inflight {
 	uint8_t		rebal;		/* counts toward the running rebalance */
 };
 
+/* The BNDACKs of one read end at byte `end` of the queue; they wait until
+ * store transaction `seq` is durable, and are dropped if store_losses() is
+ * no longer `losses` by then. */
+struct fo_ackmark {
+	size_t		end;
+	uint64_t	seq;
+	unsigned	losses;
+};
+
 /* A range move waiting to be sent. */
 struct fo_rq {
 	uint32_t	subnet;
@@ -152,10 +161,12 @@ struct fo_peer {
 	uint64_t		 upd_until;
 	/* our own UPDREQ(ALL): 0 none, 1 sent on this connection */
 	int			 asked;
-	/* BNDACKs of one read, sent once the read's writes are durable */
-	struct fo_msg		*ack;		/* being filled */
-	uint8_t			*ackq;		/* encoded, waiting for the commit */
+	/* BNDACKs, encoded; each read's leave once its writes are durable
+	 * (draft-12 §7.2), which the group commit makes them */
+	uint8_t			*ackq;
 	size_t			 nackq, capackq;
+	struct fo_ackmark	*ackm;		/* where each read's BNDACKs end */
+	size_t			 nackm, capackm;
 	int			 in_read_txn;
 	struct fo_rebal_op	*rebal;
 };

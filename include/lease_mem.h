@@ -31,11 +31,18 @@ size_t	lmem_count(const struct lmem *);
 int	lmem_put(struct lmem *, const struct lease *l, unsigned flags);
 /* Change the flags of addr's record; 0 / LMEM_NOTFOUND. */
 int	lmem_set_flags(struct lmem *, uint32_t addr, unsigned flags);
+/* Set the pending number of addr's record (fo_sync follows: set when it is
+ * not 0); 0 / LMEM_NOTFOUND. */
+int	lmem_set_pending(struct lmem *, uint32_t addr, uint64_t pending);
 /* Remove addr's record; 0 / LMEM_NOTFOUND. */
 int	lmem_del(struct lmem *, uint32_t addr);
 /* addr's record into *out and *flags (either may be NULL); 0 / LMEM_NOTFOUND. */
 int	lmem_get(const struct lmem *, uint32_t addr, struct lease *out,
 	    unsigned *flags);
+/* addr's pending number, subnet and flags, without copying the record (any
+ * of the three may be NULL); 0 / LMEM_NOTFOUND. */
+int	lmem_peek(const struct lmem *, uint32_t addr, uint64_t *pending,
+	    uint32_t *subnet, unsigned *flags);
 /* Whether addr's record has l's subnet, hardware address, client identifier
  * and hostname: 1 yes, 0 no, -1 no record; *flags gets its flags. */
 int	lmem_same_keys(const struct lmem *, const struct lease *l, unsigned *flags);

@@ -128,6 +128,21 @@ int	store_resv_list(struct store *, uint32_t subnet, struct reservation **out,
  * client, every lease row is mirrored in memory and the lookups below
  * (get, get_cid, get_client_hw) never reach SQLite. */
 int	store_lease_put(struct store *, const struct lease *);
+/* A lease write that needs no transaction of its own (a binding the failover
+ * partner sent): staged like the engine's writes (the mirror is loaded for
+ * it) and carried by the next commit, or written at once inside an open
+ * transaction. */
+int	store_lease_stage(struct store *, const struct lease *);
+/* The number of the transaction that carries every lease write made so far:
+ * they are durable once store_durable_seq() reaches it (unless store_losses()
+ * moved meanwhile). */
+uint64_t store_write_seq(struct store *);
+/* Counts the times lease writes were lost (a failed staged flush, a rolled
+ * back transaction, store_durability_lost): whoever waits for writes to
+ * become durable compares it before trusting them. */
+unsigned store_losses(struct store *);
+/* An fsync of the WAL failed: what was committed since it may be lost. */
+void	store_durability_lost(struct store *);
 int	store_lease_get(struct store *, uint32_t address, struct lease *out);
 int	store_lease_get_hw(struct store *, const uint8_t *hw, size_t hwlen,
 	    struct lease *out);
@@ -192,18 +207,22 @@ int	store_in_txn(struct store *);
 uint64_t store_durable_seq(struct store *);
 /* The scope/ownership view changed behind the cache's back: bump store_gen. */
 void	store_touch(struct store *);
-/* At most limit pending leases of relationship rel's scopes written by
- * transactions up to upto (store_durable_seq(): the durable ones), after
- * (after_seq, after_addr) in (pending, address) order; *out is calloc'ed. */
-int	store_pending_list(struct store *, const char *rel, uint64_t after_seq,
-	    uint32_t after_addr, uint64_t upto, size_t limit, struct lease **out,
-	    size_t *n);
+/* At most limit pending leases of the scopes[0..nscopes-1] (ascending) written
+ * by transactions up to upto (store_durable_seq(): the durable ones), after
+ * (after_seq, after_addr) in (pending, address) order, from memory (the
+ * mirror is loaded for it; a lease staged since it was written is not
+ * listed: it is pending again once committed); *out is calloc'ed. */
+int	store_pending_list(struct store *, const uint32_t *scopes, size_t nscopes,
+	    uint64_t after_seq, uint32_t after_addr, uint64_t upto, size_t limit,
+	    struct lease **out, size_t *n);
 /* The DHCP engine's fsync thread made transactions up to seq durable;
  * the last one committed (to hand to that thread). */
 void	store_set_durable(struct store *, uint64_t seq);
 uint64_t store_committed_seq(struct store *);
 /* The partner acknowledged addr as written by transaction seq: no longer
- * pending (unless written again since), its acked potential expiry recorded. */
+ * pending (unless written again since), its acked potential expiry recorded;
+ * outside a transaction the change is staged (it needs no durability: an
+ * acknowledgement lost in a crash only makes the binding go out again). */
 int	store_pending_ack(struct store *, uint32_t addr, uint64_t seq,
 	    int64_t ack_pot_exp);
 /* In an open transaction: every lease of rel's scopes is pending again (a

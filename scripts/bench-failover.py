@@ -7,12 +7,18 @@ removed at the end, also on failure). Figures:
   1. rebalancing a /16 (65 534 free addresses) from 100/0 to 50/50, acknowledged
      by the partner: the trigger's wall time and its elapsed_ms;
   2. the same for a /8 (16 777 214 addresses; 11.0.0.0/8: data only, no traffic);
-  3. leases per second of the pair under perfdhcp (relay agent at 10.77.0.3,
-     hot standby so that the primary answers every client and sends every
+  3. leases per second of the pair under perfdhcp (a relay agent on a veth of
+     its own straight to A, see relay_path; hot standby so that the primary
+     answers every client and sends every
      binding to the partner), counted until the partner has acknowledged the
      last binding update, against the same daemon standalone (the scope in no
      relationship) in the same run. REPS rounds, interleaved; medians.
-Knobs: REPS (3), SECONDS (5), RATE (perfdhcp -r, 4000), SKIP_SLASH8=1.
+Pinning (PIN=1, as make bench pins): perfdhcp on CPU 0, the primary on CPU 1
+and the secondary on CPU PIN_B (1: with the primary, the harder case for the
+pair; 0: with the load generator).
+Knobs: REPS (3), SECONDS (5), RATE (perfdhcp -r, 4000), SKIP_SLASH8=1, PROFILE=1
+(perf record of the standalone run, /tmp/fo-perf-solo.data, and of both daemons in
+the pair's runs: /tmp/fo-perf-A.data, -B.data).
 """
 import json
 import os
@@ -71,10 +77,45 @@ def rebalance(a, b, name, subnet, what):
     return wall, r[1]["elapsed_ms"], ok
 
 
+PIN = os.environ.get("PIN", "0") == "1"
+PIN_B = os.environ.get("PIN_B", "1")
+
+
+def relay_path():
+    """A veth straight from the clients' namespace to A (pc 10.79.0.3 <-> pa
+    10.79.0.1, static ARP both ways), as make bench's lab has, so that the
+    relayed load does not cross the clients' bridge: perfdhcp relays from
+    10.77.0.4 (the pair's scope) and 10.78.0.4 (the standalone one), and A
+    answers those relay addresses over pa."""
+    sh = ft.sh
+    sh("ip", "link", "add", "pc", "type", "veth", "peer", "name", "pa", ns=ft.NS_C)
+    sh("ip", "link", "set", "pa", "netns", ft.NS_A, ns=ft.NS_C)
+    sh("ip", "addr", "add", "10.79.0.1/24", "dev", "pa", ns=ft.NS_A)
+    sh("ip", "addr", "add", "10.79.0.3/24", "dev", "pc", ns=ft.NS_C)
+    sh("ip", "link", "set", "pa", "up", ns=ft.NS_A)
+    sh("ip", "link", "set", "pc", "up", ns=ft.NS_C)
+    for relay in ("10.77.0.4", "10.78.0.4"):
+        sh("ip", "addr", "add", relay + "/32", "dev", "pc", ns=ft.NS_C)
+        sh("ip", "route", "add", relay + "/32", "dev", "pa", ns=ft.NS_A)
+    mac = lambda ns, ifc: sh("cat", "/sys/class/net/%s/address" % ifc, ns=ns).stdout.strip()
+    for relay in ("10.77.0.4", "10.78.0.4"):
+        sh("ip", "neigh", "replace", relay, "lladdr", mac(ft.NS_C, "pc"), "dev", "pa",
+           "nud", "permanent", ns=ft.NS_A)
+    sh("ip", "neigh", "replace", "10.79.0.1", "lladdr", mac(ft.NS_A, "pa"), "dev", "pc",
+       "nud", "permanent", ns=ft.NS_C)
+
+
+def pin(srv, cpu):
+    """Every thread of a daemon on one CPU."""
+    subprocess.run(["taskset", "-a", "-cp", cpu, str(srv.proc.pid)],
+                   capture_output=True, check=True)
+
+
 def perfdhcp(mac_base, relay):
-    """One perfdhcp run relayed (giaddr relay) to A; (acks, seconds)."""
-    cmd = ["perfdhcp", "-4", "-l", relay, "-r", str(RATE), "-R", "10000",
-           "-p", str(SECONDS), "-b", "mac=%s" % mac_base, "10.77.0.1"]
+    """One perfdhcp run relayed (giaddr relay) to A over pa; (acks, seconds)."""
+    cmd = (["taskset", "-c", "0"] if PIN else []) + [
+           "perfdhcp", "-4", "-g", "single", "-l", relay, "-r", str(RATE), "-R", "10000",
+           "-p", str(SECONDS), "-b", "mac=%s" % mac_base, "10.79.0.1"]
     p = ft.sh(*cmd, ns=ft.NS_C, check_rc=False, timeout=SECONDS + 60)
     acks = 0
     m = re.search(r"received packets: (\d+)", p.stdout.split("***")[-1] if "***" in
@@ -91,6 +132,17 @@ def perfdhcp(mac_base, relay):
     return acks, SECONDS
 
 
+def cpu_ticks(srv):
+    """utime + stime of a daemon, every thread, in clock ticks."""
+    with open("/proc/%d/stat" % srv.proc.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def us_per(ticks, leases):
+    return ticks * 1e6 / os.sysconf("SC_CLK_TCK") / leases if leases else 0
+
+
 def drained(a, name):
     r = a.call("failover.get", {"name": name})
     return r[0] == "ok" and r[1].get("unacked_updates", 1) == 0
@@ -100,24 +152,39 @@ def throughput(a, b, rep):
     """Standalone (scope 10.78.0.0/16, in no relationship), then the pair
     (10.77.0.0/16 in relationship tp), on fresh client MACs."""
     base = "00:%02x:%02x:00:00:00"
-    acks, secs = perfdhcp(base % (0x10 + rep, 1), "10.78.0.3")
-    solo = acks / secs
-    t0 = time.time()
-    prof = None
-    if os.environ.get("PROFILE") == "1":
-        pid = [x for x in ft.ns_pids(ft.NS_A)][0]
-        prof = subprocess.Popen(["perf", "record", "-g", "-o", "/tmp/fo-perf.data",
-                                 "-p", str(pid), "--", "sleep", "3"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    acks, secs = perfdhcp(base % (0x10 + rep, 2), "10.77.0.3")
-    if prof:
+    c0 = cpu_ticks(a)
+    profs = []
+    if os.environ.get("PROFILE") == "1":     # perf record of the standalone run, 3 s
+        profs = [subprocess.Popen(["perf", "record", "-g", "-o", "/tmp/fo-perf-solo.data",
+                                   "-p", str(a.proc.pid), "--", "sleep", "3"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    acks, secs = perfdhcp(base % (0x10 + rep, 1), "10.78.0.4")
+    for prof in profs:
         prof.wait()
-    ft.wait_for("drained", lambda: drained(a, "tp"), 60)
+    solo = acks / secs
+    cpu_solo = us_per(cpu_ticks(a) - c0, acks)
+    ca, cb = cpu_ticks(a), cpu_ticks(b)
+    t0 = time.time()
+    profs = []
+    if os.environ.get("PROFILE") == "1":     # perf record of both daemons, 3 s
+        profs = [subprocess.Popen(["perf", "record", "-g", "-o", "/tmp/fo-perf-%s.data" %
+                                   srv.name, "-p", str(srv.proc.pid), "--", "sleep", "3"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for srv in (a, b)]
+    acks, secs = perfdhcp(base % (0x10 + rep, 2), "10.77.0.4")
+    for prof in profs:
+        prof.wait()
+    end = time.time() + 60      # polled every 10 ms: the drain takes tens of ms
+    while not drained(a, "tp") and time.time() < end:
+        time.sleep(0.01)
     total = time.time() - t0
     pair = acks / max(total, secs)
+    cpu_a, cpu_b = us_per(cpu_ticks(a) - ca, acks), us_per(cpu_ticks(b) - cb, acks)
     print("throughput rep %d: standalone %.0f leases/s, pair %.0f leases/s "
-          "(last update acknowledged %.1f s after the start): ratio %.2f" % (
-              rep + 1, solo, pair, total, pair / solo if solo else 0), flush=True)
+          "(last update acknowledged %.1f s after the start): ratio %.2f; CPU per lease: "
+          "standalone %.1f us, pair primary %.1f us + secondary %.1f us" % (
+              rep + 1, solo, pair, total, pair / solo if solo else 0, cpu_solo, cpu_a,
+              cpu_b), flush=True)
     return solo, pair
 
 
@@ -130,19 +197,23 @@ def main():
     res = {}
     try:
         ft.lab_up()
+        relay_path()
         a = ft.Server(tmp, "A", ft.NS_A, "la", "10.99.0.1:647")
         b = ft.Server(tmp, "B", ft.NS_B, "lb", "10.99.0.2:647")
         for s in (a, b):
             with open(s.conf) as f:
                 text = f.read().replace("log-level = debug", "log-level = warning")
+                if s is a:
+                    text = text.replace("interfaces = la", "interfaces = la, pa")
             with open(s.conf, "w") as f:
                 f.write(text)
             s.start()
+            if PIN:
+                pin(s, "1" if s is a else PIN_B)
             s.call("scope.create", scope("10.80.0.0", 16, "10.80.0.1", "10.80.255.254"))
             s.call("scope.create", scope("11.0.0.0", 8, "11.0.0.1", "11.255.255.254"))
             s.call("scope.create", scope("10.77.0.0", 16, "10.77.1.1", "10.77.255.254"))
         a.call("scope.create", scope("10.78.0.0", 16, "10.78.1.1", "10.78.255.254"))
-        # (the lab gives C 10.78.0.3 and A a route to it: the standalone relay)
         pair_up(a, b, "r16", ["10.80.0.0"], 100)
         res["slash16"] = rebalance(a, b, "r16", "10.80.0.0", "/16")
         if os.environ.get("SKIP_SLASH8") != "1":

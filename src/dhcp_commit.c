@@ -164,6 +164,7 @@ synced(void *arg, uint64_t upto, int err)
 			if (b->seq > c->durable && b->seq <= upto)
 				b->n = b->sent = b->seq = 0;
 		}
+		store_durability_lost(c->store);
 		c->ops->lost(c->arg);
 	} else if (upto > c->durable) {
 		uint64_t st = 0;
@@ -210,8 +211,9 @@ commit_now(struct dhcp_commit *c)
 		stall(c, 1);	/* every batch waits: resumed by release() */
 }
 
-/* Writes or DHCPACKs wait: commit them now if no fsync is out and the last
- * one was asked for long enough ago (SYNC_GAP_US, or the shorter
+/* Writes or DHCPACKs wait (or a commit made outside, by the failover
+ * partner's reads, awaits its fsync): commit them now if no fsync is out and
+ * the last one was asked for long enough ago (SYNC_GAP_US, or the shorter
  * SYNC_GAP_MIN_US once SYNC_ACKS wait), else let them gather (synced() or the
  * commit timer comes back for them), unless the batch is full. */
 static void
@@ -220,7 +222,8 @@ commit_maybe(struct dhcp_commit *c)
 	struct batch *b = &c->batches[c->cur];
 	int64_t wait;
 
-	if (b->n == 0 && !store_in_txn(c->store))
+	if (b->n == 0 && !store_in_txn(c->store) &&
+	    store_committed_seq(c->store) <= store_durable_seq(c->store))
 		return;
 	if (b->n < BATCH_MAX) {
 		if (c->syncing)
@@ -265,6 +268,12 @@ dhcp_commit_add(struct dhcp_commit *c, const struct dhcp_out *o)
 	_Static_assert(offsetof(struct dhcp_out, buf) == 0, "buf comes first");
 	memcpy(d->buf, o->buf, o->len);
 	memcpy((char *)d + head, (const char *)o + head, sizeof(*o) - head);
+}
+
+void
+dhcp_commit_kick(struct dhcp_commit *c)
+{
+	commit_maybe(c);
 }
 
 void

@@ -528,6 +528,12 @@ dhcp_sock_free(struct dhcp_sock *ds)
 	free(ds);
 }
 
+void
+dhcp_sock_commit_soon(struct dhcp_sock *ds)
+{
+	dhcp_commit_kick(ds->commit);
+}
+
 const struct stats_hist *
 dhcp_sock_commit_latency(struct dhcp_sock *ds)
 {

@@ -798,7 +798,7 @@ fo_peer_free(struct fo_peer *p)
 		event_free(p->kick);
 	free(p->fl);
 	free(p->rq);
-	free(p->ack);
+	free(p->ackm);
 	free(p->ackq);
 	fo_rel_fini(&p->rel);
 	free(p);

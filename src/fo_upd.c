@@ -2,10 +2,12 @@
  * as BNDUPDs within the partner's window, its BNDUPDs applied and answered
  * once durable, UPDREQ/UPDREQALL/UPDDONE, and free addresses moving between
  * the two owners as range moves (dhcpfod partners) or single bindings. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon.h"
+#include "dhcp_sock.h"
 #include "err.h"
 #include "fo.h"
 #include "fo_bnd.h"
@@ -80,7 +82,79 @@ pool_follow(struct fo_peer *p, const struct lease *l)
 
 /* ---- sending ---- */
 
-/* Encode (signed) and append to the BNDACK queue, sent after the commit. */
+/* Make what was written durable with the DHCP engine's group commit (its
+ * durable callback kicks every peer), or at once without an engine. */
+static void
+commit_soon(struct fo_peer *p)
+{
+	struct store *st = ustore(p);
+
+	if (p->fo->d->dhcp != NULL)
+		dhcp_sock_commit_soon(p->fo->d->dhcp);
+	else if (store_committed_seq(st) > store_durable_seq(st) || store_in_txn(st))
+		if (store_commit(st) == -1)
+			log_warnx("failover %s: commit failed: %s", p->rel.name,
+			    store_errmsg(st));
+}
+
+/* The BNDACKs queued since the last mark wait for the writes made so far. */
+static void
+ack_mark(struct fo_peer *p)
+{
+	size_t marked = p->nackm ? p->ackm[p->nackm - 1].end : 0;
+
+	if (p->nackq == marked)
+		return;
+	if (p->nackm == p->capackm) {
+		size_t cap = p->capackm ? p->capackm * 2 : 16;
+		struct fo_ackmark *v = reallocarray(p->ackm, cap, sizeof(*v));
+
+		if (v == NULL) {	/* unacknowledged: the partner sends again */
+			p->nackq = marked;
+			return;
+		}
+		p->ackm = v;
+		p->capackm = cap;
+	}
+	p->ackm[p->nackm++] = (struct fo_ackmark){ p->nackq,
+	    store_write_seq(ustore(p)), store_losses(ustore(p)) };
+}
+
+/* Send the BNDACKs whose bindings are durable now (draft-12 §7.2); if lease
+ * writes were lost meanwhile, none: the link is dropped, and the partner
+ * sends its unacknowledged bindings again on the next. */
+static void
+acks_release(struct fo_peer *p)
+{
+	struct store *st = ustore(p);
+	size_t k = 0, end;
+
+	while (k < p->nackm && p->ackm[k].seq <= store_durable_seq(st))
+		k++;
+	if (k == 0 || p->conn == NULL)
+		return;
+	for (size_t i = 0; i < k; i++)
+		if (p->ackm[i].losses != store_losses(st)) {
+			p->nackq = p->nackm = 0;
+			fo_peer_link_lost(p, "lease writes were lost: "
+			    "acknowledgements withheld");
+			return;
+		}
+	end = p->ackm[k - 1].end;
+	if (fo_conn_send(p->conn, p->ackq, end) == -1) {
+		p->nackq = p->nackm = 0;
+		fo_peer_link_lost(p, "output queue full");
+		return;
+	}
+	memmove(p->ackq, p->ackq + end, p->nackq - end);
+	p->nackq -= end;
+	memmove(p->ackm, p->ackm + k, (p->nackm - k) * sizeof(*p->ackm));
+	p->nackm -= k;
+	for (size_t i = 0; i < p->nackm; i++)
+		p->ackm[i].end -= end;
+}
+
+/* Encode (signed) and append to the BNDACK queue, sent once durable. */
 static void
 ackq_add(struct fo_peer *p, struct fo_msg *m)
 {
@@ -112,14 +186,24 @@ batch_size(const struct fo_peer *p)
 	return p->partner_dhcpfod ? 24 : 1;
 }
 
-/* Whether m still encodes within one message. */
-static int
-fits(const struct fo_msg *m)
+/* Bindings of v[0..n-1] that fit in one BNDUPD m (its header and
+ * options encoded once, then each binding's length added). */
+static void
+fill_bindings(struct fo_msg *m, const struct lease *v, size_t n)
 {
 	uint8_t buf[FO_MSG_MAX];
-	size_t len;
+	size_t len, cap = sizeof(buf) - FO_DIGEST_ROOM, bl;
 
-	return fo_msg_encode(m, buf, sizeof(buf) - FO_DIGEST_ROOM, &len) == 0;
+	if (fo_msg_encode(m, buf, cap, &len) == -1)
+		return;
+	for (size_t k = 0; k < n && m->nb < FO_MSG_BINDINGS; k++) {
+		fo_bnd_from_lease(&v[k], &m->b[m->nb]);
+		if ((bl = fo_msg_binding_len(m->type, &m->b[m->nb])) == 0 ||
+		    len + bl > cap)
+			break;
+		len += bl;
+		m->nb++;
+	}
 }
 
 /* One BNDUPD of pending leases after the cursor; 0 sent, 1 nothing, -1 error. */
@@ -127,23 +211,18 @@ static int
 send_bindings(struct fo_peer *p, struct fo_msg *m)
 {
 	struct lease *v;
-	size_t n, k;
+	size_t n;
 	uint64_t upto = store_durable_seq(ustore(p));
 
-	if (store_pending_list(ustore(p), p->rel.name, p->cur_seq, p->cur_addr, upto,
-	    batch_size(p), &v, &n) == -1) {
+	if (store_pending_list(ustore(p), p->rel.scopes, p->rel.nscopes, p->cur_seq,
+	    p->cur_addr, upto, batch_size(p), &v, &n) == -1) {
 		log_warnx("failover %s: %s", p->rel.name, store_errmsg(ustore(p)));
 		return -1;
 	}
-	memset(m, 0, sizeof(*m));
+	memset(m, 0, offsetof(struct fo_msg, b));
+	m->nb = m->nr = 0;
 	m->type = FO_BNDUPD;
-	for (k = 0; k < n; k++) {
-		fo_bnd_from_lease(&v[k], &m->b[m->nb++]);
-		if (!fits(m)) {
-			m->nb--;
-			break;
-		}
-	}
+	fill_bindings(m, v, n);
 	if (m->nb == 0) {
 		free(v);
 		return 1;
@@ -214,8 +293,8 @@ upd_finished(struct fo_peer *p)
 	for (size_t i = 0; i < p->nfl; i++)
 		if (p->fl[i].range || p->fl[i].seq <= p->upd_until)
 			return 0;
-	if (store_pending_list(ustore(p), p->rel.name, 0, 0, p->upd_until, 1, &v,
-	    &n) == -1)
+	if (store_pending_list(ustore(p), p->rel.scopes, p->rel.nscopes, 0, 0,
+	    p->upd_until, 1, &v, &n) == -1)
 		return 0;
 	free(v);
 	return n == 0;
@@ -228,6 +307,7 @@ fo_upd_pump(struct fo_peer *p)
 	size_t window = p->partner_window ? p->partner_window : 1;
 	int rc = 0;
 
+	acks_release(p);
 	if (p->link != FO_LINK_OK || (m = fo_msg_new(FO_BNDUPD)) == NULL)
 		return;
 	while (p->conn != NULL && p->msgs_unacked < window && p->nrq > 0 && rc == 0)
@@ -362,7 +442,7 @@ apply_binding(struct fo_peer *p, const struct fo_binding *b, uint32_t subnet,
 	default:
 		l.owner = partner;
 	}
-	if (store_lease_put(ustore(p), &l) == -1)
+	if (store_lease_stage(ustore(p), &l) == -1)
 		return -1;
 	pool_follow(p, &l);
 	return 0;
@@ -379,8 +459,9 @@ rel_has_scope(const struct fo_peer *p, uint32_t subnet)
 }
 
 /* The scope of a received address if it is in this relationship's pools
- * (draft-12 §7.1.3 reject 1 otherwise): from the engine's view when it is
- * loaded (no query per binding), else from the store. 0 or a reason. */
+ * (draft-12 §7.1.3 reject 1 otherwise): from the engine's view, brought up
+ * to date first (no query per binding: a statement would also flush the
+ * staged bindings one by one), else from the store. 0 or a reason. */
 static int
 binding_scope(struct fo_peer *p, uint32_t addr, uint32_t *subnet)
 {
@@ -389,7 +470,7 @@ binding_scope(struct fo_peer *p, uint32_t addr, uint32_t *subnet)
 	struct scope sc;
 	int rc;
 
-	if (pool != NULL && pool->loaded && pool->gen == store_gen(ustore(p))) {
+	if (pool != NULL && pool_sync(pool) == 0) {
 		if ((ps = pool_scope_of(pool, addr)) == NULL)
 			return FO_REJ_ILLEGAL_IP;
 		*subnet = ps->sc.subnet;
@@ -430,7 +511,8 @@ fo_upd_on_bndupd(struct fo_peer *p, const struct fo_msg *m)
 	struct fo_msg *ack = fo_msg_new(FO_BNDACK);
 	char a[16];
 
-	if (ack == NULL || read_txn(p) == -1) {
+	/* bindings are staged; range moves change many rows in a transaction */
+	if (ack == NULL || (m->nr > 0 && read_txn(p) == -1)) {
 		free(ack);
 		return;
 	}
@@ -481,7 +563,7 @@ binding_acked(struct fo_peer *p, const struct fo_inflight *f, int reject)
 	l.state = LEASE_FREE;
 	l.owner = FO_PRIMARY;
 	l.fo_sync = 0;
-	if (store_lease_put(st, &l) == 0)
+	if (store_lease_stage(st, &l) == 0)
 		pool_follow(p, &l);
 }
 
@@ -508,7 +590,7 @@ range_acked(struct fo_peer *p, const struct fo_inflight *f, const struct fo_msg 
 
 		if (r->start < f->addr || r->end > f->end || r->status != f->state)
 			continue;
-		if (r->status == LEASE_FREE) {
+		if (r->status == LEASE_FREE && read_txn(p) == 0) {
 			struct rebal_move mv = { r->start, r->end, FO_PRIMARY };
 
 			store_apply_moves(ustore(p), f->subnet, &mv, 1);
@@ -550,8 +632,6 @@ fo_upd_on_bndack(struct fo_peer *p, const struct fo_msg *m)
 	size_t i = 0, w = 0;
 	int found = 0;
 
-	if (read_txn(p) == -1)
-		return;
 	for (i = 0; i < p->nfl; i++) {
 		struct fo_inflight f = p->fl[i];
 
@@ -573,6 +653,11 @@ fo_upd_on_bndack(struct fo_peer *p, const struct fo_msg *m)
 	fo_peer_schedule(p);
 }
 
+/* The end of one read from the partner: its transaction (range moves,
+ * UPDREQALL) committed, its BNDACKs queued until their bindings are durable
+ * (draft-12 §7.2) and the group commit asked to make them so; a read of
+ * acknowledgements only needs no fsync of its own (a lost one means a
+ * binding is sent again). */
 void
 fo_upd_read_done(struct fo_peer *p)
 {
@@ -580,14 +665,10 @@ fo_upd_read_done(struct fo_peer *p)
 
 	if (p->in_read_txn) {
 		p->in_read_txn = 0;
-		/* draft-12 §7.2: no BNDACK before the binding is on stable storage;
-		 * a read of acknowledgements only needs no fsync (a lost one means
-		 * a binding is sent again) */
-		if ((p->nackq > 0 || p->upd_mark ? store_commit(st) :
-		    store_commit_deferred(st)) == -1) {
+		if ((p->upd_mark ? store_commit(st) : store_commit_deferred(st)) == -1) {
 			log_warnx("failover %s: commit failed, acknowledgements "
 			    "withheld: %s", p->rel.name, store_errmsg(st));
-			p->nackq = 0;
+			p->nackq = p->nackm ? p->ackm[p->nackm - 1].end : 0;
 			if (p->fo->d->pool != NULL)
 				p->fo->d->pool->loaded = 0;
 			return;
@@ -597,13 +678,11 @@ fo_upd_read_done(struct fo_peer *p)
 		p->upd_mark = 0;
 		p->upd_until = store_durable_seq(st);
 	}
-	if (p->nackq > 0 && p->conn != NULL && fo_conn_send(p->conn, p->ackq,
-	    p->nackq) == -1) {
-		p->nackq = 0;
-		fo_peer_link_lost(p, "output queue full");
-		return;
-	}
-	p->nackq = 0;
+	ack_mark(p);
+	if (p->nackm > 0 || store_in_txn(st) ||
+	    store_committed_seq(st) > store_durable_seq(st))
+		commit_soon(p);
+	acks_release(p);
 	fo_peer_schedule(p);
 }
 
@@ -640,7 +719,7 @@ fo_upd_link_up(struct fo_peer *p)
 	p->nfl = 0;
 	p->msgs_unacked = 0;
 	p->serving_upd = 0;
-	p->nackq = 0;
+	p->nackq = p->nackm = 0;
 	queue_ownership(p, 0);
 }
 
@@ -655,7 +734,7 @@ fo_upd_link_down(struct fo_peer *p)
 	p->nfl = 0;
 	p->msgs_unacked = 0;
 	p->nrq = 0;
-	p->nackq = 0;
+	p->nackq = p->nackm = 0;
 	p->serving_upd = 0;
 	p->upd_mark = 0;
 	p->asked = 0;

@@ -258,6 +258,35 @@ lmem_set_flags(struct lmem *m, uint32_t addr, unsigned flags)
 }
 
 int
+lmem_peek(const struct lmem *m, uint32_t addr, uint64_t *pending, uint32_t *subnet,
+    unsigned *flags)
+{
+	const struct lrec *r = *addr_link(m, addr);
+
+	if (r == NULL)
+		return LMEM_NOTFOUND;
+	if (pending != NULL)
+		*pending = r->pending;
+	if (subnet != NULL)
+		*subnet = r->subnet;
+	if (flags != NULL)
+		*flags = r->flags;
+	return 0;
+}
+
+int
+lmem_set_pending(struct lmem *m, uint32_t addr, uint64_t pending)
+{
+	struct lrec *r = *addr_link(m, addr);
+
+	if (r == NULL)
+		return LMEM_NOTFOUND;
+	r->pending = pending;
+	r->fo_sync = pending != 0;
+	return 0;
+}
+
+int
 lmem_del(struct lmem *m, uint32_t addr)
 {
 	struct lrec **pp = addr_link(m, addr), *r = *pp;

@@ -13,6 +13,7 @@
 #include "fo.h"
 #include "lease_mem.h"
 #include "log.h"
+#include "pend.h"
 #include "store.h"
 #include "util.h"
 
@@ -62,6 +63,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX lease_pending ON lease(pending, address) WHERE pending > 0;"
 	"ALTER TABLE relationship ADD COLUMN stos INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE relationship ADD COLUMN fail_time INTEGER NOT NULL DEFAULT 0;",
+	/* 4: the pending bindings are walked in memory (pend.c); the index only
+	 * cost two updates per lease */
+	"DROP INDEX lease_pending;",
 };
 
 enum stmt_id {
@@ -76,7 +80,7 @@ enum stmt_id {
 	S_BACKUP_GET, S_BACKUP_DEL, S_BACKUP_INS, S_LEASE_SET_FREE, S_RESV_IN_RANGE,
 	S_COUNT_SCOPES, S_COUNT_LEASES, S_COUNT_RESV,
 	S_LEASE_ACTIVE, S_LEASE_TIMES, S_LEASE_ALL, S_BEGIN, S_COMMIT, S_ROLLBACK,
-	S_PENDING_LIST, S_PENDING_ACK, S_PENDING_MARK, S_PENDING_MAX, S_REL_OF_SCOPE,
+	S_PENDING_ACK, S_PENDING_MARK, S_PENDING_MAX, S_REL_OF_SCOPE,
 	S_RELEASE_DUE,
 	S_NSTMTS
 };
@@ -161,13 +165,6 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_COUNT_LEASES] = "SELECT count(*) FROM lease",
 	[S_COUNT_RESV] = "SELECT count(*) FROM reservation",
 	[S_LEASE_ACTIVE] = "SELECT address, ends FROM lease WHERE state IN (2, 8) AND ends IS NOT NULL",
-	/* the partial index holds only what is pending: never scan the table */
-	[S_PENDING_LIST] = "SELECT " LEASE_COLS " FROM lease INDEXED BY lease_pending"
-	    " WHERE pending > 0 AND pending >= ?1 AND pending <= ?3"
-	    " AND (pending > ?1 OR address > ?2)"
-	    " AND subnet IN (SELECT s.subnet FROM rel_scope s"
-	    " JOIN relationship r ON r.id = s.rel WHERE r.name = ?4)"
-	    " ORDER BY pending, address LIMIT ?5",
 	[S_PENDING_ACK] = "UPDATE lease SET pending = 0, ack_pot_exp = ?3"
 	    " WHERE address = ?1 AND pending = ?2",
 	[S_PENDING_MARK] = "UPDATE lease SET pending = ?1 WHERE state != 8 AND"
@@ -212,6 +209,7 @@ struct store {
 	 * first use; the offers, held in memory only. */
 	struct lmem	*rows;
 	struct lmem	*offers;
+	struct pendq	*pend;		/* the rows' pending bindings, in order */
 	int		 rows_loaded;
 	int		 txn_leases;	/* the open transaction changed lease rows */
 	/* Staging (the DHCP engine's passes): lease writes wait in the mirror,
@@ -222,6 +220,7 @@ struct store {
 	int		 stage_failed;	/* staged writes were lost since the last
 					 * store_commit_deferred */
 	char		 stage_err[512];
+	unsigned	 losses;	/* lease writes lost (store_losses) */
 };
 
 static int	stage_flush(struct store *);
@@ -426,9 +425,11 @@ store_open(const char *path, char *err, size_t errlen)
 	if (check_dir(path, err, errlen) == -1)
 		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL ||
-	    (s->rows = lmem_new()) == NULL || (s->offers = lmem_new()) == NULL) {
+	    (s->rows = lmem_new()) == NULL || (s->offers = lmem_new()) == NULL ||
+	    (s->pend = pendq_new()) == NULL) {
 		if (s != NULL) {
 			lmem_free(s->rows);
+			lmem_free(s->offers);
 			free(s->path);
 		}
 		free(s);
@@ -478,6 +479,7 @@ store_close(struct store *s)
 		close(s->wal_fd);
 	lmem_free(s->rows);
 	lmem_free(s->offers);
+	pendq_free(s->pend);
 	free(s->dirty);
 	free(s->path);
 	free(s);
@@ -600,8 +602,10 @@ store_rollback(struct store *s)
 	txn(s, S_ROLLBACK);
 	memcpy(s->err, keep, sizeof(keep));
 	s->in_txn = 0;
-	if (s->txn_leases)
+	if (s->txn_leases) {
+		s->losses++;
 		rows_forget(s);		/* the mirror may hold what was undone */
+	}
 }
 
 /* Run `fn` inside a transaction unless the caller already holds one. */
@@ -1205,12 +1209,14 @@ rows_forget(struct store *s)
 {
 	if (s->ndirty > 0) {
 		s->stage_failed = 1;
+		s->losses++;
 		snprintf(s->stage_err, sizeof(s->stage_err),
 		    "%zu staged lease writes discarded", s->ndirty);
 	}
 	s->ndirty = 0;
 	s->rows_loaded = 0;
 	lmem_clear(s->rows);
+	pendq_clear(s->pend);
 }
 
 /* Load the mirror of the lease rows if it is not loaded. */
@@ -1227,12 +1233,14 @@ rows_ensure(struct store *s)
 		return -1;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		lease_from_row(q, &l);
-		if (lmem_put(s->rows, &l, ROW_INSQL | ROW_KEYS) == -1)
+		if (lmem_put(s->rows, &l, ROW_INSQL | ROW_KEYS) == -1 ||
+		    (l.pending > 0 && pendq_add(s->pend, l.pending, l.address) == -1))
 			break;
 	}
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
 		lmem_clear(s->rows);
+		pendq_clear(s->pend);
 		if (rc != SQLITE_ROW)
 			return fail(s, "read leases");
 		snprintf(s->err, sizeof(s->err), "out of memory");
@@ -1290,8 +1298,14 @@ row_write(struct store *s, uint32_t addr)
 		rc = sql_lease_times(s, &l);
 	else
 		rc = sql_lease_put(s, &l);
-	if (rc == 0)
+	if (rc == 0) {
 		lmem_set_flags(s->rows, addr, ROW_INSQL | ROW_KEYS);
+		lmem_set_pending(s->rows, addr, l.fo_sync ? s->seq : 0);
+		if (l.fo_sync && pendq_add(s->pend, s->seq, addr) == -1) {
+			snprintf(s->err, sizeof(s->err), "out of memory");
+			return -1;
+		}
+	}
 	return rc;
 }
 
@@ -1322,6 +1336,7 @@ stage_flush(struct store *s)
 	snprintf(s->stage_err, sizeof(s->stage_err), "%s", s->err);
 	s->ndirty = 0;
 	s->stage_failed = 1;
+	s->losses++;
 	rows_forget(s);
 	return -1;
 }
@@ -1345,8 +1360,10 @@ offer_end(struct store *s, const struct lease *l)
 	return lmem_get(s->rows, l->address, NULL, NULL) == 0 ? 0 : 1;
 }
 
-int
-store_lease_put(struct store *s, const struct lease *l)
+/* Write a lease: staged (stage: the caller's wish, honoured when the mirror
+ * is loaded and no transaction is open) or at once. */
+static int
+lease_put(struct store *s, const struct lease *l, int stage)
 {
 	int rc;
 
@@ -1359,14 +1376,48 @@ store_lease_put(struct store *s, const struct lease *l)
 	}
 	if ((rc = offer_end(s, l)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (s->staging && s->rows_loaded)
+	if (stage && s->rows_loaded && !s->in_txn)
 		return stage_put(s, l);
 	if (sql_lease_put(s, l) == -1)
 		return -1;
 	s->txn_leases = 1;
-	if (s->rows_loaded && lmem_put(s->rows, l, ROW_INSQL | ROW_KEYS) == -1)
+	if (s->rows_loaded && (lmem_put(s->rows, l, ROW_INSQL | ROW_KEYS) == -1 ||
+	    lmem_set_pending(s->rows, l->address, l->fo_sync ? s->seq : 0) != 0 ||
+	    (l->fo_sync && pendq_add(s->pend, s->seq, l->address) == -1)))
 		rows_forget(s);
 	return 0;
+}
+
+int
+store_lease_put(struct store *s, const struct lease *l)
+{
+	return lease_put(s, l, s->staging);
+}
+
+int
+store_lease_stage(struct store *s, const struct lease *l)
+{
+	if (!s->in_txn && rows_ensure(s) == -1)
+		return -1;
+	return lease_put(s, l, 1);
+}
+
+uint64_t
+store_write_seq(struct store *s)
+{
+	return !s->in_txn && s->ndirty > 0 ? s->seq + 1 : s->seq;
+}
+
+unsigned
+store_losses(struct store *s)
+{
+	return s->losses;
+}
+
+void
+store_durability_lost(struct store *s)
+{
+	s->losses++;
 }
 
 int
@@ -2286,38 +2337,79 @@ store_touch(struct store *s)
 	s->gen++;
 }
 
-int
-store_pending_list(struct store *s, const char *rel, uint64_t after_seq,
-    uint32_t after_addr, uint64_t upto, size_t limit, struct lease **out, size_t *n)
+/* A pending entry of the walk: stale unless its row still carries that
+ * number (a row staged since gets a number of its own, or none, when it is
+ * written); taken if its scope is one of the walker's. */
+struct pend_walk {
+	struct store	*s;
+	const uint32_t	*scopes;
+	size_t		 nscopes;
+	struct lease	*out;
+	size_t		 n;
+};
+
+static int
+u32_cmp(const void *a, const void *b)
 {
-	sqlite3_stmt *q;
-	struct lease *v;
-	int rc = SQLITE_DONE;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static enum pendq_verdict
+pend_visit(void *arg, uint64_t seq, uint32_t addr)
+{
+	struct pend_walk *w = arg;
+	uint64_t pending;
+	uint32_t subnet;
+	unsigned flags;
+
+	if (lmem_peek(w->s->rows, addr, &pending, &subnet, &flags) != 0 ||
+	    (flags & ROW_DIRTY) || pending != seq)
+		return PENDQ_DROP;
+	if (bsearch(&subnet, w->scopes, w->nscopes, sizeof(*w->scopes),
+	    u32_cmp) == NULL)
+		return PENDQ_SKIP;
+	lmem_get(w->s->rows, addr, &w->out[w->n++], NULL);
+	return PENDQ_TAKE;
+}
+
+int
+store_pending_list(struct store *s, const uint32_t *scopes, size_t nscopes,
+    uint64_t after_seq, uint32_t after_addr, uint64_t upto, size_t limit,
+    struct lease **out, size_t *n)
+{
+	struct pend_walk w = { s, scopes, nscopes, NULL, 0 };
 
 	*out = NULL;
 	*n = 0;
-	if ((v = calloc(limit ? limit : 1, sizeof(*v))) == NULL)
-		return fail(s, "list pending bindings");
-	if ((q = st(s, S_PENDING_LIST)) == NULL) {
-		free(v);
+	if (rows_ensure(s) == -1)
+		return -1;
+	if ((w.out = calloc(limit ? limit : 1, sizeof(*w.out))) == NULL) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
 		return -1;
 	}
-	sqlite3_bind_int64(q, 1, (sqlite3_int64)after_seq);
-	sqlite3_bind_int64(q, 2, after_addr);
-	sqlite3_bind_int64(q, 3, (sqlite3_int64)upto);
-	sqlite3_bind_text(q, 4, rel, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 5, (sqlite3_int64)limit);
-	while (*n < limit && (rc = sqlite3_step(q)) == SQLITE_ROW)
-		lease_from_row(q, &v[(*n)++]);
-	if (*n < limit && rc != SQLITE_DONE) {
-		sqlite3_reset(q);
-		free(v);
-		*n = 0;
-		return fail(s, "list pending bindings");
-	}
-	sqlite3_reset(q);
-	*out = v;
+	pendq_walk(s->pend, after_seq, after_addr, upto, limit, pend_visit, &w);
+	*out = w.out;
+	*n = w.n;
 	return 0;
+}
+
+/* The acknowledgement in the mirror, staged: a row staged since (dirty) will
+ * be written with a number of its own, or none, so the ack is moot for it. */
+static int
+pending_ack_staged(struct store *s, uint32_t addr, uint64_t seq, int64_t ack_pot_exp)
+{
+	struct lease l;
+	unsigned flags;
+
+	if (lmem_get(s->rows, addr, &l, &flags) != 0 || (flags & ROW_DIRTY) ||
+	    !l.fo_sync || l.pending != seq)
+		return 0;
+	l.ack_pot_exp = ack_pot_exp;
+	l.fo_sync = 0;
+	l.pending = 0;
+	return stage_put(s, &l);
 }
 
 int
@@ -2325,6 +2417,8 @@ store_pending_ack(struct store *s, uint32_t addr, uint64_t seq, int64_t ack_pot_
 {
 	sqlite3_stmt *q;
 
+	if (!s->in_txn && rows_ensure(s) == 0)
+		return pending_ack_staged(s, addr, seq, ack_pot_exp);
 	if ((q = st(s, S_PENDING_ACK)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, addr);
@@ -2361,6 +2455,8 @@ store_pending_mark_all(struct store *s, const char *rel)
 		return -1;
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)s->seq);
 	sqlite3_bind_text(q, 2, rel, -1, SQLITE_TRANSIENT);
+	s->txn_leases = 1;
+	rows_forget(s);		/* many rows changed: the mirror reloads */
 	return run(s, q, "mark bindings for the partner");
 }
 

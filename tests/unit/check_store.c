@@ -573,6 +573,154 @@ START_TEST(test_rollback_reloads_mirror)
 }
 END_TEST
 
+/* The addresses store_pending_list gives for scopes (sorted) after a cursor. */
+static size_t
+pending(const uint32_t *scopes, size_t nscopes, uint64_t after_seq,
+    uint32_t after_addr, uint64_t upto, uint32_t *addrs, uint64_t *seqs)
+{
+	struct lease *v;
+	size_t n;
+
+	ck_assert_int_eq(store_pending_list(st, scopes, nscopes, after_seq,
+	    after_addr, upto, 16, &v, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		addrs[i] = v[i].address;
+		seqs[i] = v[i].pending;
+		ck_assert_int_eq(v[i].fo_sync, 1);
+	}
+	free(v);
+	return n;
+}
+
+/* One staged engine pass: the leases written with fo_sync, committed into
+ * the WAL; the transaction number. */
+static uint64_t
+staged_pass(struct lease *ls, size_t n)
+{
+	store_stage(st, 1);
+	for (size_t i = 0; i < n; i++) {
+		ls[i].fo_sync = 1;
+		ck_assert_int_eq(store_lease_put(st, &ls[i]), 0);
+	}
+	store_stage(st, 0);
+	ck_assert_int_eq(store_commit_deferred(st), 0);
+	return store_committed_seq(st);
+}
+
+/* Pending bindings are walked from memory in (transaction, address) order,
+ * by scope, up to a durable number; a lease written again or staged since
+ * is listed under its new number only; a staged acknowledgement ends it,
+ * and survives a reopen; stale acknowledgements change nothing. */
+START_TEST(test_pending_walk)
+{
+	struct lease ls[4] = {
+		client_lease("10.1.0.9", "10.1.0.0", 1, LEASE_ACTIVE),
+		client_lease("10.1.0.5", "10.1.0.0", 2, LEASE_ACTIVE),
+		client_lease("10.2.0.7", "10.2.0.0", 3, LEASE_ACTIVE),
+		client_lease("10.1.0.6", "10.1.0.0", 4, LEASE_ACTIVE),
+	}, l;
+	uint32_t both[2] = { A("10.1.0.0"), A("10.2.0.0") }, one[1] = { A("10.1.0.0") };
+	uint32_t a[16];
+	uint64_t q[16], t1, t2, t3;
+	char path[128], err[256];
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	mkscope("10.2.0.0", 24, "10.2.0.1", "10.2.0.254");
+	ck_assert_int_eq(store_lease_get_cid(st, ls[0].subnet, ls[0].client_id, 7,
+	    &l), STORE_NOTFOUND);		/* loads the mirror, as the engine does */
+	t1 = staged_pass(ls, 3);
+	t2 = staged_pass(ls + 3, 1);
+	ck_assert_uint_gt(t2, t1);
+	ck_assert_uint_eq(pending(both, 2, 0, 0, t1 - 1, a, q), 0);	/* not durable */
+	ck_assert_uint_eq(pending(both, 2, 0, 0, t2, a, q), 4);
+	ck_assert_uint_eq(a[0], A("10.1.0.5"));
+	ck_assert_uint_eq(a[1], A("10.1.0.9"));
+	ck_assert_uint_eq(a[2], A("10.2.0.7"));
+	ck_assert_uint_eq(a[3], A("10.1.0.6"));
+	ck_assert_uint_eq(q[0], t1);
+	ck_assert_uint_eq(q[3], t2);
+	ck_assert_uint_eq(pending(one, 1, 0, 0, t2, a, q), 3);
+	ck_assert_uint_eq(a[2], A("10.1.0.6"));
+	ck_assert_uint_eq(pending(both, 2, t1, A("10.1.0.9"), t2, a, q), 2);
+	ck_assert_uint_eq(a[0], A("10.2.0.7"));
+	/* .5 written again: listed under t3 only; staged, not at all */
+	ls[1].ends += 60;
+	t3 = staged_pass(ls + 1, 1);
+	ck_assert_uint_eq(pending(both, 2, 0, 0, t3, a, q), 4);
+	ck_assert_uint_eq(a[3], A("10.1.0.5"));
+	ck_assert_uint_eq(q[3], t3);
+	store_stage(st, 1);
+	ck_assert_int_eq(store_lease_put(st, &ls[2]), 0);
+	store_stage(st, 0);
+	ck_assert_uint_eq(pending(both, 2, 0, 0, t3, a, q), 3);
+	ck_assert_int_eq(store_commit_deferred(st), 0);
+	ck_assert_uint_eq(pending(both, 2, 0, 0, store_committed_seq(st), a, q), 4);
+	/* acknowledgements: a stale number changes nothing; the right one
+	 * ends it, staged (no transaction of its own) */
+	ck_assert_int_eq(store_pending_ack(st, A("10.1.0.5"), t1, 0), 0);
+	ck_assert_int_eq(store_pending_ack(st, A("10.1.0.9"), t1, 1999999999), 0);
+	ck_assert_int_eq(store_in_txn(st), 1);
+	ck_assert_int_eq(store_lease_get(st, A("10.1.0.9"), &l), 0);
+	ck_assert_uint_eq(l.pending, 0);
+	ck_assert_int_eq(l.ack_pot_exp, 1999999999);
+	ck_assert_uint_eq(pending(both, 2, 0, 0, UINT64_MAX, a, q), 3);
+	ck_assert_uint_eq(a[0], A("10.1.0.6"));
+	store_close(st);	/* flushes the staged acknowledgement */
+	snprintf(path, sizeof(path), "%s/db", dir);
+	st = store_open(path, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_uint_eq(pending(both, 2, 0, 0, UINT64_MAX, a, q), 3);
+	ck_assert_uint_eq(a[0], A("10.1.0.6"));
+	ck_assert_uint_eq(a[1], A("10.1.0.5"));
+	ck_assert_uint_eq(a[2], A("10.2.0.7"));
+	ck_assert_int_eq(store_lease_get(st, A("10.1.0.9"), &l), 0);
+	ck_assert_int_eq(l.ack_pot_exp, 1999999999);
+	ck_assert_uint_eq(l.pending, 0);
+}
+END_TEST
+
+/* store_lease_stage: staged outside a transaction (carried by the next
+ * one: store_write_seq), written at once inside one; store_losses counts a
+ * refused flush and a rollback of lease writes. */
+START_TEST(test_stage_api)
+{
+	struct lease a = client_lease("10.1.0.5", "10.1.0.0", 1, LEASE_ACTIVE), l;
+	struct lease bad = client_lease("10.9.0.5", "10.9.0.0", 2, LEASE_ACTIVE);
+	unsigned losses = store_losses(st);
+	uint64_t w;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	ck_assert_uint_eq(store_write_seq(st), store_committed_seq(st));
+	ck_assert_int_eq(store_lease_stage(st, &a), 0);
+	ck_assert_int_eq(store_in_txn(st), 1);		/* staged */
+	w = store_write_seq(st);
+	ck_assert_uint_eq(w, store_committed_seq(st) + 1);
+	ck_assert_int_eq(store_commit_deferred(st), 0);
+	ck_assert_uint_eq(store_committed_seq(st), w);
+	ck_assert_uint_eq(store_write_seq(st), w);
+	ck_assert_uint_gt(w, store_durable_seq(st));
+	ck_assert_int_eq(store_wal_sync(st), 0);
+	ck_assert_uint_eq(store_durable_seq(st), w);
+	ck_assert_int_eq(store_begin(st), 0);		/* inside: at once */
+	a.ends += 10;
+	ck_assert_int_eq(store_lease_stage(st, &a), 0);
+	ck_assert_uint_eq(store_write_seq(st), w + 1);
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(store_lease_get(st, a.address, &l), 0);
+	ck_assert_int_eq(l.ends, a.ends);
+	ck_assert_uint_eq(store_losses(st), losses);
+	ck_assert_int_eq(store_lease_stage(st, &bad), 0);	/* no such scope */
+	ck_assert_int_eq(store_commit_deferred(st), -1);
+	ck_assert_uint_eq(store_losses(st), losses + 1);
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_lease_put(st, &a), 0);
+	store_rollback(st);
+	ck_assert_uint_eq(store_losses(st), losses + 2);
+	store_durability_lost(st);
+	ck_assert_uint_eq(store_losses(st), losses + 3);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -599,6 +747,8 @@ main(void)
 	tcase_add_test(tc, test_staged_writes);
 	tcase_add_test(tc, test_staged_failure_reported);
 	tcase_add_test(tc, test_rollback_reloads_mirror);
+	tcase_add_test(tc, test_pending_walk);
+	tcase_add_test(tc, test_stage_api);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
