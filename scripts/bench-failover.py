@@ -13,10 +13,11 @@ removed at the end, also on failure). Figures:
      binding to the partner), counted until the partner has acknowledged the
      last binding update, against the same daemon standalone (the scope in no
      relationship) in the same run. REPS rounds, interleaved; medians.
-Pinning (PIN=1, as make bench pins): perfdhcp on CPU 0, the primary on CPU 1
+Pinning (PIN=1, the default, as make bench pins): perfdhcp on CPU 0, the primary on CPU 1
 and the secondary on CPU PIN_B (1: with the primary, the harder case for the
 pair; 0: with the load generator).
-Knobs: REPS (3), SECONDS (5), RATE (perfdhcp -r, 4000), SKIP_SLASH8=1, PROFILE=1
+Knobs: REPS (5), SECONDS (5), RATE (perfdhcp -r, 26000: past saturation), PIN (1),
+PIN_B (1), SKIP_SLASH8=1, PROFILE=1
 (perf record of the standalone run, /tmp/fo-perf-solo.data, and of both daemons in
 the pair's runs: /tmp/fo-perf-A.data, -B.data).
 """
@@ -34,9 +35,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 os.environ.setdefault("BUILD", os.path.join(ROOT, "build"))
 import failover_test as ft  # noqa: E402  (the lab)
 
-REPS = int(os.environ.get("REPS", "3"))
+REPS = int(os.environ.get("REPS", "5"))
 SECONDS = int(os.environ.get("SECONDS", "5"))
-RATE = int(os.environ.get("RATE", "4000"))
+RATE = int(os.environ.get("RATE", "26000"))
 
 
 def rel_params(name, role, scopes, pct, mode="load-balance"):
@@ -77,7 +78,7 @@ def rebalance(a, b, name, subnet, what):
     return wall, r[1]["elapsed_ms"], ok
 
 
-PIN = os.environ.get("PIN", "0") == "1"
+PIN = os.environ.get("PIN", "1") == "1"
 PIN_B = os.environ.get("PIN_B", "1")
 
 
@@ -185,7 +186,7 @@ def throughput(a, b, rep):
           "standalone %.1f us, pair primary %.1f us + secondary %.1f us" % (
               rep + 1, solo, pair, total, pair / solo if solo else 0, cpu_solo, cpu_a,
               cpu_b), flush=True)
-    return solo, pair
+    return solo, pair, cpu_solo, cpu_a, cpu_b
 
 
 def main():
@@ -222,11 +223,17 @@ def main():
         if subprocess.run(["which", "perfdhcp"], capture_output=True).returncode == 0:
             pair_up(a, b, "tp", ["10.77.0.0"], 0, "hot-standby")
             runs = [throughput(a, b, i) for i in range(REPS)]
-            solo = statistics.median(r[0] for r in runs)
-            pair = statistics.median(r[1] for r in runs)
-            print("throughput median: standalone %.0f, pair %.0f leases/s, ratio %.2f"
-                  % (solo, pair, pair / solo if solo else 0))
-            res["throughput"] = {"standalone": solo, "pair": pair}
+            med = lambda k: statistics.median(r[k] for r in runs)
+            solo, pair = med(0), med(1)
+            ratios = statistics.median(r[1] / r[0] for r in runs if r[0])
+            print("throughput median: standalone %.0f, pair %.0f leases/s, ratio %.2f "
+                  "(median of the rounds' ratios %.2f); CPU per lease: standalone "
+                  "%.1f us, pair primary %.1f us + secondary %.1f us"
+                  % (solo, pair, pair / solo if solo else 0, ratios, med(2), med(3),
+                     med(4)))
+            res["throughput"] = {"standalone": solo, "pair": pair, "round_ratio": ratios,
+                                 "cpu_us": {"standalone": med(2), "primary": med(3),
+                                            "secondary": med(4)}}
         print(json.dumps(res))
     finally:
         ft.lab_down()
