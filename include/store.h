@@ -196,6 +196,9 @@ int	store_lease_get_client_hw(struct store *, uint32_t subnet, const uint8_t *hw
 int	store_active_leases(struct store *, void (*fn)(void *, uint32_t, int64_t),
 	    void *arg);
 int	store_in_txn(struct store *);
+/* Whether an explicit transaction (store_begin) is open; staged writes alone
+ * do not count. */
+int	store_txn_open(struct store *);
 
 /*
  * Bindings for the failover partner (draft-12 §7.1). A lease written with

@@ -97,7 +97,7 @@ static void
 peer_save(struct fo_peer *p)
 {
 	struct store *st = peer_store(p);
-	int own = !store_in_txn(st);
+	int own = !store_txn_open(st);
 
 	if ((own && store_begin(st) == -1) || store_rel_update(st, &p->rel) != 0 ||
 	    (own && store_commit(st) == -1)) {

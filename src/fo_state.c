@@ -15,11 +15,12 @@ fo_operator_partner_down_ok(int state)
 	return state != FO_NORMAL && state != FO_SHUTDOWN;
 }
 
-/* Write the relationship, fsynced unless the caller's transaction is open. */
+/* Write the relationship, fsynced unless the caller's transaction is open
+ * (staged lease writes are no such transaction: they are flushed first). */
 static int
 rel_write(struct store *st, const struct fo_rel *rel)
 {
-	int own = !store_in_txn(st), rc;
+	int own = !store_txn_open(st), rc;
 
 	if (own && store_begin(st) == -1)
 		return -1;

@@ -2310,6 +2310,12 @@ store_in_txn(struct store *s)
 	return s->in_txn || s->ndirty > 0;
 }
 
+int
+store_txn_open(struct store *s)
+{
+	return s->in_txn;
+}
+
 /* ---- bindings the failover partner has not acknowledged ---- */
 
 uint64_t

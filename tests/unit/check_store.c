@@ -721,6 +721,39 @@ START_TEST(test_stage_api)
 }
 END_TEST
 
+/* Regression: a state change while lease writes were staged (between an
+ * engine pass and its commit, or a partner's bindings) was written in
+ * autocommit without an fsync; it must be durable before it takes effect
+ * (draft-12 §9.2), the staged writes flushed first. */
+START_TEST(test_state_change_durable_with_staged_writes)
+{
+	struct lease a = client_lease("10.1.0.5", "10.1.0.0", 1, LEASE_ACTIVE);
+	struct fo_rel r;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	mkrel("r1", FO_PRIMARY, "10.1.0.0");
+	ck_assert_int_eq(store_rel_get(st, "r1", &r), 0);
+	ck_assert_int_eq(store_lease_stage(st, &a), 0);
+	ck_assert_int_eq(store_in_txn(st), 1);
+	ck_assert_int_eq(store_txn_open(st), 0);
+	ck_assert_int_eq(fo_change_state(st, &r, FO_RECOVER, "test"), 0);
+	ck_assert_int_eq(store_in_txn(st), 0);		/* flushed */
+	ck_assert_uint_eq(store_durable_seq(st), store_committed_seq(st));
+	ck_assert_uint_ge(store_committed_seq(st), 2);
+	fo_rel_fini(&r);
+	ck_assert_int_eq(store_rel_get(st, "r1", &r), 0);
+	ck_assert_int_eq(r.state, FO_RECOVER);
+	fo_rel_fini(&r);
+	/* inside an open transaction it joins it */
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_rel_get(st, "r1", &r), 0);
+	ck_assert_int_eq(fo_change_state(st, &r, FO_RECOVER_DONE, "test"), 0);
+	ck_assert_int_eq(store_txn_open(st), 1);
+	ck_assert_int_eq(store_commit(st), 0);
+	fo_rel_fini(&r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -749,6 +782,7 @@ main(void)
 	tcase_add_test(tc, test_rollback_reloads_mirror);
 	tcase_add_test(tc, test_pending_walk);
 	tcase_add_test(tc, test_stage_api);
+	tcase_add_test(tc, test_state_change_durable_with_staged_writes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
