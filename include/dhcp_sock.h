@@ -13,6 +13,9 @@ struct stats_hist;
  * the pools; NULL with err on failure. */
 struct dhcp_sock *dhcp_sock_new(struct daemon *, char *err, size_t errlen);
 void	dhcp_sock_free(struct dhcp_sock *);
+/* The daemon stops: no more datagrams are read (DHCPACKs waiting for their
+ * commit still leave). */
+void	dhcp_sock_stop(struct dhcp_sock *);
 /* Lease writes made outside a pass (the failover partner's): commit them
  * with the engine's group commit (dhcp_commit_kick). */
 void	dhcp_sock_commit_soon(struct dhcp_sock *);

@@ -39,8 +39,12 @@ void	fo_sync(struct fo *);
 void	fo_sync_if_changed(struct fo *);
 /* Leases became durable: binding updates may leave. */
 void	fo_kick(struct fo *);
-/* The daemon stops: tell every partner (SHUTDOWN, DISCONNECT). */
-void	fo_shutdown(struct fo *);
+/* The daemon stops (SPEC §3): every relationship in NORMAL with its partner
+ * in contact moves to SHUTDOWN (draft-12 §9.14) and waits, at most
+ * FO_SHUTDOWN_WAIT seconds, for the partner to take over (PARTNER_DOWN) and
+ * acknowledge every binding; then every partner gets DISCONNECT and
+ * done(arg) is called (before this returns when nothing waits). */
+void	fo_shutdown(struct fo *, void (*done)(void *), void *arg);
 
 /* Rebalance a relationship over the wire (SPEC §5.3); done(arg, result,
  * code, detail) is called exactly once, later or before this returns: code 0
@@ -70,6 +74,8 @@ int	fo_serves(struct fo *, const char *name, int newclient, int bucket);
 #define FO_RECEIVE_TIMER	10	/* seconds of silence before the link is dead */
 #define FO_STARTUP_SECS		8	/* draft-12 §9.3 STARTUP, trying to connect */
 #define FO_REBAL_PERIOD		300	/* SPEC §5.3 timer, seconds */
+#define FO_SHUTDOWN_WAIT	3	/* seconds a stopping server waits for its
+					 * partner to take over (ISC: about 4) */
 #define FO_REBAL_THRESHOLD	5	/* percent */
 
 enum fo_link {
@@ -144,6 +150,7 @@ struct fo_peer {
 	int64_t			 startup_until;		/* STARTUP ends, monotonic */
 	int64_t			 next_rebal;		/* monotonic */
 	int			 takeover;	/* PARTNER_DOWN pool takeover applied */
+	int			 stopping;	/* in SHUTDOWN, waiting for the partner */
 	struct event		*tick;		/* 1 s: timers of every kind */
 	struct event		*kick;		/* send what is pending, soon */
 	/* binding updates out (fo_upd.c) */
@@ -179,11 +186,18 @@ struct fo {
 	struct fo_conn		**pending;	/* accepted, no CONNECT yet */
 	size_t			 npending;
 	unsigned		 gen;		/* store_gen() of the last sync */
+	/* a graceful stop under way (fo_shutdown) */
+	void			(*stopped)(void *);
+	void			*stopped_arg;
+	struct event		*stop_ev;	/* FO_SHUTDOWN_WAIT is over */
 };
 
 /* fo.c */
 struct fo_peer *fo_peer_by_name(struct fo *, const char *name);
 void	fo_pending_drop(struct fo *, struct fo_conn *);
+/* A stopping peer's partner moved, acknowledged or went away: the stop ends
+ * once no peer waits any more. */
+void	fo_stop_check(struct fo *);
 
 /* fo_peer.c */
 struct fo_peer *fo_peer_new(struct fo *, const struct fo_rel *);
@@ -204,11 +218,20 @@ void	fo_peer_link_lost(struct fo_peer *, const char *why);
 /* Move the relationship's state (fo_change_state) and act on it. */
 void	fo_peer_set_state(struct fo_peer *, int state, const char *why);
 void	fo_peer_schedule(struct fo_peer *);	/* run fo_upd_pump soon */
+/* Whether a stopping peer still waits for its partner (in contact, not yet
+ * PARTNER_DOWN or with bindings unacknowledged). */
+int	fo_peer_stop_waits(struct fo_peer *);
+/* The end of its graceful stop: the failure time the next start counts its
+ * MCLT wait from is recorded, and DISCONNECT sent. */
+void	fo_peer_stopped(struct fo_peer *);
 struct fo_msg *fo_msg_new(int type);		/* zeroed, type set */
 
 /* fo_upd.c */
 void	fo_upd_link_up(struct fo_peer *);	/* contact: reset the cursor */
 void	fo_upd_link_down(struct fo_peer *);	/* forget what was in flight */
+/* Whether the partner has acknowledged every binding and range move of
+ * ours (none in flight, queued or pending in the store). */
+int	fo_upd_all_acked(struct fo_peer *);
 void	fo_upd_pump(struct fo_peer *);		/* send within the window */
 void	fo_upd_on_bndupd(struct fo_peer *, const struct fo_msg *);
 void	fo_upd_on_bndack(struct fo_peer *, const struct fo_msg *);

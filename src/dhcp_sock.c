@@ -76,6 +76,7 @@ struct dhcp_sock {
 	struct event		*timer;
 	struct dhcp_commit	*commit;
 	int			 paused;	/* every batch waits: reading paused */
+	int			 stopped;	/* the daemon stops: never reading again */
 	struct dhcp_rx		*rx;		/* one recvmmsg's datagrams */
 	struct dhcp_tx		*tx;		/* replies waiting for sendmmsg */
 	struct dhcp_out		*offers;	/* replies that need no commit */
@@ -239,6 +240,8 @@ reading(void *arg, int on)
 {
 	struct dhcp_sock *ds = arg;
 
+	if (ds->stopped)
+		on = 0;
 	ds->paused = !on;
 	for (int i = 0; i < ds->nifs; i++) {
 		struct dhcp_iface *ifc = &ds->ifs[i];
@@ -526,6 +529,15 @@ dhcp_sock_free(struct dhcp_sock *ds)
 	dhcp_srv_free(ds->srv);
 	pool_free(ds->pool);
 	free(ds);
+}
+
+void
+dhcp_sock_stop(struct dhcp_sock *ds)
+{
+	if (ds == NULL)
+		return;
+	ds->stopped = 1;
+	reading(ds, 0);
 }
 
 void

@@ -57,17 +57,34 @@ event_log(int severity, const char *msg)
 		log_debug("libevent: %s", msg);
 }
 
+/* The failover partners have been told (or did not answer in time). */
+static void
+on_stopped(void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval flush = { 0, 200000 };	/* for the partners' DISCONNECT */
+
+	event_base_loopexit(d->base, &flush);
+}
+
+/* SIGTERM/SIGINT (SPEC §3): stop accepting DHCP work, hand over to the
+ * failover partners (fo_shutdown), then leave the loop; a second signal
+ * leaves at once. */
 static void
 on_stop(evutil_socket_t sig, short what, void *arg)
 {
+	static int stopping;
 	struct daemon *d = arg;
 
-	struct timeval flush = { 0, 200000 };	/* for the partners' DISCONNECT */
-
+	if (stopping++) {
+		log_notice("signal %d: stopping now", (int)sig);
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
 	log_notice("signal %d: shutting down", (int)sig);
 	sd_notify_state("STOPPING=1");
-	fo_shutdown(d->fo);
-	event_base_loopexit(d->base, &flush);
+	dhcp_sock_stop(d->dhcp);
+	fo_shutdown(d->fo, on_stopped, d);
 }
 
 static void

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "conf.h"
 #include "daemon.h"
 #include "err.h"
@@ -239,6 +241,8 @@ fo_free(struct fo *fo)
 	free(fo->peers);
 	free(fo->pending);
 	fo_listener_free(fo->listener);
+	if (fo->stop_ev != NULL)
+		event_free(fo->stop_ev);
 	free(fo);
 }
 
@@ -250,23 +254,72 @@ fo_kick(struct fo *fo)
 			fo_peer_schedule(fo->peers[i]);
 }
 
-void
-fo_shutdown(struct fo *fo)
+static void
+stop_finish(struct fo *fo)
 {
-	for (size_t i = 0; fo != NULL && i < fo->npeers; i++) {
-		struct fo_peer *p = fo->peers[i];
-		struct fo_msg *m;
+	void (*done)(void *) = fo->stopped;
 
-		if (p->link < FO_LINK_UP)
-			continue;
-		if ((m = fo_msg_new(FO_DISCONNECT)) != NULL) {
-			m->has = FO_M_REJECT | FO_M_MESSAGE;
-			m->reject = FO_REJ_UNKNOWN;
-			snprintf(m->message, sizeof(m->message), "server shutting down");
-			fo_peer_send(p, m, 0);
-			free(m);
-		}
+	if (done == NULL)
+		return;
+	fo->stopped = NULL;
+	if (fo->stop_ev != NULL) {
+		event_free(fo->stop_ev);
+		fo->stop_ev = NULL;
 	}
+	for (size_t i = 0; i < fo->npeers; i++)
+		fo_peer_stopped(fo->peers[i]);
+	done(fo->stopped_arg);
+}
+
+static void
+stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct fo *fo = arg;
+
+	log_notice("failover: the partners did not all take over within %d s: "
+	    "stopping", FO_SHUTDOWN_WAIT);
+	stop_finish(fo);
+}
+
+void
+fo_stop_check(struct fo *fo)
+{
+	if (fo == NULL || fo->stopped == NULL)
+		return;
+	for (size_t i = 0; i < fo->npeers; i++)
+		if (fo_peer_stop_waits(fo->peers[i]))
+			return;
+	stop_finish(fo);
+}
+
+/* draft-12 §9.14, as ISC stops gracefully (reference §2.3): SHUTDOWN makes
+ * the partner PARTNER_DOWN at once, so it serves every client and, MCLT
+ * later, every address, without an operator; this server serves nobody from
+ * SHUTDOWN on and resumes in RECOVER. */
+void
+fo_shutdown(struct fo *fo, void (*done)(void *), void *arg)
+{
+	struct timeval wait = { FO_SHUTDOWN_WAIT, 0 };
+
+	if (fo == NULL) {
+		done(arg);
+		return;
+	}
+	fo->stopped = done;
+	fo->stopped_arg = arg;
+	for (size_t i = 0; i < fo->npeers; i++) {
+		struct fo_peer *p = fo->peers[i];
+
+		if (p->link != FO_LINK_OK || p->rel.state != FO_NORMAL)
+			continue;
+		fo_peer_set_state(p, FO_SHUTDOWN, "server shutting down");
+		p->stopping = p->rel.state == FO_SHUTDOWN;
+	}
+	if ((fo->stop_ev = evtimer_new(fo->d->base, stop_timeout, fo)) == NULL ||
+	    evtimer_add(fo->stop_ev, &wait) == -1)
+		stop_finish(fo);
+	else
+		fo_stop_check(fo);
 }
 
 void

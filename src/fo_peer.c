@@ -107,6 +107,15 @@ peer_save(struct fo_peer *p)
 	}
 }
 
+/* Whether the last stop was graceful and complete (fo_peer_stopped): the
+ * relationship was left in SHUTDOWN with its failure time MCLT back. */
+static int
+stopped_clean(const struct fo_peer *p)
+{
+	return p->rel.prev_state == FO_SHUTDOWN && p->rel.fail_time != 0 &&
+	    p->rel.fail_time + (int64_t)p->rel.mclt <= time_wall();
+}
+
 /* Encode, sign and queue m on c. */
 static int
 send_on(struct fo_peer *p, struct fo_conn *c, struct fo_msg *m)
@@ -367,14 +376,18 @@ on_state(struct fo_peer *p, const struct fo_msg *m)
 	}
 	if (p->rel.state == FO_STARTUP && st == FO_PARTNER_DOWN) {
 		/* draft-12 §9.3.2: the partner ran without us: catch up first,
-		 * waiting MCLT from now before serving (RECOVER_WAIT) */
-		p->rel.fail_time = time_wall();
+		 * waiting MCLT from now before serving (RECOVER_WAIT); unless
+		 * we stopped gracefully with every binding acknowledged by a
+		 * partner that took over (fo_peer_stopped back-dated it) */
+		if (!stopped_clean(p))
+			p->rel.fail_time = time_wall();
 		fo_peer_set_state(p, FO_RECOVER, "partner is PARTNER_DOWN");
 	} else if (p->rel.state == FO_STARTUP)
 		fo_peer_set_state(p, fo_fsm_resume(p->rel.prev_state),
 		    "partner in contact");
 	peer_evaluate(p);
 	fo_peer_schedule(p);
+	fo_stop_check(p->fo);
 }
 
 static void
@@ -582,6 +595,7 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 		p->rel.fail_time = time_wall();
 		fo_peer_set_state(p, fo_fsm_comm_lost(p->rel.state), why);
 	}
+	fo_stop_check(p->fo);
 }
 
 void
@@ -746,6 +760,45 @@ peer_kick(evutil_socket_t fd, short what, void *arg)
 
 	if (p->link == FO_LINK_OK)
 		fo_upd_pump(p);
+	if (p->stopping)
+		fo_stop_check(p->fo);
+}
+
+int
+fo_peer_stop_waits(struct fo_peer *p)
+{
+	return p->stopping && p->link == FO_LINK_OK &&
+	    (p->partner_state != FO_PARTNER_DOWN || !fo_upd_all_acked(p));
+}
+
+void
+fo_peer_stopped(struct fo_peer *p)
+{
+	struct fo_msg *m;
+
+	if (p->stopping) {
+		/* ISC back-dates the same way: a partner that took over knowing
+		 * every lease of ours leaves no lease of ours it does not know,
+		 * so the next start needs no MCLT wait (draft-12 §9.6) */
+		int clean = p->link == FO_LINK_OK &&
+		    p->partner_state == FO_PARTNER_DOWN && fo_upd_all_acked(p);
+		int64_t now = time_wall();
+
+		p->stopping = 0;
+		p->rel.fail_time = clean ? now - (int64_t)p->rel.mclt : now;
+		peer_save(p);
+		log_notice("failover %s: stopped %s", peer_name(p), clean ?
+		    "cleanly: the partner took over knowing every binding" :
+		    "before the partner took over knowing every binding: the next "
+		    "start waits MCLT in RECOVER_WAIT");
+	}
+	if (p->link < FO_LINK_UP || (m = fo_msg_new(FO_DISCONNECT)) == NULL)
+		return;
+	m->has = FO_M_REJECT | FO_M_MESSAGE;
+	m->reject = FO_REJ_UNKNOWN;
+	snprintf(m->message, sizeof(m->message), "server shutting down");
+	fo_peer_send(p, m, 0);
+	free(m);
 }
 
 void

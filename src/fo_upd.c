@@ -723,6 +723,21 @@ fo_upd_link_up(struct fo_peer *p)
 	queue_ownership(p, 0);
 }
 
+int
+fo_upd_all_acked(struct fo_peer *p)
+{
+	struct lease *v;
+	size_t n;
+
+	if (p->nfl > 0 || p->nrq > 0 || store_in_txn(ustore(p)))
+		return 0;
+	if (store_pending_list(ustore(p), p->rel.scopes, p->rel.nscopes, 0, 0,
+	    UINT64_MAX, 1, &v, &n) == -1)
+		return 0;
+	free(v);
+	return n == 0;
+}
+
 void
 fo_upd_link_down(struct fo_peer *p)
 {

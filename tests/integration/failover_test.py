@@ -11,7 +11,9 @@ Steps: NORMAL on both; leases from both by hash, in both lease tables; the
 rebalancing targets of SPEC §5.3 at 50, 70 and hot-standby 5 with the error
 codes 20117/20115/20120; link cut -> COMMUNICATION_INT and service from own
 pools; PARTNER_DOWN takes the partner's addresses after MCLT; heal -> NORMAL
-with agreeing tables; SIGKILL of either server -> back to NORMAL; a wrong
+with agreeing tables; SIGKILL of either server -> back to NORMAL; SIGTERM of
+the secondary -> SHUTDOWN, the primary PARTNER_DOWN at once, and back to
+NORMAL without MCLT's RECOVER_WAIT; a wrong
 secret, a stranger, garbage and an oversized length on the failover port are
 refused while the daemons keep serving. After every step a checker compares
 both lease tables and the clients' own leases: no address is ACTIVE for two
@@ -28,6 +30,8 @@ import sys
 import tempfile
 import time
 
+from rfc3074 import bucket_of, client_macs
+
 BUILD = os.path.abspath(os.environ.get("BUILD", "build"))
 DAEMON = os.path.join(BUILD, "dhcpfod")
 CTL = os.path.join(BUILD, "dhcpfoctl")
@@ -37,47 +41,6 @@ SUBNET, LO, HI = "10.77.0.0", "10.77.0.100", "10.77.0.199"
 LOAD = "10.78.0.0"      # a /16 for perfdhcp (relay agent 10.78.0.3 in C)
 MCLT = 8
 NCLIENTS = 6
-
-# RFC 3074 §6: the mixing table of the load-balancing hash, the test's own copy
-# (an oracle independent of src/dhcp_pkt.c).
-LOADB_MX_TBL = bytes([
-    251, 175, 119, 215, 81, 14, 79, 191, 103, 49, 181, 143, 186, 157, 0, 232, 31, 32, 55,
-    60, 152, 58, 17, 237, 174, 70, 160, 144, 220, 90, 57, 223, 59, 3, 18, 140, 111, 166,
-    203, 196, 134, 243, 124, 95, 222, 179, 197, 65, 180, 48, 36, 15, 107, 46, 233, 130,
-    165, 30, 123, 161, 209, 23, 97, 16, 40, 91, 219, 61, 100, 10, 210, 109, 250, 127, 22,
-    138, 29, 108, 244, 67, 207, 9, 178, 204, 74, 98, 126, 249, 167, 116, 34, 77, 193, 200,
-    121, 5, 20, 113, 71, 35, 128, 13, 182, 94, 25, 226, 227, 199, 75, 27, 41, 245, 230,
-    224, 43, 225, 177, 26, 155, 150, 212, 142, 218, 115, 241, 73, 88, 105, 39, 114, 62,
-    255, 192, 201, 145, 214, 168, 158, 221, 148, 154, 122, 12, 84, 82, 163, 44, 139, 228,
-    236, 205, 242, 217, 11, 187, 146, 159, 64, 86, 239, 195, 42, 106, 198, 118, 112, 184,
-    172, 87, 2, 173, 117, 176, 229, 247, 253, 137, 185, 99, 164, 102, 147, 45, 66, 231,
-    52, 141, 211, 194, 206, 246, 238, 56, 110, 78, 248, 63, 240, 189, 93, 92, 51, 53,
-    183, 19, 171, 72, 50, 33, 104, 101, 69, 8, 252, 83, 120, 76, 135, 85, 54, 202, 125,
-    188, 213, 96, 235, 136, 208, 162, 129, 190, 132, 156, 38, 47, 1, 7, 254, 24, 4, 216,
-    131, 89, 21, 28, 133, 37, 153, 149, 80, 170, 68, 6, 169, 234, 151])
-
-
-def bucket_of(mac):
-    """RFC 3074 bucket of udhcpc's client identifier (type 1 + MAC)."""
-    key = bytes([1]) + bytes(int(x, 16) for x in mac.split(":"))
-    h = len(key) & 0xff
-    for byte in reversed(key):
-        h = LOADB_MX_TBL[h ^ byte]
-    return h
-
-
-def client_macs(n):
-    """n locally administered MACs, alternately in the primary's half of the
-    buckets (0..127 at percentage 50) and the secondary's, so that the clients
-    of a load-balanced NORMAL pair are always answered by both servers."""
-    halves, macs, i = ([], []), [], 0
-    while len(macs) < n:
-        mac = "02:fd:00:00:%02x:%02x" % (i >> 8, i & 0xff)
-        halves[bucket_of(mac) >= 128].append(mac)
-        i += 1
-        if halves[len(macs) % 2]:
-            macs.append(halves[len(macs) % 2].pop(0))
-    return macs
 
 passed = failed = 0
 
@@ -137,7 +100,7 @@ def lab_up():
         sh("ip", "link", "set", peer, "master", "br0", "up", ns=NS_C)
         sh("ip", "addr", "add", addr, "dev", ifc, ns=ns)
         sh("ip", "link", "set", ifc, "up", ns=ns)
-    for i, mac in enumerate(client_macs(NCLIENTS + 2)):
+    for i, mac in enumerate(client_macs(NCLIENTS + 3)):
         sh("ip", "link", "add", "c%d" % i, "address", mac, "type", "veth", "peer", "name",
            "c%dp" % i, ns=NS_C)
         sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
@@ -231,12 +194,17 @@ def both_state(a, b, state):
     return a.rel().get("state") == state and b.rel().get("state") == state
 
 
+# when each client's lease (by hardware address) runs out, as udhcpc was told
+LEASE_END = {}
+
+
 def udhcpc(ifc, tmp, want=None, secs=6):
-    """One DORA from client interface ifc; the leased address or None."""
+    """One DORA from client interface ifc; (leased address, server) or None."""
     script = os.path.join(tmp, "udhcpc.sh")
     if not os.path.exists(script):
         with open(script, "w") as f:
-            f.write('#!/bin/sh\n[ "$1" = bound ] && echo "LEASE $ip $serverid"\nexit 0\n')
+            f.write('#!/bin/sh\n[ "$1" = bound ] && echo "LEASE $ip $serverid $lease"\n'
+                    'exit 0\n')
         os.chmod(script, 0o755)
     cmd = ["busybox", "udhcpc", "-i", ifc, "-n", "-q", "-f", "-t", "4", "-T", "1",
            "-A", "1", "-s", script]
@@ -245,7 +213,8 @@ def udhcpc(ifc, tmp, want=None, secs=6):
     p = sh(*cmd, ns=NS_C, check_rc=False, timeout=secs + 20)
     for line in p.stdout.splitlines():
         if line.startswith("LEASE "):
-            _, ip, sid = line.split()
+            _, ip, sid, lease = line.split()
+            LEASE_END[hw_of(ifc)] = time.time() + int(lease)
             return ip, sid
     return None
 
@@ -270,9 +239,14 @@ def no_double_lease(a, b, clients, what):
                 print("  %s: %s ACTIVE for %s and %s" % (what, l["address"], prev,
                                                          l["hwaddr"]))
     for hw, ip in clients.items():
-        if ip in owner and owner[ip] != hw:
+        # a client whose lease ran out holds nothing (its address may be reused)
+        if ip not in owner or owner[ip] == hw:
+            continue
+        left = LEASE_END.get(hw, 0) - time.time()
+        if left > 0:
             ok = False
-            print("  %s: client %s holds %s, ACTIVE for %s" % (what, hw, ip, owner[ip]))
+        print("  %s: client %s %s %s, ACTIVE for %s" % (what, hw, "holds" if left > 0
+              else "held (%.0f s ago)" % -left, ip, owner[ip]))
     check(ok, "no address ACTIVE for two clients (%s)" % what)
 
 
@@ -457,6 +431,43 @@ def step_kill(a, b, clients, victim, other):
     no_double_lease(a, b, clients, "after SIGKILL of " + victim.name)
 
 
+def step_graceful(a, b, clients, tmp):
+    """SIGTERM of the secondary in NORMAL (draft-12 §9.14): it goes SHUTDOWN, its
+    partner PARTNER_DOWN at once and serves alone; every binding having been
+    acknowledged, the restarted secondary recovers without MCLT's wait."""
+    n0 = len(b.log())
+    t0 = time.time()
+    b.proc.send_signal(signal.SIGTERM)
+    rc = b.proc.wait(20)
+    check(rc == 0, "SIGTERM: the secondary exits 0 (%r) after %.1f s" % (
+        rc, time.time() - t0))
+    b.proc = None
+    log = b.log()[n0:]
+    check("NORMAL -> SHUTDOWN (server shutting down)" in log and
+          "stopped cleanly" in log, "SIGTERM: the secondary went SHUTDOWN and "
+          "stopped cleanly:\n%s" % log[-1500:])
+    check(a.rel().get("state") == "PARTNER_DOWN", "SIGTERM: the primary is "
+          "PARTNER_DOWN at once (%s)" % a.rel().get("state"))
+    ci = "c%d" % (NCLIENTS + 2)
+    got = udhcpc(ci, tmp)
+    check(got is not None and got[1] == "10.77.0.1", "SIGTERM: the primary "
+          "serves a new client alone (%r)" % (got,))
+    if got:
+        clients[hw_of(ci)] = got[0]
+    n0 = len(b.log())
+    b.start()
+    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 40),
+          "graceful restart: NORMAL again (A %s, B %s)" % (a.rel().get("state"),
+                                                          b.rel().get("state")))
+    log = b.log()[n0:]
+    check("RECOVER -> RECOVER_DONE" in log and "RECOVER_WAIT" not in log,
+          "graceful restart: RECOVER without MCLT's wait:\n%s" % "\n".join(
+              l for l in log.splitlines() if " -> " in l))
+    check(wait_for("agree", lambda: tables_agree(a, b), 30) or tables_agree(a, b, True),
+          "graceful restart: lease tables agree")
+    no_double_lease(a, b, clients, "after the graceful restart")
+
+
 def raw_connect(ns, data, wait=1.0):
     """Send bytes to B's failover port from namespace ns; True if B closed it."""
     code = ("import socket,sys,time\ns=socket.create_connection(('10.99.0.2',647),3)\n"
@@ -523,6 +534,7 @@ def main():
         step_heal(a, b, clients)
         step_kill(a, b, clients, b, a)
         step_kill(a, b, clients, a, b)
+        step_graceful(a, b, clients, tmp)
         step_hostile(a, b)
     except Exception as e:      # a broken lab is a failure, not a crash
         check(False, "exception: %r" % (e,))

@@ -33,6 +33,8 @@ import sys
 import tempfile
 import time
 
+from rfc3074 import client_macs
+
 BUILD = os.path.abspath(os.environ.get("BUILD", "build"))
 DAEMON = os.path.join(BUILD, "dhcpfod")
 CTL = os.path.join(BUILD, "dhcpfoctl")
@@ -50,6 +52,7 @@ NCLIENTS = 8
 REL = "r1"
 PRINTER_MAC, PRINTER_IP = "02:00:00:00:00:99", "10.77.0.50"   # a fixed-address host
 PRINTER = NCLIENTS + 5                                        # its client interface
+NIFS = NCLIENTS + 7        # client interfaces c0..: the steps' clients and the printer
 
 passed = failed = 0
 
@@ -110,9 +113,10 @@ def lab_up():
         sh("ip", "link", "set", peer, "master", "br0", "up", ns=NS_C)
         sh("ip", "addr", "add", addr, "dev", ifc, ns=ns)
         sh("ip", "link", "set", ifc, "up", ns=ns)
-    for i in range(NCLIENTS + 6):
-        sh("ip", "link", "add", "c%d" % i, "type", "veth", "peer", "name", "c%dp" % i,
-           ns=NS_C)
+    # consecutive clients in alternate hash halves: both servers answer any two
+    for i, mac in enumerate(client_macs(NIFS)):
+        sh("ip", "link", "add", "c%d" % i, "address", mac, "type", "veth", "peer", "name",
+           "c%dp" % i, ns=NS_C)
         sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
         sh("ip", "link", "set", "c%d" % i, "up", ns=NS_C)
     sh("ip", "link", "set", "c%d" % PRINTER, "address", PRINTER_MAC, ns=NS_C)
@@ -461,7 +465,7 @@ def step_leases(isc, fod, clients, tmp, what, first=0, n=NCLIENTS):
         if got:
             clients[hw_of("c%d" % i)] = got[0]
             servers.add(got[1])
-    if n >= 6:      # with a few clients both hash halves are all but certain
+    if n >= 2:      # their MACs alternate between the hash halves (rfc3074.py)
         check(len(servers) == 2, "%s: both servers answer clients by hash: %s" % (
             what, sorted(servers)))
     want = {ip: hw for hw, ip in clients.items()}
@@ -642,9 +646,9 @@ def step_import(isc, fod, clients, tmp, base):
         check(got == active, "%s: the leases are in dhcpfod (%s; dhcpd %s)" % (
             what, got, active))
         same = []
-        for i in range(NCLIENTS + 5):
+        for i in range(NIFS):
             hw = hw_of("c%d" % i)
-            if hw not in want:
+            if i == PRINTER or hw not in want:
                 continue
             r = udhcpc(tmp, "c%d" % i)
             same.append((r is not None and r[0] == want[hw] and r[1] == "10.77.0.2",
@@ -739,15 +743,33 @@ def pairing(tmp, which):
             r = fod.call("failover.trigger_addr_allocation", {"name": REL})
             check(r[0] == "ok", "%s: trigger at 50 answered %r" % (what, r))
             step_owners(isc, fod, what + " after trigger at 50")
-        # restarts: dhcpd (SIGTERM), then dhcpfod (SIGKILL), each down for
-        # 8 s while a new client is served by the other; back to NORMAL, the
-        # lease granted meanwhile is in both stores
+        # restarts: dhcpd (SIGTERM), then dhcpfod (SIGKILL, then SIGTERM), each
+        # down for 8 s while a new client is served by the other; back to
+        # NORMAL, the lease granted meanwhile is in both stores. A SIGTERMed
+        # dhcpfod goes SHUTDOWN (draft-12 §9.14): dhcpd takes over at once
+        # (partner-down) and the restarted dhcpfod recovers without MCLT's wait
         for victim, sig, ci in ((isc, signal.SIGTERM, NCLIENTS + 2),
-                                (fod, signal.SIGKILL, NCLIENTS + 3)):
-            w = "%s after restarting %s" % (what, victim.kind)
-            restart(victim, sig, during=lambda: step_alone(clients, tmp, w, ci))
+                                (fod, signal.SIGKILL, NCLIENTS + 3),
+                                (fod, signal.SIGTERM, NCLIENTS + 6)):
+            w = "%s after restarting %s (%s)" % (what, victim.kind, sig.name)
+            graceful = victim is fod and sig == signal.SIGTERM
+            n0 = len(fod.log())
+
+            def during(w=w, ci=ci, graceful=graceful):
+                if graceful:
+                    check(isc.fo_state()[0] == "partner-down", "%s: dhcpd took over "
+                          "at once: %r" % (w, isc.fo_state()))
+                step_alone(clients, tmp, w, ci)
+            restart(victim, sig, during=during)
             if not step_normal(isc, fod, w):
                 break
+            if graceful:
+                log = fod.log()[n0:]
+                check("NORMAL -> SHUTDOWN" in log and "stopped cleanly" in log and
+                      "RECOVER -> RECOVER_DONE" in log and "RECOVER_WAIT" not in log,
+                      "%s: dhcpfod stopped cleanly and recovered without waiting "
+                      "MCLT:\n%s" % (w, "\n".join(l for l in log.splitlines()
+                                                    if " -> " in l or "stopped" in l)))
             check(wait_for(lambda: stores_agree(isc, fod), 20),
                   "%s: the ACTIVE leases agree (dhcpd %s; dhcpfod %s)"
                   % (w, isc.active(), fod.active()))
