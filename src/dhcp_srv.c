@@ -252,14 +252,20 @@ reply(struct dhcp_srv *s, struct req *r, struct dhcp_out *out, int type,
 	return 1;
 }
 
-/* Whether another client holds addr (a reservation made over a live lease
- * waits until that lease ends). */
+/* Whether a reserved addr cannot be offered now: another client holds it (a
+ * reservation made over a live lease waits until that lease ends), or it was
+ * declined (ABANDONED, RFC 2131 §4.3.3: in use by something else, until the
+ * operator deletes that lease); the client then gets a dynamic address. */
 static int
-held_by_other(struct dhcp_srv *s, const struct req *r, uint32_t addr)
+resv_unusable(struct dhcp_srv *s, const struct req *r, uint32_t addr)
 {
 	struct lease l;
 
-	if (store_lease_get(s->d->store, addr, &l) != 0 || lease_is_clients(r, &l))
+	if (store_lease_get(s->d->store, addr, &l) != 0)
+		return 0;
+	if (l.state == LEASE_ABANDONED)
+		return 1;
+	if (lease_is_clients(r, &l))
 		return 0;
 	return (l.state == LEASE_ACTIVE || l.state == LEASE_OFFERED) &&
 	    (l.ends == 0 || l.ends > r->now);
@@ -273,7 +279,7 @@ choose_offer(struct dhcp_srv *s, struct req *r, uint32_t *addr)
 	const struct reservation *rv = pool_resv_of(r->ps, r->pkt.chaddr, r->pkt.hlen);
 	uint32_t want = opt_addr(&r->pkt, DHO_REQUESTED_ADDR);
 
-	if (rv != NULL && !held_by_other(s, r, rv->address)) {
+	if (rv != NULL && !resv_unusable(s, r, rv->address)) {
 		*addr = rv->address;
 		return 0;
 	}

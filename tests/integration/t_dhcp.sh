@@ -1,9 +1,11 @@
 #!/bin/bash
 # The DHCP engine end to end (issue 3) with real clients in network namespaces:
 # busybox udhcpc and ISC dhclient obtain, release and re-obtain leases with the
-# scope's options; a reservation is honoured; a relayed client (giaddr) gets an
-# address of the relay's scope; an exhausted scope offers nothing and counts
-# it; a declined address is abandoned; the leases are in the database.
+# scope's options, and renew them at T1; a reservation is honoured; a declined
+# address is abandoned and never offered again; a relayed client (giaddr) gets
+# an address of the relay's scope; perfdhcp completes thousands of exchanges
+# with no drop or NAK; an exhausted scope offers nothing and counts it;
+# malformed datagrams are dropped and counted; the leases are in the database.
 # Needs root (namespaces); skipped with a message otherwise. Everything runs in
 # namespaces this script creates and tears down, even on failure.
 set -u
@@ -97,6 +99,103 @@ out4=$(lab_lease_udhcpc "$LAB_CLI_NS" "$LAB_CIF" 3)
 check 'echo "$out4" | grep -q "ip=10.77.0.105 "' "reservation honoured: $out4"
 ctl reservation remove 10.77.0.0 10.77.0.105 >/dev/null
 
+# 5b. renewals: each client keeps running with an 8 s lease, configures the
+# address (in the client namespace only) and renews it at T1 by unicast
+# (RFC 2131 §4.4.5); udhcpc -R releases it when stopped; both re-obtain one
+ctl scope set 10.77.0.0 --lease-time 8 >/dev/null
+cat >"$LAB_DIR/renew.script" <<'EOF'
+#!/bin/sh
+case "$1" in
+bound|renew) ip addr replace "$ip/$mask" dev "$interface"
+	echo "EVENT $1 ip=$ip lease=$lease" ;;
+deconfig) ip -4 addr flush dev "$interface" ;;
+esac
+exit 0
+EOF
+chmod 0755 "$LAB_DIR/renew.script"
+# wait_line FILE REGEX SECONDS PID: until FILE has a line matching REGEX
+wait_line() {
+	for _ in $(seq $(($3 * 10))); do
+		grep -q "$2" "$1" && return 0
+		lab_alive "$4" || break
+		sleep 0.1
+	done
+	grep -q "$2" "$1"
+}
+req0=$(ctl -j stats | jget 'd["packets_received"]["DHCPREQUEST"]')
+rel0=$(ctl -j stats | jget 'd["packets_received"]["DHCPRELEASE"]')
+lab_bg "$LAB_CLI_NS" "$LAB_DIR/renew-udhcpc.out" timeout 40 busybox udhcpc -i "$LAB_CIF" \
+	-f -R -t 4 -T 1 -A 1 -s "$LAB_DIR/renew.script" -x hostname:dfo-lab
+UPID=$LAB_LAST_PID
+wait_line "$LAB_DIR/renew-udhcpc.out" '^EVENT renew' 20 "$UPID"
+RIP=$(sed -n 's/^EVENT bound ip=\([0-9.]*\).*/\1/p' "$LAB_DIR/renew-udhcpc.out" | head -n 1)
+check '[ -n "$RIP" ] && grep -q "^EVENT bound ip=$RIP lease=8" "$LAB_DIR/renew-udhcpc.out" &&
+	grep -q "^EVENT renew ip=$RIP lease=8" "$LAB_DIR/renew-udhcpc.out"' \
+	"udhcpc renews $RIP at T1: $(cat "$LAB_DIR/renew-udhcpc.out")"
+lab_stop "$UPID" 5
+st=$(ctl -j lease get "${RIP:-0.0.0.0}" 2>&1)
+check 'echo "$st" | grep -q "\"state\": \"FREE\""' "udhcpc -R released $RIP when stopped: $st"
+rel1=$(ctl -j stats | jget 'd["packets_received"]["DHCPRELEASE"]')
+check '[ "$rel1" = $((rel0 + 1)) ]' "one more DHCPRELEASE: $rel0 -> $rel1"
+ip -n "$LAB_CLI_NS" -4 addr flush dev "$LAB_CIF"
+out6=$(lab_lease_udhcpc "$LAB_CLI_NS" "$LAB_CIF" 3)
+check 'echo "$out6" | grep -q "ip=10.77.0.10[0-9] .*lease=8"' "udhcpc re-obtains a lease: $out6"
+
+d=$LAB_DIR/dhclient
+cat >"$d/renew-script" <<'EOF'
+#!/bin/sh
+case "$reason" in
+BOUND|RENEW|REBIND|REBOOT)
+	ip addr replace "$new_ip_address/$new_subnet_mask" dev "$interface"
+	echo "LEASE $reason ip=$new_ip_address lease=$new_dhcp_lease_time" ;;
+RELEASE|EXPIRE|STOP) ip -4 addr flush dev "$interface" ;;
+esac
+exit 0
+EOF
+chmod 0755 "$d/renew-script"
+: >"$d/dhclient.leases"
+lab_bg "$LAB_CLI_NS" "$LAB_DIR/renew-dhclient.out" timeout 40 dhclient -4 -1 -d -v \
+	-cf "$d/dhclient.conf" -lf "$d/dhclient.leases" -pf "$d/dhclient.pid" \
+	-sf "$d/renew-script" "$LAB_CIF"
+DPID2=$LAB_LAST_PID
+wait_line "$LAB_DIR/renew-dhclient.out" '^LEASE RENEW' 20 "$DPID2"
+DIP=$(sed -n 's/^LEASE BOUND ip=\([0-9.]*\).*/\1/p' "$LAB_DIR/renew-dhclient.out" | head -n 1)
+check '[ -n "$DIP" ] && grep -q "^LEASE RENEW ip=$DIP lease=8" "$LAB_DIR/renew-dhclient.out"' \
+	"dhclient renews $DIP at T1: $(grep '^LEASE' "$LAB_DIR/renew-dhclient.out")"
+lab_stop "$DPID2" 3
+ip netns exec "$LAB_CLI_NS" timeout 20 dhclient -4 -r -cf "$d/dhclient.conf" \
+	-lf "$d/dhclient.leases" -pf "$d/dhclient.pid" -sf "$d/renew-script" "$LAB_CIF" \
+	>"$LAB_DIR/release2.out" 2>&1
+sleep 0.5
+st=$(ctl -j lease get "${DIP:-0.0.0.0}" 2>&1)
+check 'echo "$st" | grep -q "\"state\": \"FREE\""' "dhclient -r released $DIP: $st"
+ip -n "$LAB_CLI_NS" -4 addr flush dev "$LAB_CIF"
+out7=$(lab_lease_dhclient "$LAB_CLI_NS" "$LAB_CIF" 10)
+check 'echo "$out7" | grep -q "ip=10.77.0.10[0-9] .*lease=8"' "dhclient re-obtains a lease: $out7"
+req1=$(ctl -j stats | jget 'd["packets_received"]["DHCPREQUEST"]')
+check '[ "$req1" -ge $((req0 + 6)) ]' "requests answered meanwhile: $req0 -> $req1"
+ctl scope set 10.77.0.0 --lease-time 600 >/dev/null
+
+# 5c. DECLINE: udhcpc's ARP check (-a) finds the offered address in use (the
+# server's side answers ARP for it) and declines it: ABANDONED (RFC 2131 §4.3.3).
+# Broadcast replies (-B): a reply unicast to that address would stay local there
+ctl reservation add 10.77.0.0 10.77.0.108 "$CMAC" taken >/dev/null
+ip -n "$LAB_SRV_NS" addr add 10.77.0.108/32 dev "$LAB_SIF"
+dec0=$(ctl -j stats | jget 'd["packets_received"]["DHCPDECLINE"]')
+ip netns exec "$LAB_CLI_NS" timeout 30 busybox udhcpc -i "$LAB_CIF" -n -q -f -B -t 2 -T 1 -A 1 \
+	-a1000 -s "$LAB_DIR/udhcpc.script" >"$LAB_DIR/decline.out" 2>&1
+dec1=$(ctl -j stats | jget 'd["packets_received"]["DHCPDECLINE"]')
+st=$(ctl -j lease get 10.77.0.108 2>&1)
+check '[ "$dec1" = $((dec0 + 1)) ] && echo "$st" | grep -q "\"state\": \"ABANDONED\""' \
+	"a declined address is abandoned (DECLINEs $dec0 -> $dec1): $st $(tail -n 3 "$LAB_DIR/decline.out")"
+# never offered again, not even to its reservation: the client gets another
+check 'grep -q "^LEASE ip=10.77.0.10[0-7] " "$LAB_DIR/decline.out" &&
+	[ "$(grep -c declining "$LAB_DIR/decline.out")" = 1 ]' \
+	"after the DECLINE the client is offered another address: $(grep -E 'select|declin|LEASE' "$LAB_DIR/decline.out")"
+ip -n "$LAB_SRV_NS" addr del 10.77.0.108/32 dev "$LAB_SIF"
+ctl reservation remove 10.77.0.0 10.77.0.108 >/dev/null
+ip -n "$LAB_CLI_NS" -4 addr flush dev "$LAB_CIF"
+
 # 6. a relayed client gets an address of the relay's scope (perfdhcp as relay)
 ctl scope create 10.88.0.0/24 --range 10.88.0.10 10.88.0.200 --name relayed >/dev/null
 LAB_CLI_IP=10.77.0.2
@@ -114,6 +213,38 @@ check '[ "$prc" -le 3 ] && [ -n "$acks" ] && [ "$acks" -ge 140 ]' \
 	"perfdhcp relayed exchanges (rc=$prc, ACKs $acks of 150): $(tail -n 5 "$LAB_DIR/perfdhcp.out")"
 n=$(ctl -j lease list 10.88.0.0 | jget 'len([l for l in d["leases"] if l["state"]=="ACTIVE"])')
 check '[ "$n" -ge "$acks" ] && [ "$n" -le 150 ]' "relayed leases in 10.88.0.0/24: $n (ACKs received $acks)"
+
+# 6b. perfdhcp, thousands of relayed exchanges: every one completes (2 000
+# clients, each twice: the second DORA finds its binding), no NAK, no drop
+# on either side, no lease lost (bounded: 4 000 exchanges at 1 000/s)
+ctl scope create 10.66.0.0/16 --range 10.66.1.1 10.66.255.254 --name load >/dev/null
+ip -n "$LAB_CLI_NS" addr add 10.66.0.1/16 dev "$LAB_CIF"
+ip -n "$LAB_SRV_NS" route add 10.66.0.0/16 via 10.77.0.2 dev "$LAB_SIF"
+s0=$(ctl -j stats)
+ip netns exec "$LAB_CLI_NS" timeout 60 perfdhcp -4 -l 10.66.0.1 -r 1000 -R 2000 -n 4000 \
+	-p 20 -W 2000000 10.77.0.1 >"$LAB_DIR/perfdhcp3.out" 2>&1
+prc=$?
+s1=$(ctl -j stats)
+pd() {	# pd SECTION KEY: a figure of perfdhcp's report (DO: DISCOVER-OFFER, RA)
+	awk -v want="$1" -v key="$2" '
+		/Statistics for: DISCOVER-OFFER/ { s = "DO" } /Statistics for: REQUEST-ACK/ { s = "RA" }
+		s == want && $0 ~ "^" key ":" { print $NF; exit }' "$LAB_DIR/perfdhcp3.out"
+}
+check '[ "$prc" = 0 ] && [ "$(pd RA "received packets")" = 4000 ] &&
+	[ "$(pd DO drops)" = 0 ] && [ "$(pd RA drops)" = 0 ] &&
+	[ "$(pd RA "rejected leases")" = 0 ]' \
+	"perfdhcp: 4000 of 4000 exchanges, no drop, no rejected lease (rc=$prc): $(grep -E \
+	'^(sent|received) packets|^drops|^rejected' "$LAB_DIR/perfdhcp3.out" | tr '\n' ' ')"
+delta() { python3 -c "import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); \
+print(eval(sys.argv[3]))" "$s0" "$s1" "$1"; }
+check '[ "$(delta "sum(b[\"drops\"].values()) - sum(a[\"drops\"].values())")" = 0 ] &&
+	[ "$(delta "b[\"packets_sent\"][\"DHCPNAK\"] - a[\"packets_sent\"][\"DHCPNAK\"]")" = 0 ] &&
+	[ "$(delta "b[\"packets_sent\"][\"DHCPACK\"] - a[\"packets_sent\"][\"DHCPACK\"]")" -ge 4000 ]' \
+	"the server: no drop, no NAK, every ACK sent: drops $(delta 'b["drops"]'), NAKs \
+$(delta 'b["packets_sent"]["DHCPNAK"] - a["packets_sent"]["DHCPNAK"]'), ACKs \
+$(delta 'b["packets_sent"]["DHCPACK"] - a["packets_sent"]["DHCPACK"]')"
+n=$(ctl -j lease list 10.66.0.0 --limit 5000 | jget 'len([l for l in d["leases"] if l["state"]=="ACTIVE"])')
+check '[ "$n" = 2000 ]' "2000 clients, 2000 ACTIVE leases: $n"
 
 # 7. an exhausted scope answers no OFFER and counts it
 ctl scope create 10.99.0.0/24 --range 10.99.0.10 10.99.0.10 --name tiny >/dev/null
