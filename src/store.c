@@ -376,12 +376,11 @@ pending_init(struct store *s)
 {
 	sqlite3_stmt *q;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT max(pending) FROM lease", -1, &q,
-	    NULL) != SQLITE_OK)
-		return fail(s, "read pending bindings");
+	if ((q = st_raw(s, S_PENDING_MAX)) == NULL)
+		return -1;
 	s->seq = sqlite3_step(q) == SQLITE_ROW ?
 	    (uint64_t)sqlite3_column_int64(q, 0) : 0;
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	s->committed = s->durable = s->seq;
 	return 0;
 }
