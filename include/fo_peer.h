@@ -58,10 +58,18 @@ json_t	*fo_status(struct fo *, const char *name);
 /* The partner's state as last heard (enum fo_state), FO_NO_STATE if never. */
 int	fo_partner_state(struct fo *, const char *name);
 
+/* What a client message is, for fo_serves. */
+enum fo_ask {
+	FO_ASK_NEW,		/* DHCPDISCOVER: load balancing applies */
+	FO_ASK_SELECTING,	/* DHCPREQUEST naming this server: our offer */
+	FO_ASK_OTHER,		/* renewal, rebind, init-reboot, release, ... */
+};
 /* For the DHCP engine: whether this server answers a client of a scope in
- * relationship `name` now. newclient: a DHCPDISCOVER (load balancing applies,
- * RFC 3074 bucket given); otherwise a renewal, rebind or release. */
-int	fo_serves(struct fo *, const char *name, int newclient, int bucket);
+ * relationship `name` now. For FO_ASK_NEW the RFC 3074 bucket decides in
+ * NORMAL, unless the client's secs field is past the relationship's
+ * load_balance_max_seconds. */
+int	fo_serves(struct fo *, const char *name, enum fo_ask, int bucket,
+	    unsigned secs);
 
 /* ---- shared by fo.c, fo_peer.c, fo_upd.c ---- */
 

@@ -55,6 +55,9 @@ struct fo_rel {
 	uint16_t	 port;
 	int64_t		 stos;		/* when state was entered (wall clock) */
 	int64_t		 fail_time;	/* when contact or data was lost; 0: never */
+	unsigned	 lb_max_secs;	/* NORMAL: answer any client whose secs
+					 * exceeds it; 0: off (ISC's load balance
+					 * max seconds) */
 	uint32_t	*scopes;			/* owned */
 	size_t		 nscopes;
 };

@@ -130,6 +130,12 @@ rel_numbers(struct ctl_req *r, json_t *p, struct fo_rel *rel, int *nset)
 		return -1;
 	if (rc == 0 && ++*nset)
 		rel->safe_period = (uint32_t)v;
+	/* an extension: a client's secs field is 16 bits */
+	if ((rc = param_uint(r, p, "load_balance_max_seconds", 0, 0, UINT16_MAX,
+	    &v)) == -1)
+		return -1;
+	if (rc == 0 && ++*nset)
+		rel->lb_max_secs = (unsigned)v;
 	return 0;
 }
 
@@ -140,7 +146,8 @@ create_params(struct ctl_req *r, json_t *p, struct fo_rel *rel, const char **nam
 	static const char *const allowed[] = { "name", "primary_server",
 	    "secondary_server", "primary_server_name", "secondary_server_name", "mode",
 	    "server_type", "mclt", "safe_period", "percentage", "shared_secret", "port",
-	    "scopes", "state", "prev_state", "partner_state", "shared_secret_set", NULL };
+	    "scopes", "load_balance_max_seconds", "state", "prev_state", "partner_state",
+	    "shared_secret_set", NULL };
 	int nset = 0, has_pct, rc_mode, rc_role;
 	uint64_t port = FO_DEFAULT_PORT;
 
@@ -271,7 +278,8 @@ static int
 set_params(struct ctl_req *r, json_t *p, struct fo_set *s, const char **name)
 {
 	static const char *const allowed[] = { "name", "mclt", "safe_period", "state",
-	    "percentage", "mode", "prev_state", "shared_secret", NULL };
+	    "percentage", "mode", "prev_state", "shared_secret",
+	    "load_balance_max_seconds", NULL };
 	int rs, rp, rm, rx;
 
 	if (param_name(r, p, name) == -1 || param_only(r, p, allowed) == -1 ||
@@ -298,7 +306,8 @@ set_params(struct ctl_req *r, json_t *p, struct fo_set *s, const char **name)
 	}
 	if (s->nset == 0) {
 		ctl_fail(r, ERR_INVALID_PARAMETER, "nothing to set: give any of mclt, "
-		    "safe_period, state, percentage, mode, prev_state, shared_secret");
+		    "safe_period, state, percentage, mode, prev_state, shared_secret, "
+		    "load_balance_max_seconds");
 		return -1;
 	}
 	return 0;
@@ -314,6 +323,8 @@ set_apply(json_t *p, const struct fo_set *s, struct fo_rel *rel)
 		rel->mclt = s->v.mclt;
 	if (json_object_get(p, "safe_period"))
 		rel->safe_period = s->v.safe_period;
+	if (json_object_get(p, "load_balance_max_seconds"))
+		rel->lb_max_secs = s->v.lb_max_secs;
 	if (s->has_prev)
 		rel->prev_state = s->v.prev_state;
 	if (s->has_mode)

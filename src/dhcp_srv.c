@@ -479,6 +479,18 @@ static const msg_handler handlers[] = {
 	[DHCPINFORM] = h_inform,
 };
 
+/* What the message is to failover's serving rules. */
+static enum fo_ask
+fo_ask_of(const struct req *r, int type)
+{
+	if (type == DHCPDISCOVER)
+		return FO_ASK_NEW;
+	if (type == DHCPREQUEST && opt_addr(&r->pkt, DHO_SERVER_ID) ==
+	    r->in->server_id)
+		return FO_ASK_SELECTING;
+	return FO_ASK_OTHER;
+}
+
 /* Decode and classify; 0 ready, -1 dropped. */
 static int
 req_prepare(struct dhcp_srv *s, struct req *r, const uint8_t *data, size_t len,
@@ -524,7 +536,7 @@ dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_in *in, const uint8_t *dat
 	if (req_prepare(s, &r, data, len, &type) == -1)
 		return -1;
 	if (r.ps->role >= 0 && !fo_serves(s->d->fo, r.ps->sc.relationship,
-	    type == DHCPDISCOVER, dhcp_pkt_hash_bucket(&r.pkt))) {
+	    fo_ask_of(&r, type), dhcp_pkt_hash_bucket(&r.pkt), r.pkt.secs)) {
 		s->d->stats.drops[DROP_FAILOVER]++;
 		return 0;	/* the partner's client, or not serving now */
 	}

@@ -51,6 +51,9 @@ static const struct argdef o_create[] = {
 	    "maximum client lead time in seconds (default 3600)", NULL },
 	{ "safe-period", "safe_period", T_UINT, 0, "S",
 	    "seconds in COMMUNICATION_INT before PARTNER_DOWN (0: never)", NULL },
+	{ "lb-max-seconds", "load_balance_max_seconds", T_UINT, 0, "S",
+	    "in NORMAL, answer any client that has waited more than S seconds "
+	    "(its secs field), whatever the hash (0: never, the default)", NULL },
 	{ "secret", "shared_secret", T_STR, 0, "X",
 	    "shared secret authenticating the partners' messages", NULL },
 	{ "primary-name", "primary_server_name", T_STR, 0, "N",
@@ -73,6 +76,9 @@ static const struct argdef o_set[] = {
 	    NULL },
 	{ "safe-period", "safe_period", T_UINT, 0, "S",
 	    "seconds in COMMUNICATION_INT before PARTNER_DOWN (0: never)", NULL },
+	{ "lb-max-seconds", "load_balance_max_seconds", T_UINT, 0, "S",
+	    "in NORMAL, answer any client that has waited more than S seconds "
+	    "(0: never)", NULL },
 	{ "state", "state", T_STATE, 0, "STATE",
 	    "PARTNER_DOWN declares the partner down", NULL },
 	{ "prev-state", "prev_state", T_STATE, 0, "STATE", "the previous state",

@@ -372,7 +372,8 @@ fo_partner_state(struct fo *fo, const char *name)
 }
 
 int
-fo_serves(struct fo *fo, const char *name, int newclient, int bucket)
+fo_serves(struct fo *fo, const char *name, enum fo_ask ask, int bucket,
+    unsigned secs)
 {
 	struct fo_peer *p = fo ? fo_peer_by_name(fo, name) : NULL;
 	int state;
@@ -380,13 +381,19 @@ fo_serves(struct fo *fo, const char *name, int newclient, int bucket)
 	if (p == NULL)
 		return 0;
 	state = p->rel.state;
-	if (!newclient)
+	/* in NORMAL the standby answers only what selects its own offer (made
+	 * to a client past load_balance_max_seconds) */
+	if (ask != FO_ASK_NEW)
 		return fo_fsm_serves_renew(state) && !(state == FO_NORMAL &&
 		    p->rel.mode == FO_MODE_HOT_STANDBY &&
-		    p->rel.server_type == FO_SECONDARY);
+		    p->rel.server_type == FO_SECONDARY && ask != FO_ASK_SELECTING);
 	if (!fo_fsm_serves_new(state))
 		return 0;
 	if (state != FO_NORMAL)
+		return 1;
+	/* a client that has waited longer than load_balance_max_seconds is
+	 * answered by both (ISC: its partner may not be serving it) */
+	if (p->rel.lb_max_secs > 0 && secs > p->rel.lb_max_secs)
 		return 1;
 	/* NORMAL: hot standby answers only on the active server; load balance
 	 * by the RFC 3074 bucket (SPEC §5.2, ISC polarity) */

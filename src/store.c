@@ -66,6 +66,9 @@ static const char *const migrations[] = {
 	/* 4: the pending bindings are walked in memory (pend.c); the index only
 	 * cost two updates per lease */
 	"DROP INDEX lease_pending;",
+	/* 5: a client that has waited this long (its secs field) is answered
+	 * by either partner in NORMAL (ISC's load balance max seconds) */
+	"ALTER TABLE relationship ADD COLUMN lb_max_secs INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum stmt_id {
@@ -90,7 +93,7 @@ enum stmt_id {
 	" pending"
 #define REL_COLS "name, primary_server, secondary_server, primary_name," \
 	" secondary_name, mode, server_type, state, prev_state, partner_state, mclt," \
-	" safe_period, percentage, shared_secret, port, stos, fail_time"
+	" safe_period, percentage, shared_secret, port, stos, fail_time, lb_max_secs"
 
 static const char *const stmt_sql[S_NSTMTS] = {
 	[S_SCOPE_INS] = "INSERT INTO scope VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -138,13 +141,13 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " WHERE subnet = ?1 AND address BETWEEN ?2 AND ?3 ORDER BY address",
 	[S_REL_INS] = "INSERT INTO relationship (" REL_COLS ") VALUES"
 	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-	    " ?16, ?17)",
+	    " ?16, ?17, ?18)",
 	[S_REL_UPD] = "UPDATE relationship SET primary_server = ?2,"
 	    " secondary_server = ?3, primary_name = ?4, secondary_name = ?5,"
 	    " mode = ?6, server_type = ?7, state = ?8, prev_state = ?9,"
 	    " partner_state = ?10, mclt = ?11, safe_period = ?12, percentage = ?13,"
-	    " shared_secret = ?14, port = ?15, stos = ?16, fail_time = ?17"
-	    " WHERE name = ?1",
+	    " shared_secret = ?14, port = ?15, stos = ?16, fail_time = ?17,"
+	    " lb_max_secs = ?18 WHERE name = ?1",
 	[S_REL_DEL] = "DELETE FROM relationship WHERE name = ?1",
 	[S_REL_GET] = "SELECT " REL_COLS ", id FROM relationship WHERE name = ?1",
 	[S_REL_LIST] = "SELECT name FROM relationship ORDER BY id",
@@ -1612,7 +1615,7 @@ fo_rels_free(struct fo_rel *v, size_t n)
 	free(v);
 }
 
-/* Bind the 15 relationship columns in REL_COLS order. */
+/* Bind the relationship columns in REL_COLS order. */
 static void
 rel_bind(sqlite3_stmt *q, const struct fo_rel *r)
 {
@@ -1633,6 +1636,7 @@ rel_bind(sqlite3_stmt *q, const struct fo_rel *r)
 	sqlite3_bind_int(q, 15, r->port);
 	sqlite3_bind_int64(q, 16, r->stos);
 	sqlite3_bind_int64(q, 17, r->fail_time);
+	sqlite3_bind_int(q, 18, (int)r->lb_max_secs);
 }
 
 static int
@@ -1730,7 +1734,8 @@ store_rel_get(struct store *s, const char *name, struct fo_rel *r)
 	r->port = (uint16_t)sqlite3_column_int(q, 14);
 	r->stos = sqlite3_column_int64(q, 15);
 	r->fail_time = sqlite3_column_int64(q, 16);
-	id = sqlite3_column_int64(q, 17);
+	r->lb_max_secs = (unsigned)sqlite3_column_int(q, 17);
+	id = sqlite3_column_int64(q, 18);
 	sqlite3_reset(q);
 	if ((q = st(s, S_REL_SCOPES)) == NULL)
 		return -1;

@@ -112,7 +112,8 @@ def body(sock):
     check(rel.get("server_type") == "secondary" and rel.get("primary_server") ==
           "192.0.2.1" and rel.get("secondary_server") == "192.0.2.2" and
           rel.get("safe_period") == 3600 and rel.get("scopes") == ["10.10.0.0"] and
-          rel.get("port") == 647, "failover peer -> relationship: %r" % rel)
+          rel.get("port") == 647 and rel.get("load_balance_max_seconds") == 3,
+          "failover peer -> relationship: %r" % rel)
     ls = {l["address"]: l for l in call(sock, "lease.list", {})["leases"]}
     l1, l2 = ls.get("10.10.0.51", {}), ls.get("10.20.0.10", {})
     check(l1.get("state") == "ACTIVE" and l1.get("hwaddr") == "02:00:00:10:00:51" and
@@ -127,7 +128,8 @@ def body(sock):
     # what dhcpfod cannot honour, by line
     lines = {int(x.split(":")[1]) for x in out.split() if x.startswith(CONF + ":")}
     leaselines = {int(x.split(":")[1]) for x in out.split() if x.startswith(LEASES + ":")}
-    for n, what in ((10, "option definition"), (20, "load balance max seconds"),
+    check(20 not in lines, "line 20 (load balance max seconds) is mapped, not reported")
+    for n, what in ((10, "option definition"),
                     (40, "shared-network"), (48, "router by name"),
                     (50, "allow unknown-clients"), (54, "group options"),
                     (57, "fixed-address by name"), (60, "host without a MAC"),

@@ -9,7 +9,8 @@ The failover link is a veth pair straight between A and B, so it can be cut
 without cutting the clients off. Clients are busybox udhcpc.
 Steps: NORMAL on both; leases from both by hash, in both lease tables; the
 rebalancing targets of SPEC §5.3 at 50, 70 and hot-standby 5 with the error
-codes 20117/20115/20120; link cut -> COMMUNICATION_INT and service from own
+codes 20117/20115/20120; load_balance_max_seconds lets the standby answer a
+client the primary does not; link cut -> COMMUNICATION_INT and service from own
 pools; PARTNER_DOWN takes the partner's addresses after MCLT; heal -> NORMAL
 with agreeing tables; SIGKILL of either server -> back to NORMAL; SIGTERM of
 the secondary -> SHUTDOWN, the primary PARTNER_DOWN at once, and back to
@@ -100,7 +101,7 @@ def lab_up():
         sh("ip", "link", "set", peer, "master", "br0", "up", ns=NS_C)
         sh("ip", "addr", "add", addr, "dev", ifc, ns=ns)
         sh("ip", "link", "set", ifc, "up", ns=ns)
-    for i, mac in enumerate(client_macs(NCLIENTS + 3)):
+    for i, mac in enumerate(client_macs(NCLIENTS + 4)):
         sh("ip", "link", "add", "c%d" % i, "address", mac, "type", "veth", "peer", "name",
            "c%dp" % i, ns=NS_C)
         sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
@@ -359,6 +360,36 @@ def step_rebalance(a, b):
               split, lst))
 
 
+def step_lb_max(a, b, clients, tmp):
+    """load_balance_max_seconds: the primary talks failover but serves no
+    client (its LAN is down); in NORMAL hot standby nobody answers a new
+    client, until the secondary may answer one that has waited (its secs field
+    past the limit), from its own reserve."""
+    ci = "c%d" % (NCLIENTS + 3)
+    sh("ip", "link", "set", "la", "down", ns=NS_A)
+    try:
+        got = udhcpc(ci, tmp, secs=3)
+        check(got is None, "primary's LAN down, standby in NORMAL: no answer (%r)" % (got,))
+        r = b.call("failover.set", {"name": "r1", "load_balance_max_seconds": 1})
+        check(r[0] == "ok" and r[1].get("load_balance_max_seconds") == 1,
+              "set load_balance_max_seconds 1 on the secondary: %r" % (r,))
+        got = udhcpc(ci, tmp)
+        check(got is not None and got[1] == "10.77.0.2", "a client that waited is "
+              "answered by the secondary (%r)" % (got,))
+        if got:
+            clients[hw_of(ci)] = got[0]
+            lease = b.call("lease.get", {"address": got[0]})[1]
+            check(lease.get("owner") == "secondary", "from the secondary's own "
+                  "addresses: %r" % (lease,))
+        check(both_state(a, b, "NORMAL"), "still NORMAL on both")
+    finally:
+        sh("ip", "link", "set", "la", "up", ns=NS_A)
+        b.call("failover.set", {"name": "r1", "load_balance_max_seconds": 0})
+    check(wait_for("agree", lambda: tables_agree(a, b), 15), "the primary learned that "
+          "lease too")
+    no_double_lease(a, b, clients, "load_balance_max_seconds")
+
+
 def step_cut(a, b, clients, tmp):
     sh("ip", "link", "set", "fa", "down", ns=NS_A)
     check(wait_for("COMM_INT", lambda: both_state(a, b, "COMMUNICATION_INT"), 30),
@@ -529,6 +560,7 @@ def main():
         clients = {}
         step_normal(a, b, clients, tmp)
         step_rebalance(a, b)
+        step_lb_max(a, b, clients, tmp)
         step_cut(a, b, clients, tmp)
         step_partner_down(a, b, clients, tmp)
         step_heal(a, b, clients)

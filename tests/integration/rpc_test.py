@@ -301,6 +301,10 @@ def test_failover_create(d):
     E(d, "failover.create", rel(mode="active"), 87, "create: bad mode")
     E(d, "failover.create", rel(server_type="tertiary"), 87, "create: bad server_type")
     E(d, "failover.create", rel(mclt=0), 87, "create: mclt 0")
+    E(d, "failover.create", rel(load_balance_max_seconds=65536), 87,
+      "create: load_balance_max_seconds over the 16 bits of secs")
+    E(d, "failover.create", rel(load_balance_max_seconds="3"), 87,
+      "create: load_balance_max_seconds not an integer")
     # order: 87 wins over 20005, 20005 over 20125, ...
     E(d, "failover.create", rel(mclt=0, scopes=["10.9.0.0"]), 87, "create: 87 before 20005")
     E(d, "failover.create", rel(scopes=["10.9.0.0"]), 20005, "create: unknown scope")
@@ -314,7 +318,8 @@ def test_failover_create(d):
     r = expect_ok(d, "failover.create", rel(shared_secret="s3cret"))
     check(r and r["server_type"] == "primary" and r["shared_secret_set"] is True
           and "shared_secret" not in r and r["scopes"] == ["10.1.0.0"] and r["port"] == 647
-          and r["safe_period"] == 0 and r["percentage"] == 50, "create result %r" % r)
+          and r["safe_period"] == 0 and r["percentage"] == 50 and
+          r["load_balance_max_seconds"] == 0, "create result %r" % r)
     E(d, "failover.create", rel(name="r2"), 20113, "create: scope in relationship")
     E(d, "failover.create", rel(scopes=["10.2.0.0"]), 20114, "create: name taken")
     E(d, "failover.create", rel(name="R1", scopes=["10.2.0.0"]), 20114,
@@ -355,10 +360,15 @@ def test_failover_methods(d):
     E(d, "failover.set", {"name": "r1", "mclt": 0}, 87, "set: mclt 0")
     E(d, "failover.set", {"name": "r1", "mode": "x"}, 87, "set: bad mode")
     E(d, "failover.set", {"name": "r1", "state": "NORMAL"}, 87, "set: state NORMAL")
+    E(d, "failover.set", {"name": "r1", "load_balance_max_seconds": -1}, 87,
+      "set: load_balance_max_seconds negative")
     r = expect_ok(d, "failover.set", {"name": "r1", "percentage": 70, "mclt": 1800,
                   "safe_period": 600, "prev_state": "INIT"})
     check(r and r["percentage"] == 70 and r["mclt"] == 1800 and r["safe_period"] == 600,
           "set result %r" % r)
+    r = expect_ok(d, "failover.set", {"name": "r1", "load_balance_max_seconds": 3})
+    check(r and r["load_balance_max_seconds"] == 3 and r["percentage"] == 70,
+          "set load_balance_max_seconds alone %r" % r)
     r = expect_ok(d, "failover.get", {"name": "r1"})
     # no partner answers: STARTUP, then (after 8 s, sooner under a slow
     # sanitizer run than this test) RECOVER, the state a new relationship resumes
