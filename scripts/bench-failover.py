@@ -16,8 +16,9 @@ removed at the end, also on failure). Figures:
 Pinning (PIN=1, the default, as make bench pins): perfdhcp on CPU 0, the primary on CPU 1
 and the secondary on CPU PIN_B (1: with the primary, the harder case for the
 pair; 0: with the load generator).
-Knobs: REPS (5), SECONDS (5), RATE (perfdhcp -r, 26000: past saturation), PIN (1),
-PIN_B (1), SKIP_SLASH8=1, PROFILE=1
+Knobs: REPS (5), SECONDS (5), RATE (perfdhcp -r, 26000: past saturation), CLIENTS
+(perfdhcp -R, new ones each round: 10000, fewer past 6 rounds), PIN (1), PIN_B (1),
+SKIP_SLASH8=1, PROFILE=1
 (perf record of the standalone run, /tmp/fo-perf-solo.data, and of both daemons in
 the pair's runs: /tmp/fo-perf-A.data, -B.data).
 """
@@ -38,6 +39,9 @@ import failover_test as ft  # noqa: E402  (the lab)
 REPS = int(os.environ.get("REPS", "5"))
 SECONDS = int(os.environ.get("SECONDS", "5"))
 RATE = int(os.environ.get("RATE", "26000"))
+# new clients per round: every round takes fresh ones in each /16 (65 279
+# addresses, leases of an hour), so that no round finds its pool exhausted
+CLIENTS = int(os.environ.get("CLIENTS", str(min(10000, 64000 // max(REPS, 1)))))
 
 
 def rel_params(name, role, scopes, pct, mode="load-balance"):
@@ -115,7 +119,7 @@ def pin(srv, cpu):
 def perfdhcp(mac_base, relay):
     """One perfdhcp run relayed (giaddr relay) to A over pa; (acks, seconds)."""
     cmd = (["taskset", "-c", "0"] if PIN else []) + [
-           "perfdhcp", "-4", "-g", "single", "-l", relay, "-r", str(RATE), "-R", "10000",
+           "perfdhcp", "-4", "-g", "single", "-l", relay, "-r", str(RATE), "-R", str(CLIENTS),
            "-p", str(SECONDS), "-b", "mac=%s" % mac_base, "10.79.0.1"]
     p = ft.sh(*cmd, ns=ft.NS_C, check_rc=False, timeout=SECONDS + 60)
     acks = 0
