@@ -2,7 +2,8 @@
  * dhcpfoctl, the management client (SPEC §7): what its files share.
  * dhcpfoctl.c reads the global options and finds the command, dhcpfoctl_args.c
  * turns a command's arguments into RPC params by its table entry,
- * dhcpfoctl_cmd.c / dhcpfoctl_fo.c hold the command tables, dhcpfoctl_rpc.c
+ * dhcpfoctl_cmd.c / dhcpfoctl_fo.c hold the command tables (dhcpfoctl_io.c
+ * the commands of several calls: export, import), dhcpfoctl_rpc.c
  * speaks JSON-RPC over the Unix socket, dhcpfoctl_print.c (with the primitives
  * of dhcpfoctl_fmt.c) is the one human printer and the one JSON printer.
  */
@@ -76,6 +77,11 @@ typedef int	cmd_check(const struct cmd *, json_t *params, char *err,
 typedef int	cmd_onerr(const struct cmd *, json_t *params, int code,
 		    json_t **result);
 
+/* A command of several calls (export, import): it makes them itself and
+ * returns the exit status. */
+typedef int	cmd_run(const struct cmd *, json_t *params, const char *socket,
+		    double timeout);
+
 #define CMD_RAW_JSON	0x01	/* always print the result as JSON (call) */
 
 struct cmd {
@@ -88,11 +94,13 @@ struct cmd {
 	cmd_check		*check;
 	cmd_onerr		*onerr;
 	int			 flags;
+	cmd_run			*run;		/* NULL: one call of method */
 };
 
 /* Every command, the top-level and group ones, NULL-name terminated. */
 extern const struct cmd	cli_cmds[];		/* dhcpfoctl_cmd.c */
 extern const struct cmd	cli_fo_cmds[];		/* dhcpfoctl_fo.c */
+extern const struct cmd	cli_io_cmds[];		/* dhcpfoctl_io.c */
 
 /* Checks commands share: something besides the first positional to set. */
 cmd_check	cli_need_change;

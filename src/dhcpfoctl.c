@@ -25,7 +25,7 @@
 #define CONTINUE	(-1)	/* from the steps of main: go on */
 
 /* The command tables, searched and listed in this order. */
-static const struct cmd *const tables[] = { cli_cmds, cli_fo_cmds };
+static const struct cmd *const tables[] = { cli_cmds, cli_fo_cmds, cli_io_cmds };
 
 static int	usage_error(const char *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -350,7 +350,9 @@ run(const struct cmd *c, int argc, char **argv, struct cli_opts *g)
 	}
 	if (g->socket != NULL && *g->socket == '\0')
 		rc = usage_error(NULL, NULL, "-s: the socket path is empty");
-	else if ((rc = get_timeout(&timeout)) == CONTINUE) {
+	else if ((rc = get_timeout(&timeout)) == CONTINUE && c->run != NULL)
+		rc = c->run(c, params, socket_path(g), timeout);
+	else if (rc == CONTINUE) {
 		method = request_of(c, params, &send);
 		print_init(!g->json && use_color());
 		rc = exchange(c, g, method, send, timeout);

@@ -633,6 +633,77 @@ def test_restart_persists(d):
           "scope survives restart")
 
 
+def test_export_import(d):
+    """dhcpfoctl export on this server, import --as-partner on a fresh one: the
+    same scopes, exclusions, options, reservations and states, each
+    relationship with the other server_type (SPEC §4.3); a second import is
+    refused item by item (exit 1), a document of another kind is a usage
+    error (exit 2), --dry-run changes nothing."""
+    expect_ok(d, "scope.create", {"subnet": "10.60.0.0", "prefix": 24, "name": "exp",
+              "range": {"start": "10.60.0.10", "end": "10.60.0.99"}, "lease_time": 900,
+              "options": {"routers": "10.60.0.1", "domain_name": "exp.example"}})
+    expect_ok(d, "scope.add_exclusion", {"subnet": "10.60.0.0", "start": "10.60.0.40",
+              "end": "10.60.0.49"})
+    expect_ok(d, "reservation.add", {"subnet": "10.60.0.0", "address": "10.60.0.20",
+              "hwaddr": "02:00:00:60:00:20", "name": "printer"})
+    expect_ok(d, "scope.set", {"subnet": "10.60.0.0", "state": "disabled"})
+    expect_ok(d, "failover.create", {"name": "exp", "primary_server": "10.77.0.1",
+              "secondary_server": "10.77.0.2", "server_type": "primary", "mclt": 900,
+              "load_balance_max_seconds": 4, "shared_secret": "s", "scopes": ["10.60.0.0"]})
+    rc, doc, err = ctl(d, "export")
+    check(rc == 0 and json.loads(doc).get("format") == "dhcpfod-config",
+          "export: rc %d %s" % (rc, err))
+    path = os.path.join(d.tmp, "export.json")
+    with open(path, "w") as f:
+        f.write(doc)
+    tmp2 = os.path.join(d.tmp, "partner")
+    os.makedirs(tmp2)
+    d2 = Daemon(tmp2)
+    with open(d2.conf) as f:    # its own failover port
+        conf = f.read().replace("127.0.0.1:6470", "127.0.0.1:6479")
+    with open(d2.conf, "w") as f:
+        f.write(conf)
+    d2.start()
+    try:
+        rc, out, err = ctl(d2, "import", path, "--dry-run")
+        check(rc == 0 and "would call scope.create" in out and
+              call(d2, "scope.list")[1]["scopes"] == [], "dry run: rc %d, nothing "
+              "created:\n%s%s" % (rc, out, err))
+        rc, out, err = ctl(d2, "import", path, "--as-partner", "--secret", "s")
+        check(rc == 0 and "0 refused" in out, "import: rc %d\n%s%s" % (rc, out, err))
+        strip = lambda sc: {k: v for k, v in sc.items()}
+        s1 = [strip(x) for x in call(d, "scope.list")[1]["scopes"]]
+        s2 = [strip(x) for x in call(d2, "scope.list")[1]["scopes"]]
+        check(s1 == s2, "the same scopes on the partner:\n%s\n%s" % (s1, s2))
+        for sc in s1:
+            r1 = call(d, "reservation.list", {"subnet": sc["subnet"]})[1]
+            r2 = call(d2, "reservation.list", {"subnet": sc["subnet"]})[1]
+            check(r1 == r2, "the same reservations in %s" % sc["subnet"])
+        live = ("server_type", "state", "prev_state", "partner_state", "connected",
+                "unacked_updates", "clock_skew", "time_out_of_sync", "this_addr_free",
+                "partner_addr_free")
+        rel = lambda srv: {r["name"]: {k: v for k, v in r.items() if k not in live}
+                           for r in call(srv, "failover.list")[1]["relationships"]}
+        roles = lambda srv: {r["name"]: r["server_type"]
+                             for r in call(srv, "failover.list")[1]["relationships"]}
+        check(rel(d) == rel(d2), "the same relationships:\n%s\n%s" % (rel(d), rel(d2)))
+        flip = {"primary": "secondary", "secondary": "primary"}
+        check({n: flip[r] for n, r in roles(d).items()} == roles(d2),
+              "each relationship the partner's copy: %s / %s" % (roles(d), roles(d2)))
+        rc, out, err = ctl(d2, "import", path)
+        check(rc == 1 and "FAILED: scope 10.60.0.0" in err and
+              "ERROR_DHCP_SUBNET_EXITS (20004)" in err, "a second import: rc %d\n%s" %
+              (rc, err))
+        with open(path, "w") as f:
+            f.write('{"format": "something else", "scopes": []}')
+        rc, out, err = ctl(d2, "import", path)
+        check(rc == 2 and "not a 'dhcpfoctl export' document" in err,
+              "another document: rc %d %s" % (rc, err))
+    finally:
+        d2.stop()
+    expect_ok(d, "failover.delete", {"name": "exp"})
+
+
 def main():
     for b in (DAEMON, CTL):
         if not os.access(b, os.X_OK):
@@ -646,7 +717,7 @@ def main():
             for t in (test_scopes, test_reservations, test_leases, test_lease_add,
                       test_failover_create,
                       test_failover_methods, test_slash8, test_cli_human, test_abuse,
-                      test_access_denied, test_restart_persists):
+                      test_access_denied, test_restart_persists, test_export_import):
                 t(d)
         finally:
             d.stop()
