@@ -24,7 +24,8 @@ struct io {
 };
 
 /* One call whose result the caller takes (a new reference), or NULL: a
- * refusal printed (*refused set) or no answer (exit 3 for the caller). */
+ * refusal printed (*refused set) or no answer (exit 3 for the caller).
+ * params stay the caller's. */
 static json_t *
 io_call(struct io *io, const char *method, json_t *params, int *refused)
 {
@@ -52,11 +53,13 @@ io_call(struct io *io, const char *method, json_t *params, int *refused)
 static json_t *
 export_scopes(struct io *io, int *rc)
 {
-	json_t *list, *scopes, *sc;
+	json_t *none = json_object(), *list, *scopes, *sc;
 	size_t i;
 	int refused;
 
-	if ((list = io_call(io, "scope.list", json_object(), &refused)) == NULL) {
+	list = io_call(io, "scope.list", none, &refused);
+	json_decref(none);
+	if (list == NULL) {
 		*rc = refused ? CLI_EXIT_SERVER : CLI_EXIT_CONNECT;
 		return NULL;
 	}
@@ -87,11 +90,13 @@ export_rels(struct io *io, int *rc)
 	    "secondary_server", "primary_server_name", "secondary_server_name",
 	    "mode", "server_type", "mclt", "safe_period", "percentage", "port",
 	    "load_balance_max_seconds", "shared_secret_set", "scopes", NULL };
-	json_t *list, *out = json_array(), *r;
+	json_t *none = json_object(), *list, *out = json_array(), *r;
 	size_t i;
 	int refused;
 
-	if ((list = io_call(io, "failover.list", json_object(), &refused)) == NULL) {
+	list = io_call(io, "failover.list", none, &refused);
+	json_decref(none);
+	if (list == NULL) {
 		*rc = refused ? CLI_EXIT_SERVER : CLI_EXIT_CONNECT;
 		json_decref(out);
 		return NULL;
