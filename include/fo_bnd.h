@@ -12,29 +12,31 @@
 struct fo_binding;
 struct lease;
 
-/* "My lease has ended" allows the partner's clock to run this many seconds
- * ahead: a server expires a lease at the second it ends (ISC's pool timer
- * does), so a partner's EXPIRED for the same end time must not lose to us by
- * a second (ISC itself allows 65 s). */
-#define FO_BND_SKEW	5
-
 /*
  * 0 to accept `in`, else the reject reason for its BNDACK (enum fo_reject):
  *   3  no binding-status, a status outside 1..7, or no client-hardware-address
  *      with ACTIVE, EXPIRED or RELEASED (ISC);
  *   6  a client-hardware-address or client-identifier with ABANDONED (ISC);
- *   then the conflict table against `mine` (NULL: no row, accepted):
+ *   then the conflict table against `mine` (NULL: no row, accepted; my
+ *   OFFERED counts as FREE/BACKUP), docs/FAILOVER.md §6:
  *   2  ACTIVE over my ACTIVE of another client, when my_role is FO_PRIMARY
  *      (the secondary accepts);
- *   15 outdated (my lease has not expired, FO_BND_SKEW seconds granted,
- *      or its CLTT is not newer);
+ *   15 outdated: EXPIRED, FREE or BACKUP over my ACTIVE before now is past
+ *      its end (my clock, no allowance); RELEASED over my ACTIVE unless its
+ *      CLTT is newer, or the same second and my ACTIVE came from the sender
+ *      (lease.owner is the partner); ACTIVE over my EXPIRED or RELEASED with
+ *      an older CLTT, or over my ACTIVE of the same client with an older
+ *      CLTT; ACTIVE over my RESET unless its CLTT is after my STOS;
  *   16 anything but RESET or ABANDONED over my ABANDONED.
- * my OFFERED counts as FREE/BACKUP. Reasons 1 (address outside every pool)
- * and 19 (R flag on an unreserved address) need the pools: the caller's.
- * now: wall-clock seconds.
+ * *answer (if not NULL) is set when the refusal means that my binding is
+ * the newer one: the caller sends it to the partner, which accepts it, so
+ * that the two converge (the outdated kind that waits for my lease to end
+ * is not answered: my own expiry will be). Reasons 1 (address outside every
+ * pool) and 19 (R flag on an unreserved address) need the pools: the
+ * caller's. now: wall-clock seconds.
  */
 int	fo_bnd_check(const struct lease *mine, const struct fo_binding *in,
-	    int my_role, int64_t now);
+	    int my_role, int64_t now, int *answer);
 
 /* The binding a BNDUPD sends for this lease (§7.1 Table 7.1-1): status
  * always; ACTIVE adds lease-expiration, potential-expiration (sent_pot_exp)
@@ -50,5 +52,16 @@ void	fo_bnd_from_lease(const struct lease *, struct fo_binding *);
  * leaves its field 0 or empty. subnet, hostname, owner and the other
  * failover times are left as they were, for the caller to keep or set. */
 void	fo_bnd_to_lease(const struct fo_binding *, struct lease *);
+
+/* For the debug log, into buf (FO_BND_STR_LEN bytes are enough): a
+ * binding as "ACTIVE 02:00:00:00:00:01 cltt=-3 ends=+27 pet=+42" and a
+ * stored lease with its three potential-expiration times, owner (who leased
+ * it, or whose free address it is) and whether it is pending; times in
+ * seconds from now. Return buf. */
+#define FO_BND_STR_LEN	256
+char	*fo_bnd_str(const struct fo_binding *, int64_t now, char *buf,
+	    size_t len);
+char	*fo_bnd_lease_str(const struct lease *, int64_t now, char *buf,
+	    size_t len);
 
 #endif

@@ -5,6 +5,7 @@
  * 7.1-1). Pure: no I/O.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fo.h"
@@ -51,15 +52,21 @@ validate(const struct fo_binding *in)
 }
 
 /*
- * The conflict table (draft-12 §7.1.3 Fig. 7.1.3-1, reference §3.4).
+ * The conflict table (draft-12 §7.1.3 Fig. 7.1.3-1, reference §3.4), made
+ * safe and convergent where the draft leaves a gap (docs/FAILOVER.md §6):
+ * a lease is over only once now is past its end by this server's clock,
+ * times equal to the second are settled in favour of ACTIVE (the safe side)
+ * unless the sender wrote the ACTIVE it now supersedes, and a refusal
+ * because this server's binding is the newer one is answered with it.
  */
 
 /* What a cell asks. */
 enum verdict {
 	ACCEPT,		/* accept */
-	SAME_CLIENT,	/* accept, or by role if the clients differ */
-	MINE_EXPIRED,	/* accept if now is past my expiry, else 15 */
-	CLTT_NEWER,	/* accept if its CLTT is newer than mine, else 15 */
+	ACTIVE_ACTIVE,	/* same client: not older; another: by role */
+	MINE_ENDED,	/* accept if now is past my end, else 15 */
+	FREED_NEWER,	/* accept if newer, or as new from my ACTIVE's writer */
+	ACTIVE_NEWER,	/* accept if not older (ACTIVE wins a tie), else 15 */
 	CLTT_AFTER_STOS,/* accept if its CLTT is after my STOS, else 15 */
 	LESS_CRITICAL,	/* reject 16 */
 };
@@ -87,11 +94,11 @@ static const uint8_t col_of[] = {
 static const uint8_t conflict[][NCOLS] = {
 	/*		ACTIVE		EXPIRED		RELEASED
 	 *		FREE/BACKUP	RESET/ABANDONED */
-	[R_ACTIVE] =	{ SAME_CLIENT,	MINE_EXPIRED,	CLTT_NEWER,
-			  MINE_EXPIRED,	ACCEPT },
-	[R_EXPIRED] =	{ CLTT_NEWER,	ACCEPT,		ACCEPT,
+	[R_ACTIVE] =	{ ACTIVE_ACTIVE, MINE_ENDED,	FREED_NEWER,
+			  MINE_ENDED,	ACCEPT },
+	[R_EXPIRED] =	{ ACTIVE_NEWER,	ACCEPT,		ACCEPT,
 			  ACCEPT,	ACCEPT },
-	[R_RELEASED] =	{ CLTT_NEWER,	CLTT_NEWER,	ACCEPT,
+	[R_RELEASED] =	{ ACTIVE_NEWER,	ACCEPT,		ACCEPT,
 			  ACCEPT,	ACCEPT },
 	[R_FREE] =	{ ACCEPT,	ACCEPT,		ACCEPT,
 			  ACCEPT,	ACCEPT },
@@ -101,14 +108,17 @@ static const uint8_t conflict[][NCOLS] = {
 			  LESS_CRITICAL, ACCEPT },
 };
 
-/* The received binding's time is newer than a stored one: never without a
- * CLTT, always over a stored time of 0 (none) (reference §3.4). */
+/* How the received binding's CLTT compares with a stored time: 1 newer, 0
+ * the same second, -1 older. No CLTT is never newer (older); a stored time
+ * of 0 (none) is older than any CLTT (reference §3.4). */
 static int
-newer(const struct fo_binding *in, int64_t mine)
+cltt_cmp(const struct fo_binding *in, int64_t mine)
 {
 	if (!(in->has & FO_B_CLTT))
-		return 0;
-	return mine == 0 || (int64_t)in->cltt > mine;
+		return -1;
+	if (mine == 0 || (int64_t)in->cltt > mine)
+		return 1;
+	return (int64_t)in->cltt == mine ? 0 : -1;
 }
 
 /* The same client: by client-id when both have one, else by hardware
@@ -125,58 +135,101 @@ same_client(const struct lease *mine, const struct fo_binding *in)
 	return 1;
 }
 
-typedef int	 verdict_fn(const struct lease *, const struct fo_binding *,
-		    int, int64_t);
+/* A verdict: the reject reason (0: accept) and whether the refusal means my
+ * binding is the newer one, which the partner must then be sent. */
+struct judged {
+	int	reason;
+	int	answer;
+};
 
-static int
+typedef struct judged	 verdict_fn(const struct lease *,
+			    const struct fo_binding *, int, int64_t);
+
+static const struct judged J_ACCEPT = { 0, 0 };
+static const struct judged MINE_IS_NEWER = { FO_REJ_OUTDATED, 1 };
+
+static struct judged
 v_accept(const struct lease *mine, const struct fo_binding *in, int role,
     int64_t now)
 {
-	return 0;
+	return J_ACCEPT;
 }
 
-/* ACTIVE over ACTIVE of another client: the secondary yields, the primary
- * rejects (reference §3.4). */
-static int
-v_same_client(const struct lease *mine, const struct fo_binding *in,
+/* ACTIVE over ACTIVE: the same client's is taken unless it is older than
+ * mine (an update that crossed my renewal on the wire: accepting it would
+ * shorten the lease the client holds); another client's is taken by the
+ * secondary and refused by the primary (reference §3.4). */
+static struct judged
+v_active_active(const struct lease *mine, const struct fo_binding *in,
     int role, int64_t now)
 {
-	if (same_client(mine, in) || role == FO_SECONDARY)
-		return 0;
-	return FO_REJ_FATAL_CONFLICT;
+	if (same_client(mine, in))
+		return (in->has & FO_B_CLTT) && (int64_t)in->cltt < mine->cltt ?
+		    MINE_IS_NEWER : J_ACCEPT;
+	if (role == FO_SECONDARY)
+		return J_ACCEPT;
+	return (struct judged){ FO_REJ_FATAL_CONFLICT, 1 };
 }
 
-static int
-v_mine_expired(const struct lease *mine, const struct fo_binding *in,
-    int role, int64_t now)
-{
-	return now + FO_BND_SKEW >= mine->ends ? 0 : FO_REJ_OUTDATED;
-}
-
-static int
-v_cltt_newer(const struct lease *mine, const struct fo_binding *in, int role,
+/* EXPIRED or FREE over my ACTIVE: only once my lease is over by my own
+ * clock, now past its end (draft-12 §7.1.3 "now > expiry"), whatever lease
+ * end the update refers to: an EXPIRED for an older lease of the client
+ * must not free the renewal the partner has not heard of yet. Refused
+ * without an answer: my own expiry sends EXPIRED when the time comes. An
+ * ACTIVE lease without an end (never given in a relationship) counts as
+ * over. */
+static struct judged
+v_mine_ended(const struct lease *mine, const struct fo_binding *in, int role,
     int64_t now)
 {
-	return newer(in, mine->cltt) ? 0 : FO_REJ_OUTDATED;
+	if (mine->ends == 0 || now > mine->ends)
+		return J_ACCEPT;
+	return (struct judged){ FO_REJ_OUTDATED, 0 };
 }
 
-static int
+/* RELEASED over my ACTIVE: if its CLTT is newer; in the same second only
+ * when my ACTIVE is the sender's own (it leased, then saw the release, in
+ * that order on one connection): otherwise the two are unordered and the
+ * client may hold the address, so ACTIVE wins. */
+static struct judged
+v_freed_newer(const struct lease *mine, const struct fo_binding *in, int role,
+    int64_t now)
+{
+	int c = cltt_cmp(in, mine->cltt);
+	int partner = role == FO_PRIMARY ? FO_SECONDARY : FO_PRIMARY;
+
+	if (c > 0 || (c == 0 && mine->owner == partner))
+		return J_ACCEPT;
+	return MINE_IS_NEWER;
+}
+
+/* ACTIVE over my EXPIRED or RELEASED: unless its CLTT is older than mine;
+ * in the same second ACTIVE wins (the client may hold it). */
+static struct judged
+v_active_newer(const struct lease *mine, const struct fo_binding *in,
+    int role, int64_t now)
+{
+	return cltt_cmp(in, mine->cltt) >= 0 ? J_ACCEPT : MINE_IS_NEWER;
+}
+
+static struct judged
 v_cltt_after_stos(const struct lease *mine, const struct fo_binding *in,
     int role, int64_t now)
 {
-	return newer(in, mine->starts) ? 0 : FO_REJ_OUTDATED;
+	return cltt_cmp(in, mine->starts) > 0 ? J_ACCEPT : MINE_IS_NEWER;
 }
 
-static int
+static struct judged
 v_less_critical(const struct lease *mine, const struct fo_binding *in,
     int role, int64_t now)
 {
-	return FO_REJ_LESS_CRITICAL;
+	return (struct judged){ FO_REJ_LESS_CRITICAL, 1 };
 }
 
 static verdict_fn *const verdicts[] = {
-	[ACCEPT] = v_accept, [SAME_CLIENT] = v_same_client,
-	[MINE_EXPIRED] = v_mine_expired, [CLTT_NEWER] = v_cltt_newer,
+	[ACCEPT] = v_accept, [ACTIVE_ACTIVE] = v_active_active,
+	[MINE_ENDED] = v_mine_ended, [FREED_NEWER] = v_freed_newer,
+	[ACTIVE_NEWER] = v_active_newer,
 	[CLTT_AFTER_STOS] = v_cltt_after_stos,
 	[LESS_CRITICAL] = v_less_critical,
 };
@@ -184,18 +237,23 @@ static verdict_fn *const verdicts[] = {
 /* Validation first, then the cell of (my state, its state). */
 int
 fo_bnd_check(const struct lease *mine, const struct fo_binding *in,
-    int my_role, int64_t now)
+    int my_role, int64_t now, int *answer)
 {
-	int reason, row;
+	struct judged j;
+	int row;
 
-	if ((reason = validate(in)) != 0)
-		return reason;
+	if (answer != NULL)
+		*answer = 0;
+	if ((j.reason = validate(in)) != 0)
+		return j.reason;
 	if (mine == NULL)
 		return 0;
 	row = (mine->state > 0 && (size_t)mine->state < nitems(row_of)) ?
 	    row_of[mine->state] : R_FREE;
-	return verdicts[conflict[row][col_of[in->status]]](mine, in, my_role,
-	    now);
+	j = verdicts[conflict[row][col_of[in->status]]](mine, in, my_role, now);
+	if (answer != NULL)
+		*answer = j.reason != 0 && j.answer;
+	return j.reason;
 }
 
 /*
@@ -296,4 +354,79 @@ fo_bnd_to_lease(const struct fo_binding *b, struct lease *l)
 	l->ends = opt_time(b, FO_B_LEASE_EXP, b->lease_exp);
 	l->starts = opt_time(b, FO_B_STOS, b->stos);
 	l->recv_pot_exp = opt_time(b, FO_B_POT_EXP, b->pot_exp);
+}
+
+/*
+ * Descriptions for the debug log: an operator follows one address through
+ * both servers by its binding state, client and times (relative to now).
+ */
+
+/* " key=+N" (seconds from now) for a time that is set. */
+static size_t
+put_time(char *buf, size_t len, size_t at, const char *key, int64_t t,
+    int64_t now)
+{
+	int n;
+
+	if (t == 0 || at >= len)
+		return at;
+	n = snprintf(buf + at, len - at, " %s=%+lld", key, (long long)(t - now));
+	return n < 0 ? at : at + (size_t)n;
+}
+
+/* The client part: hardware address, else client id, else nothing. */
+static size_t
+put_client(char *buf, size_t len, size_t at, const uint8_t *hw, size_t hwlen,
+    const uint8_t *cid, size_t cidlen)
+{
+	char s[3 * 255 + 1];
+	int n = 0;
+
+	if (at >= len)
+		return at;
+	if (hwlen > 0 && hwlen <= 16)
+		n = snprintf(buf + at, len - at, " %s", hwaddr_str(hw, hwlen, s));
+	else if (cidlen > 0)
+		n = snprintf(buf + at, len - at, " id %s", hex_str(cid,
+		    cidlen > 64 ? 64 : cidlen, s));
+	return n < 0 ? at : at + (size_t)n;
+}
+
+char *
+fo_bnd_str(const struct fo_binding *b, int64_t now, char *buf, size_t len)
+{
+	size_t at;
+	int n;
+
+	n = snprintf(buf, len, "%s", (b->has & FO_B_STATUS) ?
+	    lease_state_name(b->status) : "(no status)");
+	at = n < 0 ? 0 : (size_t)n;
+	at = put_client(buf, len, at, b->chaddr, (b->has & FO_B_CHADDR) ?
+	    b->hlen : 0, b->cid, (b->has & FO_B_CID) ? b->cidlen : 0);
+	at = put_time(buf, len, at, "cltt", opt_time(b, FO_B_CLTT, b->cltt), now);
+	at = put_time(buf, len, at, "ends", opt_time(b, FO_B_LEASE_EXP,
+	    b->lease_exp), now);
+	put_time(buf, len, at, "pet", opt_time(b, FO_B_POT_EXP, b->pot_exp), now);
+	return buf;
+}
+
+char *
+fo_bnd_lease_str(const struct lease *l, int64_t now, char *buf, size_t len)
+{
+	size_t at;
+	int n;
+
+	n = snprintf(buf, len, "%s", lease_state_name(l->state));
+	at = n < 0 ? 0 : (size_t)n;
+	at = put_client(buf, len, at, l->hwaddr, l->hwlen, l->client_id,
+	    l->cidlen);
+	at = put_time(buf, len, at, "cltt", l->cltt, now);
+	at = put_time(buf, len, at, "ends", l->ends, now);
+	at = put_time(buf, len, at, "pet.sent", l->sent_pot_exp, now);
+	at = put_time(buf, len, at, "pet.acked", l->ack_pot_exp, now);
+	at = put_time(buf, len, at, "pet.recv", l->recv_pot_exp, now);
+	if (at < len)
+		snprintf(buf + at, len - at, " by %s%s", l->owner == FO_SECONDARY ?
+		    "secondary" : "primary", l->pending ? " pending" : "");
+	return buf;
 }

@@ -206,6 +206,16 @@ fill_bindings(struct fo_msg *m, const struct lease *v, size_t n)
 	}
 }
 
+/* Debug: one binding sent. */
+static void
+log_sent(struct fo_peer *p, const struct fo_binding *b, uint32_t xid)
+{
+	char a[16], d[FO_BND_STR_LEN];
+
+	log_debug("failover %s: %s: sent %s (xid %u)", p->rel.name,
+	    addr_str(b->addr, a), fo_bnd_str(b, time_wall(), d, sizeof(d)), xid);
+}
+
 /* One BNDUPD of pending leases after the cursor; 0 sent, 1 nothing, -1 error. */
 static int
 send_bindings(struct fo_peer *p, struct fo_msg *m)
@@ -234,6 +244,8 @@ send_bindings(struct fo_peer *p, struct fo_msg *m)
 		    .state = (uint8_t)v[i].state };
 
 		inflight_add(p, &f);
+		if (log_getlevel() >= LOG_LVL_DEBUG)
+			log_sent(p, &m->b[i], p->xid);
 	}
 	p->cur_seq = v[m->nb - 1].pending;
 	p->cur_addr = v[m->nb - 1].address;
@@ -486,21 +498,57 @@ binding_scope(struct fo_peer *p, uint32_t addr, uint32_t *subnet)
 	return rc;
 }
 
+/* Debug: one received binding, what this server had, and the verdict. */
+static void
+log_received(struct fo_peer *p, const struct fo_binding *b,
+    const struct lease *mine, int rc, int answer, int64_t now)
+{
+	char a[16], in[FO_BND_STR_LEN], my[FO_BND_STR_LEN];
+
+	log_debug("failover %s: %s: received %s; mine %s: %s%s%s", p->rel.name,
+	    addr_str(b->addr, a), fo_bnd_str(b, now, in, sizeof(in)),
+	    mine ? fo_bnd_lease_str(mine, now, my, sizeof(my)) : "none",
+	    rc ? "refused, " : "accepted", rc ? fo_reject_name(rc) : "",
+	    answer ? ", answering with mine" : "");
+}
+
+/* A refused binding whose refusal says ours is newer: ours goes to the
+ * partner (pending again), which takes it, so that both converge instead of
+ * keeping what each refused of the other (docs/FAILOVER.md §6). */
+static void
+answer_binding(struct fo_peer *p, const struct lease *mine)
+{
+	struct lease l = *mine;
+
+	if (l.pending != 0)
+		return;		/* on its way already */
+	l.fo_sync = 1;
+	if (store_lease_stage(ustore(p), &l) == -1)
+		log_warnx("failover %s: %s", p->rel.name, store_errmsg(ustore(p)));
+}
+
 /* One received binding: check (draft-12 §7.1.3), apply; 0 or a reason. */
 static int
 receive_binding(struct fo_peer *p, const struct fo_binding *b)
 {
 	struct lease mine;
 	uint32_t subnet;
-	int rc, have;
+	int rc, have, answer;
+	int64_t now = time_wall();
 
 	if ((rc = binding_scope(p, b->addr, &subnet)) != 0)
 		return rc;
 	if ((have = store_lease_get(ustore(p), b->addr, &mine)) == -1)
 		return FO_REJ_UNKNOWN;
-	if ((rc = fo_bnd_check(have == 0 ? &mine : NULL, b, p->rel.server_type,
-	    time_wall())) != 0)
+	rc = fo_bnd_check(have == 0 ? &mine : NULL, b, p->rel.server_type, now,
+	    &answer);
+	if (log_getlevel() >= LOG_LVL_DEBUG)
+		log_received(p, b, have == 0 ? &mine : NULL, rc, answer, now);
+	if (rc != 0) {
+		if (answer)
+			answer_binding(p, &mine);
 		return rc;
+	}
 	return apply_binding(p, b, subnet, have == 0 ? &mine : NULL) == -1 ?
 	    FO_REJ_UNKNOWN : 0;
 }
@@ -551,9 +599,16 @@ binding_acked(struct fo_peer *p, const struct fo_inflight *f, int reject)
 	struct lease l;
 	char a[16];
 
-	if (reject)
+	if (reject == FO_REJ_OUTDATED)	/* it holds a newer one: it answers */
+		log_info("failover %s: partner refused the binding of %s: %s",
+		    p->rel.name, addr_str(f->addr, a), fo_reject_name(reject));
+	else if (reject)
 		log_warnx("failover %s: partner refused the binding of %s: %s",
 		    p->rel.name, addr_str(f->addr, a), fo_reject_name(reject));
+	else
+		log_debug("failover %s: %s: partner accepted %s (xid %u)",
+		    p->rel.name, addr_str(f->addr, a), lease_state_name(f->state),
+		    f->xid);
 	store_pending_ack(st, f->addr, f->seq, reject ? 0 : f->pot_exp);
 	if (reject || (f->state != LEASE_EXPIRED && f->state != LEASE_RELEASED &&
 	    f->state != LEASE_RESET))

@@ -59,7 +59,7 @@ check_bindings(const struct fo_msg *m)
 		memset(&l, 0, sizeof(l));
 		l.state = LEASE_ACTIVE;
 		l.ends = 1000;
-		r = fo_bnd_check(&l, &m->b[i], FO_PRIMARY, 500);
+		r = fo_bnd_check(&l, &m->b[i], FO_PRIMARY, 500, NULL);
 		for (j = 0; j < sizeof(ok) / sizeof(ok[0]) && ok[j] != r; j++)
 			;
 		if (j == sizeof(ok) / sizeof(ok[0]))

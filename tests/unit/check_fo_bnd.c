@@ -100,15 +100,16 @@ static const int my_states[] = {
 #define ALL0	{ 0, 0, 0, 0 }
 #define OUT2	{ 15, 15, 0, 0 }	/* accept once my lease has expired */
 #define NEWER	{ 0, 15, 15, 15 }	/* accept if its CLTT is newer */
+#define SAME	{ 0, 2, 15, 2 }		/* the same client's unless older */
 #define LESS	{ 16, 16, 16, 16 }
 
 static const int expect[nitems(my_states)][NCOL][NSCEN] = {
 	/* FREE, ACTIVE, EXPIRED, RELEASED, ABANDONED, RESET, BACKUP */
 	{ ALL0, ALL0, ALL0, ALL0, ALL0, ALL0, ALL0 },		/* no row */
 	{ ALL0, ALL0, ALL0, ALL0, ALL0, ALL0, ALL0 },		/* FREE */
-	{ OUT2, { 0, 2, 0, 2 }, OUT2, NEWER, ALL0, ALL0, OUT2 },/* ACTIVE */
+	{ OUT2, SAME, OUT2, NEWER, ALL0, ALL0, OUT2 },		/* ACTIVE */
 	{ ALL0, NEWER, ALL0, ALL0, ALL0, ALL0, ALL0 },		/* EXPIRED */
-	{ ALL0, NEWER, NEWER, ALL0, ALL0, ALL0, ALL0 },		/* RELEASED */
+	{ ALL0, NEWER, ALL0, ALL0, ALL0, ALL0, ALL0 },		/* RELEASED */
 	{ LESS, LESS, LESS, LESS, ALL0, ALL0, LESS },		/* ABANDONED */
 	{ ALL0, { 0, 0, 15, 15 }, ALL0, ALL0, ALL0, ALL0, ALL0 },/* RESET */
 	{ ALL0, ALL0, ALL0, ALL0, ALL0, ALL0, ALL0 },		/* BACKUP */
@@ -135,7 +136,7 @@ START_TEST(test_conflict_cell)
 			want = 0;
 		my_lease(&mine, mine_state, sc->my_ends);
 		their_binding(&in, in_state, sc->mac, sc->cltt);
-		got = fo_bnd_check(mine_state ? &mine : NULL, &in, role, NOW);
+		got = fo_bnd_check(mine_state ? &mine : NULL, &in, role, NOW, NULL);
 		ck_assert_msg(got == want, "%s: mine %s, received %s, "
 		    "scenario %c: %d, expected %d", fo_role_name(role),
 		    mine_state ? lease_state_name(mine_state) : "(none)",
@@ -185,11 +186,11 @@ START_TEST(test_validation)
 
 	their_binding(&in, c->status, mac_a, NOW);
 	in.has = (in.has & ~c->drop) | c->add;
-	got = fo_bnd_check(NULL, &in, FO_PRIMARY, NOW);
+	got = fo_bnd_check(NULL, &in, FO_PRIMARY, NOW, NULL);
 	ck_assert_msg(got == c->want, "%s: %d, expected %d", c->what, got,
 	    c->want);
 	my_lease(&mine, LEASE_ABANDONED, 0);
-	got = fo_bnd_check(&mine, &in, FO_PRIMARY, NOW);
+	got = fo_bnd_check(&mine, &in, FO_PRIMARY, NOW, NULL);
 	if (c->want != 0)
 		ck_assert_msg(got == c->want, "%s over ABANDONED: %d", c->what,
 		    got);
@@ -211,7 +212,8 @@ static const struct cltt_case {
 	{ "stored none, its CLTT", LEASE_EXPIRED, 0, 5, 1, 0 },
 	{ "stored none, its CLTT of 0", LEASE_EXPIRED, 0, 5, 0, 0 },
 	{ "stored none, none sent", LEASE_EXPIRED, 0, 5, -1, 15 },
-	{ "equal", LEASE_EXPIRED, NOW - 9, 5, NOW - 9, 15 },
+	{ "equal: ACTIVE wins the second", LEASE_EXPIRED, NOW - 9, 5, NOW - 9, 0 },
+	{ "equal over RELEASED", LEASE_RELEASED, NOW - 9, 5, NOW - 9, 0 },
 	{ "one second newer", LEASE_EXPIRED, NOW - 9, 5, NOW - 8, 0 },
 	{ "one second older", LEASE_RELEASED, NOW - 9, 5, NOW - 10, 15 },
 	{ "RESET: after STOS", LEASE_RESET, NOW, NOW - 9, NOW - 8, 0 },
@@ -233,29 +235,160 @@ START_TEST(test_cltt)
 	mine.cltt = c->my_cltt;
 	mine.starts = c->my_starts;
 	their_binding(&in, LEASE_ACTIVE, mac_a, c->in_cltt);
-	got = fo_bnd_check(&mine, &in, FO_PRIMARY, NOW);
+	got = fo_bnd_check(&mine, &in, FO_PRIMARY, NOW, NULL);
 	ck_assert_msg(got == c->want, "%s: %d, expected %d", c->what, got,
 	    c->want);
 }
 END_TEST
 
-/* "My lease has ended": at its end second, or up to FO_BND_SKEW seconds
- * before it by my clock (the partner's may run ahead). */
+/* "My lease has ended": once now is past its end by my clock, with no
+ * allowance for a partner's clock ahead of mine (an allowance freed renewals
+ * the partner had not heard of: issue #10). */
 START_TEST(test_expiry_boundary)
 {
 	struct fo_binding in;
 	struct lease mine;
+	int answer;
 
 	their_binding(&in, LEASE_EXPIRED, mac_a, NOW);
 	my_lease(&mine, LEASE_ACTIVE, NOW);
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY,
-	    NOW - FO_BND_SKEW - 1), 15);
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW - FO_BND_SKEW), 0);
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW), 0);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW - 1, &answer),
+	    15);
+	ck_assert_int_eq(answer, 0);	/* my own expiry will tell it */
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW, NULL), 15);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW + 1, NULL), 0);
 	their_binding(&in, LEASE_FREE, mac_a, -1);
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY,
-	    NOW - FO_BND_SKEW - 1), 15);
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY, NOW - FO_BND_SKEW), 0);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY, NOW, NULL), 15);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY, NOW + 1, NULL), 0);
+}
+END_TEST
+
+/* The double allocation of issue #10: the secondary renewed a client in
+ * the first seconds of an undetected partition (ends NOW + 30); the primary,
+ * which never heard of it, expired its older copy and sends EXPIRED after
+ * the heal, a few seconds before the renewal ends. Refused until the
+ * renewal ends; the primary then takes the renewal (newer CLTT). */
+START_TEST(test_stale_expired_over_renewal)
+{
+	struct fo_binding in;
+	struct lease mine, theirs;
+	int answer;
+
+	my_lease(&mine, LEASE_ACTIVE, NOW + 30);	/* renewed at NOW */
+	mine.cltt = NOW;
+	mine.owner = FO_SECONDARY;
+	my_lease(&theirs, LEASE_EXPIRED, NOW - 5);	/* leased at NOW-35 */
+	theirs.cltt = NOW - 35;
+	fo_bnd_from_lease(&theirs, &in);
+	for (int64_t t = NOW + 25; t <= NOW + 30; t++) {
+		ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY, t,
+		    &answer), 15);
+		ck_assert_int_eq(answer, 0);
+	}
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY, NOW + 31, NULL),
+	    0);
+	fo_bnd_from_lease(&mine, &in);
+	ck_assert_int_eq(fo_bnd_check(&theirs, &in, FO_PRIMARY, NOW + 27, NULL),
+	    0);
+}
+END_TEST
+
+/* The drained addresses of issue #10: a client released in the same second
+ * as its last DHCPACK. From the server that acknowledged it, the RELEASED
+ * supersedes its own ACTIVE (one connection keeps them in order); from the
+ * other server the two are unordered: ACTIVE wins, and is answered, so both
+ * end up with the same binding instead of each refusing the other's. */
+START_TEST(test_release_same_second)
+{
+	struct fo_binding in;
+	struct lease mine, theirs;
+	int answer;
+
+	my_lease(&mine, LEASE_ACTIVE, NOW + 30);
+	mine.cltt = NOW;
+	mine.owner = FO_SECONDARY;	/* the secondary leased it */
+	my_lease(&theirs, LEASE_RELEASED, 0);
+	theirs.cltt = NOW;
+	fo_bnd_from_lease(&theirs, &in);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW, &answer), 0);
+	mine.owner = FO_PRIMARY;	/* I leased it, the secondary released */
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW, &answer), 15);
+	ck_assert_int_eq(answer, 1);
+	fo_bnd_from_lease(&mine, &in);
+	ck_assert_int_eq(fo_bnd_check(&theirs, &in, FO_SECONDARY, NOW, NULL), 0);
+	/* EXPIRED and RELEASED: either way the address is free */
+	my_lease(&mine, LEASE_EXPIRED, NOW - 1);
+	mine.cltt = NOW;
+	fo_bnd_from_lease(&theirs, &in);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW, NULL), 0);
+	fo_bnd_from_lease(&mine, &in);
+	ck_assert_int_eq(fo_bnd_check(&theirs, &in, FO_SECONDARY, NOW, NULL), 0);
+}
+END_TEST
+
+/*
+ * Convergence: whenever a server refuses its partner's binding and answers
+ * with its own, the partner takes that answer or refuses it without
+ * answering (it waits for its own lease to end): never two answers in a
+ * row, which would make the pair send the same two bindings back and forth.
+ * Every pair of stored bindings is tried: states, clients, who leased,
+ * CLTTs before, at and after each other or absent, ends past or not.
+ */
+static const int conv_states[] = {
+	LEASE_FREE, LEASE_ACTIVE, LEASE_EXPIRED, LEASE_RELEASED,
+	LEASE_ABANDONED, LEASE_RESET, LEASE_BACKUP,
+};
+static const int64_t conv_cltt[] = { 0, NOW - 20, NOW - 10, NOW };
+static const int64_t conv_ends[] = { NOW - 5, NOW + 5 };
+
+static void
+conv_lease(struct lease *l, size_t k)
+{
+	size_t ns = nitems(conv_states), nc = nitems(conv_cltt);
+
+	my_lease(l, conv_states[k % ns], conv_ends[(k / ns / nc / 4) % 2]);
+	l->cltt = conv_cltt[(k / ns) % nc];
+	l->starts = l->cltt ? l->cltt - 10 : 0;
+	l->owner = (k / ns / nc) % 2 ? FO_SECONDARY : FO_PRIMARY;
+	if ((k / ns / nc / 2) % 2)
+		memcpy(l->hwaddr, mac_b, 6), memcpy(l->client_id + 1, mac_b, 6);
+	if (l->state == LEASE_ABANDONED)
+		l->hwlen = l->cidlen = 0;
+	if (l->state != LEASE_ACTIVE && l->state != LEASE_EXPIRED)
+		l->ends = 0;
+	l->sent_pot_exp = l->ends ? l->ends + 10 : 0;
+}
+
+#define CONV_N	(nitems(conv_states) * nitems(conv_cltt) * 8)
+
+START_TEST(test_no_ping_pong)
+{
+	struct lease lp, ls;
+	struct fo_binding bp, bs;
+	int rs, as, rp, ap;
+
+	conv_lease(&lp, (size_t)_i);	/* the primary's row */
+	for (size_t k = 0; k < CONV_N; k++) {
+		conv_lease(&ls, k);		/* the secondary's */
+		fo_bnd_from_lease(&lp, &bp);
+		fo_bnd_from_lease(&ls, &bs);
+		for (int64_t now = NOW - 10; now <= NOW + 10; now += 10) {
+			rs = fo_bnd_check(&ls, &bp, FO_SECONDARY, now, &as);
+			if (rs != 0 && as) {
+				rp = fo_bnd_check(&lp, &bs, FO_PRIMARY, now, &ap);
+				ck_assert_msg(rp == 0 || !ap, "ping-pong at %+lld: "
+				    "primary %d, secondary %d", (long long)(now - NOW),
+				    _i, (int)k);
+			}
+			rp = fo_bnd_check(&lp, &bs, FO_PRIMARY, now, &ap);
+			if (rp != 0 && ap) {
+				rs = fo_bnd_check(&ls, &bp, FO_SECONDARY, now, &as);
+				ck_assert_msg(rs == 0 || !as, "ping-pong at %+lld: "
+				    "secondary %d, primary %d", (long long)(now - NOW),
+				    (int)k, _i);
+			}
+		}
+	}
 }
 END_TEST
 
@@ -301,9 +434,9 @@ START_TEST(test_same_client)
 		memcpy(in.cid + 1, mac_of(c->in_cid), 6);
 	else
 		in.has &= ~(uint32_t)FO_B_CID;
-	ck_assert_msg(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW) == c->want,
+	ck_assert_msg(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW, NULL) == c->want,
 	    "%s", c->what);
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY, NOW), 0);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_SECONDARY, NOW, NULL), 0);
 }
 END_TEST
 
@@ -318,7 +451,7 @@ START_TEST(test_same_client_hlen)
 	their_binding(&in, LEASE_ACTIVE, mac_a, NOW);
 	in.has &= ~(uint32_t)FO_B_CID;
 	in.hlen = 5;
-	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW), 2);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW, NULL), 2);
 }
 END_TEST
 
@@ -332,7 +465,7 @@ START_TEST(test_unknown_stored_state)
 	their_binding(&in, LEASE_ACTIVE, mac_b, -1);
 	for (size_t i = 0; i < nitems(states); i++) {
 		my_lease(&mine, states[i], NOW + 3600);
-		ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW), 0);
+		ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW, NULL), 0);
 	}
 }
 END_TEST
@@ -404,7 +537,7 @@ START_TEST(test_from_lease)
 		ck_assert_uint_eq(b.lease_exp + b.pot_exp, 0);
 	}
 	/* what we send, we accept */
-	ck_assert_int_eq(fo_bnd_check(NULL, &b, FO_PRIMARY, NOW), 0);
+	ck_assert_int_eq(fo_bnd_check(NULL, &b, FO_PRIMARY, NOW, NULL), 0);
 
 	memset(&l, 0, sizeof(l));
 	l.address = ADDR;
@@ -553,6 +686,9 @@ fo_bnd_suite(void)
 	tcase_add_loop_test(tc, test_validation, 0, nitems(valid_cases));
 	tcase_add_loop_test(tc, test_cltt, 0, nitems(cltt_cases));
 	tcase_add_test(tc, test_expiry_boundary);
+	tcase_add_test(tc, test_stale_expired_over_renewal);
+	tcase_add_test(tc, test_release_same_second);
+	tcase_add_loop_test(tc, test_no_ping_pong, 0, (int)CONV_N);
 	tcase_add_loop_test(tc, test_same_client, 0, nitems(client_cases));
 	tcase_add_test(tc, test_same_client_hlen);
 	tcase_add_test(tc, test_unknown_stored_state);
