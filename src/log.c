@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -10,13 +12,29 @@
 
 static int	 log_level = LOG_LVL_INFO;
 static int	 log_syslog;
+static int	 log_stamp;	/* time stamps (log_init): not when the journal adds them */
 static const char *log_ident = "dhcpfod";
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
+/* Whether stderr is the journal's stream (systemd sets JOURNAL_STREAM to
+ * its device:inode), which stamps every line itself. */
+static int
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat sb;
+
+	return js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(2, &sb) == 0 && (unsigned long long)sb.st_dev == dev &&
+	    (unsigned long long)sb.st_ino == ino;
+}
+
 void
 log_init(const char *ident, int level, int to_syslog)
 {
+	log_stamp = !stderr_is_journal();
 	log_ident = ident;
 	log_level = level;
 	log_syslog = to_syslog;
@@ -66,7 +84,18 @@ log_vwrite(int level, int prio, int err, const char *fmt, va_list ap)
 		size_t n = strlen(msg);
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(err));
 	}
-	fprintf(stderr, "%s: %s\n", log_ident, msg);
+	if (log_stamp) {
+		struct timeval tv;
+		struct tm tm;
+		char when[32];
+
+		gettimeofday(&tv, NULL);
+		localtime_r(&tv.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ld %s: %s\n", when, (long)tv.tv_usec / 1000,
+		    log_ident, msg);
+	} else
+		fprintf(stderr, "%s: %s\n", log_ident, msg);
 	if (log_syslog)
 		syslog(prio, "%s", msg);
 }
