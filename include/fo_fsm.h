@@ -41,6 +41,16 @@ struct fo_fsm_out {
  * failed" state; none (new relationship) becomes RECOVER. */
 int	fo_fsm_resume(int stored);
 
+/* The partner's first STATE since this server started (draft-12 §9.3.2).
+ * In STARTUP: RECOVER if the partner is PARTNER_DOWN, else the resumed
+ * state. After a STARTUP that ended without contact: RECOVER if the
+ * partner is PARTNER_DOWN and this server resumed COMMUNICATION_INT,
+ * RESOLUTION_INT, CONFLICT_DONE or RECOVER_DONE (the partner ran without
+ * us, maybe on our free addresses, and may hold bindings we have never
+ * heard of: catch up first, as the STARTUP rule does); otherwise `state`
+ * (the table decides). */
+int	fo_fsm_first_contact(int state, int prev_state, int partner);
+
 /* The connection to the partner is gone (draft-12 §9.2; ISC "disconnect"). */
 int	fo_fsm_comm_lost(int state);
 

@@ -64,11 +64,22 @@ enum fo_ask {
 	FO_ASK_SELECTING,	/* DHCPREQUEST naming this server: our offer */
 	FO_ASK_OTHER,		/* renewal, rebind, init-reboot, release, ... */
 };
+/* What fo_serves allows. */
+enum fo_serve {
+	FO_SERVE_NO,		/* not this server's client, or not serving */
+	FO_SERVE_YES,
+	FO_SERVE_KNOWN,		/* only a binding the partner knows of: a
+				 * renewal within MCLT of a potential
+				 * expiration time it acknowledged or sent */
+};
 /* For the DHCP engine: whether this server answers a client of a scope in
  * relationship `name` now. For FO_ASK_NEW the RFC 3074 bucket decides in
  * NORMAL, unless the client's secs field is past the relationship's
- * load_balance_max_seconds. */
-int	fo_serves(struct fo *, const char *name, enum fo_ask, int bucket,
+ * load_balance_max_seconds. A server that restarted and has not heard from
+ * its partner since serves no new client and only FO_SERVE_KNOWN renewals
+ * unless it resumed PARTNER_DOWN: the partner may have been declared down
+ * meanwhile and taken over its free addresses (draft-12 §9.3.2). */
+enum fo_serve fo_serves(struct fo *, const char *name, enum fo_ask, int bucket,
 	    unsigned secs);
 
 /* ---- shared by fo.c, fo_peer.c, fo_upd.c ---- */
@@ -157,6 +168,10 @@ struct fo_peer {
 	int64_t			 backoff, next_connect;	/* reconnect, monotonic */
 	int64_t			 startup_until;		/* STARTUP ends, monotonic */
 	int64_t			 next_rebal;		/* monotonic */
+	int			 met;		/* the partner's STATE arrived since this
+						 * server started (until then a
+						 * resumed state serves only what the
+						 * partner knows: fo_serves) */
 	int			 takeover;	/* PARTNER_DOWN pool takeover applied */
 	int			 stopping;	/* in SHUTDOWN, waiting for the partner */
 	struct event		*tick;		/* 1 s: timers of every kind */

@@ -32,6 +32,7 @@ struct req {
 	struct lease		 prev;		/* its other binding, when it moves */
 	int			 has_prev;
 	int64_t			 pot_exp;	/* failover: potential expiry to send */
+	int			 known_only;	/* failover: FO_SERVE_KNOWN */
 };
 
 typedef int (*msg_handler)(struct dhcp_srv *, struct req *, struct dhcp_out *);
@@ -378,10 +379,25 @@ nak(struct dhcp_srv *s, struct req *r, struct dhcp_out *out, const char *why)
 	return reply(s, r, out, DHCPNAK, 0, 0, why);
 }
 
+/* Whether the partner knows of the client's binding of addr: ACTIVE, with
+ * a potential expiration time it acknowledged or sent still ahead, so that
+ * a renewal within MCLT of it (lease_time) is safe whatever the partner did
+ * meanwhile (draft-12 §5.2.1, §9.4.2: it reuses the address no earlier). */
+static int
+partner_knows(const struct req *r, uint32_t addr)
+{
+	const struct lease *l = &r->lease;
+
+	return r->has_lease && l->address == addr && l->state == LEASE_ACTIVE &&
+	    (l->ack_pot_exp > r->now || l->recv_pot_exp > r->now);
+}
+
 /* Whether the client may have addr now: its binding, or free and ours. */
 static int
 may_have(struct req *r, uint32_t addr)
 {
+	if (r->known_only)
+		return partner_knows(r, addr);
 	if (r->has_lease && r->lease.address == addr) {
 		if (lease_held(r))
 			return 1;
@@ -404,6 +420,8 @@ request_selecting(struct dhcp_srv *s, struct req *r, struct dhcp_out *out,
 		return 0;
 	}
 	req_use_row(s, r, want);
+	if (r->known_only && !partner_knows(r, want))
+		return 0;	/* restarted alone: no offer of ours stands */
 	if (want == 0 || !r->has_lease || r->lease.address != want || !lease_held(r))
 		return nak(s, r, out, "no such offer");
 	return ack(s, r, out, want);
@@ -426,6 +444,8 @@ h_request(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 	req_use_row(s, r, addr);
 	if (!r->has_lease)
 		return 0;	/* no record of this client: stay silent */
+	if (r->known_only && !partner_knows(r, addr))
+		return 0;	/* restarted alone: the partner may answer it */
 	if (!may_have(r, addr))
 		return nak(s, r, out, "address not available");
 	return ack(s, r, out, addr);
@@ -526,6 +546,7 @@ dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_in *in, const uint8_t *dat
     size_t len, struct dhcp_out *out)
 {
 	struct req r = { .in = in, .now = time_wall() };
+	enum fo_serve serve = FO_SERVE_YES;
 	int type;
 
 	out->durable = 0;
@@ -535,11 +556,13 @@ dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_in *in, const uint8_t *dat
 	}
 	if (req_prepare(s, &r, data, len, &type) == -1)
 		return -1;
-	if (r.ps->role >= 0 && !fo_serves(s->d->fo, r.ps->sc.relationship,
-	    fo_ask_of(&r, type), dhcp_pkt_hash_bucket(&r.pkt), r.pkt.secs)) {
+	if (r.ps->role >= 0 && (serve = fo_serves(s->d->fo,
+	    r.ps->sc.relationship, fo_ask_of(&r, type),
+	    dhcp_pkt_hash_bucket(&r.pkt), r.pkt.secs)) == FO_SERVE_NO) {
 		s->d->stats.drops[DROP_FAILOVER]++;
 		return 0;	/* the partner's client, or not serving now */
 	}
+	r.known_only = r.ps->role >= 0 && serve == FO_SERVE_KNOWN;
 	if (req_find_lease(s, &r) == -1)
 		return -1;
 	return handlers[type](s, &r, out);

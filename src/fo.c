@@ -371,7 +371,7 @@ fo_partner_state(struct fo *fo, const char *name)
 	return p ? p->partner_state : FO_NO_STATE;
 }
 
-int
+enum fo_serve
 fo_serves(struct fo *fo, const char *name, enum fo_ask ask, int bucket,
     unsigned secs)
 {
@@ -379,8 +379,11 @@ fo_serves(struct fo *fo, const char *name, enum fo_ask ask, int bucket,
 	int state;
 
 	if (p == NULL)
-		return 0;
+		return FO_SERVE_NO;
 	state = p->rel.state;
+	if (!p->met && state != FO_PARTNER_DOWN)	/* restarted, alone */
+		return ask != FO_ASK_NEW && fo_fsm_serves_renew(state) ?
+		    FO_SERVE_KNOWN : FO_SERVE_NO;
 	/* in NORMAL the standby answers only what selects its own offer (made
 	 * to a client past load_balance_max_seconds) */
 	if (ask != FO_ASK_NEW)
@@ -388,13 +391,13 @@ fo_serves(struct fo *fo, const char *name, enum fo_ask ask, int bucket,
 		    p->rel.mode == FO_MODE_HOT_STANDBY &&
 		    p->rel.server_type == FO_SECONDARY && ask != FO_ASK_SELECTING);
 	if (!fo_fsm_serves_new(state))
-		return 0;
+		return FO_SERVE_NO;
 	if (state != FO_NORMAL)
-		return 1;
+		return FO_SERVE_YES;
 	/* a client that has waited longer than load_balance_max_seconds is
 	 * answered by both (ISC: its partner may not be serving it) */
 	if (p->rel.lb_max_secs > 0 && secs > p->rel.lb_max_secs)
-		return 1;
+		return FO_SERVE_YES;
 	/* NORMAL: hot standby answers only on the active server; load balance
 	 * by the RFC 3074 bucket (SPEC §5.2, ISC polarity) */
 	if (p->rel.mode == FO_MODE_HOT_STANDBY)

@@ -86,6 +86,23 @@ fo_fsm_resume(int stored)
 }
 
 int
+fo_fsm_first_contact(int state, int prev_state, int partner)
+{
+	if (state == FO_STARTUP)
+		return partner == FO_PARTNER_DOWN ? FO_RECOVER :
+		    fo_fsm_resume(prev_state);
+	if (partner != FO_PARTNER_DOWN)
+		return state;
+	switch (state) {
+	case FO_COMMUNICATION_INT: case FO_RESOLUTION_INT:
+	case FO_CONFLICT_DONE: case FO_RECOVER_DONE:
+		return FO_RECOVER;
+	default:	/* PARTNER_DOWN: the table; RECOVER*: already catching up */
+		return state;
+	}
+}
+
+int
 fo_fsm_comm_lost(int state)
 {
 	if (state == FO_NORMAL)
@@ -189,6 +206,9 @@ fo_fsm_allowed(int from, int to)
 		return 1;	/* resuming, then meeting the partner */
 	if (fo_fsm_comm_lost(from) == to || table_moves(from, to))
 		return 1;
+	if (to == FO_RECOVER && fo_fsm_first_contact(from, FO_NO_STATE,
+	    FO_PARTNER_DOWN) == FO_RECOVER)
+		return 1;	/* restarted, then met a partner that took over */
 	return (from == FO_RECOVER && (to == FO_RECOVER_WAIT ||
 	    to == FO_RECOVER_DONE)) || (from == FO_RECOVER_WAIT &&
 	    to == FO_RECOVER_DONE) || (from == FO_POTENTIAL_CONFLICT &&

@@ -347,6 +347,28 @@ on_connectack(struct fo_peer *p, const struct fo_msg *m)
 	link_up(p);
 }
 
+/* The partner's first STATE since this server started (draft-12 §9.3.2):
+ * STARTUP ends; a partner in PARTNER_DOWN ran without us, in STARTUP or
+ * after it: catch up first, waiting MCLT from now before serving
+ * (RECOVER_WAIT), unless we stopped gracefully with every binding
+ * acknowledged by a partner that took over (fo_peer_stopped back-dated
+ * the failure). */
+static void
+first_contact(struct fo_peer *p, int partner)
+{
+	int next = fo_fsm_first_contact(p->rel.state, p->rel.prev_state, partner);
+
+	p->met = 1;
+	if (next == p->rel.state)
+		return;
+	if (next == FO_RECOVER && partner == FO_PARTNER_DOWN) {
+		if (!stopped_clean(p))
+			p->rel.fail_time = time_wall();
+		fo_peer_set_state(p, FO_RECOVER, "partner is PARTNER_DOWN");
+	} else
+		fo_peer_set_state(p, next, "partner in contact");
+}
+
 /* STATE (draft-12 §7.10): the partner's state, then the state machine. */
 static void
 on_state(struct fo_peer *p, const struct fo_msg *m)
@@ -374,17 +396,8 @@ on_state(struct fo_peer *p, const struct fo_msg *m)
 		p->link = FO_LINK_OK;
 		fo_upd_link_up(p);
 	}
-	if (p->rel.state == FO_STARTUP && st == FO_PARTNER_DOWN) {
-		/* draft-12 §9.3.2: the partner ran without us: catch up first,
-		 * waiting MCLT from now before serving (RECOVER_WAIT); unless
-		 * we stopped gracefully with every binding acknowledged by a
-		 * partner that took over (fo_peer_stopped back-dated it) */
-		if (!stopped_clean(p))
-			p->rel.fail_time = time_wall();
-		fo_peer_set_state(p, FO_RECOVER, "partner is PARTNER_DOWN");
-	} else if (p->rel.state == FO_STARTUP)
-		fo_peer_set_state(p, fo_fsm_resume(p->rel.prev_state),
-		    "partner in contact");
+	if (!p->met)
+		first_contact(p, st);
 	peer_evaluate(p);
 	fo_peer_schedule(p);
 	fo_stop_check(p->fo);
@@ -605,6 +618,12 @@ fo_peer_set_state(struct fo_peer *p, int state, const char *why)
 
 	if (state == old)
 		return;
+	/* a RECOVER without a known failure waits MCLT from now unless the
+	 * partner recovers too (§9.5.3, §9.6; ISC counts from RECOVER's STOS):
+	 * a server whose database was re-created may have leased addresses it
+	 * no longer knows of */
+	if (state == FO_RECOVER && p->rel.fail_time == 0)
+		p->rel.fail_time = time_wall();
 	rc = fo_change_state(peer_store(p), &p->rel, state, why);
 	if (rc != 0) {
 		log_warnx("failover %s: %s -> %s refused (%s)", peer_name(p),

@@ -853,7 +853,6 @@ static const struct {
 	{ FO_NORMAL, FO_CONFLICT_DONE },
 	{ FO_NORMAL, FO_RESOLUTION_INT },
 	{ FO_COMMUNICATION_INT, FO_CONFLICT_DONE },
-	{ FO_COMMUNICATION_INT, FO_RECOVER },
 	{ FO_COMMUNICATION_INT, FO_RECOVER_WAIT },
 	{ FO_COMMUNICATION_INT, FO_RECOVER_DONE },
 	{ FO_COMMUNICATION_INT, FO_RESOLUTION_INT },
@@ -867,7 +866,6 @@ static const struct {
 	{ FO_RECOVER_WAIT, FO_NORMAL },
 	{ FO_RECOVER_WAIT, FO_RECOVER },
 	{ FO_RECOVER_WAIT, FO_POTENTIAL_CONFLICT },
-	{ FO_RECOVER_DONE, FO_RECOVER },
 	{ FO_RECOVER_DONE, FO_COMMUNICATION_INT },
 	{ FO_RECOVER_DONE, FO_POTENTIAL_CONFLICT },
 	{ FO_POTENTIAL_CONFLICT, FO_COMMUNICATION_INT },
@@ -877,7 +875,6 @@ static const struct {
 	{ FO_RESOLUTION_INT, FO_COMMUNICATION_INT },
 	{ FO_CONFLICT_DONE, FO_POTENTIAL_CONFLICT },
 	{ FO_CONFLICT_DONE, FO_RESOLUTION_INT },
-	{ FO_CONFLICT_DONE, FO_RECOVER },
 	/* nothing goes back to the states before STARTUP */
 	{ FO_NORMAL, FO_NO_STATE },
 	{ FO_NORMAL, FO_INIT },
@@ -890,6 +887,37 @@ static const struct {
 	{ FO_NORMAL, NST },
 	{ FO_NORMAL, -1 },
 };
+
+/* The first STATE since a start (draft-12 §9.3.2): in STARTUP, RECOVER if
+ * the partner is PARTNER_DOWN, else the resumed state; after a STARTUP that
+ * ended alone, a partner in PARTNER_DOWN (it may have taken our free
+ * addresses and leased them) sends every serving state but PARTNER_DOWN to
+ * RECOVER, where it was a POTENTIAL_CONFLICT whose interruption had both
+ * serve from pools the partner had used (issue #10); the moves are allowed. */
+START_TEST(test_first_contact)
+{
+	for (int s = 0; s < NST; s++) {
+		int next = fo_fsm_first_contact(s, FO_NORMAL, FO_PARTNER_DOWN);
+
+		if (s == FO_STARTUP || s == FO_COMMUNICATION_INT ||
+		    s == FO_RESOLUTION_INT || s == FO_CONFLICT_DONE ||
+		    s == FO_RECOVER_DONE)
+			ck_assert_msg(next == FO_RECOVER, "%s: %s", nm(s), nm(next));
+		else
+			ck_assert_msg(next == s, "%s: %s", nm(s), nm(next));
+		ck_assert(fo_fsm_allowed(s, next) || s < FO_STARTUP);
+		for (int ps = 0; ps < NST; ps++)
+			if (ps != FO_PARTNER_DOWN && s != FO_STARTUP)
+				ck_assert(fo_fsm_first_contact(s, FO_NORMAL, ps) == s);
+	}
+	ck_assert_int_eq(fo_fsm_first_contact(FO_STARTUP, FO_NORMAL, FO_NORMAL),
+	    FO_COMMUNICATION_INT);
+	ck_assert_int_eq(fo_fsm_first_contact(FO_STARTUP, FO_PARTNER_DOWN,
+	    FO_COMMUNICATION_INT), FO_PARTNER_DOWN);
+	ck_assert_int_eq(fo_fsm_first_contact(FO_STARTUP, FO_INIT, FO_NORMAL),
+	    FO_RECOVER);
+}
+END_TEST
 
 START_TEST(test_allowed_refuses_nonsense)
 {
@@ -1299,6 +1327,7 @@ fo_fsm_suite(void)
 	tcase_add_loop_test(tc, test_allowed_refuses_nonsense, 0,
 	    nitems(forbidden_moves));
 	tcase_add_test(tc, test_allowed_always);
+	tcase_add_test(tc, test_first_contact);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("serving");
