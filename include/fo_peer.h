@@ -173,6 +173,9 @@ struct fo_peer {
 						 * resumed state serves only what the
 						 * partner knows: fo_serves) */
 	int			 takeover;	/* PARTNER_DOWN pool takeover applied */
+	int			 state_owed;	/* STATE to send once every binding
+						 * written up to state_seq is */
+	uint64_t		 state_seq;
 	int			 stopping;	/* in SHUTDOWN, waiting for the partner */
 	struct event		*tick;		/* 1 s: timers of every kind */
 	struct event		*kick;		/* send what is pending, soon */
@@ -241,6 +244,7 @@ void	fo_peer_link_lost(struct fo_peer *, const char *why);
 /* Move the relationship's state (fo_change_state) and act on it. */
 void	fo_peer_set_state(struct fo_peer *, int state, const char *why);
 void	fo_peer_schedule(struct fo_peer *);	/* run fo_upd_pump soon */
+void	fo_peer_send_state(struct fo_peer *);	/* the owed STATE, now */
 /* Whether a stopping peer still waits for its partner (in contact, not yet
  * PARTNER_DOWN or with bindings unacknowledged). */
 int	fo_peer_stop_waits(struct fo_peer *);

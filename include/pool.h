@@ -23,6 +23,8 @@ struct pool_scope {
 	int		 takeover;	/* PARTNER_DOWN past MCLT: the partner's
 					 * free addresses are ours to give too */
 	struct ivlset	 avail;		/* free, ours, not offered */
+	struct ivlset	 theirs;	/* takeover: which of them are the
+					 * partner's free addresses */
 	struct reservation *resv;	/* the scope's reservations */
 	size_t		 nresv;
 	uint64_t	 exhausted;	/* DISCOVERs answered with nothing */
@@ -56,8 +58,12 @@ const struct reservation *pool_resv_of(const struct pool_scope *, const uint8_t 
 int	pool_take(struct pool_scope *, uint32_t addr);
 /* Take the lowest available address: 0, or -1 if the scope is exhausted. */
 int	pool_alloc(struct pool_scope *, uint32_t *addr);
-/* An address is free and ours again. */
+/* An address is free and ours again (unless it is reserved, excluded or
+ * outside the range: never free). */
 int	pool_give_back(struct pool_scope *, uint32_t addr);
+/* Whether addr is one of the partner's free addresses, ours to give only
+ * because PARTNER_DOWN took them over (draft-12 §9.4.2). */
+int	pool_partners(const struct pool_scope *, uint32_t addr);
 /* Deadlines: remember one (due one second after `when`: a lease is over once
  * now is past its end); the earliest (0 if none); pop the earliest one due
  * at now (0 popped, -1 none due). Stale entries are the caller's to skip. */

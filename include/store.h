@@ -131,6 +131,9 @@ int	store_resv_list(struct store *, uint32_t subnet, struct reservation **out,
  * client, every lease row is mirrored in memory and the lookups below
  * (get, get_cid, get_client_hw) never reach SQLite. */
 int	store_lease_put(struct store *, const struct lease *);
+/* An offer ends untaken: the address is as it was before it (no write);
+ * STORE_NOTFOUND if there was no offer. */
+int	store_offer_end(struct store *, uint32_t addr);
 /* A lease write that needs no transaction of its own (a binding the failover
  * partner sent): staged like the engine's writes (the mirror is loaded for
  * it) and carried by the next commit, or written at once inside an open

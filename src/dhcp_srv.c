@@ -178,6 +178,8 @@ lease_write(struct dhcp_srv *s, struct req *r, uint32_t addr, int state,
 	l.cltt = r->now;
 	l.ends = ends;
 	l.owner = r->ps->role < 0 ? FO_PRIMARY : r->ps->role;
+	if (state == LEASE_OFFERED && pool_partners(r->ps, addr))
+		l.owner = r->ps->role == FO_PRIMARY ? FO_SECONDARY : FO_PRIMARY;
 	/* failover: the partner hears of every binding but an offer (draft-12
 	 * §7.1) and the times it acknowledged stay with the address */
 	l.fo_sync = r->ps->role >= 0 && state != LEASE_OFFERED;
@@ -321,14 +323,6 @@ lease_time(struct req *r, uint32_t addr)
 	return lt;
 }
 
-/* The state a free address of this server is kept in: FREE, or BACKUP on a
- * secondary (draft-12 §5.11). */
-static int
-free_state(const struct req *r)
-{
-	return r->ps->role == FO_SECONDARY ? LEASE_BACKUP : LEASE_FREE;
-}
-
 /* DHCPDISCOVER -> DHCPOFFER, the address held for DHCP_OFFER_HOLD seconds. */
 static int
 h_discover(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
@@ -407,16 +401,35 @@ may_have(struct req *r, uint32_t addr)
 	return 0;
 }
 
+/* An offer ends untaken (the client chose another server, or its time ran
+ * out): nothing was written for it, so the address is as it was before
+ * (RFC 2131 §4.3.1: an offer needs no record), and back in the pool if it
+ * is free and ours to give: its owner before the offer (the partner's, when
+ * PARTNER_DOWN had taken it over) keeps it (docs/FAILOVER.md §1). */
+static void
+offer_drop(struct dhcp_srv *s, struct pool_scope *ps, const struct lease *offer)
+{
+	struct lease row;
+	int rc;
+
+	if (store_offer_end(s->d->store, offer->address) != 0)
+		return;
+	rc = store_lease_get(s->d->store, offer->address, &row);
+	if (rc == 0 && !lease_state_is_free(row.state))
+		return;
+	if (ps->role < 0 || offer->owner == ps->role || ps->takeover)
+		pool_give_back(ps, offer->address);
+}
+
 /* DHCPREQUEST in SELECTING (server identifier present, RFC 2131 §4.3.2). */
 static int
 request_selecting(struct dhcp_srv *s, struct req *r, struct dhcp_out *out,
     uint32_t sid, uint32_t want)
 {
 	if (sid != r->in->server_id) {
-		/* the client chose another server: our offer is free again */
-		if (r->has_lease && r->lease.state == LEASE_OFFERED &&
-		    lease_write(s, r, r->lease.address, free_state(r), 0) == 0)
-			pool_give_back(r->ps, r->lease.address);
+		/* the client chose another server: our offer ends */
+		if (r->has_lease && r->lease.state == LEASE_OFFERED)
+			offer_drop(s, r->ps, &r->lease);
 		return 0;
 	}
 	req_use_row(s, r, want);
@@ -582,10 +595,12 @@ expire_one(struct dhcp_srv *s, uint32_t addr, int64_t now)
 	    (l.state != LEASE_ACTIVE && l.state != LEASE_OFFERED))
 		return 0;	/* renewed, released or gone: a stale deadline */
 	ps = pool_scope_of(s->pool, addr);
-	if (ps == NULL || ps->role < 0 || l.state == LEASE_OFFERED) {
-		/* an offer goes back to its owner unannounced */
-		l.state = ps != NULL && ps->role == FO_SECONDARY ? LEASE_BACKUP :
-		    LEASE_FREE;
+	if (ps != NULL && l.state == LEASE_OFFERED) {
+		offer_drop(s, ps, &l);
+		return 1;
+	}
+	if (ps == NULL || ps->role < 0) {
+		l.state = LEASE_FREE;
 		l.fo_sync = 0;
 	} else {
 		/* EXPIRED until the partner acknowledges (draft-12 §5.11) */

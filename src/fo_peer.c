@@ -634,8 +634,22 @@ fo_peer_set_state(struct fo_peer *p, int state, const char *why)
 	p->takeover = 0;
 	if (state == FO_NORMAL && p->rel.server_type == FO_PRIMARY)
 		p->next_rebal = time_mono();	/* SPEC §5.3: on entering NORMAL */
-	if (p->link >= FO_LINK_UP)
+	if (p->link == FO_LINK_OK) {
+		/* after the bindings written so far: a partner told that we
+		 * left PARTNER_DOWN must already know every address we leased
+		 * in it (ours and, taken over, its own) */
+		p->state_seq = store_write_seq(peer_store(p));
+		p->state_owed = 1;
+		fo_peer_schedule(p);
+	} else if (p->link >= FO_LINK_UP)
 		send_state(p);
+}
+
+void
+fo_peer_send_state(struct fo_peer *p)
+{
+	p->state_owed = 0;
+	send_state(p);
 }
 
 /* Apply the table to the partner's known state until it settles (a move of

@@ -292,6 +292,23 @@ send_ranges(struct fo_peer *p, struct fo_msg *m)
 	return fo_peer_send(p, m, 1);
 }
 
+/* Whether a state change may be announced (fo_peer_set_state): every
+ * binding written before it is durable and sent on this connection. */
+static int
+state_due(struct fo_peer *p)
+{
+	struct lease *v;
+	size_t n;
+
+	if (store_durable_seq(ustore(p)) < p->state_seq)
+		return 0;
+	if (store_pending_list(ustore(p), p->rel.scopes, p->rel.nscopes,
+	    p->cur_seq, p->cur_addr, p->state_seq, 1, &v, &n) == -1)
+		return 0;
+	free(v);
+	return n == 0;
+}
+
 /* Whether every binding asked for by the partner's UPDREQ has been sent and
  * acknowledged (draft-12 §7.6: then UPDDONE). */
 static int
@@ -326,6 +343,8 @@ fo_upd_pump(struct fo_peer *p)
 		rc = send_ranges(p, m);
 	while (p->conn != NULL && p->msgs_unacked < window && rc == 0)
 		rc = send_bindings(p, m);
+	if (p->conn != NULL && p->state_owed && state_due(p))
+		fo_peer_send_state(p);
 	if (p->conn != NULL && p->serving_upd && upd_finished(p)) {
 		memset(m, 0, sizeof(*m));
 		m->type = FO_UPDDONE;
@@ -808,6 +827,7 @@ fo_upd_link_down(struct fo_peer *p)
 	p->serving_upd = 0;
 	p->upd_mark = 0;
 	p->asked = 0;
+	p->state_owed = 0;	/* the next link sends STATE at once */
 	if (p->rebal != NULL)
 		rebal_finish(p, ERR_FO_STATE_NOT_NORMAL, "the connection to the "
 		    "partner was lost during the rebalance");

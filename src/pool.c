@@ -25,6 +25,7 @@ pool_scopes_free(struct pool *p)
 	for (size_t i = 0; i < p->nscopes; i++) {
 		scope_fini(&p->scopes[i].sc);
 		ivlset_free(&p->scopes[i].avail);
+		ivlset_free(&p->scopes[i].theirs);
 		free(p->scopes[i].resv);
 	}
 	free(p->scopes);
@@ -52,14 +53,45 @@ scope_load_avail(struct pool *p, struct pool_scope *ps)
 
 	if (store_free_runs(p->store, ps->sc.subnet, &runs, &n) != 0)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if ((ps->role < 0 || runs[i].owner == ps->role || ps->takeover) &&
-		    ivlset_add(&ps->avail, runs[i].start, runs[i].end) == -1) {
+	for (size_t i = 0; i < n; i++) {
+		int ours = ps->role < 0 || runs[i].owner == ps->role;
+
+		if (((ours || ps->takeover) && ivlset_add(&ps->avail,
+		    runs[i].start, runs[i].end) == -1) || (!ours &&
+		    ps->takeover && ivlset_add(&ps->theirs, runs[i].start,
+		    runs[i].end) == -1)) {
 			free(runs);
 			return -1;
 		}
+	}
 	free(runs);
 	ivlset_normalise(&ps->avail);
+	ivlset_normalise(&ps->theirs);
+	return 0;
+}
+
+int
+pool_partners(const struct pool_scope *ps, uint32_t addr)
+{
+	return ps->takeover && ivlset_contains(&ps->theirs, addr);
+}
+
+/* Whether addr is reserved in the scope (the list is by address). */
+static int
+reserved(const struct pool_scope *ps, uint32_t addr)
+{
+	size_t lo = 0, hi = ps->nresv;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ps->resv[mid].address < addr)
+			lo = mid + 1;
+		else if (ps->resv[mid].address > addr)
+			hi = mid;
+		else
+			return 1;
+	}
 	return 0;
 }
 
@@ -204,7 +236,11 @@ pool_give_back(struct pool_scope *ps, uint32_t addr)
 	struct ivlset *s = &ps->avail;
 	size_t lo = 0, hi = s->n;
 
-	if (avail_find(s, addr) >= 0)
+	/* a reserved or excluded address is never free (a lease made before
+	 * the reservation or exclusion ends without making it so) */
+	if (avail_find(s, addr) >= 0 || addr < ps->sc.range_start ||
+	    addr > ps->sc.range_end || reserved(ps, addr) ||
+	    ivlset_contains(&ps->sc.exclusions, addr))
 		return 0;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;

@@ -1391,6 +1391,12 @@ lease_put(struct store *s, const struct lease *l, int stage)
 }
 
 int
+store_offer_end(struct store *s, uint32_t addr)
+{
+	return lmem_del(s->offers, addr) == 0 ? 0 : STORE_NOTFOUND;
+}
+
+int
 store_lease_put(struct store *s, const struct lease *l)
 {
 	return lease_put(s, l, s->staging);
