@@ -157,7 +157,10 @@ fo_peer_send(struct fo_peer *p, struct fo_msg *m, int response)
 }
 
 /* STATE (draft-12 §7.10): our state, STARTUP as a flag over the state we
- * will resume. */
+ * will resume; the flag stays until we have heard the partner's state since
+ * we started: a state resumed without contact is provisional (the partner
+ * may have taken over meanwhile), and a partner in PARTNER_DOWN ignores it
+ * (§9.4.3) instead of meeting it with a conflict. */
 static void
 send_state(struct fo_peer *p)
 {
@@ -167,10 +170,10 @@ send_state(struct fo_peer *p)
 	if (m == NULL)
 		return;
 	m->has = FO_M_SERVER_STATE | FO_M_SERVER_FLAGS | FO_M_STOS;
-	if (st == FO_STARTUP) {
-		m->server_flags = FO_SERVER_FLAG_STARTUP;
+	if (st == FO_STARTUP)
 		st = fo_fsm_resume(p->rel.prev_state);
-	}
+	if (p->rel.state == FO_STARTUP || !p->met)
+		m->server_flags = FO_SERVER_FLAG_STARTUP;
 	m->server_state = (uint8_t)fo_state_to_wire(st);
 	m->stos = (uint32_t)p->rel.stos;
 	fo_peer_send(p, m, 0);
@@ -359,8 +362,10 @@ first_contact(struct fo_peer *p, int partner)
 	int next = fo_fsm_first_contact(p->rel.state, p->rel.prev_state, partner);
 
 	p->met = 1;
-	if (next == p->rel.state)
+	if (next == p->rel.state) {
+		send_state(p);		/* no longer provisional: no flag */
 		return;
+	}
 	if (next == FO_RECOVER && partner == FO_PARTNER_DOWN) {
 		if (!stopped_clean(p))
 			p->rel.fail_time = time_wall();

@@ -14,7 +14,9 @@ client the primary does not; link cut -> COMMUNICATION_INT and service from own
 pools; PARTNER_DOWN takes the partner's addresses after MCLT; heal -> NORMAL
 with agreeing tables; SIGKILL of either server -> back to NORMAL; SIGTERM of
 the secondary -> SHUTDOWN, the primary PARTNER_DOWN at once, and back to
-NORMAL without MCLT's RECOVER_WAIT; a wrong
+NORMAL without MCLT's RECOVER_WAIT; the secondary restarted cut off from a
+primary that took its addresses over (draft-12 §9.3.2) serves no new client,
+renews only what the primary knows, and recovers on contact; a wrong
 secret, a stranger, garbage and an oversized length on the failover port are
 refused while the daemons keep serving. After every step a checker compares
 both lease tables and the clients' own leases: no address is ACTIVE for two
@@ -101,7 +103,7 @@ def lab_up():
         sh("ip", "link", "set", peer, "master", "br0", "up", ns=NS_C)
         sh("ip", "addr", "add", addr, "dev", ifc, ns=ns)
         sh("ip", "link", "set", ifc, "up", ns=ns)
-    for i, mac in enumerate(client_macs(NCLIENTS + 4)):
+    for i, mac in enumerate(client_macs(NCLIENTS + 7)):
         sh("ip", "link", "add", "c%d" % i, "address", mac, "type", "veth", "peer", "name",
            "c%dp" % i, ns=NS_C)
         sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
@@ -499,6 +501,140 @@ def step_graceful(a, b, clients, tmp):
     no_double_lease(a, b, clients, "after the graceful restart")
 
 
+RELAY_REQUEST = r"""
+import socket, struct, sys, random
+srv, gi, mac, want = sys.argv[1], sys.argv[2], bytes.fromhex(sys.argv[3]), sys.argv[4]
+xid = random.getrandbits(32)
+pkt = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 1, xid, 0, 0, bytes(4),
+                  bytes(4), bytes(4), socket.inet_aton(gi), mac.ljust(16, b"\0"),
+                  bytes(64), bytes(128)) + bytes([99, 130, 83, 99])
+pkt += bytes([53, 1, 3, 50, 4]) + socket.inet_aton(want) + bytes([61, 7, 1]) + mac
+pkt += bytes([255])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((gi, 67))
+s.settimeout(3)
+s.sendto(pkt, (srv, 67))
+try:
+    while True:
+        d, _ = s.recvfrom(2048)
+        if struct.unpack("!I", d[4:8])[0] != xid:
+            continue
+        i, kind, lease = 240, 0, 0
+        while i < len(d) and d[i] != 255:
+            if d[i] == 0:
+                i += 1
+                continue
+            code, ln = d[i], d[i + 1]
+            if code == 53:
+                kind = d[i + 2]
+            if code == 51:
+                lease = struct.unpack("!I", d[i + 2:i + 6])[0]
+            i += 2 + ln
+        print(kind, lease)
+        break
+except socket.timeout:
+    print("none")
+"""
+
+
+def relayed_request(server, mac, want):
+    """An INIT-REBOOT DHCPREQUEST for want from client mac, relayed from the
+    clients' LAN (giaddr 10.77.0.3) to server: ('ack'|'nak', lease) or None."""
+    p = sh("python3", "-c", RELAY_REQUEST, server, "10.77.0.3", mac.replace(":", ""),
+           want, ns=NS_C, check_rc=False)
+    out = p.stdout.split()
+    if len(out) != 2:
+        return None
+    return ({5: "ack", 6: "nak"}.get(int(out[0]), out[0]), int(out[1]))
+
+
+def step_restart_alone(a, b, clients, tmp):
+    """draft-12 §9.3.2: B is killed and A, told its partner is down, takes
+    B's free addresses over and leases one. B restarts cut off from A: it
+    resumes COMMUNICATION_INT but may have had its addresses taken, so it
+    answers no new client, and renews only a lease A acknowledged, within
+    MCLT of the potential expiration A knows; once in contact it meets
+    PARTNER_DOWN and recovers (RECOVER, RECOVER_WAIT) before serving."""
+    # a client renews with A (the active server of hot standby) for the full
+    # lease time: B holds the potential expiration time A sent
+    known = None
+    ci = "c%d" % (NCLIENTS + 6)
+    got = udhcpc(ci, tmp)
+    check(got is not None, "restart alone: client %s gets a lease" % ci)
+    if got:
+        clients[hw_of(ci)] = got[0]
+    for hw, ip in sorted(clients.items()):
+        r = b.call("failover.client_info", {"address": ip})
+        if r[0] != "ok" or r[1]["state"] != "ACTIVE" or r[1]["hwaddr"] != hw:
+            continue
+        rep = relayed_request("10.77.0.1", hw, ip)
+        if rep is None or rep[0] != "ack" or rep[1] <= MCLT:
+            continue
+
+        def pet():
+            r = b.call("failover.client_info", {"address": ip})
+            return max(r[1]["ack_pot_exp_time"], r[1]["recv_pot_exp_time"]) \
+                if r[0] == "ok" else 0
+        if wait_for("acked", lambda: pet() > time.time() + 60, 10):
+            known = (hw, ip, pet())
+            break
+    check(known is not None, "restart alone: a lease renewed with A, B knows it")
+    theirs = None
+    for last in range(int(HI.split(".")[-1]), int(LO.split(".")[-1]), -1):
+        ip = "10.77.0.%d" % last
+        st = a.call("failover.address_status", {"address": ip})
+        lg = a.call("lease.get", {"address": ip})
+        if st[0] == "ok" and st[1]["status_name"] == "secondary" and (
+                lg[0] != "ok" or lg[1]["state"] in ("FREE", "BACKUP")):
+            theirs = ip
+            break
+    b.kill()
+    check(wait_for("COMM_INT", lambda: a.rel().get("state") == "COMMUNICATION_INT", 20),
+          "restart alone: A notices B is gone (%s)" % a.rel().get("state"))
+    r = a.call("failover.set", {"name": "r1", "state": "PARTNER_DOWN"})
+    check(r[0] == "ok", "restart alone: A PARTNER_DOWN %r" % (r,))
+    time.sleep(MCLT + 2)
+    ci = "c%d" % (NCLIENTS + 4)
+    got = udhcpc(ci, tmp, want=theirs) if theirs else None
+    check(got is not None and got[0] == theirs, "restart alone: A leases B's free "
+          "address %s (got %r)" % (theirs, got))
+    if got:
+        clients[hw_of(ci)] = got[0]
+    # B comes back cut off from A, and A stops answering clients
+    sh("ip", "link", "set", "fa", "down", ns=NS_A)
+    sh("ip", "link", "set", "la", "down", ns=NS_A)
+    try:
+        n0 = len(b.log())
+        b.start()
+        check(wait_for("resumed", lambda: b.rel().get("state") == "COMMUNICATION_INT",
+                       20), "restart alone: B resumes COMMUNICATION_INT (%s)" %
+              b.rel().get("state"))
+        got = udhcpc("c%d" % (NCLIENTS + 5), tmp, secs=4)
+        check(got is None, "restart alone: B gives no new client an address that "
+              "A may have taken (%r)" % (got,))
+        if known:
+            hw, ip, pet = known
+            rep = relayed_request("10.77.0.2", hw, ip)
+            left = pet - time.time()
+            check(rep is not None and rep[0] == "ack" and 0 < rep[1] <= left + MCLT + 1,
+                  "restart alone: B renews %s, which A knows until %+.0f s, for at "
+                  "most that + MCLT (%r)" % (ip, left, rep))
+    finally:
+        sh("ip", "link", "set", "fa", "up", ns=NS_A)
+        sh("ip", "link", "set", "la", "up", ns=NS_A)
+    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 60),
+          "restart alone: NORMAL again (A %s, B %s)" % (a.rel().get("state"),
+                                                      b.rel().get("state")))
+    log = b.log()[n0:]
+    check("-> RECOVER (partner is PARTNER_DOWN)" in log, "restart alone: B met "
+          "A's PARTNER_DOWN after STARTUP and recovered:\n%s" % "\n".join(
+              l for l in log.splitlines() if " -> " in l))
+    check(wait_for("agree", lambda: tables_agree(a, b), 30) or tables_agree(a, b, True),
+          "restart alone: lease tables agree")
+    no_double_lease(a, b, clients, "after restarting alone")
+
+
 def raw_connect(ns, data, wait=1.0):
     """Send bytes to B's failover port from namespace ns; True if B closed it."""
     code = ("import socket,sys,time\ns=socket.create_connection(('10.99.0.2',647),3)\n"
@@ -567,6 +703,7 @@ def main():
         step_kill(a, b, clients, b, a)
         step_kill(a, b, clients, a, b)
         step_graceful(a, b, clients, tmp)
+        step_restart_alone(a, b, clients, tmp)
         step_hostile(a, b)
     except Exception as e:      # a broken lab is a failure, not a crash
         check(False, "exception: %r" % (e,))
