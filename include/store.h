@@ -234,6 +234,11 @@ uint64_t store_committed_seq(struct store *);
  * acknowledgement lost in a crash only makes the binding go out again). */
 int	store_pending_ack(struct store *, uint32_t addr, uint64_t seq,
 	    int64_t ack_pot_exp);
+/* A pending lease was sent to the partner (as written by transaction seq):
+ * and whether a lease's binding was written by this process and has not
+ * been sent since (a lease read back from the database may have been). */
+void	store_pending_sent(struct store *, uint32_t addr, uint64_t seq);
+int	store_lease_unsent(struct store *, uint32_t addr);
 /* In an open transaction: every lease of rel's scopes is pending again (a
  * partner asked for everything, UPDREQALL). */
 int	store_pending_mark_all(struct store *, const char *rel);

@@ -274,6 +274,19 @@ resv_unusable(struct dhcp_srv *s, const struct req *r, uint32_t addr)
 	    (l.ends == 0 || l.ends > r->now);
 }
 
+/* Whether the client's own EXPIRED or RELEASED binding of addr may be given
+ * back to it (draft-12 §5.2.2, "rewind"): the partner has not been told of
+ * the change, so it still holds the client's binding, and nobody else can
+ * have the address. Else a client whose old address awaits the partner's
+ * acknowledgement (COMMUNICATION_INT) would take a new one each time. */
+static int
+may_rewind(struct dhcp_srv *s, const struct req *r, uint32_t addr)
+{
+	return r->ps->role >= 0 && r->has_lease && r->lease.address == addr &&
+	    (r->lease.state == LEASE_EXPIRED || r->lease.state == LEASE_RELEASED) &&
+	    store_lease_unsent(s->d->store, addr);
+}
+
 /* The address to offer (RFC 2131 §4.3.1): the client's reservation, its
  * current or previous binding, the address it asks for, or the lowest free. */
 static int
@@ -286,7 +299,7 @@ choose_offer(struct dhcp_srv *s, struct req *r, uint32_t *addr)
 		*addr = rv->address;
 		return 0;
 	}
-	if (lease_held(r)) {
+	if (lease_held(r) || may_rewind(s, r, r->lease.address)) {
 		*addr = r->lease.address;
 		return 0;
 	}
@@ -388,12 +401,12 @@ partner_knows(const struct req *r, uint32_t addr)
 
 /* Whether the client may have addr now: its binding, or free and ours. */
 static int
-may_have(struct req *r, uint32_t addr)
+may_have(struct dhcp_srv *s, struct req *r, uint32_t addr)
 {
 	if (r->known_only)
 		return partner_knows(r, addr);
 	if (r->has_lease && r->lease.address == addr) {
-		if (lease_held(r))
+		if (lease_held(r) || may_rewind(s, r, addr))
 			return 1;
 		if (lease_state_is_free(r->lease.state))
 			return pool_take(r->ps, addr) == 0;
@@ -459,7 +472,7 @@ h_request(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 		return 0;	/* no record of this client: stay silent */
 	if (r->known_only && !partner_knows(r, addr))
 		return 0;	/* restarted alone: the partner may answer it */
-	if (!may_have(r, addr))
+	if (!may_have(s, r, addr))
 		return nak(s, r, out, "address not available");
 	return ack(s, r, out, addr);
 }

@@ -244,6 +244,7 @@ send_bindings(struct fo_peer *p, struct fo_msg *m)
 		    .state = (uint8_t)v[i].state };
 
 		inflight_add(p, &f);
+		store_pending_sent(ustore(p), v[i].address, v[i].pending);
 		if (log_getlevel() >= LOG_LVL_DEBUG)
 			log_sent(p, &m->b[i], p->xid);
 	}

@@ -196,6 +196,9 @@ static const char *const stmt_sql[S_NSTMTS] = {
 #define ROW_DIRTY	0x1	/* staged: to be written */
 #define ROW_INSQL	0x2	/* the table has a row of this address */
 #define ROW_KEYS	0x4	/* with this record's subnet, client and hostname */
+#define ROW_UNSENT	0x8	/* pending, written by this process and not yet
+				 * sent to the partner (a record loaded from
+				 * the table may have been sent) */
 
 struct store {
 	sqlite3		*db;
@@ -1275,7 +1278,7 @@ stage_put(struct store *s, const struct lease *l)
 	unsigned flags = 0, nf;
 	int same = lmem_same_keys(s->rows, l, &flags);
 
-	nf = ROW_DIRTY | (flags & ROW_INSQL);
+	nf = ROW_DIRTY | (flags & ROW_INSQL) | (l->fo_sync ? ROW_UNSENT : 0);
 	if (same == 1 && (flags & ROW_KEYS))
 		nf |= ROW_KEYS;
 	if ((!(flags & ROW_DIRTY) && dirty_push(s, l->address) == -1) ||
@@ -1301,7 +1304,8 @@ row_write(struct store *s, uint32_t addr)
 	else
 		rc = sql_lease_put(s, &l);
 	if (rc == 0) {
-		lmem_set_flags(s->rows, addr, ROW_INSQL | ROW_KEYS);
+		lmem_set_flags(s->rows, addr, ROW_INSQL | ROW_KEYS |
+		    (flags & ROW_UNSENT));
 		lmem_set_pending(s->rows, addr, l.fo_sync ? s->seq : 0);
 		if (l.fo_sync && pendq_add(s->pend, s->seq, addr) == -1) {
 			snprintf(s->err, sizeof(s->err), "out of memory");
@@ -1383,11 +1387,32 @@ lease_put(struct store *s, const struct lease *l, int stage)
 	if (sql_lease_put(s, l) == -1)
 		return -1;
 	s->txn_leases = 1;
-	if (s->rows_loaded && (lmem_put(s->rows, l, ROW_INSQL | ROW_KEYS) == -1 ||
+	if (s->rows_loaded && (lmem_put(s->rows, l, ROW_INSQL | ROW_KEYS |
+	    (l->fo_sync ? ROW_UNSENT : 0)) == -1 ||
 	    lmem_set_pending(s->rows, l->address, l->fo_sync ? s->seq : 0) != 0 ||
 	    (l->fo_sync && pendq_add(s->pend, s->seq, l->address) == -1)))
 		rows_forget(s);
 	return 0;
+}
+
+void
+store_pending_sent(struct store *s, uint32_t addr, uint64_t seq)
+{
+	uint64_t pending;
+	unsigned flags;
+
+	if (lmem_peek(s->rows, addr, &pending, NULL, &flags) == 0 &&
+	    pending == seq && (flags & ROW_UNSENT))
+		lmem_set_flags(s->rows, addr, flags & ~ROW_UNSENT);
+}
+
+int
+store_lease_unsent(struct store *s, uint32_t addr)
+{
+	unsigned flags;
+
+	return s->rows_loaded && lmem_peek(s->rows, addr, NULL, NULL,
+	    &flags) == 0 && (flags & ROW_UNSENT);
 }
 
 int

@@ -11,8 +11,9 @@ Steps: NORMAL on both; leases from both by hash, in both lease tables; the
 rebalancing targets of SPEC §5.3 at 50, 70 and hot-standby 5 with the error
 codes 20117/20115/20120; load_balance_max_seconds lets the standby answer a
 client the primary does not; link cut -> COMMUNICATION_INT and service from own
-pools; PARTNER_DOWN takes the partner's addresses after MCLT; heal -> NORMAL
-with agreeing tables; SIGKILL of either server -> back to NORMAL; SIGTERM of
+pools, a client whose lease ran out meanwhile getting its address back;
+PARTNER_DOWN takes the partner's addresses after MCLT; heal -> NORMAL with
+agreeing tables; SIGKILL of either server -> back to NORMAL; SIGTERM of
 the secondary -> SHUTDOWN, the primary PARTNER_DOWN at once, and back to
 NORMAL without MCLT's RECOVER_WAIT; the secondary restarted cut off from a
 primary that took its addresses over (draft-12 §9.3.2) serves no new client,
@@ -405,6 +406,12 @@ def step_cut(a, b, clients, tmp):
     check(got is not None, "link cut: a new client is served")
     if got:
         clients[hw_of("c%d" % NCLIENTS)] = got[0]
+        # its lease (MCLT long) runs out; the partner never heard of the
+        # EXPIRED, so the client may have its address back (draft-12 §5.2.2)
+        time.sleep(MCLT + 2)
+        again = udhcpc("c%d" % NCLIENTS, tmp)
+        check(again is not None and again[0] == got[0], "link cut: the client "
+              "whose lease ran out gets %s back (rewind): %r" % (got[0], again))
     no_double_lease(a, b, clients, "COMMUNICATION_INT")
 
 

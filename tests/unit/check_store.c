@@ -679,6 +679,48 @@ START_TEST(test_pending_walk)
 }
 END_TEST
 
+/* Rewind (draft-12 §5.2.2) needs to know that a binding was never sent:
+ * a lease written with fo_sync is unsent until store_pending_sent names its
+ * transaction, unsent again once written again, and anything read back from
+ * the database counts as maybe sent. */
+START_TEST(test_unsent)
+{
+	struct lease ls[1] = { client_lease("10.1.0.9", "10.1.0.0", 1,
+	    LEASE_EXPIRED) }, l;
+	char path[128], err[256];
+	uint64_t t1, t2;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	ck_assert_int_eq(store_lease_get_cid(st, ls[0].subnet, ls[0].client_id, 7,
+	    &l), STORE_NOTFOUND);		/* loads the mirror */
+	ck_assert_int_eq(store_lease_unsent(st, A("10.1.0.9")), 0);
+	t1 = staged_pass(ls, 1);
+	ck_assert_int_eq(store_lease_unsent(st, A("10.1.0.9")), 1);
+	store_pending_sent(st, A("10.1.0.9"), t1 - 1);	/* another write's */
+	ck_assert_int_eq(store_lease_unsent(st, A("10.1.0.9")), 1);
+	store_pending_sent(st, A("10.1.0.9"), t1);
+	ck_assert_int_eq(store_lease_unsent(st, A("10.1.0.9")), 0);
+	t2 = staged_pass(ls, 1);
+	ck_assert_int_eq(store_lease_unsent(st, A("10.1.0.9")), 1);
+	store_pending_sent(st, A("10.1.0.9"), t1);	/* the old one: stale */
+	ck_assert_int_eq(store_lease_unsent(st, A("10.1.0.9")), 1);
+	ck_assert_uint_gt(t2, t1);
+	/* written without fo_sync (a partner's binding): nothing to send */
+	ls[0].fo_sync = 0;
+	ck_assert_int_eq(store_lease_put(st, &ls[0]), 0);
+	ck_assert_int_eq(store_lease_unsent(st, A("10.1.0.9")), 0);
+	t2 = staged_pass(ls, 1);
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/db", dir);
+	st = store_open(path, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_int_eq(store_lease_get_cid(st, ls[0].subnet, ls[0].client_id, 7,
+	    &l), 0);
+	ck_assert_uint_eq(l.pending, t2);
+	ck_assert_int_eq(store_lease_unsent(st, A("10.1.0.9")), 0);
+}
+END_TEST
+
 /* store_lease_stage: staged outside a transaction (carried by the next
  * one: store_write_seq), written at once inside one; store_losses counts a
  * refused flush and a rollback of lease writes. */
@@ -782,6 +824,7 @@ main(void)
 	tcase_add_test(tc, test_rollback_reloads_mirror);
 	tcase_add_test(tc, test_pending_walk);
 	tcase_add_test(tc, test_stage_api);
+	tcase_add_test(tc, test_unsent);
 	tcase_add_test(tc, test_state_change_durable_with_staged_writes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
