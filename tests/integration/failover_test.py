@@ -408,8 +408,16 @@ def step_cut(a, b, clients, tmp):
         clients[hw_of("c%d" % NCLIENTS)] = got[0]
         # its lease (MCLT long) runs out; the partner never heard of the
         # EXPIRED, so the client may have its address back (draft-12 §5.2.2)
+        # (the other server, answering too in COMMUNICATION_INT, is kept
+        # off the LAN meanwhile: the client would take whichever offer came
+        # first)
         time.sleep(MCLT + 2)
-        again = udhcpc("c%d" % NCLIENTS, tmp)
+        other = ("lb", NS_B) if got[1] == "10.77.0.1" else ("la", NS_A)
+        sh("ip", "link", "set", other[0], "down", ns=other[1])
+        try:
+            again = udhcpc("c%d" % NCLIENTS, tmp)
+        finally:
+            sh("ip", "link", "set", other[0], "up", ns=other[1])
         check(again is not None and again[0] == got[0], "link cut: the client "
               "whose lease ran out gets %s back (rewind): %r" % (got[0], again))
     no_double_lease(a, b, clients, "COMMUNICATION_INT")
