@@ -1,6 +1,7 @@
 /* Storage: schema, scopes, reservations, leases, relationships, and the
  * interval view of free space with its statistics and rebalancing. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -716,7 +717,7 @@ START_TEST(test_stage_api)
 	ck_assert_int_eq(store_lease_put(st, &a), 0);
 	store_rollback(st);
 	ck_assert_uint_eq(store_losses(st), losses + 2);
-	store_durability_lost(st);
+	store_sync_failed(st, EIO);
 	ck_assert_uint_eq(store_losses(st), losses + 3);
 }
 END_TEST
