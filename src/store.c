@@ -783,6 +783,10 @@ store_begin(struct store *s)
 		return 0;	/* the stage is the pass's transaction */
 	if (s->ndirty > 0)
 		stage_flush(s);	/* a failure is the engine's to report */
+	/* after a failed fsync, nothing is committed that cannot be made
+	 * durable: a write refused whole rather than visible and not durable */
+	if (s->sync_debt && resync(s) == -1)
+		return -1;
 	if (txn(s, S_BEGIN) == -1)
 		return -1;
 	s->in_txn = 1;
@@ -1608,7 +1612,11 @@ stage_flush(struct store *s)
 			s->committed = s->seq;
 			return 0;
 		}
+		/* SQLite may have rolled back already: its complaint about a
+		 * second ROLLBACK is not the error to report */
+		snprintf(s->stage_err, sizeof(s->stage_err), "%s", s->err);
 		txn(s, S_ROLLBACK);
+		snprintf(s->err, sizeof(s->err), "%s", s->stage_err);
 		s->in_txn = 0;
 	}
 	snprintf(s->stage_err, sizeof(s->stage_err), "%s", s->err);
