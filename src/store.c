@@ -312,6 +312,8 @@ fail(struct store *s, const char *what)
 	int kind = classify(rc, sys);
 
 	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(s->db));
+	if (kind == HEALTH_FULL && sys == 0)
+		sys = ENOSPC;	/* SQLite keeps no errno for a short write */
 	storage_failed(s, kind, kind == HEALTH_FULL || kind == HEALTH_IO ? sys : 0);
 	return -1;
 }
