@@ -556,6 +556,34 @@ header_ok(const char *path, char *err, size_t errlen)
 	return 1;
 }
 
+/* A URI that opens path read-only: immutable when it has no WAL (then SQLite
+ * creates neither a -wal nor a -shm), else with its WAL (a newer dhcpfod's
+ * last transactions may be there). */
+static int
+ro_uri(const char *path, char *buf, size_t len)
+{
+	char wal[4096];
+	size_t off;
+	int n;
+
+	n = snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (n < 0 || (size_t)n >= sizeof(wal))
+		return -1;
+	off = (size_t)snprintf(buf, len, "file:");
+	for (const char *p = path; *p != '\0'; p++) {
+		if (off + 4 >= len)
+			return -1;
+		if (*p == '%' || *p == '?' || *p == '#')
+			off += (size_t)snprintf(buf + off, len - off, "%%%02X",
+			    (unsigned char)*p);
+		else
+			buf[off++] = *p;
+	}
+	n = snprintf(buf + off, len - off, "%s", access(wal, F_OK) == 0 ?
+	    "?mode=ro" : "?immutable=1");
+	return n < 0 || (size_t)n >= len - off ? -1 : 0;
+}
+
 /* Refuse, without writing a byte of it, a file that is not an SQLite
  * database, a damaged one, or one of a newer schema: looked at on a
  * read-only connection that never checkpoints (the writer's open would set
@@ -567,13 +595,17 @@ precheck(const char *path, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *q = NULL;
-	char msg[400];
+	char msg[400], uri[8192];
 	int rc, version = -1, latest = (int)nitems(migrations);
 
 	if ((rc = header_ok(path, err, errlen)) <= 0)
 		return rc;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK ||
+	if (ro_uri(path, uri, sizeof(uri)) == -1) {
+		snprintf(err, errlen, "database path %s is too long", path);
+		return -1;
+	}
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL) !=
 	    SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK ||
