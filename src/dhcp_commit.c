@@ -37,6 +37,9 @@
 #define TX_QUOTA	32
 #endif
 #define TX_TICK_US	250
+/* While the storage fails, recovery attempts follow its back-off (health.h),
+ * never closer than this. */
+#define RETRY_MIN_US	10000
 
 /* The DHCPACKs of one commit (of one or more passes): committed, waiting for
  * the fsync that covers their sequence number; once durable, being sent
@@ -170,7 +173,7 @@ synced(void *arg, uint64_t upto, int err)
 	struct dhcp_commit *c = arg;
 	uint64_t st = 0;
 	unsigned epoch;
-	int lost = 0;
+	int lost = 0, trusted = 0;
 
 	if (err != 0)
 		store_sync_failed(c->store, err);
@@ -185,12 +188,15 @@ synced(void *arg, uint64_t upto, int err)
 			    "withheld", b->n);
 			withhold(c, b);
 			lost = 1;
-		} else if (b->store_seq > st)
-			st = b->store_seq;	/* what the store may send */
+		} else {
+			trusted = 1;
+			if (b->store_seq > st)
+				st = b->store_seq;	/* what the store may send */
+		}
 	}
 	if (upto > c->durable)
 		c->durable = upto;
-	if (st > 0) {
+	if (trusted) {
 		store_set_durable(c->store, st);
 		if (c->ops->durable != NULL)
 			c->ops->durable(c->arg);
@@ -227,8 +233,8 @@ failing(struct dhcp_commit *c)
 		withhold(c, &c->batches[c->cur]);
 	if (c->syncing || evtimer_pending(c->retry_ev, NULL))
 		return;		/* synced() comes back */
-	if (wait < 0)
-		wait = 0;
+	if (wait < RETRY_MIN_US)	/* an attempt that could not even start */
+		wait = RETRY_MIN_US;
 	tv.tv_sec = (time_t)(wait / 1000000);
 	tv.tv_usec = (suseconds_t)(wait % 1000000);
 	evtimer_add(c->retry_ev, &tv);
