@@ -269,9 +269,13 @@ commit_now(struct dhcp_commit *c)
 
 	if (store_commit_deferred(c->store) == -1 ||
 	    syncer_request(c->syncer, c->seq + 1, store_wal_fd(c->store)) == -1) {
-		/* the store logs storage failures, rate-limited */
-		log_debug("dhcp: commit failed, %zu acknowledgements withheld: %s",
-		    b->n, store_errmsg(c->store));
+		/* the store logs storage failures, rate-limited; others are rare */
+		if (store_writable(c->store))
+			log_warnx("dhcp: commit failed, %zu acknowledgements "
+			    "withheld: %s", b->n, store_errmsg(c->store));
+		else
+			log_debug("dhcp: commit failed, %zu acknowledgements "
+			    "withheld: %s", b->n, store_errmsg(c->store));
 		withhold(c, b);
 		c->ops->lost(c->arg);
 		return;

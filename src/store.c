@@ -252,6 +252,8 @@ classify(int rc, int syserr)
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
 	case SQLITE_PERM:
+	case SQLITE_BUSY:	/* locked by another program past the timeout */
+	case SQLITE_LOCKED:
 		return HEALTH_OTHER;
 	default:
 		return HEALTH_NONE;
