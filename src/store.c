@@ -558,19 +558,22 @@ header_ok(const char *path, char *err, size_t errlen)
 	return 1;
 }
 
-/* A URI that opens path read-only: immutable when it has no WAL (then SQLite
- * creates neither a -wal nor a -shm), else with its WAL (a newer dhcpfod's
- * last transactions may be there). */
+/* A URI that opens path read-only: immutable when it has no WAL or journal
+ * beside it (then SQLite creates neither a -wal nor a -shm), else with them
+ * (a newer dhcpfod's last transactions may be there; a hot journal that a
+ * read-only connection cannot roll back makes the file unreadable). */
 static int
 ro_uri(const char *path, char *buf, size_t len)
 {
-	char wal[4096];
+	char wal[4096], journal[4096];
 	size_t off;
-	int n;
+	int n, side;
 
 	n = snprintf(wal, sizeof(wal), "%s-wal", path);
-	if (n < 0 || (size_t)n >= sizeof(wal))
+	if (n < 0 || (size_t)n >= sizeof(wal) ||
+	    snprintf(journal, sizeof(journal), "%s-journal", path) >= (int)sizeof(journal))
 		return -1;
+	side = access(wal, F_OK) == 0 || access(journal, F_OK) == 0;
 	off = (size_t)snprintf(buf, len, "file:");
 	for (const char *p = path; *p != '\0'; p++) {
 		if (off + 4 >= len)
@@ -581,8 +584,7 @@ ro_uri(const char *path, char *buf, size_t len)
 		else
 			buf[off++] = *p;
 	}
-	n = snprintf(buf + off, len - off, "%s", access(wal, F_OK) == 0 ?
-	    "?mode=ro" : "?immutable=1");
+	n = snprintf(buf + off, len - off, "%s", side ? "?mode=ro" : "?immutable=1");
 	return n < 0 || (size_t)n >= len - off ? -1 : 0;
 }
 
