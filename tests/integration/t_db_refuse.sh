@@ -2,7 +2,8 @@
 # A database dhcpfod must not use is refused at start with a clear message
 # and a non-zero exit, and never written: a file that is not a database, a
 # damaged header, damaged pages (PRAGMA quick_check), a newer schema (with a
-# WAL the newer dhcpfod left behind, and in another journal mode). The files
+# WAL the newer dhcpfod left behind, and in another journal mode), a hot
+# rollback journal. The files
 # are compared byte for byte before and after. A sound copy of the same
 # database starts. Needs sqlite3 and python3; no root.
 set -u
@@ -115,6 +116,22 @@ refused "newer schema, with its WAL" "schema version 99 is newer than this dhcpf
 cp "$T/sound.db" "$DB"
 sqlite3 "$DB" "PRAGMA journal_mode = DELETE; PRAGMA user_version = 42" >/dev/null
 refused "newer schema, rollback journal" "schema version 42 is newer than this dhcpfod knows"
+
+# a rollback journal left hot beside it (its writer killed mid-transaction,
+# pages already spilled): a read-only look cannot roll it back, so the file is
+# refused, and neither it nor the journal is touched
+cp "$T/sound.db" "$DB"
+sqlite3 "$DB" "PRAGMA journal_mode = DELETE" >/dev/null
+python3 - "$DB" <<'EOF'
+import os, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA cache_size = 5")	# spill: the file itself changes
+c.execute("BEGIN")
+c.execute("UPDATE lease SET hostname = 'x' || hostname")
+os._exit(0)
+EOF
+check '[ -s "$DB-journal" ]' "a hot rollback journal was left"
+refused "hot rollback journal" "cannot be read"
 
 # the sound copy starts, and its leases are all there
 cp "$T/sound.db" "$DB"
