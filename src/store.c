@@ -588,6 +588,17 @@ ro_uri(const char *path, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len - off ? -1 : 0;
 }
 
+/* Whether a rollback journal lies beside path (never dhcpfod's: WAL). */
+static int
+hot_journal(const char *path)
+{
+	char journal[4096];
+	struct stat sb;
+
+	snprintf(journal, sizeof(journal), "%s-journal", path);
+	return stat(journal, &sb) == 0 && sb.st_size > 0;
+}
+
 /* Refuse, without writing a byte of it, a file that is not an SQLite
  * database, a damaged one, or one of a newer schema: looked at on a
  * read-only connection that never checkpoints (the writer's open would set
@@ -614,9 +625,11 @@ precheck(const char *path, char *err, size_t errlen)
 	    SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK ||
 	    sqlite3_step(q) != SQLITE_ROW) {
-		snprintf(err, errlen, "database %s cannot be read (%s): refusing to "
-		    "start; the file was left as it is", path, db ?
-		    sqlite3_errmsg(db) : "out of memory");
+		snprintf(err, errlen, "database %s cannot be read (%s%s): refusing "
+		    "to start; the file was left as it is", path, db ?
+		    sqlite3_errmsg(db) : "out of memory", hot_journal(path) ?
+		    "; a rollback journal beside it awaits recovery by the program "
+		    "that wrote it" : "");
 		sqlite3_finalize(q);
 		sqlite3_close(db);
 		return -1;
