@@ -75,7 +75,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdhcpfod.a | $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdhcpfod.a $(LDLIBS) $(CHECK_LIBS)
 
-check: all $(UNIT_BINS)
+# The fault-injection shim of the storage tests (LD_PRELOAD into the daemon
+# under test; never installed), built without the sanitizers.
+SHIM        := $(BUILD)/tests/faultfs.so
+$(SHIM): tests/shim/faultfs.c | $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
+
+check: all $(UNIT_BINS) $(SHIM)
 	@$(MAKE) --no-print-directory unit integration
 
 # Check prints its own summary per binary; the last line counts the binaries.
@@ -87,7 +94,7 @@ unit: $(UNIT_BINS)
 	done; \
 	echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
-integration: all
+integration: all $(SHIM)
 	@pass=0; fail=0; skip=0; \
 	for t in $(INTEG); do \
 		echo "== $$t"; \

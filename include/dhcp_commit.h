@@ -4,6 +4,10 @@
  * write into one transaction and hands the batch to the fsync side thread
  * (syncer); once the WAL is durable the batch's ACKs leave, paced. Commits are
  * spaced so that under load one fsync covers many passes of the read loop.
+ * While the store's health says it fails (a full disk, I/O errors), nothing
+ * is committed: the ACKs gathered are withheld (drops, reason storage) and
+ * store_recover is tried after the health's back-off; a batch whose fsync
+ * succeeds after another fsync failed is withheld too (store_sync_epoch).
  */
 #ifndef DHCPFOD_DHCP_COMMIT_H
 #define DHCPFOD_DHCP_COMMIT_H

@@ -47,6 +47,8 @@ struct metrics_snap {
 	const struct stats		*stats;
 	size_t				 ctl_clients;
 	const struct stats_hist		*commit_latency;	/* NULL: none */
+	int				 storage_ok;	/* 1: durable writes work */
+	uint64_t			 storage_failures;	/* health.h */
 	const struct metrics_scope	*scopes;
 	size_t				 nscopes;
 	const struct metrics_rel	*rels;
@@ -56,8 +58,9 @@ struct metrics_snap {
 /* The text of a snapshot: malloc'd, NUL-terminated; NULL when out of memory.
  * Pure: no I/O, no clock. */
 char	*metrics_format(const struct metrics_snap *);
-/* The daemon's metrics now (snapshot, then format): malloc'd; NULL on a
- * storage error or out of memory, with a sentence in err. */
+/* The daemon's metrics now (snapshot, then format): malloc'd; NULL when out
+ * of memory, with a sentence in err. When the database cannot be read, the
+ * scopes and relationships are left out (dhcpfod_storage_ok says why). */
 char	*metrics_text(struct daemon *, char *err, size_t errlen);
 
 /* The HTTP listener: NULL with err when it cannot bind. Serves GET (and

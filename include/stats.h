@@ -12,6 +12,7 @@ enum stats_drop {
 	DROP_TRUNCATED, DROP_BAD_OPTION, DROP_BAD_OP, DROP_BAD_HTYPE,
 	DROP_NO_SCOPE, DROP_NOT_OURS, DROP_EXHAUSTED, DROP_QUEUE_FULL,
 	DROP_FAILOVER,		/* the failover state or the partner's bucket */
+	DROP_STORAGE,		/* needed a write while the database fails */
 	DROP_NREASONS
 };
 

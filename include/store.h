@@ -1,8 +1,10 @@
 /*
  * Storage: the only module that touches SQLite. Scopes, ranges, exclusions,
  * reservations, options, leases, relationships and failover state in one
- * database (WAL, synchronous=FULL, versioned migrations). Free space and its
- * owner are kept as intervals: only addresses with a binding history have rows.
+ * database (WAL, synchronous=NORMAL with our own fsync, versioned
+ * migrations; a damaged file or a newer schema is refused at open, never
+ * written). Free space and its owner are kept as intervals: only addresses
+ * with a binding history have rows.
  *
  * Returns: 0 success, -1 storage error (store_errmsg() says why),
  * STORE_NOTFOUND where a lookup finds nothing.
@@ -73,7 +75,9 @@ struct store_counts {
 };
 
 /* Open or create the database at path, migrating its schema. NULL on error
- * with a sentence in err. */
+ * with a sentence in err; a file that is not an SQLite database, fails
+ * PRAGMA quick_check, or has a newer schema is refused before anything is
+ * written to it. */
 struct store *store_open(const char *path, char *err, size_t errlen);
 void	store_close(struct store *);
 const char *store_errmsg(struct store *);
@@ -96,6 +100,28 @@ int	store_commit_deferred(struct store *);
 int	store_wal_sync(struct store *);
 int	store_wal_fd(struct store *);	/* -1 (errno) until the WAL exists */
 void	store_rollback(struct store *);
+
+/*
+ * Storage failures (a full disk, I/O errors, a damaged file) are recorded in
+ * the store's health (health.h) and logged, rate-limited. An fsync of the WAL
+ * that failed (here or on another thread: store_sync_failed) counts as a loss
+ * of everything committed since the last good one, and nothing is durable
+ * again until a full checkpoint has written it to the database file anew:
+ * store_wal_sync and store_recover do that checkpoint instead of an fsync.
+ */
+const struct health *store_health(struct store *);
+/* 1 while the last storage operation succeeded (health ok). */
+int	store_writable(struct store *);
+/* An fsync of the WAL made on store_wal_fd() failed with errno err. */
+void	store_sync_failed(struct store *, int err);
+/* How many fsyncs failed so far: a commit whose fsync returns with another
+ * number than it was committed under is not to be trusted. */
+unsigned store_sync_epoch(struct store *);
+/* Try again after a failure: the staged writes committed (or one probe write
+ * when none wait) and made durable, through the full checkpoint after a
+ * failed fsync; outside a transaction. 0: the database takes durable writes
+ * again (health ok), -1 still failing. */
+int	store_recover(struct store *);
 
 /* Scopes. get/find fill *out (release with scope_fini). find: the scope whose
  * subnet contains addr. overlap: a scope whose subnet overlaps subnet/mask. */
@@ -144,11 +170,9 @@ int	store_lease_stage(struct store *, const struct lease *);
  * moved meanwhile). */
 uint64_t store_write_seq(struct store *);
 /* Counts the times lease writes were lost (a failed staged flush, a rolled
- * back transaction, store_durability_lost): whoever waits for writes to
+ * back transaction, store_sync_failed): whoever waits for writes to
  * become durable compares it before trusting them. */
 unsigned store_losses(struct store *);
-/* An fsync of the WAL failed: what was committed since it may be lost. */
-void	store_durability_lost(struct store *);
 int	store_lease_get(struct store *, uint32_t address, struct lease *out);
 int	store_lease_get_hw(struct store *, const uint8_t *hw, size_t hwlen,
 	    struct lease *out);

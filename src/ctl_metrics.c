@@ -15,6 +15,7 @@
 #include "err.h"
 #include "fo.h"
 #include "fo_peer.h"
+#include "health.h"
 #include "lease.h"
 #include "metrics.h"
 #include "util.h"
@@ -102,6 +103,14 @@ fmt_server(FILE *f, const struct metrics_snap *s)
 	family(f, "dhcpfod_control_clients", "gauge",
 	    "Clients connected to the management socket.");
 	sample_u(f, "dhcpfod_control_clients", NOLABELS, s->ctl_clients);
+	family(f, "dhcpfod_storage_ok", "gauge", "1 while the database takes "
+	    "durable writes; 0 while it fails (disk full, I/O errors): DHCPACKs "
+	    "and BNDACKs are withheld.");
+	sample_u(f, "dhcpfod_storage_ok", NOLABELS, s->storage_ok ? 1 : 0);
+	family(f, "dhcpfod_storage_failures_total", "counter", "Database "
+	    "operations (commits, fsyncs, recovery attempts) that failed for the "
+	    "storage.");
+	sample_u(f, "dhcpfod_storage_failures_total", NOLABELS, s->storage_failures);
 }
 
 /* A counter array by the names of its index, from index `from`. */
@@ -446,20 +455,22 @@ metrics_text(struct daemon *d, char *err, size_t errlen)
 	if ((rc = store_rel_list(d->store, &b.rel, &b.nrel)) == 0 &&
 	    (rc = snap_scopes(d->store, &b)) == 0)
 		rc = snap_rels(d, &b);
-	if (rc != 0) {
-		if (rc == -2)
-			snprintf(err, errlen, "out of memory");
-		else
-			snprintf(err, errlen, "storage error: %s",
-			    store_errmsg(d->store));
+	if (rc == -2) {
+		snprintf(err, errlen, "out of memory");
 		snap_free(&b);
 		return NULL;
+	}
+	if (rc != 0) {		/* unreadable: the rest, and the storage's health */
+		snap_free(&b);
+		memset(&b, 0, sizeof(b));
 	}
 	s.version = DHCPFOD_VERSION;
 	s.uptime = time_mono() - d->started;
 	s.stats = &d->stats;
 	s.ctl_clients = d->ctl != NULL ? ctl_nclients(d->ctl) : 0;
 	s.commit_latency = d->dhcp != NULL ? dhcp_sock_commit_latency(d->dhcp) : NULL;
+	s.storage_ok = store_health(d->store)->ok;
+	s.storage_failures = store_health(d->store)->failures;
 	s.scopes = b.ms;
 	s.nscopes = b.nsc;
 	s.rels = b.mr;

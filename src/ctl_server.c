@@ -7,6 +7,7 @@
 #include "err.h"
 #include "fo.h"
 #include "fo_peer.h"
+#include "health.h"
 #include "util.h"
 
 /* Each relationship with this server's role, state and the partner's, and
@@ -38,32 +39,61 @@ status_rels(struct daemon *d)
 	return a;
 }
 
+/* Whether the database takes durable writes, and if not since when and why. */
+static json_t *
+status_storage(struct store *st)
+{
+	const struct health *h = store_health(st);
+	json_t *o = json_pack("{s:b, s:I}", "ok", h->ok,
+	    "failures", (json_int_t)h->failures);
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "error", h->ok ? json_null() : json_string(h->error));
+	json_object_set_new(o, "kind", h->ok ? json_null() :
+	    json_string(health_kind_label(h->kind)));
+	json_object_set_new(o, "since", h->ok ? json_null() :
+	    json_integer((json_int_t)h->since));
+	json_object_set_new(o, "last_error", h->failures == 0 ? json_null() :
+	    json_string(h->error));
+	return o;
+}
+
+/* The counts of stored objects; null when the database cannot be read
+ * (the storage object says why). */
+static json_t *
+status_counts(struct store *st)
+{
+	struct store_counts c;
+
+	if (store_counts(st, &c) == -1)
+		return json_null();
+	return json_pack("{s:I, s:I, s:I, s:I}", "scopes", (json_int_t)c.scopes,
+	    "relationships", (json_int_t)c.relationships,
+	    "leases", (json_int_t)c.leases, "reservations", (json_int_t)c.reservations);
+}
+
 void
 m_server_status(struct ctl_req *r, json_t *p)
 {
 	static const char *const allowed[] = { NULL };
 	struct daemon *d = ctl_req_daemon(r);
-	struct store_counts c;
 	json_t *rels;
 	char id[16];
 
 	if (param_only(r, p, allowed) == -1)
 		return;
-	if (store_counts(d->store, &c) == -1 || (rels = status_rels(d)) == NULL) {
-		ctl_fail_store(r);
-		return;
-	}
+	if ((rels = status_rels(d)) == NULL)
+		rels = json_null();	/* unreadable: storage says why */
 	ctl_reply(r, json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s,"
-	    " s:{s:I, s:I, s:I, s:I}, s:o}",
+	    " s:o, s:o, s:o}",
 	    "version", DHCPFOD_VERSION,
 	    "uptime", (json_int_t)(time_mono() - d->started),
 	    "time", (json_int_t)time_wall(), "pid", (json_int_t)d->pid,
 	    "database", store_path(d->store), "control_socket", d->conf->control_socket,
 	    "config", d->conf->path, "server_id", addr_str(daemon_server_id(d), id),
-	    "counts", "scopes", (json_int_t)c.scopes,
-	    "relationships", (json_int_t)c.relationships,
-	    "leases", (json_int_t)c.leases, "reservations", (json_int_t)c.reservations,
-	    "relationships", rels));
+	    "counts", status_counts(d->store), "relationships", rels,
+	    "storage", status_storage(d->store)));
 }
 
 /* {name: counter} for a counter array and its name function. */

@@ -10,6 +10,7 @@
 
 #include "dhcp_commit.h"
 #include "dhcp_srv.h"
+#include "health.h"
 #include "log.h"
 #include "stats.h"
 #include "store.h"
@@ -36,6 +37,9 @@
 #define TX_QUOTA	32
 #endif
 #define TX_TICK_US	250
+/* While the storage fails, recovery attempts follow its back-off (health.h),
+ * never closer than this. */
+#define RETRY_MIN_US	10000
 
 /* The DHCPACKs of one commit (of one or more passes): committed, waiting for
  * the fsync that covers their sequence number; once durable, being sent
@@ -46,6 +50,7 @@ struct batch {
 	size_t		 sent;
 	uint64_t	 seq;
 	uint64_t	 store_seq;	/* the store transaction it committed */
+	unsigned	 epoch;		/* store_sync_epoch() when committed */
 };
 
 struct dhcp_commit {
@@ -66,6 +71,7 @@ struct dhcp_commit {
 	int64_t			 last_sync;	/* when it was made (time_mono_us) */
 	struct event		*commit_ev;	/* the gap is over: commit */
 	struct event		*tx_ev;		/* more durable DHCPACKs to send */
+	struct event		*retry_ev;	/* the storage fails: try again */
 };
 
 /* A batch that is free (neither being filled nor committed), or -1. */
@@ -146,42 +152,111 @@ tx_timer(evutil_socket_t fd, short what, void *arg)
 
 static void	commit_maybe(struct dhcp_commit *);
 
+/* A batch's DHCPACKs never leave: their leases may not be durable (the
+ * clients ask again); counted as drops for the storage. */
+static void
+withhold(struct dhcp_commit *c, struct batch *b)
+{
+	c->stats->drops[DROP_STORAGE] += b->n - b->sent;
+	b->n = b->sent = b->seq = 0;
+}
+
 /* The syncer made every commit up to `upto` durable (or failed to): their
- * DHCPACKs may leave (or never: a lease that may not be durable is not
- * acknowledged, and the engine's view is rebuilt from the store). What
- * gathered in the meantime is committed next. */
+ * DHCPACKs may leave, unless an fsync failed since they were committed (here
+ * or on the loop: Linux reports a writeback error once, so a later success
+ * proves nothing); a lease that may not be durable is not acknowledged, and
+ * the engine's view is rebuilt from the store. What gathered in the meantime
+ * is committed next. */
 static void
 synced(void *arg, uint64_t upto, int err)
 {
 	struct dhcp_commit *c = arg;
+	uint64_t st = 0;
+	unsigned epoch;
+	int lost = 0, trusted = 0;
 
-	if (err != 0) {
-		log_warnx("dhcp: fsync of the lease database failed (%s): "
-		    "acknowledgements withheld", strerror(err));
-		for (int i = 0; i < BATCHES; i++) {
-			struct batch *b = &c->batches[i];
+	if (err != 0)
+		store_sync_failed(c->store, err);
+	epoch = store_sync_epoch(c->store);
+	for (int i = 0; i < BATCHES; i++) {
+		struct batch *b = &c->batches[i];
 
-			if (b->seq > c->durable && b->seq <= upto)
-				b->n = b->sent = b->seq = 0;
+		if (b->seq <= c->durable || b->seq > upto)
+			continue;
+		if (b->epoch != epoch) {
+			log_debug("dhcp: fsync failed, %zu acknowledgements "
+			    "withheld", b->n);
+			withhold(c, b);
+			lost = 1;
+		} else {
+			trusted = 1;
+			if (b->store_seq > st)
+				st = b->store_seq;	/* what the store may send */
 		}
-		store_durability_lost(c->store);
-		c->ops->lost(c->arg);
-	} else if (upto > c->durable) {
-		uint64_t st = 0;
-
-		for (int i = 0; i < BATCHES; i++)	/* what the store may send */
-			if (c->batches[i].seq > c->durable && c->batches[i].seq <= upto &&
-			    c->batches[i].store_seq > st)
-				st = c->batches[i].store_seq;
+	}
+	if (upto > c->durable)
 		c->durable = upto;
+	if (trusted) {
 		store_set_durable(c->store, st);
 		if (c->ops->durable != NULL)
 			c->ops->durable(c->arg);
 	}
+	if (lost)
+		c->ops->lost(c->arg);
 	if (upto >= c->seq)
 		c->syncing = 0;
 	release(c);
 	commit_maybe(c);
+}
+
+/* The storage works again: the engine's view is rebuilt from what the store
+ * holds, whatever waited for durability (failover) goes on. */
+static void
+resumed(struct dhcp_commit *c)
+{
+	c->ops->lost(c->arg);
+	if (c->ops->durable != NULL)
+		c->ops->durable(c->arg);
+	release(c);
+	commit_maybe(c);
+}
+
+/* The storage fails: the DHCPACKs gathered are withheld, and recovery is
+ * tried when the back-off says (health.h), once no fsync is out. */
+static void
+failing(struct dhcp_commit *c)
+{
+	int64_t wait = health_retry_in(store_health(c->store), time_mono_us());
+	struct timeval tv;
+
+	if (c->batches[c->cur].n > 0)
+		withhold(c, &c->batches[c->cur]);
+	if (c->syncing || evtimer_pending(c->retry_ev, NULL))
+		return;		/* synced() comes back */
+	if (wait < RETRY_MIN_US)	/* an attempt that could not even start */
+		wait = RETRY_MIN_US;
+	tv.tv_sec = (time_t)(wait / 1000000);
+	tv.tv_usec = (suseconds_t)(wait % 1000000);
+	evtimer_add(c->retry_ev, &tv);
+}
+
+/* Try the storage again (store_recover: the staged writes, or a probe, made
+ * durable); it may have recovered meanwhile through another write. */
+static void
+retry_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct dhcp_commit *c = arg;
+	unsigned losses = store_losses(c->store);
+
+	if (c->syncing)
+		return;		/* synced() comes back */
+	if (!store_writable(c->store) && store_recover(c->store) == -1) {
+		if (store_losses(c->store) != losses)
+			c->ops->lost(c->arg);
+		failing(c);
+		return;
+	}
+	resumed(c);
 }
 
 /* Commit the staged writes (into the WAL, not yet fsynced), hand the batch
@@ -194,12 +269,18 @@ commit_now(struct dhcp_commit *c)
 
 	if (store_commit_deferred(c->store) == -1 ||
 	    syncer_request(c->syncer, c->seq + 1, store_wal_fd(c->store)) == -1) {
-		log_warnx("dhcp: commit failed, %zu acknowledgements withheld: %s",
-		    b->n, store_errmsg(c->store));
-		b->n = 0;
+		/* the store logs storage failures, rate-limited; others are rare */
+		if (store_writable(c->store))
+			log_warnx("dhcp: commit failed, %zu acknowledgements "
+			    "withheld: %s", b->n, store_errmsg(c->store));
+		else
+			log_debug("dhcp: commit failed, %zu acknowledgements "
+			    "withheld: %s", b->n, store_errmsg(c->store));
+		withhold(c, b);
 		c->ops->lost(c->arg);
 		return;
 	}
+	b->epoch = store_sync_epoch(c->store);
 	c->syncing = 1;
 	c->last_sync = time_mono_us();
 	c->stats->commit_batches++;
@@ -222,6 +303,10 @@ commit_maybe(struct dhcp_commit *c)
 	struct batch *b = &c->batches[c->cur];
 	int64_t wait;
 
+	if (!store_writable(c->store)) {
+		failing(c);
+		return;
+	}
 	if (b->n == 0 && !store_in_txn(c->store) &&
 	    store_committed_seq(c->store) <= store_durable_seq(c->store))
 		return;
@@ -304,7 +389,8 @@ dhcp_commit_new(struct event_base *base, struct store *st, struct stats *stats,
 			goto fail;
 	if ((c->syncer = syncer_new(base, synced, c)) == NULL ||
 	    (c->commit_ev = evtimer_new(base, commit_timer, c)) == NULL ||
-	    (c->tx_ev = evtimer_new(base, tx_timer, c)) == NULL)
+	    (c->tx_ev = evtimer_new(base, tx_timer, c)) == NULL ||
+	    (c->retry_ev = evtimer_new(base, retry_timer, c)) == NULL)
 		goto fail;
 	return c;
 fail:
@@ -322,6 +408,8 @@ dhcp_commit_free(struct dhcp_commit *c)
 		event_free(c->commit_ev);
 	if (c->tx_ev != NULL)
 		event_free(c->tx_ev);
+	if (c->retry_ev != NULL)
+		event_free(c->retry_ev);
 	for (int i = 0; i < BATCHES; i++)
 		free(c->batches[i].outs);
 	free(c);

@@ -21,6 +21,7 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "dhcp.h"
 #include "dhcp_commit.h"
 #include "dhcp_sock.h"
 #include "dhcp_srv.h"
@@ -80,6 +81,8 @@ struct dhcp_sock {
 	struct dhcp_rx		*rx;		/* one recvmmsg's datagrams */
 	struct dhcp_tx		*tx;		/* replies waiting for sendmmsg */
 	struct dhcp_out		*offers;	/* replies that need no commit */
+	struct dhcp_pkt		*peek;		/* a request's type, while the
+						 * storage fails */
 };
 
 /* The datagrams of one recvmmsg call. */
@@ -348,6 +351,26 @@ rx_fill(struct dhcp_iface *ifc, struct dhcp_rx *rx, int max)
 	return n < 0 ? 0 : n;
 }
 
+/* While the storage fails, a message that would write a lease (REQUEST,
+ * DECLINE, RELEASE) is dropped before the engine stages anything: it would
+ * get no DHCPACK anyway, and the client asks again. DISCOVER and INFORM are
+ * answered (an offer lives in memory). 1: dropped, counted. */
+static int
+storage_drop(struct dhcp_sock *ds, const uint8_t *buf, size_t len)
+{
+	int type;
+
+	if (store_writable(ds->d->store) ||
+	    dhcp_pkt_decode(buf, len, ds->peek, NULL) == -1)
+		return 0;	/* the engine counts a bad packet */
+	type = dhcp_pkt_msgtype(ds->peek);
+	if (type != DHCPREQUEST && type != DHCPDECLINE && type != DHCPRELEASE)
+		return 0;
+	ds->d->stats.rx[type]++;
+	ds->d->stats.drops[DROP_STORAGE]++;
+	return 1;
+}
+
 /* Handle one received datagram: a DHCPACK joins the batch being filled (it
  * leaves once its commit is durable), any other reply is queued to leave now. */
 static void
@@ -356,7 +379,8 @@ rx_one(struct dhcp_sock *ds, struct dhcp_in *in, const uint8_t *buf, size_t len,
 {
 	struct dhcp_out *o = &ds->offers[*noff];
 
-	if (dhcp_srv_handle(ds->srv, in, buf, len, o) != 1)
+	if (storage_drop(ds, buf, len) ||
+	    dhcp_srv_handle(ds->srv, in, buf, len, o) != 1)
 		return;
 	if (o->durable) {
 		dhcp_commit_add(ds->commit, o);	/* waits until durable */
@@ -403,13 +427,18 @@ dhcp_read(evutil_socket_t fd, short what, void *arg)
 	dhcp_timer_arm(ds);
 }
 
-/* The one expiry timer fired: free what ran out, commit, re-arm. */
+/* The one expiry timer fired: free what ran out, commit, re-arm. While the
+ * storage fails nothing expires (the deadlines wait in the heap). */
 static void
 dhcp_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct dhcp_sock *ds = arg;
 	int n;
 
+	if (!store_writable(ds->d->store)) {
+		dhcp_timer_arm(ds);
+		return;
+	}
 	store_stage(ds->d->store, 1);
 	n = dhcp_srv_expire(ds->srv, time_wall());
 	store_stage(ds->d->store, 0);
@@ -419,7 +448,8 @@ dhcp_timer(evutil_socket_t fd, short what, void *arg)
 	dhcp_timer_arm(ds);
 }
 
-/* Re-arm the timer to the earliest deadline (at most a minute away). */
+/* Re-arm the timer to the earliest deadline (at most a minute away; at
+ * least a second while the storage fails). */
 static void
 dhcp_timer_arm(struct dhcp_sock *ds)
 {
@@ -428,6 +458,8 @@ dhcp_timer_arm(struct dhcp_sock *ds)
 
 	if (next != 0 && next - now < 60)
 		tv.tv_sec = next > now ? (time_t)(next - now) : 0;
+	if (tv.tv_sec < 1 && !store_writable(ds->d->store))
+		tv.tv_sec = 1;
 	evtimer_add(ds->timer, &tv);
 }
 
@@ -474,7 +506,8 @@ buffers_alloc(struct dhcp_sock *ds)
 {
 	if ((ds->rx = calloc(1, sizeof(*ds->rx))) == NULL ||
 	    (ds->tx = calloc(1, sizeof(*ds->tx))) == NULL ||
-	    (ds->offers = calloc(DHCP_MMSG, sizeof(*ds->offers))) == NULL)
+	    (ds->offers = calloc(DHCP_MMSG, sizeof(*ds->offers))) == NULL ||
+	    (ds->peek = calloc(1, sizeof(*ds->peek))) == NULL)
 		return -1;
 	return 0;
 }
@@ -526,6 +559,7 @@ dhcp_sock_free(struct dhcp_sock *ds)
 	free(ds->rx);
 	free(ds->tx);
 	free(ds->offers);
+	free(ds->peek);
 	dhcp_srv_free(ds->srv);
 	pool_free(ds->pool);
 	free(ds);

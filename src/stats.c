@@ -12,7 +12,7 @@ static const char *const drop_names[DROP_NREASONS] = {
 	[DROP_BAD_OP] = "bad_op", [DROP_BAD_HTYPE] = "bad_htype",
 	[DROP_NO_SCOPE] = "no_scope", [DROP_NOT_OURS] = "not_ours",
 	[DROP_EXHAUSTED] = "exhausted", [DROP_QUEUE_FULL] = "queue_full",
-	[DROP_FAILOVER] = "failover",
+	[DROP_FAILOVER] = "failover", [DROP_STORAGE] = "storage",
 };
 
 /* 100 us .. 5 s: an fsync on a fast SSD to a stalled disk. */

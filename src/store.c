@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fo.h"
+#include "health.h"
 #include "lease_mem.h"
 #include "log.h"
 #include "pend.h"
@@ -227,15 +228,98 @@ struct store {
 					 * store_commit_deferred */
 	char		 stage_err[512];
 	unsigned	 losses;	/* lease writes lost (store_losses) */
+	/* Storage health: failures, the recovery from them (store_recover) */
+	struct health	 health;
+	int		 sync_debt;	/* an fsync of the WAL failed: nothing is
+					 * durable again before a full checkpoint */
+	unsigned	 sync_epoch;	/* fsync failures so far */
+	uint64_t	 fail_committed; /* s->committed at the last failure: a
+					 * durable commit past it ends the episode */
 };
 
 static int	stage_flush(struct store *);
+
+/* What a result code says of the storage (HEALTH_NONE: nothing, a constraint
+ * or a misuse); the OS error tells a full disk behind an I/O error. */
+static int
+classify(int rc, int syserr)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return HEALTH_FULL;
+	case SQLITE_IOERR:
+		return syserr == ENOSPC || syserr == EDQUOT ? HEALTH_FULL : HEALTH_IO;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return HEALTH_CORRUPT;
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_BUSY:	/* locked by another program past the timeout */
+	case SQLITE_LOCKED:
+		return HEALTH_OTHER;
+	default:
+		return HEALTH_NONE;
+	}
+}
+
+/* The storage failed (s->err says how, syserr the OS error if not in it):
+ * the health records it and logs the first failure, another kind, or a
+ * reminder a minute, never a line per packet. */
+static void
+storage_failed(struct store *s, int kind, int syserr)
+{
+	char text[1024];
+	int64_t now = time_mono_us();
+
+	if (kind == HEALTH_NONE)
+		return;
+	snprintf(text, sizeof(text), "%s: %s: %s%s%s%s", health_kind_text(kind),
+	    s->path, s->err, syserr ? " (" : "", syserr ? strerror(syserr) : "",
+	    syserr ? ")" : "");
+	s->fail_committed = s->committed;
+	switch (health_fail(&s->health, kind, text, time_wall(), now)) {
+	case HEALTH_LOG_FAILING:
+		log_warnx("storage failing: %s; DHCPACKs and BNDACKs are withheld "
+		    "until writes are durable again (retrying)", text);
+		break;
+	case HEALTH_LOG_STILL:
+		log_warnx("storage still failing after %llds, %llu failed "
+		    "operations: %s", (long long)((now - s->health.since_us) /
+		    1000000), (unsigned long long)s->health.episode, text);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Everything committed up to seq is durable (never while an fsync failure
+ * is unresolved); a commit made after the last failure ends the episode. */
+static void
+durable_to(struct store *s, uint64_t seq)
+{
+	if (s->sync_debt)
+		return;
+	if (seq > s->durable)
+		s->durable = seq;
+	if (seq > s->fail_committed && health_ok(&s->health))
+		log_notice("storage recovered: %s takes durable writes again after "
+		    "%llds, %llu failed operations; service resumed", s->path,
+		    (long long)((time_mono_us() - s->health.since_us) / 1000000),
+		    (unsigned long long)s->health.episode);
+}
 
 /* Record the database's error for `what`; returns -1. */
 static int
 fail(struct store *s, const char *what)
 {
+	int rc = sqlite3_extended_errcode(s->db), sys = sqlite3_system_errno(s->db);
+	int kind = classify(rc, sys);
+
 	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(s->db));
+	if (kind == HEALTH_FULL && sys == 0)
+		sys = ENOSPC;	/* SQLite keeps no errno for a short write */
+	storage_failed(s, kind, kind == HEALTH_FULL || kind == HEALTH_IO ? sys : 0);
 	return -1;
 }
 
@@ -422,12 +506,161 @@ check_dir(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+/* The first rows of PRAGMA quick_check, "; "-separated, into buf; 0 when it
+ * says "ok", -1 otherwise (or when it cannot run: SQLite's message). */
+static int
+quick_check(sqlite3 *db, char *buf, size_t len)
+{
+	sqlite3_stmt *q;
+	size_t off = 0;
+	int rc, rows = 0, ok = 0;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(3)", -1, &q, NULL) != SQLITE_OK) {
+		snprintf(buf, len, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(q, 0);
+
+		if (rows++ == 0 && t != NULL && strcmp((const char *)t, "ok") == 0)
+			ok = 1;
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    off ? "; " : "", t ? (const char *)t : "");
+	}
+	if (rc != SQLITE_DONE)
+		snprintf(buf, len, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE && ok ? 0 : -1;
+}
+
+/* Whether an existing, non-empty file starts like an SQLite database. */
+static int
+header_ok(const char *path, char *err, size_t errlen)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	if (stat(path, &sb) == -1 || sb.st_size == 0)
+		return 0;	/* a new database */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "database %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n != (ssize_t)sizeof(head) || memcmp(head, magic, sizeof(head)) != 0) {
+		snprintf(err, errlen, "database %s is not an SQLite database (bad "
+		    "header): refusing to start; the file was left as it is", path);
+		return -1;
+	}
+	return 1;
+}
+
+/* A URI that opens path read-only: immutable when it has no WAL or journal
+ * beside it (then SQLite creates neither a -wal nor a -shm), else with them
+ * (a newer dhcpfod's last transactions may be there; a hot journal that a
+ * read-only connection cannot roll back makes the file unreadable). */
+static int
+ro_uri(const char *path, char *buf, size_t len)
+{
+	char wal[4096], journal[4096];
+	size_t off;
+	int n, side;
+
+	n = snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (n < 0 || (size_t)n >= sizeof(wal) ||
+	    snprintf(journal, sizeof(journal), "%s-journal", path) >= (int)sizeof(journal))
+		return -1;
+	side = access(wal, F_OK) == 0 || access(journal, F_OK) == 0;
+	off = (size_t)snprintf(buf, len, "file:");
+	for (const char *p = path; *p != '\0'; p++) {
+		if (off + 4 >= len)
+			return -1;
+		if (*p == '%' || *p == '?' || *p == '#')
+			off += (size_t)snprintf(buf + off, len - off, "%%%02X",
+			    (unsigned char)*p);
+		else
+			buf[off++] = *p;
+	}
+	n = snprintf(buf + off, len - off, "%s", side ? "?mode=ro" : "?immutable=1");
+	return n < 0 || (size_t)n >= len - off ? -1 : 0;
+}
+
+/* Whether a rollback journal lies beside path (never dhcpfod's: WAL). */
+static int
+hot_journal(const char *path)
+{
+	char journal[4096];
+	struct stat sb;
+
+	snprintf(journal, sizeof(journal), "%s-journal", path);
+	return stat(journal, &sb) == 0 && sb.st_size > 0;
+}
+
+/* Refuse, without writing a byte of it, a file that is not an SQLite
+ * database, a damaged one, or one of a newer schema: looked at on a
+ * read-only connection that never checkpoints (the writer's open would set
+ * the journal mode, migrate, and checkpoint the WAL when it closes).
+ * PRAGMA quick_check reads every page: about 0.55 s for a million leases
+ * in the page cache, 1.5 s from a cold one (docs/ARCHITECTURE.md). */
+static int
+precheck(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	char msg[400], uri[8192];
+	int rc, version = -1, latest = (int)nitems(migrations);
+
+	if ((rc = header_ok(path, err, errlen)) <= 0)
+		return rc;
+	if (ro_uri(path, uri, sizeof(uri)) == -1) {
+		snprintf(err, errlen, "database path %s is too long", path);
+		return -1;
+	}
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW) {
+		snprintf(err, errlen, "database %s cannot be read (%s%s): refusing "
+		    "to start; the file was left as it is", path, db ?
+		    sqlite3_errmsg(db) : "out of memory", hot_journal(path) ?
+		    "; a rollback journal beside it awaits recovery by the program "
+		    "that wrote it" : "");
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+		return -1;
+	}
+	version = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	rc = -1;
+	if (version > latest)
+		snprintf(err, errlen, "database %s: schema version %d is newer than "
+		    "this dhcpfod knows (%d): a newer dhcpfod wrote it; refusing to "
+		    "start, the file was left as it is", path, version, latest);
+	else if (quick_check(db, msg, sizeof(msg)) == -1)
+		snprintf(err, errlen, "database %s is damaged (PRAGMA quick_check: "
+		    "%s): refusing to start; the file was left as it is (restore it "
+		    "from a backup or the failover partner: docs/SERVICE.md)", path,
+		    msg);
+	else
+		rc = 0;
+	sqlite3_close(db);
+	return rc;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s;
 
-	if (check_dir(path, err, errlen) == -1)
+	if (check_dir(path, err, errlen) == -1 || precheck(path, err, errlen) == -1)
 		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL ||
 	    (s->rows = lmem_new()) == NULL || (s->offers = lmem_new()) == NULL ||
@@ -452,6 +685,7 @@ store_open(const char *path, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	s->wal_fd = -1;
+	health_init(&s->health);
 	/* NORMAL: a commit writes the WAL without fsync; store_commit then fsyncs
 	 * the WAL itself, store_commit_deferred leaves that to store_wal_sync so
 	 * the DHCP engine can overlap it with its next pass (DESIGN §3). */
@@ -502,31 +736,86 @@ store_wal_fd(struct store *s)
 	return s->wal_fd;
 }
 
+/* After a failed fsync of the WAL: every frame copied into the database
+ * file, that file fsynced, the WAL truncated (a checkpoint in TRUNCATE mode).
+ * Linux reports a writeback error once, so a later fsync of the WAL proves
+ * nothing about the frames written before it; the checkpoint writes those
+ * pages anew, so its fsync does, and the restarted WAL leaves no later
+ * commit behind a frame that may be lost (WAL recovery stops at the first
+ * bad frame). */
+static int
+resync(struct store *s)
+{
+	uint64_t upto = s->committed;
+
+	if (s->in_txn) {
+		snprintf(s->err, sizeof(s->err), "resync inside a transaction");
+		return -1;
+	}
+	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+	    NULL) != SQLITE_OK)
+		return fail(s, "checkpoint after a failed fsync");
+	s->sync_debt = 0;
+	durable_to(s, upto);
+	return 0;
+}
+
 /* Make every committed transaction durable: fsync the WAL (its frames up to
- * the last commit record are what recovery replays). */
+ * the last commit record are what recovery replays), or after a failed one
+ * the full checkpoint of resync(). */
 int
 store_wal_sync(struct store *s)
 {
 	int fd = store_wal_fd(s);
 	uint64_t upto = s->committed;	/* what this fsync covers */
 
+	if (s->sync_debt)
+		return resync(s);
 	if (fd == -1) {
 		if (errno == ENOENT) {	/* nothing written yet */
-			s->durable = upto;
+			durable_to(s, upto);
 			return 0;
 		}
 		snprintf(s->err, sizeof(s->err), "open %s-wal: %s", s->path,
 		    strerror(errno));
+		storage_failed(s, HEALTH_IO, 0);
 		return -1;
 	}
 	if (fsync(fd) == -1) {
-		snprintf(s->err, sizeof(s->err), "fsync %s-wal: %s", s->path,
-		    strerror(errno));
+		store_sync_failed(s, errno);
 		return -1;
 	}
-	if (s->durable < upto)
-		s->durable = upto;
+	durable_to(s, upto);
 	return 0;
+}
+
+void
+store_sync_failed(struct store *s, int err)
+{
+	s->losses++;
+	s->sync_epoch++;
+	s->sync_debt = 1;
+	snprintf(s->err, sizeof(s->err), "fsync of its WAL: %s", strerror(err));
+	storage_failed(s, err == ENOSPC || err == EDQUOT ? HEALTH_FULL : HEALTH_IO,
+	    0);
+}
+
+unsigned
+store_sync_epoch(struct store *s)
+{
+	return s->sync_epoch;
+}
+
+const struct health *
+store_health(struct store *s)
+{
+	return &s->health;
+}
+
+int
+store_writable(struct store *s)
+{
+	return s->health.ok;
 }
 
 const char *
@@ -548,6 +837,10 @@ store_begin(struct store *s)
 		return 0;	/* the stage is the pass's transaction */
 	if (s->ndirty > 0)
 		stage_flush(s);	/* a failure is the engine's to report */
+	/* after a failed fsync, nothing is committed that cannot be made
+	 * durable: a write refused whole rather than visible and not durable */
+	if (s->sync_debt && resync(s) == -1)
+		return -1;
 	if (txn(s, S_BEGIN) == -1)
 		return -1;
 	s->in_txn = 1;
@@ -590,6 +883,44 @@ int
 store_commit(struct store *s)
 {
 	if (store_commit_deferred(s) == -1)
+		return -1;
+	return store_wal_sync(s);
+}
+
+/* A write of nothing new (the schema version again: one page in the WAL),
+ * to learn whether the database takes writes when none wait. */
+static int
+probe(struct store *s)
+{
+	char sql[64];
+	sqlite3_stmt *q;
+	int rc;
+
+	if (store_begin(s) == -1)
+		return -1;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %zu", nitems(migrations));
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		rc = fail(s, "probe");
+	else
+		rc = run(s, q, "probe write");
+	sqlite3_finalize(q);
+	if (rc == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit_deferred(s);
+}
+
+int
+store_recover(struct store *s)
+{
+	int wrote = s->ndirty > 0 || s->stage_failed;
+
+	if (s->in_txn) {
+		snprintf(s->err, sizeof(s->err), "recovery inside a transaction");
+		return -1;
+	}
+	if (stage_commit(s) == -1 || (!wrote && probe(s) == -1))
 		return -1;
 	return store_wal_sync(s);
 }
@@ -1336,7 +1667,11 @@ stage_flush(struct store *s)
 			s->committed = s->seq;
 			return 0;
 		}
+		/* SQLite may have rolled back already: its complaint about a
+		 * second ROLLBACK is not the error to report */
+		snprintf(s->stage_err, sizeof(s->stage_err), "%s", s->err);
 		txn(s, S_ROLLBACK);
+		snprintf(s->err, sizeof(s->err), "%s", s->stage_err);
 		s->in_txn = 0;
 	}
 	snprintf(s->stage_err, sizeof(s->stage_err), "%s", s->err);
@@ -1447,11 +1782,6 @@ store_losses(struct store *s)
 	return s->losses;
 }
 
-void
-store_durability_lost(struct store *s)
-{
-	s->losses++;
-}
 
 int
 store_lease_get(struct store *s, uint32_t address, struct lease *out)
@@ -2362,8 +2692,7 @@ store_durable_seq(struct store *s)
 void
 store_set_durable(struct store *s, uint64_t seq)
 {
-	if (seq > s->durable)
-		s->durable = seq;
+	durable_to(s, seq);
 }
 
 uint64_t

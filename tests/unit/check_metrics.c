@@ -315,6 +315,8 @@ full_snap(void)
 	s.stats = &stats_v;
 	s.ctl_clients = 2;
 	s.commit_latency = &hist_v;
+	s.storage_ok = 0;		/* failing */
+	s.storage_failures = 17;
 	s.scopes = scopes_v;
 	s.nscopes = nitems(scopes_v);
 	s.rels = rels_v;
@@ -413,6 +415,7 @@ END_TEST
 /* Each family's HELP and TYPE exactly once, HELP first. */
 static const char *const families[] = {
 	"dhcpfod_build_info", "dhcpfod_uptime_seconds", "dhcpfod_control_clients",
+	"dhcpfod_storage_ok", "dhcpfod_storage_failures_total",
 	"dhcpfod_packets_received_total", "dhcpfod_packets_sent_total",
 	"dhcpfod_packets_dropped_total", "dhcpfod_leases_granted_total",
 	"dhcpfod_commit_batches_total", "dhcpfod_rpc_requests_total",
@@ -459,6 +462,8 @@ static const struct {
 	{ "dhcpfod_rpc_errors_total", "counter" },
 	{ "dhcpfod_commit_durable_seconds", "histogram" },
 	{ "dhcpfod_uptime_seconds", "gauge" },
+	{ "dhcpfod_storage_ok", "gauge" },
+	{ "dhcpfod_storage_failures_total", "counter" },
 	{ "dhcpfod_scope_leases", "gauge" },
 	{ "dhcpfod_scope_this_free_addresses", "gauge" },
 	{ "dhcpfod_failover_state", "gauge" },
@@ -486,6 +491,9 @@ static const char *const value_lines[] = {
 	"dhcpfod_build_info{version=\"9.8.7\"} 1",
 	"dhcpfod_uptime_seconds 3600",
 	"dhcpfod_control_clients 2",
+	"dhcpfod_storage_ok 0",
+	"dhcpfod_storage_failures_total 17",
+	"dhcpfod_packets_dropped_total{reason=\"storage\"} 0",
 	"dhcpfod_packets_received_total{type=\"unknown\"} 0",
 	"dhcpfod_packets_received_total{type=\"DHCPDISCOVER\"} 10",
 	"dhcpfod_packets_received_total{type=\"DHCPREQUEST\"} 7",

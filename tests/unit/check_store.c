@@ -1,6 +1,8 @@
 /* Storage: schema, scopes, reservations, leases, relationships, and the
  * interval view of free space with its statistics and rebalancing. */
 #include <check.h>
+#include <errno.h>
+#include <sqlite3.h>	/* only to inject faults into its unix VFS */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include "fo.h"
+#include "health.h"
 #include "rebal.h"
 #include "log.h"
 #include "store.h"
@@ -758,7 +761,7 @@ START_TEST(test_stage_api)
 	ck_assert_int_eq(store_lease_put(st, &a), 0);
 	store_rollback(st);
 	ck_assert_uint_eq(store_losses(st), losses + 2);
-	store_durability_lost(st);
+	store_sync_failed(st, EIO);
 	ck_assert_uint_eq(store_losses(st), losses + 3);
 }
 END_TEST
@@ -796,6 +799,184 @@ START_TEST(test_state_change_durable_with_staged_writes)
 }
 END_TEST
 
+/* ---- storage failures: faults injected into SQLite's own write calls ---- */
+
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+
+static int fault_err;		/* 0: none; else the errno of every write */
+static sqlite3_syscall_ptr real_pwrite, real_pwrite64, real_write;
+
+static ssize_t
+bad_pwrite(int fd, const void *b, size_t n, off_t off)
+{
+	if (fault_err) {
+		errno = fault_err;
+		return -1;
+	}
+	return ((pwrite_fn)real_pwrite)(fd, b, n, off);
+}
+
+static ssize_t
+bad_pwrite64(int fd, const void *b, size_t n, off_t off)
+{
+	if (fault_err) {
+		errno = fault_err;
+		return -1;
+	}
+	return ((pwrite_fn)real_pwrite64)(fd, b, n, off);
+}
+
+static ssize_t
+bad_write(int fd, const void *b, size_t n)
+{
+	if (fault_err) {
+		errno = fault_err;
+		return -1;
+	}
+	return ((write_fn)real_write)(fd, b, n);
+}
+
+/* Route the unix VFS's writes through the bad_* calls (faults off). */
+static void
+faults_install(void)
+{
+	sqlite3_vfs *v = sqlite3_vfs_find(NULL);
+
+	fault_err = 0;
+	if (real_write != NULL)
+		return;
+	real_pwrite = v->xGetSystemCall(v, "pwrite");
+	real_pwrite64 = v->xGetSystemCall(v, "pwrite64");
+	real_write = v->xGetSystemCall(v, "write");
+	ck_assert_ptr_nonnull(real_write);
+	if (real_pwrite != NULL)
+		v->xSetSystemCall(v, "pwrite", (sqlite3_syscall_ptr)bad_pwrite);
+	if (real_pwrite64 != NULL)
+		v->xSetSystemCall(v, "pwrite64", (sqlite3_syscall_ptr)bad_pwrite64);
+	v->xSetSystemCall(v, "write", (sqlite3_syscall_ptr)bad_write);
+}
+
+/* PRAGMA integrity_check on a connection of its own. */
+static void
+assert_intact(void)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	snprintf(path, sizeof(path), "%s/db", dir);
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(q, 0), "ok");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+/* A write that fails (a full disk: SQLITE_FULL; an I/O error): the staged
+ * lease is gone from the mirror too, the health says why and where, an
+ * explicit transaction is refused whole, store_recover fails until the
+ * writes work, then succeeds and everything is durable again. */
+static void
+write_failure(int err, int kind, const char *text)
+{
+	struct lease a = client_lease("10.1.0.5", "10.1.0.0", 1, LEASE_ACTIVE), l;
+	struct lease b = a;
+	struct scope sc = { 0 };
+	const struct health *h = store_health(st);
+	uint64_t fails;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	ck_assert_int_eq(store_lease_stage(st, &a), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(store_writable(st), 1);
+	faults_install();
+	fault_err = err;
+	b.ends = a.ends + 100;
+	ck_assert_int_eq(store_lease_stage(st, &b), 0);
+	ck_assert_int_eq(store_commit_deferred(st), -1);
+	ck_assert_int_eq(store_writable(st), 0);
+	ck_assert_int_eq(h->kind, kind);
+	ck_assert_msg(strstr(h->error, text) && strstr(h->error, dir), "%s", h->error);
+	ck_assert_int_eq(store_lease_get(st, a.address, &l), 0);
+	ck_assert_int_eq(l.ends, a.ends);		/* the mirror forgot it */
+	fails = h->failures;
+	ck_assert_int_eq(store_recover(st), -1);
+	ck_assert_uint_gt(h->failures, fails);
+	sc.subnet = A("10.2.0.0");
+	sc.mask = prefix_to_mask(24);
+	sc.range_start = A("10.2.0.1");
+	sc.range_end = A("10.2.0.9");
+	ck_assert_int_eq(store_scope_insert(st, &sc), -1);
+	ck_assert_int_eq(store_scope_get(st, sc.subnet, &sc), STORE_NOTFOUND);
+	fault_err = 0;
+	ck_assert_int_eq(store_recover(st), 0);
+	ck_assert_int_eq(store_writable(st), 1);
+	ck_assert_uint_eq(store_durable_seq(st), store_committed_seq(st));
+	ck_assert_int_eq(store_lease_stage(st, &b), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(store_lease_get(st, a.address, &l), 0);
+	ck_assert_int_eq(l.ends, b.ends);
+	assert_intact();
+}
+
+START_TEST(test_disk_full)
+{
+	write_failure(ENOSPC, HEALTH_FULL, "disk full");
+}
+END_TEST
+
+START_TEST(test_write_eio)
+{
+	write_failure(EIO, HEALTH_IO, "I/O error");
+}
+END_TEST
+
+/* An fsync of the WAL failed: nothing committed before or after is durable
+ * until a full checkpoint (TRUNCATE) has written it to the database file;
+ * while that fails, a transaction is refused before it starts. */
+START_TEST(test_fsync_failure)
+{
+	struct lease a = client_lease("10.1.0.5", "10.1.0.0", 1, LEASE_ACTIVE);
+	unsigned epoch = store_sync_epoch(st), losses = store_losses(st);
+	uint64_t durable, c;
+	char wal[128];
+	struct stat sb;
+
+	mkscope("10.1.0.0", 24, "10.1.0.1", "10.1.0.254");
+	durable = store_durable_seq(st);
+	ck_assert_int_eq(store_lease_stage(st, &a), 0);
+	ck_assert_int_eq(store_commit_deferred(st), 0);
+	c = store_committed_seq(st);
+	store_sync_failed(st, EIO);
+	ck_assert_uint_eq(store_sync_epoch(st), epoch + 1);
+	ck_assert_uint_eq(store_losses(st), losses + 1);
+	ck_assert_int_eq(store_writable(st), 0);
+	ck_assert_int_eq(store_health(st)->kind, HEALTH_IO);
+	store_set_durable(st, c);	/* a later fsync's success proves nothing */
+	ck_assert_uint_eq(store_durable_seq(st), durable);
+	faults_install();
+	fault_err = EIO;		/* the checkpoint cannot write either */
+	ck_assert_int_eq(store_begin(st), -1);
+	ck_assert_int_eq(store_txn_open(st), 0);
+	ck_assert_int_eq(store_recover(st), -1);
+	ck_assert_uint_eq(store_durable_seq(st), durable);
+	fault_err = 0;
+	ck_assert_int_eq(store_recover(st), 0);
+	ck_assert_int_eq(store_writable(st), 1);
+	ck_assert_uint_eq(store_durable_seq(st), store_committed_seq(st));
+	ck_assert_uint_gt(store_durable_seq(st), c);
+	snprintf(wal, sizeof(wal), "%s/db-wal", dir);
+	ck_assert_int_eq(stat(wal, &sb), 0);
+	/* the WAL started over: it holds the probe's one page at most */
+	ck_assert_int_le(sb.st_size, 32 + 24 + 4096);
+	assert_intact();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -826,6 +1007,9 @@ main(void)
 	tcase_add_test(tc, test_stage_api);
 	tcase_add_test(tc, test_unsent);
 	tcase_add_test(tc, test_state_change_durable_with_staged_writes);
+	tcase_add_test(tc, test_disk_full);
+	tcase_add_test(tc, test_write_eio);
+	tcase_add_test(tc, test_fsync_failure);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
