@@ -182,7 +182,7 @@ clean:
 #   make demo     dhcpfod hands a lease to a real client (scripts/demo.sh)
 #   make bench    perfdhcp: dhcpfod vs kea-dhcp4 vs dhcpd (scripts/bench.sh; knobs there)
 #   make bench-failover  a dhcpfod pair: rebalancing and throughput (scripts/bench-failover.py)
-.PHONY: demo bench bench-failover
+.PHONY: demo bench bench-failover chaos
 demo: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@BUILD=$(BUILD) scripts/demo.sh
@@ -190,6 +190,13 @@ demo: all
 bench: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@BUILD=$(BUILD) scripts/bench.sh
+
+# randomized faults against a pair, every DHCPACK checked (docs/CHAOS.md):
+#   make chaos CYCLES=100 SEED=7 [PARTNER=isc-primary|isc-secondary]
+chaos: all
+	@scripts/install-deps --check >/dev/null || scripts/install-deps
+	@BUILD=$(BUILD) CYCLES=$(or $(CYCLES),20) SEED=$(SEED) PARTNER=$(or $(PARTNER),dhcpfod) \
+		python3 tests/chaos/chaos.py
 
 # a pair of dhcpfod servers: rebalancing a /16 and a /8, the pair's leases per second
 bench-failover: all
