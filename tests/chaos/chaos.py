@@ -53,6 +53,12 @@ class Run:
         self.lab = Lab("%d" % (os.getpid() % 100000))
         self.tmp = args.out or tempfile.mkdtemp(prefix="chaos-")
         os.makedirs(self.tmp, exist_ok=True)
+        for old in ("A", "B", "clients.jsonl", "summary.json"):    # a fresh start
+            p = os.path.join(self.tmp, old)
+            if os.path.isdir(p):
+                shutil.rmtree(p)
+            elif os.path.exists(p):
+                os.unlink(p)
         if args.partner == "isc-primary":
             self.a = Isc(self.tmp, "A", self.lab.a, "primary")
         else:
@@ -67,7 +73,7 @@ class Run:
         self.cycles = []
         self.violations = []
         self.max_ahead = 0          # largest forward clock step: the tolerance
-        self.seen_out = {}          # (server, ip) -> first seen RELEASED/EXPIRED
+        self.dups = {}              # double allocations reported so far
 
     # -- plumbing ------------------------------------------------------------
     def servers(self):
@@ -152,19 +158,21 @@ class Run:
         """The operator declares PARTNER_DOWN on the survivor; the partner is dead.
         Half the time the link failed silently first and the victim went on
         serving for a few seconds before it died, as when a crash follows
-        network trouble: the survivor never heard of what it did then."""
+        network trouble: the survivor never heard of what it did then (the
+        link stays cut until the victim is back, so that not even its
+        kernel's last retransmissions arrive)."""
         v = self.isc or self.pick()     # the declaration is dhcpfod's RPC
         s = self.other(v)
         d = self.rng.uniform(MCLT + 2, MCLT + 25)
-        pre = self.rng.uniform(1, 6) if self.rng.random() < 0.5 else 0
+        pre = self.rng.uniform(2, 9) if self.rng.random() < 0.5 else 0
         if pre:
             self.lab.partition("both")
             time.sleep(pre)
         v.kill()
-        self.lab.heal()
         self.wait(lambda: s.state() not in ("NORMAL", None), 15)
         r = s.call("failover.set", {"name": "r1", "state": "PARTNER_DOWN"})
         time.sleep(d)
+        self.lab.heal()
         v.start()
         return "%sSIGKILL %s, PARTNER_DOWN on %s (%s), %s restarted after %.1f s" % (
             "partition both for %.1f s, " % pre if pre else "", v.name, s.name, r[0],
@@ -261,7 +269,7 @@ class Run:
                             drained.append({"server": name, "ip": ip,
                                             "state": t[ip]["state"],
                                             "for": round(now - since, 1)})
-                res = {"diffs": checker.table_diffs(la, lb),
+                res = {"diffs": checker.table_diffs(la, lb, now, ends=not self.isc),
                        "lost": checker.lost(la, lb, holders), "drained": drained}
             clean = not (res["diffs"] or res["lost"] or res["drained"])
             if clean or now - t0 > QUIET_MAX:
@@ -271,7 +279,17 @@ class Run:
         for k in ("diffs", "lost", "drained"):
             if res[k]:
                 self.violation(cycle, k, res[k][:10])
+        self.new_duplicates(cycle)
         return round(time.time() - t0, 1), clean
+
+    def new_duplicates(self, cycle):
+        """Double allocations in the clients' log so far, each reported once."""
+        ivs = checker.intervals(checker.read_events(self.clog))
+        for d in checker.duplicates(ivs, tolerance=self.max_ahead):
+            key = (d["ip"], d["second"], d["from"])
+            if key not in self.dups:
+                self.dups[key] = d
+                self.violation(cycle, "double allocation", d)
 
     def cycle(self, n):
         time.sleep(self.rng.uniform(1, 6))
@@ -319,11 +337,10 @@ class Run:
         return self.summary()
 
     def summary(self):
+        self.new_duplicates("end")
         ev = checker.read_events(self.clog)
         ivs = checker.intervals(ev)
-        dups = checker.duplicates(ivs, tolerance=self.max_ahead)
-        for d in dups:
-            self.violation("-", "double allocation", d)
+        dups = list(self.dups.values())
         av = checker.availability(ev, ivs, NADDR)
         conv = [c["normal_after"] for c in self.cycles]
         crashed = [s.name for s in self.servers() if not s.alive()]

@@ -100,20 +100,24 @@ def availability(events, ivs, naddr):
             "availability": round(100.0 * ok / tried, 1) if tried else None}
 
 
-def norm(lease):
-    """What both servers must agree on for one address."""
+def norm(lease, now, ends=True):
+    """What both servers must agree on for one address. An ACTIVE lease past
+    its end is EXPIRED whether or not the server's expiry has run yet."""
     if lease is None or lease["state"] in FREEISH:
         return None
     if lease["state"] == "ACTIVE":
-        return ("ACTIVE", lease["hwaddr"], lease.get("ends"))
+        if lease.get("ends") and lease["ends"] < now:
+            return ("EXPIRED",)
+        return ("ACTIVE", lease["hwaddr"]) + ((lease.get("ends"),) if ends else ())
     return (lease["state"],)
 
 
-def table_diffs(la, lb):
-    """Addresses whose bindings differ between the two servers."""
+def table_diffs(la, lb, now, ends=True):
+    """Addresses whose bindings differ between the two servers (ends=False:
+    lease ends not compared, for ISC dhcpd, which keeps its own)."""
     out = []
     for ip in sorted(set(la) | set(lb)):
-        a, b = norm(la.get(ip)), norm(lb.get(ip))
+        a, b = norm(la.get(ip), now, ends), norm(lb.get(ip), now, ends)
         if a != b:
             out.append({"ip": ip, "A": a, "B": b})
     return out
@@ -151,7 +155,10 @@ def _selftest():
     assert holders_at(ivs, 4) == {"x": "m1", "y": "m4"}
     la = {"x": {"state": "ACTIVE", "hwaddr": "m1", "ends": 15}}
     lb = {"x": {"state": "RELEASED", "hwaddr": "m1", "ends": 15}}
-    assert table_diffs(la, lb) == [{"ip": "x", "A": ("ACTIVE", "m1", 15), "B": ("RELEASED",)}]
+    assert table_diffs(la, lb, 10) == [{"ip": "x", "A": ("ACTIVE", "m1", 15),
+                                        "B": ("RELEASED",)}]
+    assert table_diffs(la, {"x": dict(la["x"], ends=16)}, 10, ends=False) == []
+    assert table_diffs(la, {"x": dict(la["x"], state="EXPIRED")}, 16) == []
     assert lost(la, lb, {"x": "m1"}) == [{"ip": "x", "client": "m1", "server": "B",
                                           "has": ("RELEASED", "m1")}]
     print("checker self-test passed")

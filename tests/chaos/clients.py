@@ -43,8 +43,9 @@ IP_PKTINFO = 8
 
 
 def pack(op_type, xid, mac, ciaddr="0.0.0.0", giaddr="0.0.0.0", flags=0, hops=0,
-         opts=()):
-    hdr = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, hops, xid, 0, flags,
+         opts=(), secs=0):
+    hdr = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, hops, xid, min(secs, 65535),
+                      flags,
                       socket.inet_aton(ciaddr), b"\0" * 4, b"\0" * 4,
                       socket.inet_aton(giaddr), mac + b"\0" * 10, b"", b"")
     body = bytes([53, 1, op_type])
@@ -97,6 +98,7 @@ class Client:
         self.sent = 0.0
         self.tries = 0
         self.gen = 0            # invalidates timers of an earlier state
+        self.began = 0.0        # when the current exchange began (secs field)
 
     # -- timers --------------------------------------------------------------
     def at(self, when, fn):
@@ -109,7 +111,14 @@ class Client:
     # -- life cycle ----------------------------------------------------------
     def start(self):
         self.goto("IDLE")
-        self.at(time.time() + self.sim.rng.uniform(0, 8), self.wake)
+        first = self.sim.rng.uniform(0, 8) if self.idx % 3 else self.away()
+        self.at(time.time() + first, self.wake)
+
+    def away(self):
+        """How long a client that left stays away: about as many clients
+        want an address as there are addresses, so that the pool is full
+        at times and has room at others."""
+        return self.sim.rng.uniform(10, 110)
 
     def wake(self):
         if self.ip and self.end > time.time() + 1:
@@ -122,13 +131,20 @@ class Client:
         self.goto("SELECTING")
         self.xid = self.sim.rng.getrandbits(32)
         self.tries = 0
+        self.began = time.time()
         self.send_discover()
 
+    def secs(self):
+        """RFC 2131 §4.1: seconds since the client began acquiring a lease."""
+        return int(time.time() - self.began)
+
     def send_discover(self):
-        if self.tries >= 3:
+        # four tries, 1, 2 and 3 s apart; secs grows so that a partner's
+        # load_balance_max_seconds can answer a client its peer leaves waiting
+        if self.tries >= 4:
             return self.dora_failed()
         self.tries += 1
-        self.sim.relay(pack(DISCOVER, self.xid, self.mac))
+        self.sim.relay(pack(DISCOVER, self.xid, self.mac, secs=self.secs()))
         self.at(time.time() + self.tries, self.send_discover)
 
     def dora_failed(self):
@@ -153,7 +169,7 @@ class Client:
         self.tries += 1
         ip, sid = self.offer
         self.sent = time.time()
-        self.sim.relay(pack(REQUEST, self.xid, self.mac,
+        self.sim.relay(pack(REQUEST, self.xid, self.mac, secs=self.secs(),
                             opts=[(50, socket.inet_aton(ip)), (54, sid)]))
         self.at(time.time() + 1.5, self.send_select)
 
@@ -162,6 +178,7 @@ class Client:
         self.goto("REBOOTING")
         self.xid = self.sim.rng.getrandbits(32)
         self.tries = 0
+        self.began = time.time()
         self.send_reboot()
 
     def send_reboot(self):
@@ -171,7 +188,7 @@ class Client:
             return self.discover()
         self.tries += 1
         self.sent = time.time()
-        self.sim.relay(pack(REQUEST, self.xid, self.mac,
+        self.sim.relay(pack(REQUEST, self.xid, self.mac, secs=self.secs(),
                             opts=[(50, socket.inet_aton(self.ip))]))
         self.at(time.time() + 1.5, self.send_reboot)
 
@@ -275,7 +292,7 @@ class Client:
                                        self.mac, ciaddr=ip,
                                        opts=[(54, socket.inet_aton(srv))]))
         self.goto("IDLE")
-        self.at(time.time() + self.sim.rng.uniform(2, 30), self.discover)
+        self.at(time.time() + self.away(), self.discover)
 
     def vanish(self):
         """Silent: the lease stays the client's until it ends; back later."""

@@ -81,6 +81,9 @@ class Lab:
         sh("ip", "route", "add", SUBNET + "/24", "via", "10.97.2.2", ns=b)
         for ifc in ("ca", "cb"):
             sh("sysctl", "-qw", "net.ipv4.conf.%s.rp_filter=0" % ifc, ns=c)
+        # the whole range is local to C: a server's ping before an offer must
+        # not find every address taken
+        sh("sysctl", "-qw", "net.ipv4.icmp_echo_ignore_all=1", ns=c)
 
     # -- silent partitions of the failover link (nftables in A) ---------------
     def partition(self, way):
@@ -210,7 +213,10 @@ class Dhcpfod:
                  "range": {"start": LO, "end": HI}, "lease_time": LEASE}
         rel = {"name": "r1", "primary_server": FO_A, "secondary_server": FO_B,
                "mode": "load-balance", "percentage": 50, "mclt": MCLT, "port": 647,
-               "scopes": [SUBNET], "server_type": self.role}
+               "scopes": [SUBNET], "server_type": self.role,
+               # as ISC's "load balance max seconds 3": a client its hash
+               # server leaves waiting 3 s is answered by the other
+               "load_balance_max_seconds": 3}
         for m, p in (("scope.create", scope), ("failover.create", rel)):
             r = self.call(m, p)
             if r[0] != "ok":
@@ -252,6 +258,8 @@ class Isc:
         lines = ["authoritative;", "ddns-update-style none;",
                  "default-lease-time %d;" % LEASE, "max-lease-time %d;" % LEASE,
                  "dhcp-cache-threshold 0;",
+                 # the clients' namespace answers for the whole range: no ping
+                 "ping-check false;",
                  'failover peer "r1" {', "  %s;" % role, "  address %s;" % me,
                  "  port 647;", "  peer address %s;" % peer, "  peer port 647;",
                  "  max-response-delay 10;", "  max-unacked-updates 10;",
@@ -303,9 +311,12 @@ class Isc:
             return f.read()
 
     def state(self):
-        recs = re.findall(r'failover peer "r1" state \{(.*?)\}', self.lease_file(), re.S)
-        m = re.search(r"my state ([a-z-]+)", recs[-1]) if recs else None
-        return ISC_STATES.get(m.group(1)) if m else None
+        """The state dhcpd last logged moving to since it was started."""
+        if not self.alive():
+            return None
+        moves = re.findall(r"failover peer r1: I move from [a-z-]+ to ([a-z-]+)",
+                           self.log().rsplit("==== start", 1)[-1])
+        return ISC_STATES.get(moves[-1]) if moves else "STARTUP"
 
     def leases(self):
         """address -> lease like dhcpfod's lease.list (the journal's last record)."""
