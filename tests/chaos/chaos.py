@@ -308,7 +308,8 @@ class Run:
             self.wait(self.both_normal, 120)
         quiet, clean = self.quiet_check(n)
         rec = {"cycle": n, "fault": name, "what": what, "secs": round(th - t0, 1),
-               "normal_after": conv, "quiet": quiet, "clean": clean}
+               "normal_after": conv, "quiet": quiet, "clean": clean,
+               "t_fault": round(t0, 3), "t_normal": round(th + conv, 3)}
         self.cycles.append(rec)
         log("cycle %d/%d: %s; NORMAL %.1f s after heal; tables %s in %.1f s" % (
             n + 1, self.args.cycles, what, conv, "agree" if clean else "DIFFER", quiet))
@@ -344,6 +345,9 @@ class Run:
         ivs = checker.intervals(ev)
         dups = list(self.dups.values())
         av = checker.availability(ev, ivs, NADDR)
+        calm = checker.availability(ev, ivs, NADDR, exclude=[
+            (c["t_fault"], c["t_normal"]) for c in self.cycles])
+        av["availability_between_faults"] = calm["availability"]
         conv = [c["normal_after"] for c in self.cycles]
         crashed = [s.name for s in self.servers() if not s.alive()]
         for name in crashed:
