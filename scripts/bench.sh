@@ -36,7 +36,7 @@
 #      both (rate, and 1 / CPU cost). The scopes alternate within each round.
 #      dhcpd is left out of the /8 unless ALLOC_DHCPD_8=1: it builds (and writes out) one
 #      lease per address at start-up: 2.7 GB here, and no answer within 135 s.
-# Reference servers, configured like shared/tools/dhcp-bench: kea-dhcp4 memfile with
+# Reference servers, configured for a fair comparison (docs/PERFORMANCE.md, Method): kea-dhcp4 memfile with
 # persist=true (one CSV line per lease, no fsync), LFC off (lfc-interval 0: no run lasts
 # long enough for it to matter), multi-threading off (set explicitly: one pinned core, as
 # dhcpfod and dhcpd), raw sockets, WARN logging; dhcpd with ping-check false and its
@@ -55,8 +55,8 @@
 # with a fixed RATE, auto is 3 x RATE), ALLOC_REPS (7),
 # ALLOC_DHCPD_8 (0), START_TIMEOUT (15 s), DHCPFOD_START_TIMEOUT (5 s), PIN (1), BUILD,
 # OUT (BUILD/bench), LAB_KEEP=1 keeps configs, logs and raw perfdhcp output.
-# Reference method and the measured behaviour of perfdhcp, Kea and dhcpd:
-# shared/tools/dhcp-bench.md.
+# The method, and the behaviour of perfdhcp, Kea and dhcpd it allows for:
+# docs/PERFORMANCE.md, Method.
 
 set -u -o pipefail
 
@@ -435,7 +435,7 @@ tput_once() {   # KIND REP
 	ras=$(pd_field "$f" RA sent); rar=$(pd_field "$f" RA recv)
 	cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v d="$DURATION" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / d }')
 	first=$(awk -v s="${dos:-0}" -v c="$CLIENTS" 'BEGIN { if (s <= 0) print 0; else printf "%.0f", 100 * (s < c ? s : c) / s }')
-	# as shared/tools/dhcp-bench judges a run: perfdhcp sent under 95 % of the rate, or its
+	# the verdict of docs/PERFORMANCE.md (Method): perfdhcp sent under 95 % of the rate, or its
 	# socket dropped over 0.5 % of the replies: generator-limited; under 2 % of the
 	# exchanges incomplete: not saturated (the figure is a lower bound)
 	verdict=$(awk -v o="$rate" -v d="$DURATION" -v s="${dos:-0}" -v dr="${dor:-0}" \

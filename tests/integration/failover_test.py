@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Two dhcpfod servers in a failover relationship (SPEC §5), end to end.
+"""Two dhcpfod servers in a failover relationship (docs/FAILOVER.md), end to end.
 
 Lab, all in network namespaces this test creates and always removes:
   fo-a-PID  primary:   LAN la 10.77.0.1/24, failover link fa 10.99.0.1/24
@@ -8,7 +8,7 @@ Lab, all in network namespaces this test creates and always removes:
 The failover link is a veth pair straight between A and B, so it can be cut
 without cutting the clients off. Clients are busybox udhcpc.
 Steps: NORMAL on both; leases from both by hash, in both lease tables; the
-rebalancing targets of SPEC §5.3 at 50, 70 and hot-standby 5 with the error
+rebalancing targets of docs/FAILOVER.md §11 at 50, 70 and hot-standby 5 with the error
 codes 20117/20115/20120; load_balance_max_seconds lets the standby answer a
 client the primary does not; link cut -> COMMUNICATION_INT and service from own
 pools, a client whose lease ran out meanwhile getting its address back;
@@ -270,7 +270,7 @@ def tables_agree(a, b, show=False):
 
 
 def expect_split(a, b, share, what):
-    """SPEC §5.3 targets on both servers, this/partner swapped."""
+    """FAILOVER.md §11 targets on both servers, this/partner swapped."""
     sa, sb = a.stats(), b.stats()
     f = sa.get("addr_free", -1)
     sec = f * share // 100
@@ -306,7 +306,7 @@ def step_normal(a, b, clients, tmp):
           "both reach NORMAL (A %s, B %s)" % (a.rel().get("state"), b.rel().get("state")))
     check(a.rel().get("partner_state") == "NORMAL" and
           b.rel().get("partner_state") == "NORMAL", "each sees its partner NORMAL")
-    # entering NORMAL the primary balances (SPEC §5.3 on entering NORMAL)
+    # entering NORMAL the primary balances (FAILOVER.md §11, on entering NORMAL)
     wait_for("balanced", lambda: a.stats().get("partner_addr_free") ==
              a.stats().get("addr_free", 0) // 2 and b.stats().get("this_addr_free") ==
              a.stats().get("addr_free", 0) // 2, 10)
@@ -319,7 +319,7 @@ def step_normal(a, b, clients, tmp):
             hw = hw_of("c%d" % i)
             clients[hw] = got[0]
             servers.add(got[1])
-            # SPEC §5.2: the primary (10.77.0.1) serves buckets 0..127 at 50 %
+            # FAILOVER.md §1: the primary (10.77.0.1) serves buckets 0..127 at 50 %
             want = "10.77.0.1" if bucket_of(hw) < 128 else "10.77.0.2"
             check(got[1] == want, "client c%d (bucket %d) answered by %s, the hash says %s"
                   % (i, bucket_of(hw), got[1], want))

@@ -704,7 +704,7 @@ def pairing(tmp, which):
             return isc, fod
         step_duplicate(isc, fod, what)
         # on entering NORMAL the primary balances the pool (dhcpd's pool
-        # balancing, or dhcpfod's SPEC §5.3 rebalance)
+        # balancing, or dhcpfod's rebalance, docs/FAILOVER.md §11)
         moved = lambda: owners_agree(isc, fod) and (fod.owned()[1] or 0) > 0
         check(wait_for(moved, 20),
               "%s: on entering NORMAL the primary gave free addresses to the "

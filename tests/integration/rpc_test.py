@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Integration test of the management surface (SPEC §4, §6, §7).
+"""Integration test of the management surface (docs/RPC.md, docs/dhcpfoctl.8).
 
 Starts build/dhcpfod on a temporary database and socket, drives every method
 through build/dhcpfoctl and asserts results and the exact error codes and check
-order of SPEC §4.1; then abuses the socket with malformed, oversized and
+order of docs/RPC.md §6; then abuses the socket with malformed, oversized and
 abandoned requests and checks the daemon keeps serving. Root-only parts (access
 denied for another uid, read-only database directory) are skipped with a
 message when not root. Exit 0 = all passed.
@@ -636,7 +636,7 @@ def test_restart_persists(d):
 def test_export_import(d):
     """dhcpfoctl export on this server, import --as-partner on a fresh one: the
     same scopes, exclusions, options, reservations and states, each
-    relationship with the other server_type (SPEC §4.3); a second import is
+    relationship with the other server_type (docs/RPC.md §6.1); a second import is
     refused item by item (exit 1), a document of another kind is a usage
     error (exit 2), --dry-run changes nothing."""
     expect_ok(d, "scope.create", {"subnet": "10.60.0.0", "prefix": 24, "name": "exp",

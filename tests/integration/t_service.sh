@@ -150,7 +150,7 @@ check_caps() {
 		"$2: CapInh/CapAmb $(field "$s" CapInh)/$(field "$s" CapAmb), want $inh/$amb"
 }
 
-# check_access WHAT: SPEC §4 through the daemon's SO_PEERCRED check (the socket
+# check_access WHAT: docs/RPC.md §1 (access) through the daemon's SO_PEERCRED check (the socket
 # is 0666 here so that the daemon, not the file mode, decides)
 check_access() {
 	local out rc

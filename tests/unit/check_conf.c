@@ -1,4 +1,4 @@
-/* Unit tests: the config file (SPEC §3, §3.1): the defaults, the example file,
+/* Unit tests: the config file (docs/dhcpfod.conf.5): the defaults, the example file,
  * every error as "FILE:LINE: message", inline comments, and the canonical print
  * (DESIGN §4.7), which must parse back to itself and match the golden file.
  * File paths are relative to the top of the source tree, where `make unit` runs;
@@ -90,7 +90,7 @@ load_ok(const char *text, const char *name)
 	return c;
 }
 
-/* Every field equals its SPEC §3.1 default. */
+/* Every field equals its default in dhcpfod.conf(5). */
 static void
 assert_defaults(const struct conf *c)
 {
@@ -275,7 +275,7 @@ static const struct reject_case {
 	/* reported at the section's own line */
 	{ "[bogus]\nkey = 1\n", NAME ":1: unknown section 'bogus'" },
 	{ "[Server]\ndhcp-port = 67\n", NAME ":1: unknown section 'Server'" },
-	/* an unknown section is an error even without keys (SPEC §3.1) */
+	/* an unknown section is an error even without keys (dhcpfod.conf(5)) */
 	{ "[server]\n[bogus]\n", NAME ":2: unknown section 'bogus'" },
 	{ "[server]\ndhcp-port = 67\n\ndhcp-port = 68\n",
 	  NAME ":4: duplicate key 'dhcp-port'" },

@@ -1,6 +1,6 @@
-/* Unit tests: the JSON-RPC 2.0 envelope codec (SPEC §4, src/ctl_rpc.c): which
+/* Unit tests: the JSON-RPC 2.0 envelope codec (docs/RPC.md §1, src/ctl_rpc.c): which
  * request lines parse and which error each other one gets, the reply lines, and
- * the error table of SPEC §6 (err_symbol). */
+ * the error table of docs/RPC.md §7 (err_symbol). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,7 +256,7 @@ END_TEST
 static const struct error_line_case {
 	const char	*id;		/* NULL: no id, JSON null in the reply */
 	int		 code;
-	const char	*message;	/* the SPEC §6 symbol; NULL: err_symbol's */
+	const char	*message;	/* the RPC.md §7 symbol; NULL: err_symbol's */
 	const char	*detail;	/* NULL: "" in the reply */
 } error_line_cases[] = {
 	{ "1", 87, "ERROR_INVALID_PARAMETER", "parameter 'name' is missing" },
@@ -328,7 +328,7 @@ END_TEST
  * the bad byte, which can cut a UTF-8 sequence in two ('"\\' + "\xc3\xa9" gives
  * "invalid escape near '\"\\\xc3'"); the detail then is not UTF-8 and the
  * reply line came back NULL: the request got no answer. Every line that is
- * not JSON must still be answered (SPEC §4). */
+ * not JSON must still be answered (docs/RPC.md §1). */
 static const char *const cut_utf8_lines[] = {
 	"{\"\\\xc3\xa9\"}",
 	"{\"j{onrpc\":\"2.0\",\"method\\\xc6\x89",
@@ -388,7 +388,7 @@ START_TEST(test_error_line_invalid_utf8_detail)
 }
 END_TEST
 
-/* ---- SPEC §6, literally ---- */
+/* ---- docs/RPC.md §7, literally ---- */
 
 static const struct spec_err {
 	int		 code;

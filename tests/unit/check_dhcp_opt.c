@@ -1,5 +1,5 @@
 /* Unit tests: option definitions, the typed codec (RFC 2132, RFC 3397), the option
- * list, and the management API's JSON form of options (SPEC §4.6). */
+ * list, and the management API's JSON form of options (docs/RPC.md §2.5). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,7 +351,7 @@ START_TEST(test_defs_settable)
 }
 END_TEST
 
-/* The names SPEC §4.6 promises, and a few more. */
+/* The names docs/RPC.md §2.5 promises. */
 static const struct def_case {
 	const char		*name;
 	uint8_t			 code;

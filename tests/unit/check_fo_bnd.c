@@ -1,5 +1,5 @@
 /* Unit tests: binding-update decisions (src/fo_bnd.c): every cell of the
- * draft-12 §7.1.3 conflict table (reference isc-failover.md §3.4) under four
+ * draft-12 §7.1.3 conflict table (docs/FAILOVER.md §6, Receiving) under four
  * scenarios, ISC's validation (§1.6), the CLTT rules, and the lease <->
  * binding conversions of Table 7.1-1. */
 #include <stdint.h>
@@ -146,7 +146,7 @@ START_TEST(test_conflict_cell)
 END_TEST
 
 /*
- * Validation (ISC, reference §1.6), before the table.
+ * Validation (ISC; docs/FAILOVER.md §6, Receiving), before the table.
  */
 
 static const struct valid_case {
@@ -198,7 +198,7 @@ START_TEST(test_validation)
 END_TEST
 
 /*
- * CLTT comparison (reference §3.4): without a CLTT an update is never newer;
+ * CLTT comparison (docs/FAILOVER.md §6, Receiving): without a CLTT an update is never newer;
  * with one it is newer than a stored binding without.
  */
 
@@ -471,7 +471,7 @@ START_TEST(test_unknown_stored_state)
 END_TEST
 
 /*
- * Lease -> binding (Table 7.1-1, reference §1.6).
+ * Lease -> binding (Table 7.1-1; docs/FAILOVER.md §6, Sending).
  */
 
 #define ID	(FO_B_CHADDR | FO_B_CID)

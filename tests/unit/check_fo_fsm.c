@@ -7,7 +7,8 @@
  * restart.
  *
  * The expected tables are written from draft-ietf-dhc-failover-12 §9 and
- * shared/reference/isc-failover.md §2.3, not from fo_fsm.c. Every cell says
+ * ISC dhcpd 4.4's server/failover.c (docs/FAILOVER.md §5 writes both out
+ * with their differences), not from fo_fsm.c. Every cell says
  * where its answer comes from; a cell where dhcpfod does not do what the
  * draft says also has a test named after dhcpfod's choice.
  */
@@ -179,7 +180,7 @@ END_TEST
  *       test_recover_meets_conflict_asks_for_everything).
  * Entry actions are part of the expectation: entering POTENTIAL_CONFLICT
  * the primary asks UPDREQ (§9.10.1); entering RECOVER both ask UPDREQALL
- * (§9.5.2, ISC); entering NORMAL the primary rebalances (SPEC §5.3).
+ * (§9.5.2, ISC); entering NORMAL the primary rebalances (docs/FAILOVER.md §11).
  * Rows and columns not written (NO_STATE, INIT, STARTUP, PAUSED,
  * SHUTDOWN as our state; NO_STATE, INIT, STARTUP as the partner's, which
  * never arrive on the wire) mean: stay, do nothing.
@@ -609,7 +610,7 @@ START_TEST(test_startup_flag_only_matters_in_partner_down)
 END_TEST
 
 /*
- * ---- entry actions (§9.10.1, §9.5.2, SPEC §5.3) ----
+ * ---- entry actions (§9.10.1, §9.5.2; rebalancing: docs/FAILOVER.md §11) ----
  */
 
 static const struct {

@@ -1,6 +1,7 @@
 /* Unit tests: the failover message codec (src/fo_msg.c; draft-12 §6, §12 as
- * ISC speaks it, reference isc-failover.md §1, §7), its HMAC-SHA256 digest,
- * the state and HBA helpers, and the RFC 3074 vectors of reference §4.1.
+ * ISC speaks it, docs/FAILOVER.md §2 and MIGRATING-FROM-ISC.md), its
+ * HMAC-SHA256 digest, the state and HBA helpers, and the RFC 3074 sample
+ * buckets of docs/FAILOVER.md §1.
  * Golden messages are written here in hex from the draft's layout,
  * independently of buf.c and of the encoder. */
 #include <stddef.h>
@@ -86,7 +87,7 @@ hdr(uint8_t *p, uint8_t type)
  * Golden messages.
  */
 
-/* CONNECT as a dhcpfod primary sends it (draft-12 §7.8; reference §1.3):
+/* CONNECT as a dhcpfod primary sends it (draft-12 §7.8; docs/FAILOVER.md §2):
  * HBA split 128, max-unacked 100, MCLT 3600, receive-timer 20, version 1,
  * relationship "r1", TLS-request 0, vendor class "dhcpfod-0.1.0". */
 static const char connect_hex[] =
@@ -1041,7 +1042,7 @@ START_TEST(test_frame_len)
 END_TEST
 
 /*
- * Message digest (HMAC-SHA256, SPEC §5.2).
+ * Message digest (HMAC-SHA256, docs/FAILOVER.md §3).
  */
 
 /* The golden CONNECT signed with "s3cret": length 0x8e, the option last,
@@ -1232,7 +1233,7 @@ START_TEST(test_names)
 END_TEST
 
 /* ISC's polarity: bucket b is bit (b & 7), LSB first, of byte b >> 3, and
- * set means the primary (reference §4.1). */
+ * set means the primary (docs/FAILOVER.md §1). */
 START_TEST(test_hba_split)
 {
 	uint8_t hba[FO_HBA_LEN], want[FO_HBA_LEN];
@@ -1277,7 +1278,8 @@ START_TEST(test_hba_polarity)
 }
 END_TEST
 
-/* Reference §4.1 vectors, against dhcp_hash_bucket (RFC 3074 §6). */
+/* The sample buckets of docs/FAILOVER.md §1 (computed from RFC 3074 §6's
+ * table), against dhcp_hash_bucket. */
 static const struct hash_case {
 	const char	*key;
 	int		 bucket;

@@ -1,4 +1,4 @@
-/* The rebalancing planner (SPEC §5.3): targets and their rounding, the moves
+/* The rebalancing planner (docs/FAILOVER.md §11): targets and their rounding, the moves
  * in both directions, input validation, the threshold, and a property loop. */
 #include <check.h>
 #include <limits.h>
@@ -250,7 +250,7 @@ START_TEST(test_rounding_anchors)
 }
 END_TEST
 
-/* The percentage by mode (SPEC §4.3, §5.3). */
+/* The percentage by mode (docs/RPC.md §6.1, docs/FAILOVER.md §11). */
 static const struct {
 	int		mode;
 	unsigned	pct;
@@ -627,7 +627,7 @@ START_TEST(test_plan_free)
 }
 END_TEST
 
-/* SPEC §5.3: the timer acts only past 5 % of F, strictly. */
+/* FAILOVER.md §11: the timer acts only past 5 % of F, strictly. */
 static const struct {
 	uint64_t	f;
 	unsigned	share;
