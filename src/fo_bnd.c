@@ -104,7 +104,7 @@ static const uint8_t conflict[][NCOLS] = {
 			  ACCEPT,	ACCEPT },
 	[R_RESET] =	{ CLTT_AFTER_STOS, ACCEPT,	ACCEPT,
 			  ACCEPT,	ACCEPT },
-	[R_ABANDONED] =	{ LESS_CRITICAL, LESS_CRITICAL,	LESS_CRITICAL,
+	[R_ABANDONED] =	{ ACTIVE_NEWER,	LESS_CRITICAL,	LESS_CRITICAL,
 			  LESS_CRITICAL, ACCEPT },
 };
 
@@ -204,7 +204,11 @@ v_freed_newer(const struct lease *mine, const struct fo_binding *in, int role,
 }
 
 /* ACTIVE over my EXPIRED or RELEASED: unless its CLTT is older than mine;
- * in the same second ACTIVE wins (the client may hold it). */
+ * in the same second ACTIVE wins (the client may hold it). Over my ABANDONED
+ * too: the partner reclaimed the address for a client after it was declined
+ * (RFC 2131 §4.3.1 lets a server out of addresses do so; ISC dhcpd does), and
+ * the client holds it now: refusing, or answering with ABANDONED, which dhcpd
+ * accepts, would make the partner give the address to the next client too. */
 static struct judged
 v_active_newer(const struct lease *mine, const struct fo_binding *in,
     int role, int64_t now)
