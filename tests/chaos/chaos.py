@@ -397,6 +397,8 @@ def main():
             print("chaos: %s missing (scripts/install-deps)" % tool)
             return 77
     run = Run(args)
+    # SIGTERM (a timeout, a CI runner giving up) tears the lab down like ^C
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         s = run.run()
     finally:
