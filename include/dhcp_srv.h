@@ -25,6 +25,7 @@ struct dhcp_in {
 	uint32_t	if_addr;	/* the interface's IPv4 address */
 	uint32_t	server_id;	/* our identifier on that interface */
 	uint32_t	src_addr;	/* IP source of the datagram */
+	int64_t		arrived;	/* wall-clock second it arrived; 0: unknown */
 };
 
 /* A reply and where it goes (RFC 2131 §4.1). */

@@ -90,6 +90,10 @@ struct dhcp_rx {
 	struct mmsghdr		 msg[DHCP_MMSG];
 	struct iovec		 iov[DHCP_MMSG];
 	struct sockaddr_in	 from[DHCP_MMSG];
+	union {					/* SO_TIMESTAMP */
+		struct cmsghdr	 align;
+		uint8_t		 buf[CMSG_SPACE(sizeof(struct timeval))];
+	}			 ctl[DHCP_MMSG];
 	uint8_t			 buf[DHCP_MMSG][DHCP_PKT_MAX];
 };
 
@@ -137,6 +141,7 @@ iface_open(struct dhcp_iface *ifc, uint16_t port, char *err, size_t errlen)
 	if (fd == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on)) == -1 ||
 	    (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) == -1 &&
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) == -1) ||
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifc->name,
@@ -341,7 +346,8 @@ rx_fill(struct dhcp_iface *ifc, struct dhcp_rx *rx, int max)
 		rx->iov[i] = (struct iovec){ rx->buf[i], DHCP_PKT_MAX };
 		rx->msg[i].msg_hdr = (struct msghdr){ .msg_name = &rx->from[i],
 		    .msg_namelen = sizeof(rx->from[i]), .msg_iov = &rx->iov[i],
-		    .msg_iovlen = 1 };
+		    .msg_iovlen = 1, .msg_control = rx->ctl[i].buf,
+		    .msg_controllen = sizeof(rx->ctl[i].buf) };
 	}
 	do
 		n = recvmmsg(ifc->fd, rx->msg, (unsigned)max, MSG_DONTWAIT, NULL);
@@ -349,6 +355,23 @@ rx_fill(struct dhcp_iface *ifc, struct dhcp_rx *rx, int max)
 	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
 		log_warn("dhcp: receive on %s", ifc->name);
 	return n < 0 ? 0 : n;
+}
+
+/* The wall-clock second the kernel received a datagram (SO_TIMESTAMP), 0
+ * if it did not say: a DHCPRELEASE read late (the daemon was stopped or
+ * busy) happened when it arrived, not when it is read. */
+static int64_t
+rx_arrival(struct msghdr *m)
+{
+	struct timeval tv;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(tv))) {
+			memcpy(&tv, CMSG_DATA(c), sizeof(tv));
+			return (int64_t)tv.tv_sec;
+		}
+	return 0;
 }
 
 /* While the storage fails, a message that would write a lease (REQUEST,
@@ -416,6 +439,7 @@ dhcp_read(evutil_socket_t fd, short what, void *arg)
 			break;
 		for (int i = 0; i < n; i++) {
 			in.src_addr = ntohl(rx->from[i].sin_addr.s_addr);
+			in.arrived = rx_arrival(&rx->msg[i].msg_hdr);
 			rx_one(ds, &in, rx->buf[i], rx->msg[i].msg_len, &noff);
 		}
 		tx_flush(ds);

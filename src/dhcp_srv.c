@@ -27,6 +27,8 @@ struct req {
 	const uint8_t		*cid;		/* client identifier (61), or NULL */
 	size_t			 cidlen;
 	int64_t			 now;
+	int64_t			 cltt;		/* the client's transaction: now, or
+						 * when a RELEASE/DECLINE arrived */
 	struct lease		 lease;		/* the client's lease in this scope */
 	int			 has_lease;
 	struct lease		 prev;		/* its other binding, when it moves */
@@ -175,7 +177,7 @@ lease_write(struct dhcp_srv *s, struct req *r, uint32_t addr, int state,
 		memcpy(l.hostname, host, len);
 	l.state = state;
 	l.starts = r->now;
-	l.cltt = r->now;
+	l.cltt = r->cltt;
 	l.ends = ends;
 	l.owner = r->ps->role < 0 ? FO_PRIMARY : r->ps->role;
 	if (state == LEASE_OFFERED && pool_partners(r->ps, addr))
@@ -477,6 +479,33 @@ h_request(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 	return ack(s, r, out, addr);
 }
 
+/* The CLTT of a message that gets no reply (draft-12 §7.1.3 compares
+ * CLTTs): when it arrived, not when it is read, so that a DHCPRELEASE read
+ * late (this daemon was stopped or stalled) is not newer than the lease
+ * the partner granted the client meanwhile. Never after now. */
+static int64_t
+arrival(const struct req *r)
+{
+	int64_t t = r->in->arrived;
+
+	return t <= 0 || t > r->now ? r->now : t;
+}
+
+/* A DHCPRELEASE or DHCPDECLINE that arrived before the client's lease was
+ * last written (read late, while the partner renewed it meanwhile) is
+ * about an older lease: the client holds the newer one. */
+static int
+stale(struct req *r, const char *what, uint32_t addr)
+{
+	r->cltt = arrival(r);
+	if (r->cltt >= r->lease.cltt)
+		return 0;
+	log_info("dhcp: %s of %s ignored: it arrived %llds before the lease it "
+	    "would end was written", what, addr_str(addr, (char[16]){ 0 }),
+	    (long long)(r->lease.cltt - r->cltt));
+	return 1;
+}
+
 /* DHCPDECLINE: the address is in use on the wire; abandon it (§4.3.3). */
 static int
 h_decline(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
@@ -485,6 +514,8 @@ h_decline(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 
 	if (opt_addr(&r->pkt, DHO_SERVER_ID) != r->in->server_id ||
 	    !r->has_lease || r->lease.address != addr)
+		return 0;
+	if (stale(r, "DHCPDECLINE", addr))
 		return 0;
 	log_notice("dhcp: %s declined by its client: abandoned",
 	    addr_str(addr, (char[16]){ 0 }));
@@ -502,6 +533,8 @@ h_release(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 		return 0;
 	/* in a relationship RELEASED until the partner acknowledges, then the
 	 * primary's FREE (draft-12 §5.11; fo_upd.c) */
+	if (stale(r, "DHCPRELEASE", addr))
+		return 0;
 	if (lease_write(s, r, addr, r->ps->role < 0 ? LEASE_FREE : LEASE_RELEASED,
 	    0) == -1)
 		return 0;
@@ -574,6 +607,8 @@ dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_in *in, const uint8_t *dat
 	struct req r = { .in = in, .now = time_wall() };
 	enum fo_serve serve = FO_SERVE_YES;
 	int type;
+
+	r.cltt = r.now;
 
 	out->durable = 0;
 	if (pool_sync(s->pool) == -1) {

@@ -630,10 +630,18 @@ binding_acked(struct fo_peer *p, const struct fo_inflight *f, int reject)
 		    p->rel.name, addr_str(f->addr, a), lease_state_name(f->state),
 		    f->xid);
 	store_pending_ack(st, f->addr, f->seq, reject ? 0 : f->pot_exp);
-	if (reject || (f->state != LEASE_EXPIRED && f->state != LEASE_RELEASED &&
-	    f->state != LEASE_RESET))
+	if (reject || store_lease_get(st, f->addr, &l) != 0)
 		return;
-	if (store_lease_get(st, f->addr, &l) != 0 || l.state != f->state)
+	if (l.state != f->state) {
+		/* the partner's ACTIVE crossed ours on the wire and we took it; a
+		 * partner that then took our older binding over its own (ISC dhcpd
+		 * does while recovering) holds the older: it gets the ACTIVE back */
+		if (l.state == LEASE_ACTIVE)
+			answer_binding(p, &l);
+		return;
+	}
+	if (f->state != LEASE_EXPIRED && f->state != LEASE_RELEASED &&
+	    f->state != LEASE_RESET)
 		return;
 	l.state = LEASE_FREE;
 	l.owner = FO_PRIMARY;

@@ -303,10 +303,10 @@ class Run:
         ok = self.wait(self.both_normal, NORMAL_BOUND)
         conv = round(time.time() - th, 1)
         if not ok:
-            self.violation(n, "not NORMAL within %d s" % NORMAL_BOUND,
+            self.violation(n + 1, "not NORMAL within %d s" % NORMAL_BOUND,
                            {"A": self.a.state(), "B": self.b.state()})
             self.wait(self.both_normal, 120)
-        quiet, clean = self.quiet_check(n)
+        quiet, clean = self.quiet_check(n + 1)
         rec = {"cycle": n, "fault": name, "what": what, "secs": round(th - t0, 1),
                "normal_after": conv, "quiet": quiet, "clean": clean,
                "t_fault": round(t0, 3), "t_normal": round(th + conv, 3)}

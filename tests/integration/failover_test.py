@@ -12,7 +12,8 @@ rebalancing targets of docs/FAILOVER.md §11 at 50, 70 and hot-standby 5 with th
 codes 20117/20115/20120; load_balance_max_seconds lets the standby answer a
 client the primary does not; link cut -> COMMUNICATION_INT and service from own
 pools, a client whose lease ran out meanwhile getting its address back;
-PARTNER_DOWN takes the partner's addresses after MCLT; heal -> NORMAL with
+PARTNER_DOWN takes the partner's addresses after MCLT; a release read late by
+a stopped server does not free the lease the partner renewed meanwhile; heal -> NORMAL with
 agreeing tables; SIGKILL of either server -> back to NORMAL; SIGTERM of
 the secondary -> SHUTDOWN, the primary PARTNER_DOWN at once, and back to
 NORMAL without MCLT's RECOVER_WAIT; the secondary restarted cut off from a
@@ -564,6 +565,67 @@ def relayed_request(server, mac, want):
     return ({5: "ack", 6: "nak"}.get(int(out[0]), out[0]), int(out[1]))
 
 
+SEND_RELEASE = r"""
+import socket, struct, sys
+srv, ip, mac = sys.argv[1], sys.argv[2], bytes.fromhex(sys.argv[3])
+pkt = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, 0x5e1ea5e, 0, 0,
+                  socket.inet_aton(ip), bytes(4), bytes(4), bytes(4), mac.ljust(16, b"\0"),
+                  bytes(64), bytes(128)) + bytes([99, 130, 83, 99])
+pkt += bytes([53, 1, 7, 54, 4]) + socket.inet_aton(srv) + bytes([61, 7, 1]) + mac
+pkt += bytes([255])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(pkt, (srv, 67))
+"""
+
+
+def step_stale_release(a, b, clients):
+    """A DHCPRELEASE that waits in a stopped server's socket while the
+    partner, which took the link for lost, renews the client's lease counts
+    from when it arrived: read late, it must not free the address the client
+    holds now (found by the chaos suite's SIGSTOP; draft-12 §7.1.3 compares
+    CLTTs)."""
+    pick = [(hw, ip) for hw, ip in sorted(clients.items()) if bucket_of(hw) < 128]
+    check(bool(pick), "stale release: a client of A's hash buckets")
+    if not pick:
+        return
+    hw, ip = pick[0]
+    # a renewal at A gives the full lease time; B learns its potential
+    # expiration time, so B may renew it in COMMUNICATION_INT
+    rep = relayed_request("10.77.0.1", hw, ip)
+    check(rep is not None and rep[0] == "ack" and rep[1] > MCLT,
+          "stale release: A renews %s for the lease time: %r" % (ip, rep))
+
+    def pet():
+        r = b.call("failover.client_info", {"address": ip})
+        return max(r[1]["ack_pot_exp_time"], r[1]["recv_pot_exp_time"]) \
+            if r[0] == "ok" else 0
+    check(wait_for("pet", lambda: pet() > time.time() + 60, 10),
+          "stale release: B knows the renewal")
+    os.kill(a.proc.pid, signal.SIGSTOP)
+    try:
+        sh("python3", "-c", SEND_RELEASE, "10.77.0.1", ip, hw.replace(":", ""), ns=NS_C)
+        check(wait_for("COMMUNICATION_INT", lambda: b.rel().get("state") ==
+                       "COMMUNICATION_INT", 20), "stale release: B notices A is silent")
+        rep = relayed_request("10.77.0.2", hw, ip)
+        check(rep is not None and rep[0] == "ack",
+              "stale release: B renews %s for %s while A is stopped: %r" % (ip, hw, rep))
+        time.sleep(1.2)         # A reads the release a later second than B renewed
+    finally:
+        os.kill(a.proc.pid, signal.SIGCONT)
+
+    def held(srv):
+        r = srv.call("lease.get", {"address": ip})
+        return r[0] == "ok" and r[1]["state"] == "ACTIVE" and r[1]["hwaddr"] == hw
+    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 40),
+          "stale release: back to NORMAL")
+    time.sleep(2)
+    ok = wait_for("active", lambda: held(a) and held(b), 10)
+    check(ok, "stale release: %s still ACTIVE for %s on both after A read the old "
+          "release (A %s, B %s)" % (ip, hw, a.call("lease.get", {"address": ip}),
+                                    b.call("lease.get", {"address": ip})))
+    no_double_lease(a, b, clients, "stale release")
+
+
 def step_restart_alone(a, b, clients, tmp):
     """draft-12 §9.3.2: B is killed and A, told its partner is down, takes
     B's free addresses over and leases one. B restarts cut off from A: it
@@ -710,6 +772,7 @@ def main():
         setup(a, b)
         clients = {}
         step_normal(a, b, clients, tmp)
+        step_stale_release(a, b, clients)
         step_rebalance(a, b)
         step_lb_max(a, b, clients, tmp)
         step_cut(a, b, clients, tmp)
