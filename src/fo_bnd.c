@@ -155,17 +155,32 @@ v_accept(const struct lease *mine, const struct fo_binding *in, int role,
 	return J_ACCEPT;
 }
 
+/* A lease end for comparison: 0 (none) is the latest. */
+static int64_t
+end_of(int64_t ends)
+{
+	return ends == 0 ? INT64_MAX : ends;
+}
+
 /* ACTIVE over ACTIVE: the same client's is taken unless it is older than
  * mine (an update that crossed my renewal on the wire: accepting it would
- * shorten the lease the client holds); another client's is taken by the
- * secondary and refused by the primary (reference §3.4). */
+ * shorten the lease the client holds), or of the same second and ending
+ * sooner (both servers answered one request, as they may while a changed
+ * percentage reaches the partner: the client holds the later end);
+ * another client's is taken by the secondary and refused by the primary
+ * (reference §3.4). */
 static struct judged
 v_active_active(const struct lease *mine, const struct fo_binding *in,
     int role, int64_t now)
 {
-	if (same_client(mine, in))
-		return (in->has & FO_B_CLTT) && (int64_t)in->cltt < mine->cltt ?
-		    MINE_IS_NEWER : J_ACCEPT;
+	if (same_client(mine, in)) {
+		int c = cltt_cmp(in, mine->cltt);
+		int64_t e = (in->has & FO_B_LEASE_EXP) ? (int64_t)in->lease_exp : 0;
+
+		if (c < 0 || (c == 0 && end_of(e) < end_of(mine->ends)))
+			return MINE_IS_NEWER;
+		return J_ACCEPT;
+	}
 	if (role == FO_SECONDARY)
 		return J_ACCEPT;
 	return (struct judged){ FO_REJ_FATAL_CONFLICT, 1 };

@@ -326,6 +326,31 @@ START_TEST(test_release_same_second)
 }
 END_TEST
 
+/* Both servers answered one renewal in the same second with different lease
+ * times (a percentage change not yet known to the partner): each keeps the
+ * later end, which the client holds, and the shorter is answered with it. */
+START_TEST(test_same_second_later_end)
+{
+	struct fo_binding in;
+	struct lease mine, theirs;
+	int answer;
+
+	my_lease(&mine, LEASE_ACTIVE, NOW + 29);
+	mine.cltt = NOW;
+	my_lease(&theirs, LEASE_ACTIVE, NOW + 10);
+	theirs.cltt = NOW;
+	fo_bnd_from_lease(&theirs, &in);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW, &answer), 15);
+	ck_assert_int_eq(answer, 1);
+	fo_bnd_from_lease(&mine, &in);
+	ck_assert_int_eq(fo_bnd_check(&theirs, &in, FO_SECONDARY, NOW, &answer), 0);
+	/* a later second wins whatever its end (the client renewed since) */
+	theirs.cltt = NOW + 1;
+	fo_bnd_from_lease(&theirs, &in);
+	ck_assert_int_eq(fo_bnd_check(&mine, &in, FO_PRIMARY, NOW + 1, &answer), 0);
+}
+END_TEST
+
 /*
  * Convergence: whenever a server refuses its partner's binding and answers
  * with its own, the partner takes that answer or refuses it without
@@ -689,6 +714,7 @@ fo_bnd_suite(void)
 	tcase_add_test(tc, test_stale_expired_over_renewal);
 	tcase_add_test(tc, test_release_same_second);
 	tcase_add_loop_test(tc, test_no_ping_pong, 0, (int)CONV_N);
+	tcase_add_test(tc, test_same_second_later_end);
 	tcase_add_loop_test(tc, test_same_client, 0, nitems(client_cases));
 	tcase_add_test(tc, test_same_client_hlen);
 	tcase_add_test(tc, test_unknown_stored_state);
