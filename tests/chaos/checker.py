@@ -83,23 +83,27 @@ def holders_at(ivs, t):
 
 
 def availability(events, ivs, naddr, exclude=()):
-    """DORAs answered; a failure while clients held at least 90 % of the range
+    """DORAs answered; a failure while clients held at least 90 % of the
+    addresses not declined (a declined address stays ABANDONED for a day)
     counts as pool exhaustion, apart. exclude: (from, to) spans left out (a
     DORA takes up to 7 s, so one that ended within 7 s of a span counts in it)."""
-    ok = fail = exhausted = 0
+    ok = fail = exhausted = declined = 0
     for e in events:
+        if e.get("ev") == "drop" and e.get("why") == "decline":
+            declined += 1
         if e.get("ev") != "dora":
             continue
         if any(a <= e["t"] <= b + 7 for a, b in exclude):
             continue
         if e["ok"]:
             ok += 1
-        elif len(holders_at(ivs, e["t"])) >= naddr * 9 // 10:
+        elif len(holders_at(ivs, e["t"])) >= (naddr - declined) * 9 // 10:
             exhausted += 1
         else:
             fail += 1
     tried = ok + fail
     return {"dora_ok": ok, "dora_failed": fail, "dora_exhausted": exhausted,
+            "declined": declined,
             "availability": round(100.0 * ok / tried, 1) if tried else None}
 
 

@@ -251,7 +251,8 @@ class Client:
                      srv=self.srv, kind=kind)
         self.goto("BOUND")
         r = self.sim.rng.random()
-        if kind == "select" and r < 0.02:
+        # rare: a declined address stays ABANDONED for a day
+        if kind == "select" and self.sim.rng.random() < 0.003:
             return self.decline()
         # what the client does next: renew at T1, or leave before it
         if r < 0.10:
