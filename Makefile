@@ -37,16 +37,23 @@ $(BUILD)/config.mk: scripts/install-deps
 	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; \
 	   echo "CHECK_LIBS := $$(pkg-config --libs check)"; } > $@
 
-CFLAGS  := -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
-           $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP
-LDFLAGS := $(OPT)
+# The project's flags; CFLAGS, CPPFLAGS and LDFLAGS given on the command line
+# (make CFLAGS=-O0) come last and add to them.
+SUBSYS  := common daemon store dhcp failover ctl dhcpfoctl
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
+              $(SUBSYS_INC) $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm -pthread
+# Transitional: every folder on the include path until the private headers
+# are split off.
+SUBSYS_INC := $(addprefix -Isrc/,$(SUBSYS))
 
-# Everything in src/ but the two mains and the client forms one library that the
-# daemon, the client and every unit test link.
-MAIN_SRCS   := src/dhcpfod.c
-CLIENT_SRCS := $(wildcard src/dhcpfoctl*.c)
-LIB_SRCS    := $(filter-out $(MAIN_SRCS) $(CLIENT_SRCS),$(wildcard src/*.c))
+# One folder per subsystem (docs/ARCHITECTURE.md). Everything in src/ but the
+# daemon's main and the client forms one library that the daemon, the client
+# and every unit test link.
+MAIN_SRCS   := src/daemon/dhcpfod.c
+CLIENT_SRCS := $(wildcard src/dhcpfoctl/*.c)
+LIB_SRCS    := $(filter-out $(MAIN_SRCS) $(CLIENT_SRCS),$(wildcard src/*/*.c))
 LIB_OBJS    := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/check_*.c)
@@ -59,21 +66,23 @@ all: $(BUILD)/dhcpfod $(BUILD)/dhcpfoctl
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libdhcpfod.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/dhcpfod: $(BUILD)/obj/dhcpfod.o $(BUILD)/libdhcpfod.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/dhcpfod: $(BUILD)/obj/daemon/dhcpfod.o $(BUILD)/libdhcpfod.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/dhcpfoctl: $(CLIENT_OBJS) $(BUILD)/libdhcpfod.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Unit tests are white-box: they may include a subsystem's private headers.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdhcpfod.a | $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdhcpfod.a $(LDLIBS) $(CHECK_LIBS)
+	$(CC) $(ALL_CFLAGS) $(addprefix -Isrc/,$(SUBSYS)) -Itests/unit -o $@ $< \
+		$(BUILD)/libdhcpfod.a $(LDLIBS) $(CHECK_LIBS)
 
 # The fault-injection shim of the storage tests (LD_PRELOAD into the daemon
 # under test; never installed), built without the sanitizers.
@@ -110,8 +119,9 @@ asan:
 
 # libFuzzer: one binary per harness, each run FUZZ_SECONDS on its seed corpus.
 FUZZ_SECONDS ?= 20
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude -g -O1 \
-              -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
+              $(addprefix -Isrc/,$(SUBSYS)) -g -O1 -fsanitize=fuzzer,address,undefined \
+              $(PKG_CFLAGS)
 fuzz: | $(BUILD)/config.mk
 	@mkdir -p $(BUILD)/fuzz
 	@set -e; for f in $(FUZZ_SRCS); do \
@@ -174,7 +184,7 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d)
 
 # Lab targets (root; network namespaces only, see scripts/netns-lab.sh). They use the lab
 # peers (busybox, dhclient, kea-dhcp4, perfdhcp, dhcpd, tshark) that scripts/install-deps

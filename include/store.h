@@ -18,7 +18,7 @@
 #include "dhcp_opt.h"
 #include "ivl.h"
 #include "lease.h"
-#include "rebal.h"
+#include "fo_rebal.h"
 
 #define STORE_NOTFOUND	1
 #define STORE_NAME_MAX	512	/* bytes, with NUL */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dhcp.h"
+#include "dhcp_pkt.h"
 #include "dhcp_opt.h"
 #include "stats.h"
 

@@ -8,7 +8,7 @@
 
 #include <check.h>
 
-#include "dhcp.h"
+#include "dhcp_pkt.h"
 #include "dhcp_opt.h"
 #include "stats.h"
 #include "util.h"

@@ -11,7 +11,7 @@
 
 #include <check.h>
 
-#include "dhcp.h"
+#include "dhcp_pkt.h"
 #include "fo.h"
 #include "fo_msg.h"
 #include "lease.h"

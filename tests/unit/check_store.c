@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "fo.h"
-#include "health.h"
-#include "rebal.h"
+#include "store_health.h"
+#include "fo_rebal.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"

@@ -1,0 +1,272 @@
+/*
+ * The failover partner protocol (draft-ietf-dhc-failover-12 as ISC dhcpd 4.4
+ * speaks it, SPEC §5): one fo_peer per relationship, all held by one struct fo.
+ *   fo.c       the container: listener, peers kept in step with the store,
+ *              what the daemon, the RPC and the DHCP engine ask of failover
+ *   fo_peer.c  one relationship's connection: CONNECT/CONNECTACK, STATE,
+ *              CONTACT and the receive timer, DISCONNECT, message digests,
+ *              the state machine's decisions applied (fo_fsm, fo_change_state)
+ *   fo_upd.c   binding updates: BNDUPD/BNDACK both ways with the unacked
+ *              window, UPDREQ/UPDREQALL/UPDDONE, range moves and rebalancing
+ * The first part of this header is the interface; the second is shared by the
+ * fo_*.c files only.
+ */
+#ifndef DHCPFOD_FO_INT_H
+#define DHCPFOD_FO_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "fo_msg.h"
+#include "store.h"
+
+struct daemon;
+struct fo;
+struct fo_peer;
+
+/* ---- interface ---- */
+
+/* Start a peer per stored relationship; listen on [failover] listen while
+ * this server is the secondary of one (a failed bind is logged and retried
+ * at the next change). NULL with err only when out of memory. */
+struct fo *fo_new(struct daemon *, char *err, size_t errlen);
+void	fo_free(struct fo *);
+/* Relationships were created, changed or deleted: follow the store;
+ * the _if_changed form only when the store's generation moved. */
+void	fo_sync(struct fo *);
+void	fo_sync_if_changed(struct fo *);
+/* Leases became durable: binding updates may leave. */
+void	fo_kick(struct fo *);
+/* The daemon stops (SPEC §3): every relationship in NORMAL with its partner
+ * in contact moves to SHUTDOWN (draft-12 §9.14) and waits, at most
+ * FO_SHUTDOWN_WAIT seconds, for the partner to take over (PARTNER_DOWN) and
+ * acknowledge every binding; then every partner gets DISCONNECT and
+ * done(arg) is called (before this returns when nothing waits). */
+void	fo_shutdown(struct fo *, void (*done)(void *), void *arg);
+
+/* Rebalance a relationship over the wire (SPEC §5.3); done(arg, result,
+ * code, detail) is called exactly once, later or before this returns: code 0
+ * with the §5.3 result (the callee owns it), or a SPEC §6 code. */
+typedef void (*fo_done_fn)(void *arg, json_t *result, int code, const char *detail);
+void	fo_trigger(struct fo *, const char *name, fo_done_fn, void *arg);
+
+/* Live view for failover.get and server.status: partner_state (name),
+ * connected, unacked updates, clock skew. NULL if the relationship has no peer. */
+json_t	*fo_status(struct fo *, const char *name);
+/* The partner's state as last heard (enum fo_state), FO_NO_STATE if never. */
+int	fo_partner_state(struct fo *, const char *name);
+
+/* What a client message is, for fo_serves. */
+enum fo_ask {
+	FO_ASK_NEW,		/* DHCPDISCOVER: load balancing applies */
+	FO_ASK_SELECTING,	/* DHCPREQUEST naming this server: our offer */
+	FO_ASK_OTHER,		/* renewal, rebind, init-reboot, release, ... */
+};
+/* What fo_serves allows. */
+enum fo_serve {
+	FO_SERVE_NO,		/* not this server's client, or not serving */
+	FO_SERVE_YES,
+	FO_SERVE_KNOWN,		/* only a binding the partner knows of: a
+				 * renewal within MCLT of a potential
+				 * expiration time it acknowledged or sent */
+};
+/* For the DHCP engine: whether this server answers a client of a scope in
+ * relationship `name` now. For FO_ASK_NEW the RFC 3074 bucket decides in
+ * NORMAL, unless the client's secs field is past the relationship's
+ * load_balance_max_seconds. A server that restarted and has not heard from
+ * its partner since serves no new client and only FO_SERVE_KNOWN renewals
+ * unless it resumed PARTNER_DOWN: the partner may have been declared down
+ * meanwhile and taken over its free addresses (draft-12 §9.3.2). */
+enum fo_serve fo_serves(struct fo *, const char *name, enum fo_ask, int bucket,
+	    unsigned secs);
+
+/* ---- shared by fo.c, fo_peer.c, fo_upd.c ---- */
+
+#define FO_MAX_UNACKED		128	/* BNDUPDs we accept in flight: to dhcpfod */
+/* In CONNECT, before the partner is known. ISC acknowledges BNDUPDs once
+ * half the window we advertise is pending, otherwise only after 2 s; with
+ * its usual 10..100 in flight, 20 keeps its BNDACKs immediate. A secondary
+ * answering a partner that is not dhcpfod advertises 2 x its window. */
+#define FO_CONNECT_UNACKED	20
+#define FO_RECEIVE_TIMER	10	/* seconds of silence before the link is dead */
+#define FO_STARTUP_SECS		8	/* draft-12 §9.3 STARTUP, trying to connect */
+#define FO_REBAL_PERIOD		300	/* SPEC §5.3 timer, seconds */
+#define FO_SHUTDOWN_WAIT	3	/* seconds a stopping server waits for its
+					 * partner to take over (ISC: about 4) */
+#define FO_REBAL_THRESHOLD	5	/* percent */
+
+enum fo_link {
+	FO_LINK_DOWN,		/* no connection */
+	FO_LINK_CONNECTING,	/* TCP connect in progress */
+	FO_LINK_WAIT_CONNECT,	/* secondary: connected out, waiting for CONNECT */
+	FO_LINK_WAIT_ACK,	/* primary: CONNECT sent */
+	FO_LINK_UP,		/* CONNECT/CONNECTACK done, STATE sent */
+	FO_LINK_OK,		/* the partner's STATE arrived: in contact */
+};
+
+/* One binding or range move sent and not yet acknowledged. */
+struct fo_inflight {
+	uint32_t	xid;
+	uint32_t	addr;		/* binding address, or range start */
+	uint32_t	end;		/* range end */
+	uint32_t	subnet;		/* range: its scope */
+	uint64_t	seq;		/* binding: the pending number sent */
+	int64_t		pot_exp;	/* binding: the potential expiry sent */
+	uint8_t		state;		/* binding status / range owner status */
+	uint8_t		range;
+	uint8_t		rebal;		/* counts toward the running rebalance */
+};
+
+/* The BNDACKs of one read end at byte `end` of the queue; they wait until
+ * store transaction `seq` is durable, and are dropped if store_losses() is
+ * no longer `losses` by then. */
+struct fo_ackmark {
+	size_t		end;
+	uint64_t	seq;
+	unsigned	losses;
+};
+
+/* A range move waiting to be sent. */
+struct fo_rq {
+	uint32_t	subnet;
+	struct fo_range	r;
+	uint8_t		rebal;
+};
+
+/* A running failover.trigger_addr_allocation (or its timer form). */
+struct fo_rebal_op {
+	fo_done_fn	 done;
+	void		*arg;
+	int64_t		 t0_ms;
+	size_t		 outstanding;	/* its range moves not yet acknowledged */
+	size_t		 nscopes;
+	uint32_t	*subnets;
+	uint64_t	*to_secondary, *to_primary;
+};
+
+struct fo_peer {
+	struct fo		*fo;
+	struct fo_rel		 rel;		/* as stored (state, stos, ...) */
+	uint32_t		 partner_addr;
+	int			 live;		/* still in the store (fo_sync) */
+	/* the connection */
+	struct fo_conn		*conn;
+	int			 link;		/* enum fo_link */
+	int			 partner_state;	/* enum fo_state; FO_NO_STATE */
+	int			 partner_flags;
+	int64_t			 partner_stos;
+	int			 partner_dhcpfod;	/* batching and ranges */
+	uint32_t		 partner_window;	/* its max-unacked-bndupd */
+	uint32_t		 partner_rtimer;	/* its receive timer */
+	int64_t			 skew;		/* partner clock - ours, at connect */
+	int			 skew_bad;
+	uint32_t		 xid;
+	uint8_t			 hba[FO_HBA_LEN];
+	int64_t			 last_rx, last_tx;	/* monotonic seconds */
+	int64_t			 backoff, next_connect;	/* reconnect, monotonic */
+	int64_t			 startup_until;		/* STARTUP ends, monotonic */
+	int64_t			 next_rebal;		/* monotonic */
+	int			 met;		/* the partner's STATE arrived since this
+						 * server started (until then a
+						 * resumed state serves only what the
+						 * partner knows: fo_serves) */
+	int			 takeover;	/* PARTNER_DOWN pool takeover applied */
+	int			 state_owed;	/* STATE to send once every binding
+						 * written up to state_seq is */
+	uint64_t		 state_seq;
+	int			 stopping;	/* in SHUTDOWN, waiting for the partner */
+	struct event		*tick;		/* 1 s: timers of every kind */
+	struct event		*kick;		/* send what is pending, soon */
+	/* binding updates out (fo_upd.c) */
+	struct fo_inflight	*fl;
+	size_t			 nfl, capfl;
+	size_t			 msgs_unacked;
+	uint64_t		 cur_seq;	/* cursor over pending leases */
+	uint32_t		 cur_addr;
+	struct fo_rq		*rq;
+	size_t			 nrq, caprq;
+	/* answering the partner's UPDREQ / UPDREQALL */
+	int			 serving_upd;
+	int			 upd_mark;	/* UPDREQALL marked rows this read */
+	uint32_t		 upd_xid;
+	uint64_t		 upd_until;
+	/* our own UPDREQ(ALL): 0 none, 1 sent on this connection */
+	int			 asked;
+	/* BNDACKs, encoded; each read's leave once its writes are durable
+	 * (draft-12 §7.2), which the group commit makes them */
+	uint8_t			*ackq;
+	size_t			 nackq, capackq;
+	struct fo_ackmark	*ackm;		/* where each read's BNDACKs end */
+	size_t			 nackm, capackm;
+	int			 in_read_txn;
+	struct fo_rebal_op	*rebal;
+};
+
+struct fo {
+	struct daemon		*d;
+	struct fo_listener	*listener;
+	struct fo_peer		**peers;
+	size_t			 npeers;
+	struct fo_conn		**pending;	/* accepted, no CONNECT yet */
+	size_t			 npending;
+	unsigned		 gen;		/* store_gen() of the last sync */
+	/* a graceful stop under way (fo_shutdown) */
+	void			(*stopped)(void *);
+	void			*stopped_arg;
+	struct event		*stop_ev;	/* FO_SHUTDOWN_WAIT is over */
+};
+
+/* fo.c */
+struct fo_peer *fo_peer_by_name(struct fo *, const char *name);
+void	fo_pending_drop(struct fo *, struct fo_conn *);
+/* A stopping peer's partner moved, acknowledged or went away: the stop ends
+ * once no peer waits any more. */
+void	fo_stop_check(struct fo *);
+
+/* fo_peer.c */
+struct fo_peer *fo_peer_new(struct fo *, const struct fo_rel *);
+void	fo_peer_free(struct fo_peer *);
+void	fo_peer_update(struct fo_peer *, const struct fo_rel *);
+/* An accepted connection whose CONNECT names this peer's relationship
+ * (this server the secondary). */
+void	fo_peer_adopt(struct fo_peer *, struct fo_conn *, const struct fo_msg *);
+/* An accepted connection from the partner of a relationship where this
+ * server is the primary (ISC's secondary connects out too): the primary
+ * sends CONNECT on it unless a handshake is already under way; 0 taken,
+ * -1 not wanted (the caller keeps it). */
+int	fo_peer_take(struct fo_peer *, struct fo_conn *);
+/* Encode, sign and send m (xid and time filled in unless set by the caller
+ * for a response); -1 closes the link. */
+int	fo_peer_send(struct fo_peer *, struct fo_msg *m, int response);
+void	fo_peer_link_lost(struct fo_peer *, const char *why);
+/* Move the relationship's state (fo_change_state) and act on it. */
+void	fo_peer_set_state(struct fo_peer *, int state, const char *why);
+void	fo_peer_schedule(struct fo_peer *);	/* run fo_upd_pump soon */
+void	fo_peer_send_state(struct fo_peer *);	/* the owed STATE, now */
+/* Whether a stopping peer still waits for its partner (in contact, not yet
+ * PARTNER_DOWN or with bindings unacknowledged). */
+int	fo_peer_stop_waits(struct fo_peer *);
+/* The end of its graceful stop: the failure time the next start counts its
+ * MCLT wait from is recorded, and DISCONNECT sent. */
+void	fo_peer_stopped(struct fo_peer *);
+struct fo_msg *fo_msg_new(int type);		/* zeroed, type set */
+
+/* fo_upd.c */
+void	fo_upd_link_up(struct fo_peer *);	/* contact: reset the cursor */
+void	fo_upd_link_down(struct fo_peer *);	/* forget what was in flight */
+/* Whether the partner has acknowledged every binding and range move of
+ * ours (none in flight, queued or pending in the store). */
+int	fo_upd_all_acked(struct fo_peer *);
+void	fo_upd_pump(struct fo_peer *);		/* send within the window */
+void	fo_upd_on_bndupd(struct fo_peer *, const struct fo_msg *);
+void	fo_upd_on_bndack(struct fo_peer *, const struct fo_msg *);
+void	fo_upd_on_updreq(struct fo_peer *, const struct fo_msg *, int all);
+void	fo_upd_read_done(struct fo_peer *);	/* commit, then the BNDACKs */
+void	fo_upd_ask(struct fo_peer *, int all);	/* send UPDREQ(ALL) */
+/* Rebalance now: op NULL for the timer/threshold form. */
+int	fo_upd_rebalance(struct fo_peer *, struct fo_rebal_op *op, unsigned threshold);
+void	fo_upd_pool_request(struct fo_peer *, const struct fo_msg *);
+
+#endif
