@@ -38,15 +38,13 @@ $(BUILD)/config.mk: scripts/install-deps
 	   echo "CHECK_LIBS := $$(pkg-config --libs check)"; } > $@
 
 # The project's flags; CFLAGS, CPPFLAGS and LDFLAGS given on the command line
-# (make CFLAGS=-O0) come last and add to them.
+# (make CFLAGS=-O0) come last and add to them. Only include/ is on the path:
+# a subsystem's private headers, in its folder, are found by its own files.
 SUBSYS  := common daemon store dhcp failover ctl dhcpfoctl
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
-              $(SUBSYS_INC) $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP $(CPPFLAGS) $(CFLAGS)
+              $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm -pthread
-# Transitional: every folder on the include path until the private headers
-# are split off.
-SUBSYS_INC := $(addprefix -Isrc/,$(SUBSYS))
 
 # One folder per subsystem (docs/ARCHITECTURE.md). Everything in src/ but the
 # daemon's main and the client forms one library that the daemon, the client

@@ -12,45 +12,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ivl.h"
-#include "store.h"
+struct reservation;
+struct scope;
+struct store;
 
-struct pool_scope {
-	struct scope	 sc;
-	int		 role;		/* enum fo_role, or -1: in no relationship */
-	int		 fo_state;	/* the relationship's state, if any */
-	uint32_t	 mclt;		/* the relationship's MCLT */
-	int		 takeover;	/* PARTNER_DOWN past MCLT: the partner's
-					 * free addresses are ours to give too */
-	struct ivlset	 avail;		/* free, ours, not offered */
-	struct ivlset	 theirs;	/* takeover: which of them are the
-					 * partner's free addresses */
-	struct reservation *resv;	/* the scope's reservations */
-	size_t		 nresv;
-	uint64_t	 exhausted;	/* DISCOVERs answered with nothing */
-};
-
-struct pool_due {
-	int64_t		when;
-	uint32_t	addr;
-};
-
-struct pool {
-	struct store		*store;
-	unsigned		 gen;		/* store_gen() the view was built at */
-	int			 loaded;
-	struct pool_scope	*scopes;	/* sorted by subnet */
-	size_t			 nscopes;
-	struct pool_due		*heap;		/* min-heap on when */
-	size_t			 nheap, capheap;
-};
+struct pool;		/* the view; its internals: src/dhcp/dhcp_pool_int.h */
+struct pool_scope;	/* one scope of it */
 
 struct pool *pool_new(struct store *);
 void	pool_free(struct pool *);
 /* Rebuild the view if the configuration changed; 0 / -1 (store error). */
 int	pool_sync(struct pool *);
-/* The scope whose subnet holds addr, or NULL. */
+/* Whether the view is built; invalidate: the store may differ from it (a
+ * failed commit, a write behind its back), rebuilt at the next pool_sync. */
+int	pool_loaded(const struct pool *);
+void	pool_invalidate(struct pool *);
+/* The scope whose subnet holds addr, or NULL; its definition as stored. */
 struct pool_scope *pool_scope_of(struct pool *, uint32_t addr);
+const struct scope *pool_scope_def(const struct pool_scope *);
 /* The reservation of a hardware address in a scope, or NULL. */
 const struct reservation *pool_resv_of(const struct pool_scope *, const uint8_t *hw,
 	    size_t hwlen);

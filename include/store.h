@@ -16,9 +16,9 @@
 #include <stdint.h>
 
 #include "dhcp_opt.h"
+#include "fo_rebal.h"
 #include "ivl.h"
 #include "lease.h"
-#include "fo_rebal.h"
 
 #define STORE_NOTFOUND	1
 #define STORE_NAME_MAX	512	/* bytes, with NUL */

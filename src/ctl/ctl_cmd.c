@@ -3,8 +3,8 @@
 
 #include "ctl_cmd.h"
 #include "daemon.h"
-#include "fo_int.h"
 #include "err.h"
+#include "fo.h"
 #include "log.h"
 #include "util.h"
 

@@ -1,20 +1,25 @@
-/* Internal to the RPC handlers: JSON forms of the stored objects and the
- * handlers the method table (ctl_cmd.c) points at. */
+/* The method table (ctl_cmd.c) and the handlers it points at, one per
+ * method, in ctl_scope.c, ctl_lease.c, ctl_fo.c, ctl_server.c and
+ * ctl_metrics.c. */
 #ifndef DHCPFOD_CTL_CMD_H
 #define DHCPFOD_CTL_CMD_H
 
 #include <jansson.h>
 
-#include "ctl.h"
-#include "store.h"
+#include "ctl_sock.h"
 
-/* JSON forms (ctl_json.c); each returns a new reference or NULL. */
-json_t	*json_addr(uint32_t a);
-json_t	*scope_to_json(const struct scope *);
-json_t	*resv_to_json(const struct reservation *);
-json_t	*lease_to_json(const struct lease *, int with_failover_times);
-json_t	*rel_to_json(const struct fo_rel *);
-json_t	*stats_to_json(uint32_t subnet, const struct scope_stats *);
+/* A handler answers exactly once (ctl_sock.h). */
+typedef void (*ctl_handler)(struct ctl_req *, json_t *params);
+
+struct ctl_method {
+	const char	*name;
+	ctl_handler	 handler;
+};
+
+/* The method table (ctl_cmd.c). NULL if unknown. */
+const struct ctl_method *ctl_method_find(const char *name);
+/* Run one parsed request: dispatch, or answer -32601. */
+void	ctl_dispatch(struct ctl_req *, const char *method, json_t *params);
 
 /* scope.* and reservation.* (ctl_scope.c) */
 void	m_scope_create(struct ctl_req *, json_t *);

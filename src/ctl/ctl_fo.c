@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "ctl_cmd.h"
+#include "ctl_json.h"
+#include "ctl_param.h"
 #include "daemon.h"
 #include "err.h"
 #include "fo.h"
-#include "fo_int.h"
 #include "log.h"
 #include "util.h"
 

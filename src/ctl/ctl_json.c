@@ -2,7 +2,7 @@
  * (SPEC §4.3 - §4.5). */
 #include <string.h>
 
-#include "ctl_cmd.h"
+#include "ctl_json.h"
 #include "ctl_opt.h"
 #include "fo.h"
 #include "util.h"

@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "ctl_cmd.h"
+#include "ctl_json.h"
+#include "ctl_param.h"
 #include "daemon.h"
-#include "err.h"
-#include "fo_int.h"
 #include "dhcp_pool.h"
+#include "err.h"
+#include "fo.h"
 #include "util.h"
 
 #define LEASE_LIST_DEFAULT	1000
@@ -261,7 +263,7 @@ m_lease_add(struct ctl_req *r, json_t *p)
 		ctl_fail_store(r);
 		return;
 	}
-	if (d->pool != NULL && d->pool->loaded) {	/* the engine's view */
+	if (d->pool != NULL && pool_loaded(d->pool)) {	/* the engine's view */
 		struct pool_scope *ps = pool_scope_of(d->pool, l.address);
 
 		if (ps != NULL)

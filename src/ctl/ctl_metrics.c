@@ -9,15 +9,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ctl.h"
 #include "ctl_cmd.h"
+#include "ctl_metrics.h"
+#include "ctl_param.h"
 #include "daemon.h"
 #include "dhcp_sock.h"
 #include "err.h"
 #include "fo.h"
-#include "fo_int.h"
-#include "store_health.h"
 #include "lease.h"
-#include "ctl_metrics.h"
+#include "store_health.h"
 #include "util.h"
 
 /* ---- the formatter (pure) ---- */

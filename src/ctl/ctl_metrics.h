@@ -3,7 +3,7 @@
  * `dhcpfoctl metrics`, and the optional HTTP listener of metrics-listen).
  *   ctl_metrics.c   a snapshot of the daemon, and the pure formatter that
  *                   turns a snapshot into text (unit tested on its own)
- *   metrics_http.c  GET /metrics over libevent's evhttp
+ *   ctl_metrics_http.c  GET /metrics over libevent's evhttp (ctl.h)
  */
 #ifndef DHCPFOD_CTL_METRICS_H
 #define DHCPFOD_CTL_METRICS_H
@@ -62,12 +62,5 @@ char	*metrics_format(const struct metrics_snap *);
  * of memory, with a sentence in err. When the database cannot be read, the
  * scopes and relationships are left out (dhcpfod_storage_ok says why). */
 char	*metrics_text(struct daemon *, char *err, size_t errlen);
-
-/* The HTTP listener: NULL with err when it cannot bind. Serves GET (and
- * HEAD) /metrics; anything else is 404. */
-struct metrics_http;
-struct metrics_http *metrics_http_new(struct daemon *, uint32_t addr,
-	    uint16_t port, char *err, size_t errlen);
-void	metrics_http_free(struct metrics_http *);
 
 #endif

@@ -12,9 +12,10 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "ctl.h"
+#include "ctl_metrics.h"
 #include "daemon.h"
 #include "log.h"
-#include "ctl_metrics.h"
 #include "util.h"
 
 #define HTTP_MAX_HEADERS	8192

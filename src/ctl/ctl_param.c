@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "ctl_param.h"
+#include "ctl_sock.h"
 #include "err.h"
 #include "util.h"
 

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "ctl_cmd.h"
+#include "ctl_json.h"
 #include "ctl_opt.h"
+#include "ctl_param.h"
 #include "daemon.h"
 #include "err.h"
 #include "util.h"

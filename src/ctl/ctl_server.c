@@ -2,11 +2,12 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "ctl.h"
 #include "ctl_cmd.h"
+#include "ctl_param.h"
 #include "daemon.h"
 #include "err.h"
 #include "fo.h"
-#include "fo_int.h"
 #include "store_health.h"
 #include "util.h"
 

@@ -21,10 +21,17 @@
 #include <event2/listener.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
+#include "ctl_rpc.h"
+#include "ctl_sock.h"
 #include "daemon.h"
 #include "err.h"
 #include "log.h"
 #include "util.h"
+
+#define CTL_MAX_REQUEST		(1024 * 1024)	/* bytes in one request line */
+#define CTL_MAX_PENDING		64		/* requests in flight per client */
+#define CTL_MAX_OUTPUT		(16 * 1024 * 1024)	/* unread replies per client */
 
 struct ctl_client;
 

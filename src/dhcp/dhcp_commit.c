@@ -10,11 +10,11 @@
 
 #include "dhcp_commit.h"
 #include "dhcp_srv.h"
-#include "store_health.h"
+#include "dhcp_syncer.h"
 #include "log.h"
 #include "stats.h"
 #include "store.h"
-#include "dhcp_syncer.h"
+#include "store_health.h"
 #include "util.h"
 
 #define BATCH_MAX	1024	/* DHCPACKs per commit */

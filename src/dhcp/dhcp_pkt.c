@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "dhcp_pkt.h"
 #include "dhcp_opt.h"
+#include "dhcp_pkt.h"
 #include "stats.h"
 #include "util.h"
 

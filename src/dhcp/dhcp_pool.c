@@ -3,11 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dhcp_pool_int.h"
 #include "fo.h"
-#include "fo_fsm.h"
-#include "util.h"
 #include "log.h"
-#include "dhcp_pool.h"
+#include "util.h"
 
 struct pool *
 pool_new(struct store *st)
@@ -149,6 +148,18 @@ pool_sync(struct pool *p)
 	return 0;
 }
 
+int
+pool_loaded(const struct pool *p)
+{
+	return p->loaded;
+}
+
+void
+pool_invalidate(struct pool *p)
+{
+	p->loaded = 0;
+}
+
 struct pool_scope *
 pool_scope_of(struct pool *p, uint32_t addr)
 {
@@ -156,6 +167,12 @@ pool_scope_of(struct pool *p, uint32_t addr)
 		if ((addr & p->scopes[i].sc.mask) == p->scopes[i].sc.subnet)
 			return &p->scopes[i];
 	return NULL;
+}
+
+const struct scope *
+pool_scope_def(const struct pool_scope *ps)
+{
+	return &ps->sc;
 }
 
 const struct reservation *

@@ -21,13 +21,13 @@
 
 #include "conf.h"
 #include "daemon.h"
-#include "dhcp_pkt.h"
 #include "dhcp_commit.h"
+#include "dhcp_pkt.h"
+#include "dhcp_pool.h"
 #include "dhcp_sock.h"
 #include "dhcp_srv.h"
+#include "fo.h"
 #include "log.h"
-#include "fo_int.h"
-#include "dhcp_pool.h"
 #include "store.h"
 #include "util.h"
 
@@ -312,7 +312,7 @@ lost(void *arg)
 {
 	struct dhcp_sock *ds = arg;
 
-	ds->pool->loaded = 0;
+	pool_invalidate(ds->pool);
 }
 
 /* Leases became durable: the failover partner may hear of them now. */

@@ -6,11 +6,10 @@
 
 #include "daemon.h"
 #include "dhcp_pkt.h"
+#include "dhcp_pool_int.h"
 #include "dhcp_srv.h"
 #include "fo.h"
-#include "fo_int.h"
 #include "log.h"
-#include "dhcp_pool.h"
 #include "store.h"
 #include "util.h"
 

@@ -10,9 +10,9 @@
 
 #include <event2/event.h>
 
+#include "dhcp_syncer.h"
 #include "log.h"
 #include "stats.h"
-#include "dhcp_syncer.h"
 
 #define SYNC_TIMED	16	/* requests timed at once; more go untimed */
 

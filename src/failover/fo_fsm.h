@@ -72,9 +72,6 @@ int	fo_fsm_allowed(int from, int to);
  * DHCPDISCOVER (new clients) / renewals and rebinds at all in state. */
 int	fo_fsm_serves_new(int state);
 int	fo_fsm_serves_renew(int state);
-/* Whether the partner's free addresses may be allocated: PARTNER_DOWN once
- * MCLT has passed since it began (draft-12 §9.4.2). */
-int	fo_fsm_takes_partner_pool(int state, int64_t stos, uint32_t mclt,
-	    int64_t now);
+/* fo_fsm_takes_partner_pool is in fo.h: the DHCP engine's pool asks it. */
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * The failover partner protocol (draft-ietf-dhc-failover-12 as ISC dhcpd 4.4
- * speaks it, SPEC §5): one fo_peer per relationship, all held by one struct fo.
+ * Failover's private half: what fo.c, fo_peer.c and fo_upd.c share (the
+ * peer and container structures, the timers and windows, and the functions
+ * each file offers the others). include/fo.h is the interface.
  *   fo.c       the container: listener, peers kept in step with the store,
  *              what the daemon, the RPC and the DHCP engine ask of failover
  *   fo_peer.c  one relationship's connection: CONNECT/CONNECTACK, STATE,
@@ -8,8 +9,6 @@
  *              the state machine's decisions applied (fo_fsm, fo_change_state)
  *   fo_upd.c   binding updates: BNDUPD/BNDACK both ways with the unacked
  *              window, UPDREQ/UPDREQALL/UPDDONE, range moves and rebalancing
- * The first part of this header is the interface; the second is shared by the
- * fo_*.c files only.
  */
 #ifndef DHCPFOD_FO_INT_H
 #define DHCPFOD_FO_INT_H
@@ -19,70 +18,9 @@
 
 #include <jansson.h>
 
+#include "fo.h"
 #include "fo_msg.h"
 #include "store.h"
-
-struct daemon;
-struct fo;
-struct fo_peer;
-
-/* ---- interface ---- */
-
-/* Start a peer per stored relationship; listen on [failover] listen while
- * this server is the secondary of one (a failed bind is logged and retried
- * at the next change). NULL with err only when out of memory. */
-struct fo *fo_new(struct daemon *, char *err, size_t errlen);
-void	fo_free(struct fo *);
-/* Relationships were created, changed or deleted: follow the store;
- * the _if_changed form only when the store's generation moved. */
-void	fo_sync(struct fo *);
-void	fo_sync_if_changed(struct fo *);
-/* Leases became durable: binding updates may leave. */
-void	fo_kick(struct fo *);
-/* The daemon stops (SPEC §3): every relationship in NORMAL with its partner
- * in contact moves to SHUTDOWN (draft-12 §9.14) and waits, at most
- * FO_SHUTDOWN_WAIT seconds, for the partner to take over (PARTNER_DOWN) and
- * acknowledge every binding; then every partner gets DISCONNECT and
- * done(arg) is called (before this returns when nothing waits). */
-void	fo_shutdown(struct fo *, void (*done)(void *), void *arg);
-
-/* Rebalance a relationship over the wire (SPEC §5.3); done(arg, result,
- * code, detail) is called exactly once, later or before this returns: code 0
- * with the §5.3 result (the callee owns it), or a SPEC §6 code. */
-typedef void (*fo_done_fn)(void *arg, json_t *result, int code, const char *detail);
-void	fo_trigger(struct fo *, const char *name, fo_done_fn, void *arg);
-
-/* Live view for failover.get and server.status: partner_state (name),
- * connected, unacked updates, clock skew. NULL if the relationship has no peer. */
-json_t	*fo_status(struct fo *, const char *name);
-/* The partner's state as last heard (enum fo_state), FO_NO_STATE if never. */
-int	fo_partner_state(struct fo *, const char *name);
-
-/* What a client message is, for fo_serves. */
-enum fo_ask {
-	FO_ASK_NEW,		/* DHCPDISCOVER: load balancing applies */
-	FO_ASK_SELECTING,	/* DHCPREQUEST naming this server: our offer */
-	FO_ASK_OTHER,		/* renewal, rebind, init-reboot, release, ... */
-};
-/* What fo_serves allows. */
-enum fo_serve {
-	FO_SERVE_NO,		/* not this server's client, or not serving */
-	FO_SERVE_YES,
-	FO_SERVE_KNOWN,		/* only a binding the partner knows of: a
-				 * renewal within MCLT of a potential
-				 * expiration time it acknowledged or sent */
-};
-/* For the DHCP engine: whether this server answers a client of a scope in
- * relationship `name` now. For FO_ASK_NEW the RFC 3074 bucket decides in
- * NORMAL, unless the client's secs field is past the relationship's
- * load_balance_max_seconds. A server that restarted and has not heard from
- * its partner since serves no new client and only FO_SERVE_KNOWN renewals
- * unless it resumed PARTNER_DOWN: the partner may have been declared down
- * meanwhile and taken over its free addresses (draft-12 §9.3.2). */
-enum fo_serve fo_serves(struct fo *, const char *name, enum fo_ask, int bucket,
-	    unsigned secs);
-
-/* ---- shared by fo.c, fo_peer.c, fo_upd.c ---- */
 
 #define FO_MAX_UNACKED		128	/* BNDUPDs we accept in flight: to dhcpfod */
 /* In CONNECT, before the partner is known. ISC acknowledges BNDUPDs once

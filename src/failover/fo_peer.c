@@ -12,8 +12,8 @@
 #include "fo.h"
 #include "fo_conn.h"
 #include "fo_fsm.h"
-#include "fo_msg.h"
 #include "fo_int.h"
+#include "fo_msg.h"
 #include "log.h"
 #include "util.h"
 

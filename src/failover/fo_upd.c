@@ -7,16 +7,16 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "dhcp_pool.h"
 #include "dhcp_sock.h"
 #include "err.h"
 #include "fo.h"
 #include "fo_bnd.h"
 #include "fo_conn.h"
-#include "fo_msg.h"
 #include "fo_int.h"
-#include "log.h"
-#include "dhcp_pool.h"
+#include "fo_msg.h"
 #include "fo_rebal.h"
+#include "log.h"
 #include "util.h"
 
 static void rebal_finish(struct fo_peer *, int code, const char *why);
@@ -71,7 +71,7 @@ pool_follow(struct fo_peer *p, const struct lease *l)
 	/* this server expires the partner's leases too (then tells it) */
 	if (l->state == LEASE_ACTIVE && l->ends != 0)
 		pool_due_add(pool, l->address, l->ends);
-	if (!pool->loaded || (ps = pool_scope_of(pool, l->address)) == NULL)
+	if (!pool_loaded(pool) || (ps = pool_scope_of(pool, l->address)) == NULL)
 		return;
 	if (lease_state_is_free(l->state) && (l->owner == p->rel.server_type ||
 	    p->takeover))
@@ -498,16 +498,18 @@ static int
 binding_scope(struct fo_peer *p, uint32_t addr, uint32_t *subnet)
 {
 	struct pool *pool = p->fo->d->pool;
-	struct pool_scope *ps;
+	const struct scope *ps;
+	struct pool_scope *pv;
 	struct scope sc;
 	int rc;
 
 	if (pool != NULL && pool_sync(pool) == 0) {
-		if ((ps = pool_scope_of(pool, addr)) == NULL)
+		if ((pv = pool_scope_of(pool, addr)) == NULL)
 			return FO_REJ_ILLEGAL_IP;
-		*subnet = ps->sc.subnet;
-		return rel_has_scope(p, ps->sc.subnet) && addr >= ps->sc.range_start &&
-		    addr <= ps->sc.range_end ? 0 : FO_REJ_ILLEGAL_IP;
+		ps = pool_scope_def(pv);
+		*subnet = ps->subnet;
+		return rel_has_scope(p, ps->subnet) && addr >= ps->range_start &&
+		    addr <= ps->range_end ? 0 : FO_REJ_ILLEGAL_IP;
 	}
 	if ((rc = store_scope_find(ustore(p), addr, &sc)) != 0)
 		return rc == -1 ? FO_REJ_UNKNOWN : FO_REJ_ILLEGAL_IP;
@@ -745,7 +747,7 @@ fo_upd_read_done(struct fo_peer *p)
 			    "withheld: %s", p->rel.name, store_errmsg(st));
 			p->nackq = p->nackm ? p->ackm[p->nackm - 1].end : 0;
 			if (p->fo->d->pool != NULL)
-				p->fo->d->pool->loaded = 0;
+				pool_invalidate(p->fo->d->pool);
 			return;
 		}
 	}

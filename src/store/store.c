@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "fo.h"
+#include "log.h"
+#include "store.h"
 #include "store_health.h"
 #include "store_lmem.h"
-#include "log.h"
 #include "store_pendq.h"
-#include "store.h"
 #include "util.h"
 
 /* Migrations: entry i brings a database at user_version i to i + 1. */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dhcp_pkt.h"
 #include "dhcp_opt.h"
+#include "dhcp_pkt.h"
 #include "stats.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

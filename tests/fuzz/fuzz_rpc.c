@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "ctl.h"
+#include "ctl_rpc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

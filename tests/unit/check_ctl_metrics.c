@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_metrics.h"
 #include "fo.h"
 #include "lease.h"
-#include "ctl_metrics.h"
 #include "stats.h"
 #include "util.h"
 

@@ -8,7 +8,7 @@
 #include <check.h>
 #include <jansson.h>
 
-#include "ctl.h"
+#include "ctl_rpc.h"
 #include "err.h"
 #include "util.h"
 

@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "fo.h"
-#include "store_health.h"
 #include "fo_rebal.h"
 #include "log.h"
 #include "store.h"
+#include "store_health.h"
 #include "util.h"
 
 static char dir[64];
