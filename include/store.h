@@ -103,9 +103,9 @@ void	store_rollback(struct store *);
 
 /*
  * Storage failures (a full disk, I/O errors, a damaged file) are recorded in
- * the store's health (health.h) and logged, rate-limited. An fsync of the WAL
- * that failed (here or on another thread: store_sync_failed) counts as a loss
- * of everything committed since the last good one, and nothing is durable
+ * the store's health (store_health.h) and logged, rate-limited. An fsync of
+ * the WAL that failed (here or on another thread: store_sync_failed) counts
+ * as a loss of everything committed since the last good one, and nothing is durable
  * again until a full checkpoint has written it to the database file anew:
  * store_wal_sync and store_recover do that checkpoint instead of an fsync.
  */
