@@ -167,96 +167,131 @@ addr_takeable(const struct lease *old, const struct lease *l)
 	    memcmp(old->hwaddr, l->hwaddr, l->hwlen) == 0;
 }
 
-/* lease.add: a lease this server did not grant, imported from another
- * server's database (scripts/dhcpd-import): ACTIVE for the client until
- * `ends`, and in a failover scope a binding update for the partner. */
-void
-m_lease_add(struct ctl_req *r, json_t *p)
+/* lease.add's parameters into l (ACTIVE from starts to ends); -1 answered. */
+static int
+add_params(struct ctl_req *r, json_t *p, struct lease *l)
 {
 	static const char *const allowed[] = { "address", "hwaddr", "client_id",
 	    "hostname", "starts", "ends", "cltt", NULL };
-	struct daemon *d = ctl_req_daemon(r);
-	struct store *st = d->store;
-	struct lease l = { 0 }, old;
-	struct reservation rv;
-	struct scope sc;
 	const char *host = NULL;
 	uint64_t starts = 0, ends = 0, cltt = 0;
 	int64_t now = time_wall();
 	char a[16];
-	int rc;
 
 	if (param_only(r, p, allowed) == -1 ||
-	    param_addr(r, p, "address", 1, &l.address) == -1 ||
-	    param_hwaddr(r, p, "hwaddr", 1, l.hwaddr, &l.hwlen) == -1 ||
-	    param_cid(r, p, l.client_id, &l.cidlen) == -1 ||
+	    param_addr(r, p, "address", 1, &l->address) == -1 ||
+	    param_hwaddr(r, p, "hwaddr", 1, l->hwaddr, &l->hwlen) == -1 ||
+	    param_cid(r, p, l->client_id, &l->cidlen) == -1 ||
 	    param_str(r, p, "hostname", 0, &host) == -1 ||
 	    param_uint(r, p, "starts", 0, 0, UINT32_MAX, &starts) == -1 ||
 	    param_uint(r, p, "ends", 1, 1, UINT32_MAX, &ends) == -1 ||
 	    param_uint(r, p, "cltt", 0, 0, UINT32_MAX, &cltt) == -1)
-		return;
-	if (host != NULL && strlen(host) >= sizeof(l.hostname)) {
+		return -1;
+	if (host != NULL && strlen(host) >= sizeof(l->hostname)) {
 		ctl_fail(r, ERR_INVALID_PARAMETER, "'hostname' is over 255 bytes");
-		return;
+		return -1;
 	}
 	if ((int64_t)ends <= now) {
 		ctl_fail(r, ERR_INVALID_PARAMETER, "the lease of %s has already ended",
-		    addr_str(l.address, a));
-		return;
+		    addr_str(l->address, a));
+		return -1;
 	}
-	if ((rc = store_scope_find(st, l.address, &sc)) != 0) {
+	if (host != NULL)
+		snprintf(l->hostname, sizeof(l->hostname), "%s", host);
+	l->state = LEASE_ACTIVE;
+	l->starts = starts ? (int64_t)starts : now;
+	l->ends = (int64_t)ends;
+	l->cltt = cltt ? (int64_t)cltt : l->starts;
+	return 0;
+}
+
+/* The scope of l's address, which must hold it in its range, not excluded;
+ * in a failover scope this server is the one that leased it and the partner
+ * hears of it. -1 answered. */
+static int
+add_scope(struct ctl_req *r, struct store *st, struct lease *l)
+{
+	struct scope sc;
+	char a[16];
+	int rc;
+
+	if ((rc = store_scope_find(st, l->address, &sc)) != 0) {
 		if (rc == -1)
 			ctl_fail_store(r);
 		else
 			ctl_fail(r, ERR_SUBNET_NOT_PRESENT, "no scope holds %s",
-			    addr_str(l.address, a));
-		return;
+			    addr_str(l->address, a));
+		return -1;
 	}
-	l.subnet = sc.subnet;
-	rc = l.address < sc.range_start || l.address > sc.range_end ||
-	    ivlset_contains(&sc.exclusions, l.address);
+	l->subnet = sc.subnet;
+	rc = l->address < sc.range_start || l->address > sc.range_end ||
+	    ivlset_contains(&sc.exclusions, l->address);
 	if (rc == 0 && sc.relationship[0] != '\0') {
 		struct fo_rel rel;
 
 		if (store_rel_get(st, sc.relationship, &rel) != 0) {
 			scope_fini(&sc);
 			ctl_fail_store(r);
-			return;
+			return -1;
 		}
-		l.owner = rel.server_type;	/* the one that leased it: us */
-		l.fo_sync = 1;
+		l->owner = rel.server_type;	/* the one that leased it: us */
+		l->fo_sync = 1;
 		fo_rel_fini(&rel);
 	}
 	scope_fini(&sc);
 	if (rc) {
 		ctl_fail(r, ERR_INVALID_RANGE, "%s is outside the scope's range or "
-		    "excluded", addr_str(l.address, a));
-		return;
+		    "excluded", addr_str(l->address, a));
+		return -1;
 	}
-	if ((rc = store_resv_get(st, l.address, &rv)) == -1) {
+	return 0;
+}
+
+/* Whether l's address is free for its client: not reserved for another,
+ * not leased to another. -1 answered. */
+static int
+add_free(struct ctl_req *r, struct store *st, const struct lease *l)
+{
+	struct reservation rv;
+	struct lease old;
+	char a[16];
+	int rc;
+
+	if ((rc = store_resv_get(st, l->address, &rv)) == -1) {
 		ctl_fail_store(r);
-		return;
+		return -1;
 	}
-	if (rc == 0 && (rv.hwlen != l.hwlen || memcmp(rv.hwaddr, l.hwaddr, l.hwlen))) {
+	if (rc == 0 && (rv.hwlen != l->hwlen ||
+	    memcmp(rv.hwaddr, l->hwaddr, l->hwlen))) {
 		ctl_fail(r, ERR_RESERVEDIP_EXISTS, "%s is reserved for another client",
-		    addr_str(l.address, a));
-		return;
+		    addr_str(l->address, a));
+		return -1;
 	}
-	if ((rc = store_lease_get(st, l.address, &old)) == -1) {
+	if ((rc = store_lease_get(st, l->address, &old)) == -1) {
 		ctl_fail_store(r);
-		return;
+		return -1;
 	}
-	if (rc == 0 && !addr_takeable(&old, &l)) {
+	if (rc == 0 && !addr_takeable(&old, l)) {
 		ctl_fail(r, ERR_CLIENT_EXISTS, "%s is %s for another client",
-		    addr_str(l.address, a), lease_state_name(old.state));
-		return;
+		    addr_str(l->address, a), lease_state_name(old.state));
+		return -1;
 	}
-	if (host != NULL)
-		snprintf(l.hostname, sizeof(l.hostname), "%s", host);
-	l.state = LEASE_ACTIVE;
-	l.starts = starts ? (int64_t)starts : now;
-	l.ends = (int64_t)ends;
-	l.cltt = cltt ? (int64_t)cltt : l.starts;
+	return 0;
+}
+
+/* lease.add: a lease this server did not grant, imported from another
+ * server's database (scripts/dhcpd-import): ACTIVE for the client until
+ * `ends`, and in a failover scope a binding update for the partner. */
+void
+m_lease_add(struct ctl_req *r, json_t *p)
+{
+	struct daemon *d = ctl_req_daemon(r);
+	struct store *st = d->store;
+	struct lease l = { 0 };
+
+	if (add_params(r, p, &l) == -1 || add_scope(r, st, &l) == -1 ||
+	    add_free(r, st, &l) == -1)
+		return;
 	if (store_begin(st) == -1 || store_lease_put(st, &l) == -1 ||
 	    store_commit(st) == -1) {
 		store_rollback(st);

@@ -345,7 +345,7 @@ fo_trigger(struct fo *fo, const char *name, fo_done_fn done, void *arg)
 	op->done = done;
 	op->arg = arg;
 	op->t0_ms = time_mono_ms();
-	fo_upd_rebalance(p, op, 0);
+	fo_move_rebalance(p, op, 0);
 }
 
 json_t *

@@ -1,14 +1,16 @@
 /*
- * Failover's private half: what fo.c, fo_peer.c and fo_upd.c share (the
- * peer and container structures, the timers and windows, and the functions
- * each file offers the others). include/fo.h is the interface.
+ * Failover's private half: what fo.c, fo_peer.c, fo_upd.c and fo_move.c
+ * share (the peer and container structures, the timers and windows, and the
+ * functions each file offers the others). include/fo.h is the interface.
  *   fo.c       the container: listener, peers kept in step with the store,
  *              what the daemon, the RPC and the DHCP engine ask of failover
  *   fo_peer.c  one relationship's connection: CONNECT/CONNECTACK, STATE,
  *              CONTACT and the receive timer, DISCONNECT, message digests,
  *              the state machine's decisions applied (fo_fsm, fo_change_state)
  *   fo_upd.c   binding updates: BNDUPD/BNDACK both ways with the unacked
- *              window, UPDREQ/UPDREQALL/UPDDONE, range moves and rebalancing
+ *              window, UPDREQ/UPDREQALL/UPDDONE
+ *   fo_move.c  free addresses between the owners: range moves, ownership
+ *              told on contact, rebalancing
  */
 #ifndef DHCPFOD_FO_INT_H
 #define DHCPFOD_FO_INT_H
@@ -166,6 +168,7 @@ void	fo_stop_check(struct fo *);
 /* fo_peer.c */
 struct fo_peer *fo_peer_new(struct fo *, const struct fo_rel *);
 void	fo_peer_free(struct fo_peer *);
+struct store *fo_peer_store(struct fo_peer *);	/* the daemon's store */
 void	fo_peer_update(struct fo_peer *, const struct fo_rel *);
 /* An accepted connection whose CONNECT names this peer's relationship
  * (this server the secondary). */
@@ -203,8 +206,28 @@ void	fo_upd_on_bndack(struct fo_peer *, const struct fo_msg *);
 void	fo_upd_on_updreq(struct fo_peer *, const struct fo_msg *, int all);
 void	fo_upd_read_done(struct fo_peer *);	/* commit, then the BNDACKs */
 void	fo_upd_ask(struct fo_peer *, int all);	/* send UPDREQ(ALL) */
-/* Rebalance now: op NULL for the timer/threshold form. */
-int	fo_upd_rebalance(struct fo_peer *, struct fo_rebal_op *op, unsigned threshold);
-void	fo_upd_pool_request(struct fo_peer *, const struct fo_msg *);
+/* Open the transaction of this read's writes (committed by read_done). */
+int	fo_upd_read_txn(struct fo_peer *);
+
+/* fo_move.c */
+/* Queue who owns every free address for the partner (on contact, all: on
+ * UPDREQALL); see fo_move.c for which partner hears it how. */
+void	fo_move_ownership(struct fo_peer *, int all);
+/* Apply a range move the partner sent, where its addresses are free; the
+ * runs moved are echoed in the BNDACK being built. */
+int	fo_move_apply(struct fo_peer *, uint32_t subnet, const struct fo_range *,
+	    struct fo_msg *echo);
+/* A range move of ours was answered (echoed ranges in m), or a one-address
+ * move to a draft-12 partner (reject: its reason, 0 accepted). */
+void	fo_move_acked(struct fo_peer *, const struct fo_inflight *,
+	    const struct fo_msg *m);
+void	fo_move_single_acked(struct fo_peer *, const struct fo_inflight *,
+	    int reject);
+/* Rebalance now (SPEC §5.3): op NULL for the timer/threshold form; end the
+ * running one with code 0 (done) or a SPEC §6 code and why. */
+int	fo_move_rebalance(struct fo_peer *, struct fo_rebal_op *op,
+	    unsigned threshold);
+void	fo_move_rebal_finish(struct fo_peer *, int code, const char *why);
+void	fo_move_pool_request(struct fo_peer *, const struct fo_msg *);
 
 #endif

@@ -40,8 +40,8 @@ fo_msg_new(int type)
 	return m;
 }
 
-static struct store *
-peer_store(struct fo_peer *p)
+struct store *
+fo_peer_store(struct fo_peer *p)
 {
 	return p->fo->d->store;
 }
@@ -96,7 +96,7 @@ fo_peer_update(struct fo_peer *p, const struct fo_rel *rel)
 static void
 peer_save(struct fo_peer *p)
 {
-	struct store *st = peer_store(p);
+	struct store *st = fo_peer_store(p);
 	int own = !store_txn_open(st);
 
 	if ((own && store_begin(st) == -1) || store_rel_update(st, &p->rel) != 0 ||
@@ -461,7 +461,7 @@ static const struct {
 	msg_fn	fn;
 	int	min_link;
 } handlers[] = {
-	[FO_POOLREQ] = { fo_upd_pool_request, FO_LINK_OK },
+	[FO_POOLREQ] = { fo_move_pool_request, FO_LINK_OK },
 	[FO_POOLRESP] = { on_poolresp, FO_LINK_OK },
 	[FO_BNDUPD] = { fo_upd_on_bndupd, FO_LINK_UP },
 	[FO_BNDACK] = { fo_upd_on_bndack, FO_LINK_UP },
@@ -629,11 +629,11 @@ fo_peer_set_state(struct fo_peer *p, int state, const char *why)
 	 * no longer knows of */
 	if (state == FO_RECOVER && p->rel.fail_time == 0)
 		p->rel.fail_time = time_wall();
-	rc = fo_change_state(peer_store(p), &p->rel, state, why);
+	rc = fo_change_state(fo_peer_store(p), &p->rel, state, why);
 	if (rc != 0) {
 		log_warnx("failover %s: %s -> %s refused (%s)", peer_name(p),
 		    fo_state_name(old), fo_state_name(state), rc == -2 ?
-		    "not a move of the state machine" : store_errmsg(peer_store(p)));
+		    "not a move of the state machine" : store_errmsg(fo_peer_store(p)));
 		return;
 	}
 	p->takeover = 0;
@@ -643,7 +643,7 @@ fo_peer_set_state(struct fo_peer *p, int state, const char *why)
 		/* after the bindings written so far: a partner told that we
 		 * left PARTNER_DOWN must already know every address we leased
 		 * in it (ours and, taken over, its own) */
-		p->state_seq = store_write_seq(peer_store(p));
+		p->state_seq = store_write_seq(fo_peer_store(p));
 		p->state_owed = 1;
 		fo_peer_schedule(p);
 	} else if (p->link >= FO_LINK_UP)
@@ -728,7 +728,7 @@ tick_link(struct fo_peer *p, int64_t now)
 static void
 release_due(struct fo_peer *p, int64_t wall)
 {
-	struct store *st = peer_store(p);
+	struct store *st = fo_peer_store(p);
 	int n;
 
 	if (store_begin(st) == -1 || store_release_due(st, peer_name(p),
@@ -770,7 +770,7 @@ tick_state(struct fo_peer *p, int64_t mono, int64_t wall)
 		p->takeover = 1;
 		log_notice("failover %s: MCLT has passed in PARTNER_DOWN: serving "
 		    "the partner's free addresses too", peer_name(p));
-		store_touch(peer_store(p));	/* the pools are rebuilt */
+		store_touch(fo_peer_store(p));	/* the pools are rebuilt */
 	}
 }
 
@@ -785,7 +785,7 @@ peer_tick(evutil_socket_t fd, short what, void *arg)
 	if (p->link == FO_LINK_OK && p->rel.server_type == FO_PRIMARY &&
 	    p->rel.state == FO_NORMAL && p->rebal == NULL && now >= p->next_rebal) {
 		p->next_rebal = now + FO_REBAL_PERIOD;
-		fo_upd_rebalance(p, NULL, FO_REBAL_THRESHOLD);
+		fo_move_rebalance(p, NULL, FO_REBAL_THRESHOLD);
 	}
 	if (p->link == FO_LINK_OK)
 		fo_upd_pump(p);

@@ -1,7 +1,7 @@
 /* Binding updates between partners (draft-12 §7.1-§7.7): pending leases out
  * as BNDUPDs within the partner's window, its BNDUPDs applied and answered
- * once durable, UPDREQ/UPDREQALL/UPDDONE, and free addresses moving between
- * the two owners as range moves (dhcpfod partners) or single bindings. */
+ * once durable, UPDREQ/UPDREQALL/UPDDONE. Free addresses moving between the
+ * two owners (range moves, rebalancing) are fo_move.c's. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,26 +15,17 @@
 #include "fo_conn.h"
 #include "fo_int.h"
 #include "fo_msg.h"
-#include "fo_rebal.h"
 #include "log.h"
 #include "util.h"
 
-static void rebal_finish(struct fo_peer *, int code, const char *why);
-
-static struct store *
-ustore(struct fo_peer *p)
-{
-	return p->fo->d->store;
-}
-
 /* Open the transaction of this read's writes (committed by read_done). */
-static int
-read_txn(struct fo_peer *p)
+int
+fo_upd_read_txn(struct fo_peer *p)
 {
 	if (p->in_read_txn)
 		return 0;
-	if (store_begin(ustore(p)) == -1) {
-		log_warnx("failover %s: %s", p->rel.name, store_errmsg(ustore(p)));
+	if (store_begin(fo_peer_store(p)) == -1) {
+		log_warnx("failover %s: %s", p->rel.name, store_errmsg(fo_peer_store(p)));
 		return -1;
 	}
 	p->in_read_txn = 1;
@@ -87,7 +78,7 @@ pool_follow(struct fo_peer *p, const struct lease *l)
 static void
 commit_soon(struct fo_peer *p)
 {
-	struct store *st = ustore(p);
+	struct store *st = fo_peer_store(p);
 
 	if (p->fo->d->dhcp != NULL)
 		dhcp_sock_commit_soon(p->fo->d->dhcp);
@@ -117,7 +108,7 @@ ack_mark(struct fo_peer *p)
 		p->capackm = cap;
 	}
 	p->ackm[p->nackm++] = (struct fo_ackmark){ p->nackq,
-	    store_write_seq(ustore(p)), store_losses(ustore(p)) };
+	    store_write_seq(fo_peer_store(p)), store_losses(fo_peer_store(p)) };
 }
 
 /* Send the BNDACKs whose bindings are durable now (draft-12 §7.2); if lease
@@ -126,7 +117,7 @@ ack_mark(struct fo_peer *p)
 static void
 acks_release(struct fo_peer *p)
 {
-	struct store *st = ustore(p);
+	struct store *st = fo_peer_store(p);
 	size_t k = 0, end;
 
 	while (k < p->nackm && p->ackm[k].seq <= store_durable_seq(st))
@@ -222,11 +213,11 @@ send_bindings(struct fo_peer *p, struct fo_msg *m)
 {
 	struct lease *v;
 	size_t n;
-	uint64_t upto = store_durable_seq(ustore(p));
+	uint64_t upto = store_durable_seq(fo_peer_store(p));
 
-	if (store_pending_list(ustore(p), p->rel.scopes, p->rel.nscopes, p->cur_seq,
+	if (store_pending_list(fo_peer_store(p), p->rel.scopes, p->rel.nscopes, p->cur_seq,
 	    p->cur_addr, upto, batch_size(p), &v, &n) == -1) {
-		log_warnx("failover %s: %s", p->rel.name, store_errmsg(ustore(p)));
+		log_warnx("failover %s: %s", p->rel.name, store_errmsg(fo_peer_store(p)));
 		return -1;
 	}
 	memset(m, 0, offsetof(struct fo_msg, b));
@@ -244,7 +235,7 @@ send_bindings(struct fo_peer *p, struct fo_msg *m)
 		    .state = (uint8_t)v[i].state };
 
 		inflight_add(p, &f);
-		store_pending_sent(ustore(p), v[i].address, v[i].pending);
+		store_pending_sent(fo_peer_store(p), v[i].address, v[i].pending);
 		if (log_getlevel() >= LOG_LVL_DEBUG)
 			log_sent(p, &m->b[i], p->xid);
 	}
@@ -301,9 +292,9 @@ state_due(struct fo_peer *p)
 	struct lease *v;
 	size_t n;
 
-	if (store_durable_seq(ustore(p)) < p->state_seq)
+	if (store_durable_seq(fo_peer_store(p)) < p->state_seq)
 		return 0;
-	if (store_pending_list(ustore(p), p->rel.scopes, p->rel.nscopes,
+	if (store_pending_list(fo_peer_store(p), p->rel.scopes, p->rel.nscopes,
 	    p->cur_seq, p->cur_addr, p->state_seq, 1, &v, &n) == -1)
 		return 0;
 	free(v);
@@ -323,7 +314,7 @@ upd_finished(struct fo_peer *p)
 	for (size_t i = 0; i < p->nfl; i++)
 		if (p->fl[i].range || p->fl[i].seq <= p->upd_until)
 			return 0;
-	if (store_pending_list(ustore(p), p->rel.scopes, p->rel.nscopes, 0, 0,
+	if (store_pending_list(fo_peer_store(p), p->rel.scopes, p->rel.nscopes, 0, 0,
 	    p->upd_until, 1, &v, &n) == -1)
 		return 0;
 	free(v);
@@ -372,79 +363,6 @@ fo_upd_ask(struct fo_peer *p, int all)
 	free(m);
 }
 
-/* ---- ownership of free addresses ---- */
-
-static int
-rq_add(struct fo_peer *p, uint32_t subnet, uint32_t start, uint32_t end, int status,
-    int rebal)
-{
-	if (p->nrq == p->caprq) {
-		size_t cap = p->caprq ? p->caprq * 2 : 64;
-		struct fo_rq *v = reallocarray(p->rq, cap, sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		p->rq = v;
-		p->caprq = cap;
-	}
-	p->rq[p->nrq++] = (struct fo_rq){ subnet, { start, end, (uint8_t)status },
-	    (uint8_t)rebal };
-	return 0;
-}
-
-/* Who owns every free address, as this server sees it. A primary tells a
- * dhcpfod secondary on every contact and UPDREQALL, as range moves (the
- * primary's view is the truth). Any other partner (ISC) hears it only when
- * it asks for everything, from either role, one binding per address: ISC
- * holds every address as a lease and, having lost its lease file, takes each
- * one it is told nothing of as FREE, the primary's; a BACKUP address the
- * secondary still owned would then be served by both. It is in RECOVER
- * then, serving nobody, so nothing it leases crosses these bindings. */
-static void
-queue_ownership(struct fo_peer *p, int all)
-{
-	if (p->partner_dhcpfod ? p->rel.server_type != FO_PRIMARY : !all)
-		return;
-	for (size_t i = 0; i < p->rel.nscopes; i++) {
-		struct rebal_run *runs;
-		size_t n;
-
-		if (store_free_runs(ustore(p), p->rel.scopes[i], &runs, &n) != 0)
-			continue;
-		for (size_t k = 0; k < n; k++)
-			rq_add(p, p->rel.scopes[i], runs[k].start, runs[k].end,
-			    runs[k].owner == FO_SECONDARY ? LEASE_BACKUP : LEASE_FREE, 0);
-		free(runs);
-	}
-}
-
-/* Move [start, end] of a scope's free addresses to the owner that status
- * names, where they are free; the runs moved go to echo (§5.3, receiver). */
-static int
-apply_range(struct fo_peer *p, uint32_t subnet, const struct fo_range *r,
-    struct fo_msg *echo)
-{
-	int to = r->status == LEASE_BACKUP ? FO_SECONDARY : FO_PRIMARY;
-	struct rebal_run *runs;
-	struct rebal_move mv[FO_MSG_RANGES];
-	size_t n, k = 0;
-
-	if (store_free_runs(ustore(p), subnet, &runs, &n) != 0)
-		return -1;
-	for (size_t i = 0; i < n && echo->nr < FO_MSG_RANGES; i++) {
-		uint32_t s = runs[i].start > r->start ? runs[i].start : r->start;
-		uint32_t e = runs[i].end < r->end ? runs[i].end : r->end;
-
-		if (s > e)
-			continue;
-		echo->r[echo->nr++] = (struct fo_range){ s, e, r->status };
-		if (runs[i].owner != to)
-			mv[k++] = (struct rebal_move){ s, e, to };
-	}
-	free(runs);
-	return k ? store_apply_moves(ustore(p), subnet, mv, k) : 0;
-}
-
 /* ---- receiving ---- */
 
 /* Write an accepted binding the way draft-12 §5.11 has the receiver keep it:
@@ -474,7 +392,7 @@ apply_binding(struct fo_peer *p, const struct fo_binding *b, uint32_t subnet,
 	default:
 		l.owner = partner;
 	}
-	if (store_lease_stage(ustore(p), &l) == -1)
+	if (store_lease_stage(fo_peer_store(p), &l) == -1)
 		return -1;
 	pool_follow(p, &l);
 	return 0;
@@ -511,7 +429,7 @@ binding_scope(struct fo_peer *p, uint32_t addr, uint32_t *subnet)
 		return rel_has_scope(p, ps->subnet) && addr >= ps->range_start &&
 		    addr <= ps->range_end ? 0 : FO_REJ_ILLEGAL_IP;
 	}
-	if ((rc = store_scope_find(ustore(p), addr, &sc)) != 0)
+	if ((rc = store_scope_find(fo_peer_store(p), addr, &sc)) != 0)
 		return rc == -1 ? FO_REJ_UNKNOWN : FO_REJ_ILLEGAL_IP;
 	*subnet = sc.subnet;
 	rc = rel_has_scope(p, sc.subnet) && addr >= sc.range_start &&
@@ -545,8 +463,8 @@ answer_binding(struct fo_peer *p, const struct lease *mine)
 	if (l.pending != 0)
 		return;		/* on its way already */
 	l.fo_sync = 1;
-	if (store_lease_stage(ustore(p), &l) == -1)
-		log_warnx("failover %s: %s", p->rel.name, store_errmsg(ustore(p)));
+	if (store_lease_stage(fo_peer_store(p), &l) == -1)
+		log_warnx("failover %s: %s", p->rel.name, store_errmsg(fo_peer_store(p)));
 }
 
 /* One received binding: check (draft-12 §7.1.3), apply; 0 or a reason. */
@@ -560,7 +478,7 @@ receive_binding(struct fo_peer *p, const struct fo_binding *b)
 
 	if ((rc = binding_scope(p, b->addr, &subnet)) != 0)
 		return rc;
-	if ((have = store_lease_get(ustore(p), b->addr, &mine)) == -1)
+	if ((have = store_lease_get(fo_peer_store(p), b->addr, &mine)) == -1)
 		return FO_REJ_UNKNOWN;
 	rc = fo_bnd_check(have == 0 ? &mine : NULL, b, p->rel.server_type, now,
 	    &answer);
@@ -582,7 +500,7 @@ fo_upd_on_bndupd(struct fo_peer *p, const struct fo_msg *m)
 	char a[16];
 
 	/* bindings are staged; range moves change many rows in a transaction */
-	if (ack == NULL || (m->nr > 0 && read_txn(p) == -1)) {
+	if (ack == NULL || (m->nr > 0 && fo_upd_read_txn(p) == -1)) {
 		free(ack);
 		return;
 	}
@@ -602,10 +520,10 @@ fo_upd_on_bndupd(struct fo_peer *p, const struct fo_msg *m)
 	for (size_t i = 0; i < m->nr; i++) {
 		struct scope sc;
 
-		if (store_scope_find(ustore(p), m->r[i].start, &sc) != 0)
+		if (store_scope_find(fo_peer_store(p), m->r[i].start, &sc) != 0)
 			continue;
 		if (rel_has_scope(p, sc.subnet))
-			apply_range(p, sc.subnet, &m->r[i], ack);
+			fo_move_apply(p, sc.subnet, &m->r[i], ack);
 		scope_fini(&sc);
 	}
 	ackq_add(p, ack);
@@ -617,7 +535,7 @@ fo_upd_on_bndupd(struct fo_peer *p, const struct fo_msg *m)
 static void
 binding_acked(struct fo_peer *p, const struct fo_inflight *f, int reject)
 {
-	struct store *st = ustore(p);
+	struct store *st = fo_peer_store(p);
 	struct lease l;
 	char a[16];
 
@@ -642,55 +560,6 @@ binding_acked(struct fo_peer *p, const struct fo_inflight *f, int reject)
 	l.fo_sync = 0;
 	if (store_lease_stage(st, &l) == 0)
 		pool_follow(p, &l);
-}
-
-/* The index of a scope in the running rebalance, or -1. */
-static long
-rebal_scope(const struct fo_rebal_op *op, uint32_t subnet)
-{
-	for (size_t i = 0; op != NULL && i < op->nscopes; i++)
-		if (op->subnets[i] == subnet)
-			return (long)i;
-	return -1;
-}
-
-/* A range move was answered: what the partner echoed is applied here too
- * (a BACKUP -> FREE move takes effect only now, SPEC §5.3). */
-static void
-range_acked(struct fo_peer *p, const struct fo_inflight *f, const struct fo_msg *m)
-{
-	long si = rebal_scope(p->rebal, f->subnet);
-
-	for (size_t i = 0; i < m->nr; i++) {
-		const struct fo_range *r = &m->r[i];
-		uint64_t cnt = (uint64_t)r->end - r->start + 1;
-
-		if (r->start < f->addr || r->end > f->end || r->status != f->state)
-			continue;
-		if (r->status == LEASE_FREE && read_txn(p) == 0) {
-			struct rebal_move mv = { r->start, r->end, FO_PRIMARY };
-
-			store_apply_moves(ustore(p), f->subnet, &mv, 1);
-		}
-		if (f->rebal && si >= 0)
-			(r->status == LEASE_FREE ? p->rebal->to_primary :
-			    p->rebal->to_secondary)[si] += cnt;
-	}
-	if (f->rebal && p->rebal != NULL && --p->rebal->outstanding == 0)
-		rebal_finish(p, 0, NULL);
-}
-
-/* A one-address move to a draft-12 partner was answered. */
-static void
-single_acked(struct fo_peer *p, const struct fo_inflight *f, int reject)
-{
-	struct fo_msg echo = { 0 };
-
-	if (!reject) {
-		echo.r[0] = (struct fo_range){ f->addr, f->addr, f->state };
-		echo.nr = 1;
-	}
-	range_acked(p, f, &echo);
 }
 
 /* The reject reason a BNDACK gives for addr, 0 if accepted or not listed. */
@@ -720,9 +589,9 @@ fo_upd_on_bndack(struct fo_peer *p, const struct fo_msg *m)
 		if (!f.range)
 			binding_acked(p, &f, ack_reason(m, f.addr));
 		else if (!p->partner_dhcpfod)
-			single_acked(p, &f, ack_reason(m, f.addr));
+			fo_move_single_acked(p, &f, ack_reason(m, f.addr));
 		else
-			range_acked(p, &f, m);
+			fo_move_acked(p, &f, m);
 	}
 	p->nfl = w;
 	if (found && p->msgs_unacked > 0)
@@ -738,7 +607,7 @@ fo_upd_on_bndack(struct fo_peer *p, const struct fo_msg *m)
 void
 fo_upd_read_done(struct fo_peer *p)
 {
-	struct store *st = ustore(p);
+	struct store *st = fo_peer_store(p);
 
 	if (p->in_read_txn) {
 		p->in_read_txn = 0;
@@ -766,19 +635,19 @@ fo_upd_read_done(struct fo_peer *p)
 void
 fo_upd_on_updreq(struct fo_peer *p, const struct fo_msg *m, int all)
 {
-	struct store *st = ustore(p);
+	struct store *st = fo_peer_store(p);
 
 	log_info("failover %s: partner asks for %s bindings", p->rel.name,
 	    all ? "all" : "unacknowledged");
 	if (all) {
 		/* in this read's transaction: committed, and numbered durable, by
 		 * read_done before anything is sent */
-		if (read_txn(p) == -1 || store_pending_mark_all(st, p->rel.name) == -1) {
+		if (fo_upd_read_txn(p) == -1 || store_pending_mark_all(st, p->rel.name) == -1) {
 			log_warnx("failover %s: %s", p->rel.name, store_errmsg(st));
 			return;
 		}
 		p->upd_mark = 1;
-		queue_ownership(p, 1);
+		fo_move_ownership(p, 1);
 	}
 	p->cur_seq = 0;
 	p->cur_addr = 0;
@@ -797,7 +666,7 @@ fo_upd_link_up(struct fo_peer *p)
 	p->msgs_unacked = 0;
 	p->serving_upd = 0;
 	p->nackq = p->nackm = 0;
-	queue_ownership(p, 0);
+	fo_move_ownership(p, 0);
 }
 
 int
@@ -806,9 +675,9 @@ fo_upd_all_acked(struct fo_peer *p)
 	struct lease *v;
 	size_t n;
 
-	if (p->nfl > 0 || p->nrq > 0 || store_in_txn(ustore(p)))
+	if (p->nfl > 0 || p->nrq > 0 || store_in_txn(fo_peer_store(p)))
 		return 0;
-	if (store_pending_list(ustore(p), p->rel.scopes, p->rel.nscopes, 0, 0,
+	if (store_pending_list(fo_peer_store(p), p->rel.scopes, p->rel.nscopes, 0, 0,
 	    UINT64_MAX, 1, &v, &n) == -1)
 		return 0;
 	free(v);
@@ -820,8 +689,8 @@ fo_upd_link_down(struct fo_peer *p)
 {
 	if (p->in_read_txn) {	/* keep what was received; it is not acked */
 		p->in_read_txn = 0;
-		if (store_commit(ustore(p)) == -1)
-			store_rollback(ustore(p));
+		if (store_commit(fo_peer_store(p)) == -1)
+			store_rollback(fo_peer_store(p));
 	}
 	p->nfl = 0;
 	p->msgs_unacked = 0;
@@ -832,153 +701,6 @@ fo_upd_link_down(struct fo_peer *p)
 	p->asked = 0;
 	p->state_owed = 0;	/* the next link sends STATE at once */
 	if (p->rebal != NULL)
-		rebal_finish(p, ERR_FO_STATE_NOT_NORMAL, "the connection to the "
+		fo_move_rebal_finish(p, ERR_FO_STATE_NOT_NORMAL, "the connection to the "
 		    "partner was lost during the rebalance");
-}
-
-/* ---- rebalancing (SPEC §5.3) ---- */
-
-static void
-rebal_op_free(struct fo_rebal_op *op)
-{
-	free(op->subnets);
-	free(op->to_secondary);
-	free(op->to_primary);
-	free(op);
-}
-
-/* The §5.3 result: per scope the split as it stands now and what moved. */
-static json_t *
-rebal_result(struct fo_peer *p, const struct fo_rebal_op *op)
-{
-	json_t *scopes = json_array();
-
-	for (size_t i = 0; i < op->nscopes; i++) {
-		struct scope_stats s;
-		char a[16];
-
-		if (store_scope_stats(ustore(p), op->subnets[i], FO_PRIMARY, &s) != 0)
-			continue;
-		json_array_append_new(scopes, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}",
-		    "scope", addr_str(op->subnets[i], a), "free", (json_int_t)s.addr_free,
-		    "primary_free", (json_int_t)s.this_addr_free,
-		    "secondary_free", (json_int_t)s.partner_addr_free,
-		    "moved_to_secondary", (json_int_t)op->to_secondary[i],
-		    "moved_to_primary", (json_int_t)op->to_primary[i]));
-	}
-	return json_pack("{s:s, s:o, s:I}", "name", p->rel.name, "scopes", scopes,
-	    "elapsed_ms", (json_int_t)(time_mono_ms() - op->t0_ms));
-}
-
-static void
-rebal_finish(struct fo_peer *p, int code, const char *why)
-{
-	struct fo_rebal_op *op = p->rebal;
-
-	p->rebal = NULL;
-	if (op == NULL)
-		return;
-	if (code == 0) {
-		json_t *res = rebal_result(p, op);
-
-		log_notice("failover %s: rebalanced in %lld ms", p->rel.name,
-		    (long long)(time_mono_ms() - op->t0_ms));
-		if (op->done != NULL)
-			op->done(op->arg, res, 0, NULL);
-		else
-			json_decref(res);
-	} else if (op->done != NULL)
-		op->done(op->arg, NULL, code, why);
-	rebal_op_free(op);
-}
-
-/* Plan one scope and queue its moves: FREE -> BACKUP takes effect here at
- * once (draft-12 §5.11: once sent the primary must not use them),
- * BACKUP -> FREE when the partner answers. Returns the moves queued. */
-static long
-rebal_scope_plan(struct fo_peer *p, struct fo_rebal_op *op, size_t si,
-    unsigned threshold)
-{
-	struct rebal_plan plan;
-	struct rebal_run *runs;
-	size_t n;
-	long queued = 0;
-	int rc;
-
-	if (store_free_runs(ustore(p), op->subnets[si], &runs, &n) != 0)
-		return -1;
-	rc = rebal_plan_scope(runs, n, fo_secondary_share(p->rel.mode,
-	    p->rel.percentage), &plan);
-	free(runs);
-	if (rc == -1)
-		return -1;
-	if (threshold == 0 || rebal_needed(&plan, threshold)) {
-		for (size_t k = 0; k < plan.nmoves; k++) {
-			const struct rebal_move *mv = &plan.moves[k];
-
-			if (mv->to == FO_SECONDARY && store_apply_moves(ustore(p),
-			    op->subnets[si], mv, 1) == -1)
-				break;
-			if (rq_add(p, op->subnets[si], mv->start, mv->end, mv->to ==
-			    FO_SECONDARY ? LEASE_BACKUP : LEASE_FREE, 1) == -1)
-				break;
-			queued += p->partner_dhcpfod ? 1 :
-			    (long)(mv->end - mv->start + 1);
-		}
-	}
-	rebal_plan_free(&plan);
-	return queued;
-}
-
-int
-fo_upd_rebalance(struct fo_peer *p, struct fo_rebal_op *op, unsigned threshold)
-{
-	size_t n = p->rel.nscopes;
-
-	if (op == NULL && (op = calloc(1, sizeof(*op))) == NULL)
-		return -1;
-	if (op->t0_ms == 0)
-		op->t0_ms = time_mono_ms();
-	op->nscopes = n;
-	op->subnets = calloc(n ? n : 1, sizeof(*op->subnets));
-	op->to_secondary = calloc(n ? n : 1, sizeof(uint64_t));
-	op->to_primary = calloc(n ? n : 1, sizeof(uint64_t));
-	p->rebal = op;
-	if (op->subnets == NULL || op->to_secondary == NULL || op->to_primary == NULL) {
-		rebal_finish(p, ERR_JET_ERROR, "out of memory");
-		return -1;
-	}
-	memcpy(op->subnets, p->rel.scopes, n * sizeof(*op->subnets));
-	for (size_t i = 0; i < n; i++) {
-		long q = rebal_scope_plan(p, op, i, threshold);
-
-		if (q < 0) {
-			rebal_finish(p, ERR_JET_ERROR, store_errmsg(ustore(p)));
-			return -1;
-		}
-		op->outstanding += (size_t)q;
-	}
-	if (op->outstanding == 0)
-		rebal_finish(p, 0, NULL);
-	else
-		fo_peer_schedule(p);
-	return 0;
-}
-
-void
-fo_upd_pool_request(struct fo_peer *p, const struct fo_msg *m)
-{
-	struct fo_msg *r = fo_msg_new(FO_POOLRESP);
-	uint64_t before = p->nrq;
-
-	if (p->rel.server_type == FO_PRIMARY && p->rebal == NULL &&
-	    p->rel.state == FO_NORMAL)
-		fo_upd_rebalance(p, NULL, 0);
-	if (r == NULL)
-		return;
-	r->has = FO_M_ADDR_TRANSFERRED;
-	r->addr_transferred = (uint32_t)(p->nrq - before);
-	r->xid = m->xid;
-	fo_peer_send(p, r, 1);
-	free(r);
 }
