@@ -1,6 +1,8 @@
 # dhcpfod — hand-written GNU Makefile.
 #   make            build build/dhcpfod and build/dhcpfoctl
-#   make check      unit tests (Check) and integration tests; installs missing deps first
+#   make check      the layout lint, unit tests (Check) and integration tests;
+#                   installs missing deps first
+#   make lint       the layout rules alone (scripts/check-layout)
 #   make asan       the whole check suite under AddressSanitizer + UBSan (build/asan/)
 #   make fuzz       libFuzzer harnesses for every parser of outside input (clang)
 #   make install    PREFIX=/usr/local DESTDIR= (see the layout above install:)
@@ -59,7 +61,7 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG       := $(sort $(wildcard tests/integration/t_*.sh))
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check unit integration asan fuzz install uninstall clean
+.PHONY: all check lint unit integration asan fuzz install uninstall clean
 all: $(BUILD)/dhcpfod $(BUILD)/dhcpfoctl
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/config.mk
@@ -89,8 +91,13 @@ $(SHIM): tests/shim/faultfs.c | $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
 
-check: all $(UNIT_BINS) $(SHIM)
+check: lint all $(UNIT_BINS) $(SHIM)
 	@$(MAKE) --no-print-directory unit integration
+
+# Private headers stay in their subsystem, only src/store/ includes sqlite3.h
+# (docs/ARCHITECTURE.md, Layout).
+lint:
+	@scripts/check-layout
 
 # Check prints its own summary per binary; the last line counts the binaries.
 unit: $(UNIT_BINS)
