@@ -822,7 +822,7 @@ trigger_done(void *arg, json_t *result, int code, const char *detail)
 
 /*
  * failover.trigger_addr_allocation (SPEC §4.1, §5.3): 87, 20115, 20117, 20120.
- * The moves are binding updates the partner acknowledges (fo_upd.c); the
+ * The moves are binding updates the partner acknowledges (fo_move.c); the
  * answer leaves when the last one is acknowledged.
  */
 void

@@ -48,7 +48,7 @@ struct metrics_snap {
 	size_t				 ctl_clients;
 	const struct stats_hist		*commit_latency;	/* NULL: none */
 	int				 storage_ok;	/* 1: durable writes work */
-	uint64_t			 storage_failures;	/* health.h */
+	uint64_t			 storage_failures;	/* store_health.h */
 	const struct metrics_scope	*scopes;
 	size_t				 nscopes;
 	const struct metrics_rel	*rels;

@@ -37,8 +37,8 @@
 #define TX_QUOTA	32
 #endif
 #define TX_TICK_US	250
-/* While the storage fails, recovery attempts follow its back-off (health.h),
- * never closer than this. */
+/* While the storage fails, recovery attempts follow its back-off
+ * (store_health.h), never closer than this. */
 #define RETRY_MIN_US	10000
 
 /* The DHCPACKs of one commit (of one or more passes): committed, waiting for
@@ -222,7 +222,7 @@ resumed(struct dhcp_commit *c)
 }
 
 /* The storage fails: the DHCPACKs gathered are withheld, and recovery is
- * tried when the back-off says (health.h), once no fsync is out. */
+ * tried when the back-off says (store_health.h), once no fsync is out. */
 static void
 failing(struct dhcp_commit *c)
 {

@@ -1,5 +1,5 @@
 /*
- * Binding-update decisions (include/fo_bnd.h): ISC's validation of a received
+ * Binding-update decisions (fo_bnd.h): ISC's validation of a received
  * binding (reference isc-failover.md §1.6), the draft-12 §7.1.3 conflict table
  * (reference §3.4), and lease <-> binding conversions (draft-12 §7.1 Table
  * 7.1-1). Pure: no I/O.

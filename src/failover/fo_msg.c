@@ -1,5 +1,5 @@
 /*
- * The failover message codec (include/fo_msg.h): the draft-ietf-dhc-failover-12
+ * The failover message codec (fo_msg.h): the draft-ietf-dhc-failover-12
  * §6.1 header and §12 options as ISC dhcpd 4.4 speaks them (reference
  * isc-failover.md §1, §7), batched binding transactions (§6.3), dhcpfod's
  * range moves in option 29, HMAC-SHA256 digests, and the state and HBA

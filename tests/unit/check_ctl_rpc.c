@@ -1,6 +1,6 @@
-/* Unit tests: the JSON-RPC 2.0 envelope codec (SPEC §4, src/ctl_rpc.c): which
- * request lines parse and which error each other one gets, the reply lines, and
- * the error table of SPEC §6 (err_symbol). */
+/* Unit tests: the JSON-RPC 2.0 envelope codec (SPEC §4, src/ctl/ctl_rpc.c):
+ * which request lines parse and which error each other one gets, the reply
+ * lines, and the error table of SPEC §6 (err_symbol). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
-/* Unit tests: the failover message codec (src/fo_msg.c; draft-12 §6, §12 as
- * ISC speaks it, reference isc-failover.md §1, §7), its HMAC-SHA256 digest,
- * the state and HBA helpers, and the RFC 3074 vectors of reference §4.1.
- * Golden messages are written here in hex from the draft's layout,
- * independently of buf.c and of the encoder. */
+/* Unit tests: the failover message codec (src/failover/fo_msg.c; draft-12
+ * §6, §12 as ISC speaks it, reference isc-failover.md §1, §7), its
+ * HMAC-SHA256 digest, the state and HBA helpers, and the RFC 3074 vectors of
+ * reference §4.1. Golden messages are written here in hex from the draft's
+ * layout, independently of buf.c and of the encoder. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

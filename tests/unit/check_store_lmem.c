@@ -1,4 +1,4 @@
-/* Unit tests: the in-memory lease table (include/lease_mem.h): round trips,
+/* Unit tests: the in-memory lease table (src/store/store_lmem.h): round trips,
  * replacement in place and not, the client lookup's order and key rules,
  * growth, and a randomized property test (fixed seed) against a plain array
  * searched the way the store's SQL searches its rows. */
