@@ -27,9 +27,14 @@ int	pool_sync(struct pool *);
  * failed commit, a write behind its back), rebuilt at the next pool_sync. */
 int	pool_loaded(const struct pool *);
 void	pool_invalidate(struct pool *);
-/* The scope whose subnet holds addr, or NULL; its definition as stored. */
+/* The scope whose subnet holds addr, or NULL. */
 struct pool_scope *pool_scope_of(struct pool *, uint32_t addr);
-const struct scope *pool_scope_def(const struct pool_scope *);
+/* The definition of the scope holding addr, the view brought up to date
+ * first: 0 and *sc, 1 none, -1 the view cannot be built (store error). */
+int	pool_scope_find(struct pool *, uint32_t addr, const struct scope **sc);
+/* What the failover partner told of addr: a deadline at due (0: none); once
+ * the view is built, the address free and ours to give (give) or taken. */
+void	pool_follow(struct pool *, uint32_t addr, int64_t due, int give);
 /* The reservation of a hardware address in a scope, or NULL. */
 const struct reservation *pool_resv_of(const struct pool_scope *, const uint8_t *hw,
 	    size_t hwlen);

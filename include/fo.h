@@ -50,6 +50,7 @@ unsigned fo_secondary_share(int mode, unsigned percentage);
 struct daemon;
 struct fo;
 struct fo_rel;
+struct scope;
 struct store;
 
 /* The one way a relationship's state changes: the move is checked, made
@@ -67,10 +68,30 @@ int	fo_fsm_takes_partner_pool(int state, int64_t stos, uint32_t mclt,
 
 /* ---- the partner protocol (fo.c) ---- */
 
+/* What failover asks of the DHCP engine, the one upward edge (the engine
+ * calls failover through this header; failover calls the engine only through
+ * these, given to fo_new by whoever created both). */
+struct fo_engine {
+	void	*arg;
+	/* Lease writes made outside the engine's passes (the partner's): commit
+	 * them with the engine's group commit. */
+	void	(*commit_soon)(void *arg);
+	/* A commit failed: the engine's view may be ahead of the store. */
+	void	(*invalidate)(void *arg);
+	/* The partner told of addr: a deadline at due (0: none), and the address
+	 * free and this server's to give (give 1) or not. */
+	void	(*follow)(void *arg, uint32_t addr, int64_t due, int give);
+	/* The scope holding addr in the engine's view, brought up to date: 0
+	 * and *sc, 1 none, -1 no view (the caller asks the store). */
+	int	(*scope_of)(void *arg, uint32_t addr, const struct scope **sc);
+};
+
 /* Start a peer per stored relationship; listen on [failover] listen while
  * this server is the secondary of one (a failed bind is logged and retried
- * at the next change). NULL with err only when out of memory. */
-struct fo *fo_new(struct daemon *, char *err, size_t errlen);
+ * at the next change). engine NULL: no DHCP engine runs. NULL with err only
+ * when out of memory. */
+struct fo *fo_new(struct daemon *, const struct fo_engine *engine, char *err,
+	    size_t errlen);
 void	fo_free(struct fo *);
 /* Relationships were created, changed or deleted: follow the store;
  * the _if_changed form only when the store's generation moved. */

@@ -101,6 +101,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 static void
 daemon_open(struct daemon *d)
 {
+	struct fo_engine engine;
 	char err[512];
 
 	if (privdrop_check_dirs(d->conf, err, sizeof(err)) == -1 ||
@@ -118,8 +119,10 @@ daemon_open(struct daemon *d)
 		ctl_free(d->ctl);
 		fatalx("%s", err);
 	}
-	/* the failover listener binds here too (a secondary's port 647) */
-	if ((d->fo = fo_new(d, err, sizeof(err))) == NULL ||
+	/* the failover listener binds here too (a secondary's port 647); it
+	 * reaches the DHCP engine only through the engine's fo_engine */
+	dhcp_sock_fo_engine(d->dhcp, &engine);
+	if ((d->fo = fo_new(d, &engine, err, sizeof(err))) == NULL ||
 	    (d->conf->metrics_port != 0 && (d->metrics = metrics_http_new(d,
 	    d->conf->metrics_addr, d->conf->metrics_port, err,
 	    sizeof(err))) == NULL) ||

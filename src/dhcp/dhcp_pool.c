@@ -169,10 +169,17 @@ pool_scope_of(struct pool *p, uint32_t addr)
 	return NULL;
 }
 
-const struct scope *
-pool_scope_def(const struct pool_scope *ps)
+int
+pool_scope_find(struct pool *p, uint32_t addr, const struct scope **sc)
 {
-	return &ps->sc;
+	struct pool_scope *ps;
+
+	if (pool_sync(p) == -1)
+		return -1;
+	if ((ps = pool_scope_of(p, addr)) == NULL)
+		return 1;
+	*sc = &ps->sc;
+	return 0;
 }
 
 const struct reservation *
@@ -348,4 +355,19 @@ pool_due_pop(struct pool *p, int64_t now, uint32_t *addr)
 		i = m;
 	}
 	return 0;
+}
+
+void
+pool_follow(struct pool *p, uint32_t addr, int64_t due, int give)
+{
+	struct pool_scope *ps;
+
+	if (due != 0)
+		pool_due_add(p, addr, due);
+	if (!p->loaded || (ps = pool_scope_of(p, addr)) == NULL)
+		return;
+	if (give)
+		pool_give_back(ps, addr);
+	else
+		pool_take(ps, addr);
 }

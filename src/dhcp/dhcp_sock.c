@@ -328,6 +328,43 @@ static const struct dhcp_commit_ops commit_ops = {
 	send_out, tx_flush, reading, lost, durable
 };
 
+/* ---- failover's calls into the engine (struct fo_engine) ---- */
+
+/* Lease writes made outside a pass (the partner's): commit them with the
+ * engine's group commit. */
+static void
+fo_commit_soon(void *arg)
+{
+	struct dhcp_sock *ds = arg;
+
+	dhcp_commit_kick(ds->commit);
+}
+
+/* What the partner told of addr, into the pools. */
+static void
+fo_follow(void *arg, uint32_t addr, int64_t due, int give)
+{
+	struct dhcp_sock *ds = arg;
+
+	pool_follow(ds->pool, addr, due, give);
+}
+
+/* The scope of a received binding, from the pools (no query). */
+static int
+fo_scope_of(void *arg, uint32_t addr, const struct scope **sc)
+{
+	struct dhcp_sock *ds = arg;
+
+	return pool_scope_find(ds->pool, addr, sc);
+}
+
+void
+dhcp_sock_fo_engine(struct dhcp_sock *ds, struct fo_engine *e)
+{
+	*e = (struct fo_engine){ .arg = ds, .commit_soon = fo_commit_soon,
+	    .invalidate = lost, .follow = fo_follow, .scope_of = fo_scope_of };
+}
+
 static void dhcp_timer_arm(struct dhcp_sock *);
 
 /* Receive up to max (at most DHCP_MMSG) datagrams; how many, 0 when none is
@@ -572,12 +609,6 @@ dhcp_sock_stop(struct dhcp_sock *ds)
 		return;
 	ds->stopped = 1;
 	reading(ds, 0);
-}
-
-void
-dhcp_sock_commit_soon(struct dhcp_sock *ds)
-{
-	dhcp_commit_kick(ds->commit);
 }
 
 const struct stats_hist *

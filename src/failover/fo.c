@@ -216,7 +216,8 @@ fo_sync_if_changed(struct fo *fo)
 }
 
 struct fo *
-fo_new(struct daemon *d, char *err, size_t errlen)
+fo_new(struct daemon *d, const struct fo_engine *engine, char *err,
+    size_t errlen)
 {
 	struct fo *fo = calloc(1, sizeof(*fo));
 
@@ -225,6 +226,8 @@ fo_new(struct daemon *d, char *err, size_t errlen)
 		return NULL;
 	}
 	fo->d = d;
+	if (engine != NULL)
+		fo->engine = *engine;
 	fo_sync(fo);
 	return fo;
 }

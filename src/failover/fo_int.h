@@ -146,6 +146,7 @@ struct fo_peer {
 
 struct fo {
 	struct daemon		*d;
+	struct fo_engine	 engine;	/* the DHCP engine; zeros: none */
 	struct fo_listener	*listener;
 	struct fo_peer		**peers;
 	size_t			 npeers;

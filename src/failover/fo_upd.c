@@ -7,8 +7,6 @@
 #include <string.h>
 
 #include "daemon.h"
-#include "dhcp_pool.h"
-#include "dhcp_sock.h"
 #include "err.h"
 #include "fo.h"
 #include "fo_bnd.h"
@@ -50,25 +48,19 @@ inflight_add(struct fo_peer *p, const struct fo_inflight *f)
 
 /* ---- the engine's view follows what the partner tells ---- */
 
-/* Keep the DHCP engine's free intervals in step with one address. */
+/* Keep the DHCP engine's free intervals in step with one address: free and
+ * ours to give, or not; this server expires the partner's leases too (then
+ * tells it). */
 static void
-pool_follow(struct fo_peer *p, const struct lease *l)
+engine_follow(struct fo_peer *p, const struct lease *l)
 {
-	struct pool *pool = p->fo->d->pool;
-	struct pool_scope *ps;
+	const struct fo_engine *e = &p->fo->engine;
 
-	if (pool == NULL)
+	if (e->follow == NULL)
 		return;
-	/* this server expires the partner's leases too (then tells it) */
-	if (l->state == LEASE_ACTIVE && l->ends != 0)
-		pool_due_add(pool, l->address, l->ends);
-	if (!pool_loaded(pool) || (ps = pool_scope_of(pool, l->address)) == NULL)
-		return;
-	if (lease_state_is_free(l->state) && (l->owner == p->rel.server_type ||
-	    p->takeover))
-		pool_give_back(ps, l->address);
-	else
-		pool_take(ps, l->address);
+	e->follow(e->arg, l->address, l->state == LEASE_ACTIVE ? l->ends : 0,
+	    lease_state_is_free(l->state) && (l->owner == p->rel.server_type ||
+	    p->takeover));
 }
 
 /* ---- sending ---- */
@@ -80,8 +72,8 @@ commit_soon(struct fo_peer *p)
 {
 	struct store *st = fo_peer_store(p);
 
-	if (p->fo->d->dhcp != NULL)
-		dhcp_sock_commit_soon(p->fo->d->dhcp);
+	if (p->fo->engine.commit_soon != NULL)
+		p->fo->engine.commit_soon(p->fo->engine.arg);
 	else if (store_committed_seq(st) > store_durable_seq(st) || store_in_txn(st))
 		if (store_commit(st) == -1)
 			log_warnx("failover %s: commit failed: %s", p->rel.name,
@@ -394,7 +386,7 @@ apply_binding(struct fo_peer *p, const struct fo_binding *b, uint32_t subnet,
 	}
 	if (store_lease_stage(fo_peer_store(p), &l) == -1)
 		return -1;
-	pool_follow(p, &l);
+	engine_follow(p, &l);
 	return 0;
 }
 
@@ -415,16 +407,14 @@ rel_has_scope(const struct fo_peer *p, uint32_t subnet)
 static int
 binding_scope(struct fo_peer *p, uint32_t addr, uint32_t *subnet)
 {
-	struct pool *pool = p->fo->d->pool;
+	const struct fo_engine *e = &p->fo->engine;
 	const struct scope *ps;
-	struct pool_scope *pv;
 	struct scope sc;
 	int rc;
 
-	if (pool != NULL && pool_sync(pool) == 0) {
-		if ((pv = pool_scope_of(pool, addr)) == NULL)
+	if (e->scope_of != NULL && (rc = e->scope_of(e->arg, addr, &ps)) != -1) {
+		if (rc != 0)
 			return FO_REJ_ILLEGAL_IP;
-		ps = pool_scope_def(pv);
 		*subnet = ps->subnet;
 		return rel_has_scope(p, ps->subnet) && addr >= ps->range_start &&
 		    addr <= ps->range_end ? 0 : FO_REJ_ILLEGAL_IP;
@@ -559,7 +549,7 @@ binding_acked(struct fo_peer *p, const struct fo_inflight *f, int reject)
 	l.owner = FO_PRIMARY;
 	l.fo_sync = 0;
 	if (store_lease_stage(st, &l) == 0)
-		pool_follow(p, &l);
+		engine_follow(p, &l);
 }
 
 /* The reject reason a BNDACK gives for addr, 0 if accepted or not listed. */
@@ -615,8 +605,8 @@ fo_upd_read_done(struct fo_peer *p)
 			log_warnx("failover %s: commit failed, acknowledgements "
 			    "withheld: %s", p->rel.name, store_errmsg(st));
 			p->nackq = p->nackm ? p->ackm[p->nackm - 1].end : 0;
-			if (p->fo->d->pool != NULL)
-				pool_invalidate(p->fo->d->pool);
+			if (p->fo->engine.invalidate != NULL)
+				p->fo->engine.invalidate(p->fo->engine.arg);
 			return;
 		}
 	}
