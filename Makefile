@@ -123,23 +123,39 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check
 
 # libFuzzer: one binary per harness, each run FUZZ_SECONDS on its seed corpus.
+# The library is compiled once with the fuzzer's instrumentation
+# ($(BUILD)/fuzz/libdhcpfod.a) and every harness links it.
 FUZZ_SECONDS ?= 20
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
-              $(addprefix -Isrc/,$(SUBSYS)) -g -O1 -fsanitize=fuzzer,address,undefined \
-              $(PKG_CFLAGS)
-fuzz: | $(BUILD)/config.mk
-	@mkdir -p $(BUILD)/fuzz
-	@set -e; for f in $(FUZZ_SRCS); do \
-		n=$$(basename $$f .c); \
-		clang $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/$$n $$f $(LIB_SRCS) $(LDLIBS); \
-		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+FUZZ_DIR    := $(BUILD)/fuzz
+FUZZ_SAN    := address,undefined
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
+               -g -O1 $(PKG_CFLAGS) -MMD -MP
+FUZZ_OBJS   := $(LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
+
+$(FUZZ_DIR)/libdhcpfod.a: $(FUZZ_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+# Harnesses are white-box: every subsystem's private headers are in reach.
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libdhcpfod.a | $(BUILD)/config.mk
+	clang $(FUZZ_CFLAGS) $(addprefix -Isrc/,$(SUBSYS)) -fsanitize=fuzzer,$(FUZZ_SAN) \
+		-o $@ $< $(FUZZ_DIR)/libdhcpfod.a $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for n in $(notdir $(FUZZ_BINS)); do \
+		mkdir -p $(FUZZ_DIR)/corpus-$$n; \
 		echo "== $$n ($(FUZZ_SECONDS)s)"; \
-		if ! $(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=1200000 \
-			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$n \
-			tests/fuzz/corpus/$$n > $(BUILD)/fuzz/$$n.log 2>&1; then \
-			tail -n 40 $(BUILD)/fuzz/$$n.log; echo "FUZZ FAILED: $$n"; exit 1; \
+		if ! $(FUZZ_DIR)/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=1200000 \
+			-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus-$$n \
+			tests/fuzz/corpus/$$n > $(FUZZ_DIR)/$$n.log 2>&1; then \
+			tail -n 40 $(FUZZ_DIR)/$$n.log; echo "FUZZ FAILED: $$n"; exit 1; \
 		fi; \
-		tail -n 2 $(BUILD)/fuzz/$$n.log; \
+		tail -n 2 $(FUZZ_DIR)/$$n.log; \
 	done
 
 # Installed layout: every directory below follows PREFIX (systemd, sysusers,
@@ -189,7 +205,8 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/fuzz/obj/*/*.d \
+	$(BUILD)/fuzz/*.d)
 
 # Lab targets (root; network namespaces only, see scripts/netns-lab.sh). They use the lab
 # peers (busybox, dhclient, kea-dhcp4, perfdhcp, dhcpd, tshark) that scripts/install-deps
