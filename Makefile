@@ -1,6 +1,8 @@
 # dhcpfod — hand-written GNU Makefile.
 #   make            build build/dhcpfod and build/dhcpfoctl
-#   make check      unit tests (Check) and integration tests; installs missing deps first
+#   make check      the layout lint, unit tests (Check) and integration tests;
+#                   installs missing deps first
+#   make lint       the layout rules alone (scripts/check-layout)
 #   make asan       the whole check suite under AddressSanitizer + UBSan (build/asan/)
 #   make fuzz       libFuzzer harnesses for every parser of outside input (clang)
 #   make install    PREFIX=/usr/local DESTDIR= (see the layout above install:)
@@ -37,16 +39,21 @@ $(BUILD)/config.mk: scripts/install-deps
 	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; \
 	   echo "CHECK_LIBS := $$(pkg-config --libs check)"; } > $@
 
-CFLAGS  := -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
-           $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP
-LDFLAGS := $(OPT)
+# The project's flags; CFLAGS, CPPFLAGS and LDFLAGS given on the command line
+# (make CFLAGS=-O0) come last and add to them. Only include/ is on the path:
+# a subsystem's private headers, in its folder, are found by its own files.
+SUBSYS  := common daemon store dhcp failover ctl dhcpfoctl
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
+              $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm -pthread
 
-# Everything in src/ but the two mains and the client forms one library that the
-# daemon, the client and every unit test link.
-MAIN_SRCS   := src/dhcpfod.c
-CLIENT_SRCS := $(wildcard src/dhcpfoctl*.c)
-LIB_SRCS    := $(filter-out $(MAIN_SRCS) $(CLIENT_SRCS),$(wildcard src/*.c))
+# One folder per subsystem (docs/ARCHITECTURE.md). Everything in src/ but the
+# daemon's main and the client forms one library that the daemon, the client
+# and every unit test link.
+MAIN_SRCS   := src/daemon/dhcpfod.c
+CLIENT_SRCS := $(wildcard src/dhcpfoctl/*.c)
+LIB_SRCS    := $(filter-out $(MAIN_SRCS) $(CLIENT_SRCS),$(wildcard src/*/*.c))
 LIB_OBJS    := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/check_*.c)
@@ -54,26 +61,28 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG       := $(sort $(wildcard tests/integration/t_*.sh))
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check unit integration asan fuzz install uninstall clean
+.PHONY: all check lint unit integration asan fuzz install uninstall clean
 all: $(BUILD)/dhcpfod $(BUILD)/dhcpfoctl
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libdhcpfod.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/dhcpfod: $(BUILD)/obj/dhcpfod.o $(BUILD)/libdhcpfod.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/dhcpfod: $(BUILD)/obj/daemon/dhcpfod.o $(BUILD)/libdhcpfod.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/dhcpfoctl: $(CLIENT_OBJS) $(BUILD)/libdhcpfod.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Unit tests are white-box: they may include a subsystem's private headers.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdhcpfod.a | $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdhcpfod.a $(LDLIBS) $(CHECK_LIBS)
+	$(CC) $(ALL_CFLAGS) $(addprefix -Isrc/,$(SUBSYS)) -Itests/unit -o $@ $< \
+		$(BUILD)/libdhcpfod.a $(LDLIBS) $(CHECK_LIBS)
 
 # The fault-injection shim of the storage tests (LD_PRELOAD into the daemon
 # under test; never installed), built without the sanitizers.
@@ -82,8 +91,13 @@ $(SHIM): tests/shim/faultfs.c | $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
 
-check: all $(UNIT_BINS) $(SHIM)
+check: lint all $(UNIT_BINS) $(SHIM)
 	@$(MAKE) --no-print-directory unit integration
+
+# Private headers stay in their subsystem, only src/store/ includes sqlite3.h
+# (docs/ARCHITECTURE.md, Layout).
+lint:
+	@scripts/check-layout
 
 # Check prints its own summary per binary; the last line counts the binaries.
 unit: $(UNIT_BINS)
@@ -109,22 +123,39 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check
 
 # libFuzzer: one binary per harness, each run FUZZ_SECONDS on its seed corpus.
+# The library is compiled once with the fuzzer's instrumentation
+# ($(BUILD)/fuzz/libdhcpfod.a) and every harness links it.
 FUZZ_SECONDS ?= 20
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude -g -O1 \
-              -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
-fuzz: | $(BUILD)/config.mk
-	@mkdir -p $(BUILD)/fuzz
-	@set -e; for f in $(FUZZ_SRCS); do \
-		n=$$(basename $$f .c); \
-		clang $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/$$n $$f $(LIB_SRCS) $(LDLIBS); \
-		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+FUZZ_DIR    := $(BUILD)/fuzz
+FUZZ_SAN    := address,undefined
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
+               -g -O1 $(PKG_CFLAGS) -MMD -MP
+FUZZ_OBJS   := $(LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
+
+$(FUZZ_DIR)/libdhcpfod.a: $(FUZZ_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+# Harnesses are white-box: every subsystem's private headers are in reach.
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libdhcpfod.a | $(BUILD)/config.mk
+	clang $(FUZZ_CFLAGS) $(addprefix -Isrc/,$(SUBSYS)) -fsanitize=fuzzer,$(FUZZ_SAN) \
+		-o $@ $< $(FUZZ_DIR)/libdhcpfod.a $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for n in $(notdir $(FUZZ_BINS)); do \
+		mkdir -p $(FUZZ_DIR)/corpus-$$n; \
 		echo "== $$n ($(FUZZ_SECONDS)s)"; \
-		if ! $(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=1200000 \
-			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$n \
-			tests/fuzz/corpus/$$n > $(BUILD)/fuzz/$$n.log 2>&1; then \
-			tail -n 40 $(BUILD)/fuzz/$$n.log; echo "FUZZ FAILED: $$n"; exit 1; \
+		if ! $(FUZZ_DIR)/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=1200000 \
+			-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus-$$n \
+			tests/fuzz/corpus/$$n > $(FUZZ_DIR)/$$n.log 2>&1; then \
+			tail -n 40 $(FUZZ_DIR)/$$n.log; echo "FUZZ FAILED: $$n"; exit 1; \
 		fi; \
-		tail -n 2 $(BUILD)/fuzz/$$n.log; \
+		tail -n 2 $(FUZZ_DIR)/$$n.log; \
 	done
 
 # Installed layout: every directory below follows PREFIX (systemd, sysusers,
@@ -174,7 +205,8 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/fuzz/obj/*/*.d \
+	$(BUILD)/fuzz/*.d)
 
 # Lab targets (root; network namespaces only, see scripts/netns-lab.sh). They use the lab
 # peers (busybox, dhclient, kea-dhcp4, perfdhcp, dhcpd, tshark) that scripts/install-deps

@@ -1,4 +1,4 @@
-/* The daemon's configuration file (SPEC §3.1): parse into a fresh object, print
+/* The daemon's configuration file (dhcpfod.conf(5)): parse into a fresh object, print
  * it back canonically, swap whole on reload. */
 #ifndef DHCPFOD_CONF_H
 #define DHCPFOD_CONF_H

@@ -7,6 +7,7 @@
 
 struct daemon;
 struct dhcp_sock;
+struct fo_engine;
 struct stats_hist;
 
 /* Open the sockets of d->conf's interfaces (none: DHCP is not served) and load
@@ -16,9 +17,8 @@ void	dhcp_sock_free(struct dhcp_sock *);
 /* The daemon stops: no more datagrams are read (DHCPACKs waiting for their
  * commit still leave). */
 void	dhcp_sock_stop(struct dhcp_sock *);
-/* Lease writes made outside a pass (the failover partner's): commit them
- * with the engine's group commit (dhcp_commit_kick). */
-void	dhcp_sock_commit_soon(struct dhcp_sock *);
+/* Fill e with the engine's side of failover's calls into it (fo.h). */
+void	dhcp_sock_fo_engine(struct dhcp_sock *, struct fo_engine *e);
 /* Group commit: how long each pass's commit waited to be durable. */
 const struct stats_hist *dhcp_sock_commit_latency(struct dhcp_sock *);
 

@@ -1,4 +1,4 @@
-/* Management error codes: the Windows DHCP Server API numbers of SPEC §6. */
+/* Management error codes: the Windows DHCP Server API numbers of RPC.md §7. */
 #ifndef DHCPFOD_ERR_H
 #define DHCPFOD_ERR_H
 

@@ -1,8 +1,18 @@
-/* Failover relationship model: states, modes, roles (SPEC §4.3, §5.1). */
+/*
+ * Failover: the relationship model (states, modes, roles: RPC.md §6.1, §5.1)
+ * and the interface of the partner protocol (draft-ietf-dhc-failover-12 as
+ * ISC dhcpd 4.4 speaks it, FAILOVER.md) to the daemon, the RPC and the DHCP
+ * engine: one peer per relationship, all held by one struct fo (fo.c; the
+ * names in fo_names.c, fo_change_state in fo_state.c). The internals are in
+ * src/failover/fo_int.h.
+ */
 #ifndef DHCPFOD_FO_H
 #define DHCPFOD_FO_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #define FO_MAX_RELATIONSHIPS	31	/* DHCP_FAILOVER_MAX_NUM_REL */
 #define FO_MAX_NAME		126	/* characters */
@@ -33,14 +43,15 @@ int	fo_mode_parse(const char *name);
 const char *fo_role_name(int role);	/* "primary" | "secondary" */
 int	fo_role_parse(const char *name);
 
-/* The secondary's share of free addresses in percent (SPEC §5.3):
+/* The secondary's share of free addresses in percent (FAILOVER.md §11):
  * load-balance 100 - percentage, hot-standby percentage. */
 unsigned fo_secondary_share(int mode, unsigned percentage);
 
-
-
-struct store;
+struct daemon;
+struct fo;
 struct fo_rel;
+struct scope;
+struct store;
 
 /* The one way a relationship's state changes: the move is checked, made
  * durable, then logged as "name: OLD -> NEW (why)". 0, -1 storage error,
@@ -50,4 +61,85 @@ int	fo_change_state(struct store *, struct fo_rel *, int new_state,
 /* Whether an operator may declare the partner down from `state`
  * (draft-12 §9.2: not while in contact, i.e. not from NORMAL). */
 int	fo_operator_partner_down_ok(int state);
+/* Whether the partner's free addresses may be allocated: PARTNER_DOWN once
+ * MCLT has passed since it began (draft-12 §9.4.2; fo_fsm.c). */
+int	fo_fsm_takes_partner_pool(int state, int64_t stos, uint32_t mclt,
+	    int64_t now);
+
+/* ---- the partner protocol (fo.c) ---- */
+
+/* What failover asks of the DHCP engine, the one upward edge (the engine
+ * calls failover through this header; failover calls the engine only through
+ * these, given to fo_new by whoever created both). */
+struct fo_engine {
+	void	*arg;
+	/* Lease writes made outside the engine's passes (the partner's): commit
+	 * them with the engine's group commit. */
+	void	(*commit_soon)(void *arg);
+	/* A commit failed: the engine's view may be ahead of the store. */
+	void	(*invalidate)(void *arg);
+	/* The partner told of addr: a deadline at due (0: none), and the address
+	 * free and this server's to give (give 1) or not. */
+	void	(*follow)(void *arg, uint32_t addr, int64_t due, int give);
+	/* The scope holding addr in the engine's view, brought up to date: 0
+	 * and *sc, 1 none, -1 no view (the caller asks the store). */
+	int	(*scope_of)(void *arg, uint32_t addr, const struct scope **sc);
+};
+
+/* Start a peer per stored relationship; listen on [failover] listen while
+ * this server is the secondary of one (a failed bind is logged and retried
+ * at the next change). engine NULL: no DHCP engine runs. NULL with err only
+ * when out of memory. */
+struct fo *fo_new(struct daemon *, const struct fo_engine *engine, char *err,
+	    size_t errlen);
+void	fo_free(struct fo *);
+/* Relationships were created, changed or deleted: follow the store;
+ * the _if_changed form only when the store's generation moved. */
+void	fo_sync(struct fo *);
+void	fo_sync_if_changed(struct fo *);
+/* Leases became durable: binding updates may leave. */
+void	fo_kick(struct fo *);
+/* The daemon stops (dhcpfod(8)): every relationship in NORMAL with its partner
+ * in contact moves to SHUTDOWN (draft-12 §9.14) and waits, at most
+ * FO_SHUTDOWN_WAIT seconds, for the partner to take over (PARTNER_DOWN) and
+ * acknowledge every binding; then every partner gets DISCONNECT and
+ * done(arg) is called (before this returns when nothing waits). */
+void	fo_shutdown(struct fo *, void (*done)(void *), void *arg);
+
+/* Rebalance a relationship over the wire (FAILOVER.md §11); done(arg, result,
+ * code, detail) is called exactly once, later or before this returns: code 0
+ * with the §5.3 result (the callee owns it), or a RPC.md §7 code. */
+typedef void (*fo_done_fn)(void *arg, json_t *result, int code, const char *detail);
+void	fo_trigger(struct fo *, const char *name, fo_done_fn, void *arg);
+
+/* Live view for failover.get and server.status: partner_state (name),
+ * connected, unacked updates, clock skew. NULL if the relationship has no peer. */
+json_t	*fo_status(struct fo *, const char *name);
+/* The partner's state as last heard (enum fo_state), FO_NO_STATE if never. */
+int	fo_partner_state(struct fo *, const char *name);
+
+/* What a client message is, for fo_serves. */
+enum fo_ask {
+	FO_ASK_NEW,		/* DHCPDISCOVER: load balancing applies */
+	FO_ASK_SELECTING,	/* DHCPREQUEST naming this server: our offer */
+	FO_ASK_OTHER,		/* renewal, rebind, init-reboot, release, ... */
+};
+/* What fo_serves allows. */
+enum fo_serve {
+	FO_SERVE_NO,		/* not this server's client, or not serving */
+	FO_SERVE_YES,
+	FO_SERVE_KNOWN,		/* only a binding the partner knows of: a
+				 * renewal within MCLT of a potential
+				 * expiration time it acknowledged or sent */
+};
+/* For the DHCP engine: whether this server answers a client of a scope in
+ * relationship `name` now. For FO_ASK_NEW the RFC 3074 bucket decides in
+ * NORMAL, unless the client's secs field is past the relationship's
+ * load_balance_max_seconds. A server that restarted and has not heard from
+ * its partner since serves no new client and only FO_SERVE_KNOWN renewals
+ * unless it resumed PARTNER_DOWN: the partner may have been declared down
+ * meanwhile and taken over its free addresses (draft-12 §9.3.2). */
+enum fo_serve fo_serves(struct fo *, const char *name, enum fo_ask, int bucket,
+	    unsigned secs);
+
 #endif

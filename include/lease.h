@@ -1,4 +1,4 @@
-/* Leases (bindings): the draft-12 binding states and the lease record (SPEC §4.5). */
+/* Leases (bindings): the draft-12 binding states and the lease record (RPC.md §4). */
 #ifndef DHCPFOD_LEASE_H
 #define DHCPFOD_LEASE_H
 

@@ -1,4 +1,4 @@
-/* Counters reported by server.stats (SPEC §4.2) and server.metrics. */
+/* Counters reported by server.stats (RPC.md §2-§5) and server.metrics. */
 #ifndef DHCPFOD_STATS_H
 #define DHCPFOD_STATS_H
 

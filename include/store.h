@@ -16,9 +16,9 @@
 #include <stdint.h>
 
 #include "dhcp_opt.h"
+#include "fo_rebal.h"
 #include "ivl.h"
 #include "lease.h"
-#include "rebal.h"
 
 #define STORE_NOTFOUND	1
 #define STORE_NAME_MAX	512	/* bytes, with NUL */
@@ -103,9 +103,9 @@ void	store_rollback(struct store *);
 
 /*
  * Storage failures (a full disk, I/O errors, a damaged file) are recorded in
- * the store's health (health.h) and logged, rate-limited. An fsync of the WAL
- * that failed (here or on another thread: store_sync_failed) counts as a loss
- * of everything committed since the last good one, and nothing is durable
+ * the store's health (store_health.h) and logged, rate-limited. An fsync of
+ * the WAL that failed (here or on another thread: store_sync_failed) counts
+ * as a loss of everything committed since the last good one, and nothing is durable
  * again until a full checkpoint has written it to the database file anew:
  * store_wal_sync and store_recover do that checkpoint instead of an fsync.
  */
@@ -195,7 +195,7 @@ int	store_rel_add_scope(struct store *, const char *name, uint32_t subnet);
 int	store_rel_remove_scope(struct store *, uint32_t subnet);
 
 /* Failover view of a scope: the free runs with their owner (rebal input), the
- * statistics as seen by a server of role `role` (SPEC §4.4; a scope in no
+ * statistics as seen by a server of role `role` (RPC.md §6.8; a scope in no
  * relationship: this server owns every free address), and applying moves. */
 int	store_free_runs(struct store *, uint32_t subnet, struct rebal_run **runs,
 	    size_t *n);

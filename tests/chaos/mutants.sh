@@ -9,9 +9,9 @@ work=$(mktemp -d /tmp/dhcpfod-mutants.XXXXXX)
 [ -n "${MUTANTS_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT INT TERM
 
 # name @ file @ text @ replaced by @ faults @ cycles @ seed
-MUTANTS='no-mclt-cap@src/dhcp_srv.c@if ((int64_t)lt > known)@if (0 && (int64_t)lt > known)@partner-down@8@5
-comm-int-takeover@src/fo_fsm.c@return state == FO_PARTNER_DOWN && now >= stos + (int64_t)mclt;@return (state == FO_PARTNER_DOWN || state == FO_COMMUNICATION_INT) && now >= stos + (int64_t)mclt;@partition@8@4
-takeover-at-once@src/fo_fsm.c@now >= stos + (int64_t)mclt;@now >= stos;@partner-down@6@6'
+MUTANTS='no-mclt-cap@src/dhcp/dhcp_srv.c@if ((int64_t)lt > known)@if (0 && (int64_t)lt > known)@partner-down@8@5
+comm-int-takeover@src/failover/fo_fsm.c@return state == FO_PARTNER_DOWN && now >= stos + (int64_t)mclt;@return (state == FO_PARTNER_DOWN || state == FO_COMMUNICATION_INT) && now >= stos + (int64_t)mclt;@partition@8@4
+takeover-at-once@src/failover/fo_fsm.c@now >= stos + (int64_t)mclt;@now >= stos;@partner-down@6@6'
 
 echo "$MUTANTS" | while IFS='@' read -r name file from to faults cycles seed; do
 	if [ $# -gt 0 ] && ! echo " $* " | grep -q " $name "; then

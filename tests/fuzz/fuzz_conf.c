@@ -1,5 +1,6 @@
-/* libFuzzer harness: the config file parser (src/conf.c). The input, made a
- * string, goes through conf_load_string; what parses is printed canonically. */
+/* libFuzzer harness: the config file parser (src/daemon/conf.c). The input,
+ * made a string, goes through conf_load_string; what parses is printed
+ * canonically. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* libFuzzer harness: the DHCPv4 packet codec (src/dhcp_pkt.c). Decode the
+/* libFuzzer harness: the DHCPv4 packet codec (src/dhcp/dhcp_pkt.c). Decode the
  * input as a request; if it decodes, encode an ACK to it into a 1500-byte
  * buffer. An ACK longer than the buffer or the client's limit, shorter than
  * 300 bytes, or that does not decode back is a crash. */
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dhcp.h"
 #include "dhcp_opt.h"
+#include "dhcp_pkt.h"
 #include "stats.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

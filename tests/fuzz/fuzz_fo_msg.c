@@ -1,9 +1,9 @@
-/* libFuzzer harness: the failover message codec (src/fo_msg.c) and the
- * binding decisions (src/fo_bnd.c). Any input goes through fo_msg_verify and
- * fo_msg_decode. What decodes must re-encode (no longer than the input),
- * decode again to the same message, sign and verify; every binding of it
- * goes through fo_bnd_check and the lease conversions. A refusal without an
- * error sentence, or any disagreement, is a crash. */
+/* libFuzzer harness: the failover message codec (src/failover/fo_msg.c) and
+ * the binding decisions (src/failover/fo_bnd.c). Any input goes through
+ * fo_msg_verify and fo_msg_decode. What decodes must re-encode (no longer
+ * than the input), decode again to the same message, sign and verify; every
+ * binding of it goes through fo_bnd_check and the lease conversions. A
+ * refusal without an error sentence, or any disagreement, is a crash. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* libFuzzer harness: the JSON-RPC envelope codec (src/ctl_rpc.c). Parse the
+/* libFuzzer harness: the JSON-RPC envelope codec (src/ctl/ctl_rpc.c). Parse the
  * input as one request line, format the reply ctl_sock would send for it, free
  * everything. A reply that is missing or is not exactly one line is a crash:
  * every request line must get one (docs/RPC.md §1). */
@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "ctl.h"
+#include "ctl_rpc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -4,7 +4,7 @@ the buckets (at a 50 % split both partners of a pair answer any two of them).
 """
 
 # RFC 3074 §6: the mixing table of the load-balancing hash, the test's own copy
-# (an oracle independent of src/dhcp_pkt.c).
+# (an oracle independent of src/dhcp/dhcp_pkt.c).
 LOADB_MX_TBL = bytes([
     251, 175, 119, 215, 81, 14, 79, 191, 103, 49, 181, 143, 186, 157, 0, 232, 31, 32, 55,
     60, 152, 58, 17, 237, 174, 70, 160, 144, 220, 90, 57, 223, 59, 3, 18, 140, 111, 166,

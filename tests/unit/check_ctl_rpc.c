@@ -1,6 +1,7 @@
-/* Unit tests: the JSON-RPC 2.0 envelope codec (docs/RPC.md §1, src/ctl_rpc.c): which
- * request lines parse and which error each other one gets, the reply lines, and
- * the error table of docs/RPC.md §7 (err_symbol). */
+/* Unit tests: the JSON-RPC 2.0 envelope codec (docs/RPC.md §1,
+ * src/ctl/ctl_rpc.c): which request lines parse and which error each other
+ * one gets, the reply lines, and the error table of docs/RPC.md §7
+ * (err_symbol). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,7 @@
 #include <check.h>
 #include <jansson.h>
 
-#include "ctl.h"
+#include "ctl_rpc.h"
 #include "err.h"
 #include "util.h"
 

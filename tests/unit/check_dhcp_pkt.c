@@ -8,8 +8,8 @@
 
 #include <check.h>
 
-#include "dhcp.h"
 #include "dhcp_opt.h"
+#include "dhcp_pkt.h"
 #include "stats.h"
 #include "util.h"
 

@@ -1,7 +1,7 @@
-/* Unit tests: binding-update decisions (src/fo_bnd.c): every cell of the
- * draft-12 §7.1.3 conflict table (docs/FAILOVER.md §6, Receiving) under four
- * scenarios, ISC's validation (§1.6), the CLTT rules, and the lease <->
- * binding conversions of Table 7.1-1. */
+/* Unit tests: binding-update decisions (src/failover/fo_bnd.c): every cell
+ * of the draft-12 §7.1.3 conflict table (docs/FAILOVER.md §6, Receiving)
+ * under four scenarios, ISC's validation (§1.6), the CLTT rules, and the
+ * lease <-> binding conversions of Table 7.1-1. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

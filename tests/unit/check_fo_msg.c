@@ -1,9 +1,8 @@
-/* Unit tests: the failover message codec (src/fo_msg.c; draft-12 §6, §12 as
- * ISC speaks it, docs/FAILOVER.md §2 and MIGRATING-FROM-ISC.md), its
- * HMAC-SHA256 digest, the state and HBA helpers, and the RFC 3074 sample
- * buckets of docs/FAILOVER.md §1.
- * Golden messages are written here in hex from the draft's layout,
- * independently of buf.c and of the encoder. */
+/* Unit tests: the failover message codec (src/failover/fo_msg.c; draft-12
+ * §6, §12 as ISC speaks it, docs/FAILOVER.md §2 and MIGRATING-FROM-ISC.md),
+ * its HMAC-SHA256 digest, the state and HBA helpers, and the RFC 3074 sample
+ * buckets of docs/FAILOVER.md §1. Golden messages are written here in hex
+ * from the draft's layout, independently of buf.c and of the encoder. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +11,7 @@
 
 #include <check.h>
 
-#include "dhcp.h"
+#include "dhcp_pkt.h"
 #include "fo.h"
 #include "fo_msg.h"
 #include "lease.h"

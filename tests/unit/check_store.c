@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "fo.h"
-#include "health.h"
-#include "rebal.h"
+#include "fo_rebal.h"
 #include "log.h"
 #include "store.h"
+#include "store_health.h"
 #include "util.h"
 
 static char dir[64];
@@ -247,7 +247,7 @@ END_TEST
  * never move; the secondary sees the same numbers swapped. */
 /* Plan the relationship's first scope and apply the moves in the store, as
  * the primary and an acknowledging secondary together would (the wire part
- * is fo_upd.c's, tested end to end by t_failover). Returns the moves made to
+ * is fo_move.c's, tested end to end by t_failover). Returns the moves made to
  * the secondary, or -1 when the threshold leaves the scope alone. */
 static int64_t
 rebalance(const struct fo_rel *rel, unsigned threshold)

@@ -1,0 +1,61 @@
+/*
+ * The rebalancing planner of FAILOVER.md §11, a pure function: given the free
+ * addresses of one scope as runs with their owner, the mode and the percentage,
+ * decide which addresses move between primary (FREE) and secondary (BACKUP).
+ * No I/O, no storage: the store computes the runs, fo_* applies the moves.
+ */
+#ifndef DHCPFOD_FO_REBAL_H
+#define DHCPFOD_FO_REBAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A run of consecutive free addresses [start, end] all owned by `owner`
+ * (enum fo_role). Runs are sorted by start and never overlap; reserved,
+ * excluded and leased addresses are never inside a run. */
+struct rebal_run {
+	uint32_t	start;
+	uint32_t	end;
+	int		owner;
+};
+
+/* One move: addresses [start, end] change owner to `to` (enum fo_role). */
+struct rebal_move {
+	uint32_t	start;
+	uint32_t	end;
+	int		to;
+};
+
+/* The plan for one scope. Counts are uint64_t: a /0 would hold 2^32. */
+struct rebal_plan {
+	uint64_t	 free;			/* F */
+	uint64_t	 primary_free;		/* now */
+	uint64_t	 secondary_free;	/* now */
+	uint64_t	 primary_target;
+	uint64_t	 secondary_target;
+	uint64_t	 to_secondary;		/* FREE -> BACKUP */
+	uint64_t	 to_primary;		/* BACKUP -> FREE */
+	struct rebal_move *moves;		/* owned by the plan */
+	size_t		 nmoves;
+};
+
+/* secondary_target = floor(F * share / 100), primary_target = F - that.
+ * share is the secondary's percentage (fo_secondary_share()); > 100 is clamped. */
+void	rebal_targets(uint64_t free, unsigned share, uint64_t *primary_target,
+	    uint64_t *secondary_target);
+
+/* Plan one scope. FREE -> BACKUP moves take the primary's highest addresses,
+ * BACKUP -> FREE moves the secondary's lowest, so each side's share stays
+ * contiguous where it can; moves come sorted by start. 0 on success, -1 on
+ * bad input (unsorted or overlapping
+ * runs, bad owner) or allocation failure; `out` is then left empty. */
+int	rebal_plan_scope(const struct rebal_run *runs, size_t nruns, unsigned share,
+	    struct rebal_plan *out);
+void	rebal_plan_free(struct rebal_plan *plan);
+
+/* Whether the periodic timer should rebalance: a side (both are always equally
+ * far off, F being fixed) is more than
+ * threshold_pct percent of F away from its target (FAILOVER.md §11: 5). */
+int	rebal_needed(const struct rebal_plan *plan, unsigned threshold_pct);
+
+#endif

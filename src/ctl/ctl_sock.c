@@ -1,0 +1,567 @@
+/* Management socket I/O: listener, per-client line reader with a size limit,
+ * the SO_PEERCRED access check, and in-order delivery of replies. */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "ctl.h"
+#include "ctl_cmd.h"
+#include "ctl_rpc.h"
+#include "ctl_sock.h"
+#include "daemon.h"
+#include "err.h"
+#include "log.h"
+#include "util.h"
+
+#define CTL_MAX_REQUEST		(1024 * 1024)	/* bytes in one request line */
+#define CTL_MAX_PENDING		64		/* requests in flight per client */
+#define CTL_MAX_OUTPUT		(16 * 1024 * 1024)	/* unread replies per client */
+
+struct ctl_client;
+
+struct ctl_req {
+	TAILQ_ENTRY(ctl_req)	 entry;
+	struct ctl_client	*client;	/* NULL once the client is gone */
+	struct daemon		*daemon;
+	json_t			*id;		/* NULL: notification */
+	char			*reply;		/* the line, once answered */
+	int			 done;
+};
+TAILQ_HEAD(ctl_reqs, ctl_req);
+
+struct ctl_client {
+	TAILQ_ENTRY(ctl_client)	 entry;
+	struct ctl		*ctl;
+	struct bufferevent	*bev;
+	struct ctl_reqs		 reqs;		/* in arrival order */
+	size_t			 npending;
+	uid_t			 uid;
+	pid_t			 pid;
+	int			 allowed;
+	int			 discarding;	/* skipping an oversized line */
+	int			 closing;	/* EOF seen: flush, then close */
+};
+TAILQ_HEAD(ctl_clients, ctl_client);
+
+struct ctl {
+	struct event_base	*base;
+	struct daemon		*daemon;
+	struct evconnlistener	*listener;
+	char			*path;
+	gid_t			 gid;
+	struct ctl_clients	 clients;
+	size_t			 nclients;
+};
+
+static void client_read(struct bufferevent *, void *);
+
+/* ---- replies ---- */
+
+static void
+client_free(struct ctl_client *c)
+{
+	struct ctl_req *r;
+
+	while ((r = TAILQ_FIRST(&c->reqs)) != NULL) {
+		TAILQ_REMOVE(&c->reqs, r, entry);
+		if (r->done) {
+			free(r->reply);
+			json_decref(r->id);
+			free(r);
+		} else
+			r->client = NULL;	/* the handler frees it on answer */
+	}
+	TAILQ_REMOVE(&c->ctl->clients, c, entry);
+	c->ctl->nclients--;
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/* Write every answered request at the head of the queue, in order. */
+static void
+client_flush(struct ctl_client *c)
+{
+	struct ctl_req *r;
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	while ((r = TAILQ_FIRST(&c->reqs)) != NULL && r->done) {
+		TAILQ_REMOVE(&c->reqs, r, entry);
+		c->npending--;
+		if (r->reply != NULL)
+			evbuffer_add(out, r->reply, strlen(r->reply));
+		free(r->reply);
+		json_decref(r->id);
+		free(r);
+	}
+	if (evbuffer_get_length(out) > CTL_MAX_OUTPUT || c->npending >= CTL_MAX_PENDING)
+		bufferevent_disable(c->bev, EV_READ);
+	else if (!c->closing) {
+		bufferevent_enable(c->bev, EV_READ);
+		/* lines may wait in the input since the window was full */
+		if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+			bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
+			    BEV_TRIG_DEFER_CALLBACKS);
+	}
+}
+
+/* Store the reply line of a request and deliver what is deliverable. */
+static void
+req_finish(struct ctl_req *r, char *line)
+{
+	struct ctl_client *c = r->client;
+
+	if (r->done) {
+		log_warnx("ctl: internal error: request answered twice");
+		free(line);
+		return;
+	}
+	r->done = 1;
+	r->reply = r->id ? line : (free(line), NULL);
+	if (c == NULL) {		/* client gone: nobody to tell */
+		free(r->reply);
+		json_decref(r->id);
+		free(r);
+		return;
+	}
+	client_flush(c);
+}
+
+struct daemon *
+ctl_req_daemon(struct ctl_req *r)
+{
+	return r->daemon;
+}
+
+void
+ctl_reply(struct ctl_req *r, json_t *result)
+{
+	char *line = rpc_result_line(r->id, result);
+
+	json_decref(result);
+	if (line == NULL)
+		line = rpc_error_line(r->id, ERR_JET_ERROR, "out of memory");
+	req_finish(r, line);
+}
+
+void
+ctl_fail(struct ctl_req *r, int code, const char *fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	r->daemon->stats.rpc_errors++;
+	req_finish(r, rpc_error_line(r->id, code, detail));
+}
+
+void
+ctl_fail_store(struct ctl_req *r)
+{
+	log_warnx("ctl: storage error: %s", store_errmsg(r->daemon->store));
+	ctl_fail(r, ERR_JET_ERROR, "storage error: %s", store_errmsg(r->daemon->store));
+}
+
+/* ---- requests ---- */
+
+static struct ctl_req *
+req_new(struct ctl_client *c, json_t *id)
+{
+	struct ctl_req *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->client = c;
+	r->daemon = c->ctl->daemon;
+	r->id = id;
+	TAILQ_INSERT_TAIL(&c->reqs, r, entry);
+	c->npending++;
+	return r;
+}
+
+/* Handle one complete request line. */
+static void
+client_line(struct ctl_client *c, const char *line, size_t len)
+{
+	char detail[256];
+	struct rpc_call call;
+	struct ctl_req *r;
+	json_t *id;
+	int rc;
+
+	c->ctl->daemon->stats.rpc_requests++;
+	rc = rpc_parse(line, len, &call, &id, detail, sizeof(detail));
+	if ((r = req_new(c, rc == 0 ? json_incref(call.id) : id)) == NULL) {
+		json_decref(rc == 0 ? call.id : id);
+		if (rc == 0)
+			rpc_call_fini(&call);
+		log_warnx("ctl: out of memory");
+		return;
+	}
+	if (rc != 0) {
+		if (r->id == NULL)	/* an unreadable request still gets an answer */
+			r->id = json_null();
+		ctl_fail(r, rc, "%s", detail);
+		return;
+	}
+	if (!c->allowed) {
+		ctl_fail(r, ERR_ACCESS_DENIED, "uid %u is neither root nor a member "
+		    "of the control-socket-group", (unsigned)c->uid);
+	} else
+		ctl_dispatch(r, call.method, call.params);
+	rpc_call_fini(&call);
+}
+
+/* A line over the limit: answer once, then skip to its end. */
+static void
+client_oversized(struct ctl_client *c)
+{
+	struct ctl_req *r;
+
+	c->discarding = 1;
+	c->ctl->daemon->stats.rpc_requests++;
+	if ((r = req_new(c, json_null())) != NULL)
+		ctl_fail(r, ERR_RPC_INVALID_REQUEST, "request larger than %d bytes",
+		    CTL_MAX_REQUEST);
+}
+
+/* Drop input up to and including the next newline; 1 if one was found. */
+static int
+client_discard(struct ctl_client *c, struct evbuffer *in)
+{
+	struct evbuffer_ptr p = evbuffer_search(in, "\n", 1, NULL);
+
+	if (p.pos < 0) {
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return 0;
+	}
+	evbuffer_drain(in, (size_t)p.pos + 1);
+	c->discarding = 0;
+	return 1;
+}
+
+/* Take the next line out of the input, if a whole one is there. */
+static char *
+client_next_line(struct ctl_client *c, struct evbuffer *in, size_t *len)
+{
+	struct evbuffer_ptr p;
+	char *line;
+
+	if (c->discarding && !client_discard(c, in))
+		return NULL;
+	p = evbuffer_search(in, "\n", 1, NULL);
+	if (p.pos < 0 || (size_t)p.pos > CTL_MAX_REQUEST) {
+		if (evbuffer_get_length(in) > CTL_MAX_REQUEST) {
+			client_oversized(c);
+			client_discard(c, in);
+		}
+		return NULL;
+	}
+	if ((line = malloc((size_t)p.pos + 1)) == NULL)
+		return NULL;
+	evbuffer_remove(in, line, (size_t)p.pos + 1);
+	line[p.pos] = '\0';
+	*len = (size_t)p.pos;
+	if (*len > 0 && line[*len - 1] == '\r')
+		line[--*len] = '\0';
+	return line;
+}
+
+/* Whether a line holds anything but white space. */
+static int
+blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+static void
+client_read(struct bufferevent *bev, void *arg)
+{
+	struct ctl_client *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	char *line;
+	size_t len;
+
+	while (c->npending < CTL_MAX_PENDING &&
+	    (line = client_next_line(c, in, &len)) != NULL) {
+		if (!blank(line, len))
+			client_line(c, line, len);
+		free(line);
+	}
+}
+
+/* Output drained: resume reading, or finish closing. */
+static void
+client_write(struct bufferevent *bev, void *arg)
+{
+	struct ctl_client *c = arg;
+
+	if (c->closing && TAILQ_EMPTY(&c->reqs))
+		client_free(c);
+	else
+		client_flush(c);
+}
+
+/* EOF: answer what was sent (a last line without newline too), then close. */
+static void
+client_eof(struct ctl_client *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t len;
+
+	client_read(c->bev, c);
+	len = evbuffer_get_length(in);
+	if (!c->discarding && len > 0 && len <= CTL_MAX_REQUEST) {
+		char *line = malloc(len);
+
+		if (line != NULL) {
+			evbuffer_remove(in, line, len);
+			if (!blank(line, len))
+				client_line(c, line, len);
+			free(line);
+		}
+	}
+	c->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	if (TAILQ_EMPTY(&c->reqs) &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		client_free(c);
+}
+
+static void
+client_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_client *c = arg;
+
+	if (what & BEV_EVENT_EOF)
+		client_eof(c);
+	else if (what & BEV_EVENT_ERROR) {
+		log_debug("ctl: client pid %ld: %s", (long)c->pid, strerror(errno));
+		client_free(c);
+	}
+}
+
+/* ---- access ---- */
+
+/* Whether the peer's groups include gid: SO_PEERGROUPS where the kernel has
+ * it, else the user database. */
+static int
+peer_in_group(int fd, uid_t uid, gid_t pgid, gid_t gid)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+	struct passwd *pw;
+	int n = (int)nitems(groups);
+
+	if (pgid == gid)
+		return 1;
+#ifdef SO_PEERGROUPS
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+		for (size_t i = 0; i < len / sizeof(gid_t); i++)
+			if (groups[i] == gid)
+				return 1;
+		return 0;
+	}
+#endif
+	if ((pw = getpwuid(uid)) == NULL ||
+	    getgrouplist(pw->pw_name, pgid, groups, &n) == -1)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return 1;
+	return 0;
+}
+
+/* RPC.md §1: uid 0 or a member of control-socket-group. */
+static void
+client_check_access(struct ctl_client *c, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("ctl: SO_PEERCRED");
+		return;
+	}
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	c->allowed = cred.uid == 0 ||
+	    peer_in_group(fd, cred.uid, cred.gid, c->ctl->gid);
+	if (!c->allowed)
+		log_notice("ctl: uid %u (pid %ld) refused: not in the "
+		    "control-socket-group", (unsigned)cred.uid, (long)cred.pid);
+}
+
+static void
+ctl_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct ctl *ctl = arg;
+	struct ctl_client *c = calloc(1, sizeof(*c));
+
+	if (c == NULL || (c->bev = bufferevent_socket_new(ctl->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		log_warnx("ctl: out of memory, dropping a client");
+		free(c);
+		close(fd);
+		return;
+	}
+	c->ctl = ctl;
+	TAILQ_INIT(&c->reqs);
+	client_check_access(c, fd);
+	TAILQ_INSERT_TAIL(&ctl->clients, c, entry);
+	ctl->nclients++;
+	bufferevent_setcb(c->bev, client_read, client_write, client_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* ---- the listener ---- */
+
+/* Refuse to steal a socket a live daemon listens on; remove a stale one. */
+static int
+unlink_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
+{
+	struct stat sb;
+	int fd;
+
+	if (lstat(sun->sun_path, &sb) == -1)
+		return 0;
+	if (!S_ISSOCK(sb.st_mode)) {
+		snprintf(err, errlen, "control socket %s exists and is not a socket",
+		    sun->sun_path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1 &&
+	    connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0) {
+		close(fd);
+		snprintf(err, errlen, "control socket %s is in use: another dhcpfod "
+		    "is running", sun->sun_path);
+		return -1;
+	}
+	if (fd != -1)
+		close(fd);
+	unlink(sun->sun_path);
+	return 0;
+}
+
+/* socket, bind and listen on path; -1 with err. */
+static int
+ctl_listen_fd(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "control socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if (unlink_stale(&sun, err, errlen) == -1)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(fd, 64) == -1) {
+		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The socket file's group and mode; the group is changed only when it
+ * differs (a service user may not chown, even to its own group, under the
+ * unit's system call filter). */
+int
+ctl_set_access(struct ctl *ctl, mode_t mode, gid_t gid)
+{
+	struct stat sb;
+
+	if (stat(ctl->path, &sb) == -1 || (sb.st_gid != gid &&
+	    chown(ctl->path, (uid_t)-1, gid) == -1) || chmod(ctl->path, mode) == -1) {
+		log_warn("control socket %s: cannot give it group %u and mode %04o "
+		    "as uid %u", ctl->path, (unsigned)gid, (unsigned)mode,
+		    (unsigned)geteuid());
+		return -1;
+	}
+	ctl->gid = gid;
+	return 0;
+}
+
+struct ctl *
+ctl_new(struct event_base *base, struct daemon *d, const char *path, mode_t mode,
+    gid_t gid, char *err, size_t errlen)
+{
+	struct ctl *ctl = calloc(1, sizeof(*ctl));
+	int fd;
+
+	err[0] = '\0';
+	if (ctl == NULL || (ctl->path = strdup(path)) == NULL) {
+		free(ctl);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ctl->base = base;
+	ctl->daemon = d;
+	TAILQ_INIT(&ctl->clients);
+	if ((fd = ctl_listen_fd(path, err, errlen)) == -1 ||
+	    ctl_set_access(ctl, mode, gid) == -1 ||
+	    (ctl->listener = evconnlistener_new(base, ctl_accept, ctl,
+	    LEV_OPT_CLOSE_ON_FREE, -1, fd)) == NULL) {
+		if (fd != -1) {
+			if (err[0] == '\0')
+				snprintf(err, errlen, "control socket %s: cannot set "
+				    "mode/group: %s%s", path, strerror(errno),
+				    geteuid() == 0 ? "" : " (not running as root: "
+				    "control-socket-group must be a group of this "
+				    "user)");
+			close(fd);
+			unlink(path);
+		}
+		free(ctl->path);
+		free(ctl);
+		return NULL;
+	}
+	return ctl;
+}
+
+void
+ctl_free(struct ctl *ctl)
+{
+	struct ctl_client *c;
+
+	if (ctl == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&ctl->clients)) != NULL)
+		client_free(c);
+	evconnlistener_free(ctl->listener);
+	unlink(ctl->path);
+	free(ctl->path);
+	free(ctl);
+}
+
+size_t
+ctl_nclients(struct ctl *ctl)
+{
+	return ctl ? ctl->nclients : 0;
+}

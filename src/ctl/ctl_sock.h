@@ -1,0 +1,20 @@
+/* Inside the management endpoint: a request being answered, as its handler
+ * sees it (ctl_sock.c holds the requests, in order, per client). */
+#ifndef DHCPFOD_CTL_SOCK_H
+#define DHCPFOD_CTL_SOCK_H
+
+#include <jansson.h>
+
+struct daemon;
+struct ctl_req;
+
+/* A handler answers exactly once, now or later, with ctl_reply (which takes the
+ * reference to result) or ctl_fail. Replies leave in request order. */
+struct daemon *ctl_req_daemon(struct ctl_req *);
+void	ctl_reply(struct ctl_req *, json_t *result);
+void	ctl_fail(struct ctl_req *, int code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* A storage failure: ERROR_DHCP_JET_ERROR with the store's message. */
+void	ctl_fail_store(struct ctl_req *);
+
+#endif

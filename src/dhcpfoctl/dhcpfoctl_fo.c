@@ -1,0 +1,173 @@
+/* dhcpfoctl: the failover commands, one per failover.* method (RPC.md §6, §7). */
+#include <stdio.h>
+
+#include "dhcpfoctl.h"
+#include "err.h"
+
+#define END	{ NULL, NULL, 0, 0, NULL, NULL, NULL }
+
+static const struct argdef no_args[] = { END };
+
+static const struct argdef a_name[] = {
+	{ "NAME", "name", T_STR, ARG_REQUIRED, NULL, "the relationship's name",
+	    NULL },
+	END
+};
+
+static const struct argdef a_name_scopes[] = {
+	{ "NAME", "name", T_STR, ARG_REQUIRED, NULL, "the relationship's name",
+	    NULL },
+	{ "SUBNET", "scopes", T_ADDRS, ARG_REQUIRED | ARG_MULTI, NULL,
+	    "scopes' subnet addresses", NULL },
+	END
+};
+
+static const struct argdef a_scope[] = {
+	{ "SUBNET", "scope", T_ADDR, ARG_REQUIRED, NULL,
+	    "the scope's subnet address", NULL },
+	END
+};
+
+static const struct argdef a_address[] = {
+	{ "ADDR", "address", T_ADDR, ARG_REQUIRED, NULL, "an address of a scope",
+	    NULL },
+	END
+};
+
+static const struct argdef o_create[] = {
+	{ "primary", "primary_server", T_ADDR, ARG_REQUIRED, "ADDR",
+	    "the primary server's address", NULL },
+	{ "secondary", "secondary_server", T_ADDR, ARG_REQUIRED, "ADDR",
+	    "the secondary server's address", NULL },
+	{ "role", "server_type", T_ROLE, 0, "primary|secondary",
+	    "this server's role (default: the one whose address is its "
+	    "server-id)", NULL },
+	{ "mode", "mode", T_MODE, 0, "load-balance|hot-standby",
+	    "default load-balance", NULL },
+	{ "percentage", "percentage", T_UINT, 0, "N",
+	    "load-balance: the primary's share (default 50); hot-standby: the "
+	    "standby's reserve (default 5)", NULL },
+	{ "mclt", "mclt", T_UINT, 0, "S",
+	    "maximum client lead time in seconds (default 3600)", NULL },
+	{ "safe-period", "safe_period", T_UINT, 0, "S",
+	    "seconds in COMMUNICATION_INT before PARTNER_DOWN (0: never)", NULL },
+	{ "lb-max-seconds", "load_balance_max_seconds", T_UINT, 0, "S",
+	    "in NORMAL, answer any client that has waited more than S seconds "
+	    "(its secs field), whatever the hash (0: never, the default)", NULL },
+	{ "secret", "shared_secret", T_STR, 0, "X",
+	    "shared secret authenticating the partners' messages", NULL },
+	{ "primary-name", "primary_server_name", T_STR, 0, "N",
+	    "the primary's name", NULL },
+	{ "secondary-name", "secondary_server_name", T_STR, 0, "N",
+	    "the secondary's name", NULL },
+	{ "port", "port", T_UINT, 0, "P", "the partner's failover port "
+	    "(default 647)", NULL },
+	{ "scope", "scopes", T_ADDRS, ARG_REQUIRED | ARG_MULTI, "SUBNET",
+	    "scopes of the relationship: the words up to the next option; "
+	    "may repeat", NULL },
+	END
+};
+
+static const struct argdef o_set[] = {
+	{ "percentage", "percentage", T_UINT, 0, "N",
+	    "load-balance: the primary's share; hot-standby: the standby's "
+	    "reserve", NULL },
+	{ "mclt", "mclt", T_UINT, 0, "S", "maximum client lead time in seconds",
+	    NULL },
+	{ "safe-period", "safe_period", T_UINT, 0, "S",
+	    "seconds in COMMUNICATION_INT before PARTNER_DOWN (0: never)", NULL },
+	{ "lb-max-seconds", "load_balance_max_seconds", T_UINT, 0, "S",
+	    "in NORMAL, answer any client that has waited more than S seconds "
+	    "(0: never)", NULL },
+	{ "state", "state", T_STATE, 0, "STATE",
+	    "PARTNER_DOWN declares the partner down", NULL },
+	{ "prev-state", "prev_state", T_STATE, 0, "STATE", "the previous state",
+	    NULL },
+	{ "mode", "mode", T_MODE, 0, "load-balance|hot-standby", "the mode",
+	    NULL },
+	{ "secret", "shared_secret", T_STR, 0, "X", "shared secret (\"\": none)",
+	    NULL },
+	END
+};
+
+static const struct argdef o_list[] = {
+	{ "resume", "resume", T_UINT, 0, "N", "start at the N-th relationship",
+	    NULL },
+	{ "max", "max", T_UINT, 0, "N", "at most N relationships", NULL },
+	END
+};
+
+static const struct argdef a_client[] = {
+	{ "ADDR|HWADDR", NULL, T_CLIENT, 0, NULL,
+	    "the client's address or hardware address", NULL },
+	END
+};
+
+static const struct argdef o_client[] = {
+	{ "hostname", "hostname", T_STR, 0, "NAME", "the client's host name",
+	    NULL },
+	END
+};
+
+/* client-info names its client exactly one way. */
+static int
+check_client(const struct cmd *c, json_t *params, char *err, size_t errlen)
+{
+	if (json_object_size(params) == 1)
+		return 0;
+	snprintf(err, errlen, "give exactly one of ADDR, HWADDR and --hostname "
+	    "NAME");
+	return -1;
+}
+
+/* ERROR_NO_MORE_ITEMS for the first page only means there is none. */
+static int
+list_onerr(const struct cmd *c, json_t *params, int code, json_t **result)
+{
+	json_t *resume = json_object_get(params, "resume");
+
+	if (code != ERR_NO_MORE_ITEMS ||
+	    (resume != NULL && json_integer_value(resume) != 0))
+		return -1;
+	*result = json_pack("{s:[], s:i, s:i}", "relationships", "resume", 0,
+	    "total", 0);
+	return CLI_EXIT_OK;
+}
+
+const struct cmd cli_fo_cmds[] = {
+	{ "failover", "create", "failover.create",
+	    "Create a failover relationship.", a_name, o_create, NULL, NULL, 0, NULL },
+	{ "failover", "set", "failover.set", "Change a relationship.",
+	    a_name, o_set, cli_need_change, NULL, 0, NULL },
+	{ "failover", "delete", "failover.delete", "Delete a relationship.",
+	    a_name, no_args, NULL, NULL, 0, NULL },
+	{ "failover", "get", "failover.get", "Show a relationship.",
+	    a_name, no_args, NULL, NULL, 0, NULL },
+	{ "failover", "list", "failover.list", "List the relationships.",
+	    no_args, o_list, NULL, list_onerr, 0, NULL },
+	{ "failover", "add-scope", "failover.add_scopes",
+	    "Add scopes to a relationship.", a_name_scopes, no_args, NULL, NULL, 0, NULL },
+	{ "failover", "remove-scope", "failover.remove_scopes",
+	    "Remove scopes from a relationship.", a_name_scopes, no_args, NULL,
+	    NULL, 0, NULL },
+	{ "failover", "scope-relationship", "failover.scope_relationship",
+	    "Show the relationship of a scope.", a_scope, no_args, NULL, NULL, 0, NULL },
+	{ "failover", "stats", "failover.scope_statistics",
+	    "Show a scope's address counts on both servers.", a_scope, no_args,
+	    NULL, NULL, 0, NULL },
+	{ "failover", "address-status", "failover.address_status",
+	    "Show which server owns an address.", a_address, no_args, NULL, NULL,
+	    0, NULL },
+	{ "failover", "client-info", "failover.client_info",
+	    "Show a client's lease with its failover times.", a_client, o_client,
+	    check_client, NULL, 0, NULL },
+	{ "failover", "time", "failover.system_time",
+	    "Show the server's clock and the allowed skew.", no_args, no_args, NULL,
+	    NULL, 0, NULL },
+	{ "failover", "rebalance", "failover.trigger_addr_allocation",
+	    "Rebalance the free addresses between the partners.",
+	    a_name, no_args, NULL, NULL, 0, NULL },
+	{ "failover", "trigger-addr-allocation", "failover.trigger_addr_allocation",
+	    "Same as rebalance.", a_name, no_args, NULL, NULL, 0, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
+};

@@ -1,0 +1,77 @@
+/*
+ * The failover endpoint state machine of draft-ietf-dhc-failover-12 §9, as
+ * pure decisions: given this server's state, role and what just happened,
+ * which state comes next and what to send. No I/O and no storage: fo_peer
+ * applies a decision through fo_change_state (the one function that moves a
+ * relationship's state) and sends what the actions ask for.
+ * Where ISC dhcpd departs from the draft, the choice made is noted at the
+ * table and in docs/FAILOVER.md §5.
+ */
+#ifndef DHCPFOD_FO_FSM_H
+#define DHCPFOD_FO_FSM_H
+
+#include <stdint.h>
+
+/* What the caller does after a decision (several may be set). */
+#define FO_ACT_UPDREQ		0x01	/* ask for unacknowledged bindings */
+#define FO_ACT_UPDREQALL	0x02	/* ask for every binding */
+#define FO_ACT_REBALANCE	0x04	/* primary: balance the free addresses */
+
+/* What a decision depends on. */
+struct fo_fsm_in {
+	int		role;		/* enum fo_role */
+	int		state;		/* enum fo_state: ours, now */
+	int		partner;	/* the partner's state (enum fo_state) */
+	int		partner_startup;	/* its STATE had the STARTUP flag */
+	int64_t		now;		/* wall clock, seconds */
+	int64_t		stos;		/* when we entered our state */
+	int64_t		fail_time;	/* when we lost contact/data; 0: unknown */
+	uint32_t	mclt;
+};
+
+/* A decision: the next state (== in->state: stay) and the actions. */
+struct fo_fsm_out {
+	int		state;
+	unsigned	act;
+	const char	*why;		/* for the log: "partner is NORMAL" */
+};
+
+/* The state a server resumes after STARTUP from the one it had stored
+ * (draft-12 §9.3): a state that needs contact becomes its "communications
+ * failed" state; none (new relationship) becomes RECOVER. */
+int	fo_fsm_resume(int stored);
+
+/* The partner's first STATE since this server started (draft-12 §9.3.2).
+ * In STARTUP: RECOVER if the partner is PARTNER_DOWN, else the resumed
+ * state. After a STARTUP that ended without contact: RECOVER if the
+ * partner is PARTNER_DOWN and this server resumed COMMUNICATION_INT,
+ * RESOLUTION_INT, CONFLICT_DONE or RECOVER_DONE (the partner ran without
+ * us, maybe on our free addresses, and may hold bindings we have never
+ * heard of: catch up first, as the STARTUP rule does); otherwise `state`
+ * (the table decides). */
+int	fo_fsm_first_contact(int state, int prev_state, int partner);
+
+/* The connection to the partner is gone (draft-12 §9.2; ISC "disconnect"). */
+int	fo_fsm_comm_lost(int state);
+
+/* The partner's STATE arrived (on a new connection, or a change):
+ * draft-12 §9.4.3 … §9.12.3 and Fig. 9.2-1. */
+void	fo_fsm_partner_state(const struct fo_fsm_in *, struct fo_fsm_out *);
+
+/* The UPDDONE answering our UPDREQ/UPDREQALL arrived (§9.5, §9.10). */
+void	fo_fsm_upddone(const struct fo_fsm_in *, struct fo_fsm_out *);
+
+/* Time passed: RECOVER_WAIT ends at stos + MCLT (§9.6). */
+void	fo_fsm_tick(const struct fo_fsm_in *, struct fo_fsm_out *);
+
+/* Whether a move is one the state machine ever makes (fo_change_state
+ * refuses the others). */
+int	fo_fsm_allowed(int from, int to);
+
+/* Serving (draft-12 §9, "responsiveness"): whether this server answers
+ * DHCPDISCOVER (new clients) / renewals and rebinds at all in state. */
+int	fo_fsm_serves_new(int state);
+int	fo_fsm_serves_renew(int state);
+/* fo_fsm_takes_partner_pool is in fo.h: the DHCP engine's pool asks it. */
+
+#endif

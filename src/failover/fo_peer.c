@@ -1,0 +1,896 @@
+/* One failover relationship's connection and state (draft-12 §7.8-§7.12,
+ * §8, §9): the handshake, STATE, keepalives, the receive timer, digests,
+ * and the state machine's decisions applied. Binding traffic: fo_upd.c. */
+#include <stdlib.h>
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/event.h>
+
+#include "daemon.h"
+#include "fo.h"
+#include "fo_conn.h"
+#include "fo_fsm.h"
+#include "fo_int.h"
+#include "fo_msg.h"
+#include "log.h"
+#include "util.h"
+
+static void peer_message(void *, struct fo_conn *, const uint8_t *, size_t);
+static void peer_read_done(void *, struct fo_conn *);
+static void peer_closed(void *, struct fo_conn *, const char *);
+static void peer_connected(void *, struct fo_conn *);
+static void peer_evaluate(struct fo_peer *);
+
+static const struct fo_conn_cb peer_cb = {
+	.connected = peer_connected,
+	.message = peer_message,
+	.read_done = peer_read_done,
+	.closed = peer_closed,
+};
+
+struct fo_msg *
+fo_msg_new(int type)
+{
+	struct fo_msg *m = calloc(1, sizeof(*m));
+
+	if (m != NULL)
+		m->type = (uint8_t)type;
+	return m;
+}
+
+struct store *
+fo_peer_store(struct fo_peer *p)
+{
+	return p->fo->d->store;
+}
+
+static const char *
+peer_name(const struct fo_peer *p)
+{
+	return p->rel.name;
+}
+
+/* The hash-bucket assignment the primary announces (FAILOVER.md §1): buckets
+ * 0 .. round(256 x percentage / 100) - 1 are the primary's; hot standby: all. */
+static void
+peer_hba(struct fo_peer *p)
+{
+	unsigned n = p->rel.mode == FO_MODE_HOT_STANDBY ? 256 :
+	    (256 * p->rel.percentage + 50) / 100;
+
+	fo_hba_split(p->hba, n > 256 ? 256 : n);
+}
+
+static void send_state(struct fo_peer *);
+
+void
+fo_peer_update(struct fo_peer *p, const struct fo_rel *rel)
+{
+	int changed = p->fo != NULL && p->rel.name[0] != '\0' &&
+	    p->rel.state != rel->state;
+
+	fo_rel_fini(&p->rel);
+	p->rel = *rel;
+	p->rel.scopes = NULL;
+	p->rel.nscopes = 0;
+	if (rel->nscopes > 0 && (p->rel.scopes = calloc(rel->nscopes,
+	    sizeof(*rel->scopes))) != NULL) {
+		memcpy(p->rel.scopes, rel->scopes, rel->nscopes * sizeof(*rel->scopes));
+		p->rel.nscopes = rel->nscopes;
+	}
+	p->partner_addr = rel->server_type == FO_PRIMARY ? rel->secondary_server :
+	    rel->primary_server;
+	if (rel->server_type == FO_PRIMARY)
+		peer_hba(p);
+	if (changed) {		/* the operator moved it (failover.set) */
+		p->takeover = 0;
+		if (p->link >= FO_LINK_UP)
+			send_state(p);
+	}
+}
+
+/* Persist what changed in the relationship row besides its state (inside
+ * the read's transaction when one is open). */
+static void
+peer_save(struct fo_peer *p)
+{
+	struct store *st = fo_peer_store(p);
+	int own = !store_txn_open(st);
+
+	if ((own && store_begin(st) == -1) || store_rel_update(st, &p->rel) != 0 ||
+	    (own && store_commit(st) == -1)) {
+		if (own)
+			store_rollback(st);
+		log_warnx("failover %s: cannot save: %s", peer_name(p), store_errmsg(st));
+	}
+}
+
+/* Whether the last stop was graceful and complete (fo_peer_stopped): the
+ * relationship was left in SHUTDOWN with its failure time MCLT back. */
+static int
+stopped_clean(const struct fo_peer *p)
+{
+	return p->rel.prev_state == FO_SHUTDOWN && p->rel.fail_time != 0 &&
+	    p->rel.fail_time + (int64_t)p->rel.mclt <= time_wall();
+}
+
+/* Encode, sign and queue m on c. */
+static int
+send_on(struct fo_peer *p, struct fo_conn *c, struct fo_msg *m)
+{
+	uint8_t buf[FO_MSG_MAX];
+	size_t len;
+
+	m->time = (uint32_t)time_wall();
+	if (fo_msg_encode(m, buf, sizeof(buf) - FO_DIGEST_ROOM, &len) == -1 ||
+	    (p->rel.shared_secret[0] != '\0' &&
+	    fo_msg_sign(buf, &len, sizeof(buf), p->rel.shared_secret) == -1)) {
+		log_warnx("failover %s: cannot encode %s", peer_name(p),
+		    fo_msg_type_name(m->type));
+		return -1;
+	}
+	if (fo_conn_send(c, buf, len) == -1)
+		return -2;
+	log_debug("failover %s: sent %s xid %u", peer_name(p),
+	    fo_msg_type_name(m->type), m->xid);
+	return 0;
+}
+
+int
+fo_peer_send(struct fo_peer *p, struct fo_msg *m, int response)
+{
+	int rc;
+
+	if (p->conn == NULL)
+		return -1;
+	if (!response)
+		m->xid = ++p->xid;
+	if ((rc = send_on(p, p->conn, m)) == -2) {
+		fo_peer_link_lost(p, "output queue full");
+		return -1;
+	}
+	if (rc == 0)
+		p->last_tx = time_mono();
+	return rc;
+}
+
+/* STATE (draft-12 §7.10): our state, STARTUP as a flag over the state we
+ * will resume; the flag stays until we have heard the partner's state since
+ * we started: a state resumed without contact is provisional (the partner
+ * may have taken over meanwhile), and a partner in PARTNER_DOWN ignores it
+ * (§9.4.3) instead of meeting it with a conflict. */
+static void
+send_state(struct fo_peer *p)
+{
+	struct fo_msg *m = fo_msg_new(FO_STATE);
+	int st = p->rel.state;
+
+	if (m == NULL)
+		return;
+	m->has = FO_M_SERVER_STATE | FO_M_SERVER_FLAGS | FO_M_STOS;
+	if (st == FO_STARTUP)
+		st = fo_fsm_resume(p->rel.prev_state);
+	if (p->rel.state == FO_STARTUP || !p->met)
+		m->server_flags = FO_SERVER_FLAG_STARTUP;
+	m->server_state = (uint8_t)fo_state_to_wire(st);
+	m->stos = (uint32_t)p->rel.stos;
+	fo_peer_send(p, m, 0);
+	free(m);
+}
+
+/* The options CONNECT and CONNECTACK share (draft-12 §7.8, §7.9). */
+static void
+hello_options(struct fo_peer *p, struct fo_msg *m)
+{
+	size_t n = strlen(p->rel.name);
+
+	m->has |= FO_M_RELATIONSHIP | FO_M_MAX_UNACKED | FO_M_RECEIVE_TIMER |
+	    FO_M_VENDOR_CLASS | FO_M_PROTOCOL_VERSION;
+	if (n >= sizeof(m->relationship))	/* 126 characters fit unless wide */
+		n = sizeof(m->relationship) - 1;
+	memcpy(m->relationship, p->rel.name, n);
+	m->relationship[n] = '\0';
+	m->max_unacked = m->type == FO_CONNECT ? FO_CONNECT_UNACKED :
+	    p->partner_dhcpfod ? FO_MAX_UNACKED : p->partner_window * 2 >
+	    FO_MAX_UNACKED ? FO_MAX_UNACKED : p->partner_window * 2;
+	m->receive_timer = FO_RECEIVE_TIMER;
+	snprintf(m->vendor_class, sizeof(m->vendor_class), FO_VENDOR_PREFIX "%s",
+	    DHCPFOD_VERSION);
+	m->protocol_version = 1;
+}
+
+static void
+send_connect(struct fo_peer *p)
+{
+	struct fo_msg *m = fo_msg_new(FO_CONNECT);
+
+	if (m == NULL)
+		return;
+	hello_options(p, m);
+	m->has |= FO_M_TLS_REQUEST | FO_M_MCLT | FO_M_HBA;
+	m->mclt = p->rel.mclt;
+	memcpy(m->hba, p->hba, sizeof(m->hba));
+	if (fo_peer_send(p, m, 0) == 0)
+		p->link = FO_LINK_WAIT_ACK;
+	free(m);
+}
+
+/* Record what the partner's CONNECT/CONNECTACK told us of itself. */
+static void
+learn_partner(struct fo_peer *p, const struct fo_msg *m)
+{
+	p->partner_window = (m->has & FO_M_MAX_UNACKED) && m->max_unacked > 0 ?
+	    m->max_unacked : 1;
+	p->partner_rtimer = (m->has & FO_M_RECEIVE_TIMER) && m->receive_timer > 0 ?
+	    m->receive_timer : FO_RECEIVE_TIMER;
+	p->partner_dhcpfod = (m->has & FO_M_VENDOR_CLASS) &&
+	    strncmp(m->vendor_class, FO_VENDOR_PREFIX, strlen(FO_VENDOR_PREFIX)) == 0;
+	p->skew = (int64_t)m->time - time_wall();
+}
+
+/* The link is up (CONNECTACK sent or received): both send STATE (§8.3). */
+static void
+link_up(struct fo_peer *p)
+{
+	char a[16];
+
+	p->link = FO_LINK_UP;
+	p->backoff = 0;
+	p->asked = 0;
+	log_notice("failover %s: connected to %s (%s)", peer_name(p),
+	    addr_str(p->partner_addr, a), p->partner_dhcpfod ? "dhcpfod, batching" :
+	    "draft-12");
+	send_state(p);
+}
+
+/* Refuse a CONNECT: CONNECTACK with the reason, then DISCONNECT. */
+static void
+connect_reject(struct fo_peer *p, const struct fo_msg *req, int reason,
+    const char *text)
+{
+	struct fo_msg *m = fo_msg_new(FO_CONNECTACK);
+
+	log_warnx("failover %s: CONNECT refused: %s", peer_name(p), text);
+	if (m != NULL) {
+		hello_options(p, m);
+		m->has |= FO_M_REJECT | FO_M_MESSAGE;
+		m->reject = (uint8_t)reason;
+		m->xid = req->xid;
+		snprintf(m->message, sizeof(m->message), "%s", text);
+		fo_peer_send(p, m, 1);
+		free(m);
+	}
+	fo_peer_link_lost(p, text);
+}
+
+/* Clock skew check of draft-12 §7.8.2 step 5 (ISC: 60 s, FAILOVER.md §6). */
+static int
+skew_ok(struct fo_peer *p)
+{
+	p->skew_bad = p->skew > FO_MAX_CLOCK_SKEW || p->skew < -FO_MAX_CLOCK_SKEW;
+	if (p->skew_bad)
+		log_warnx("failover %s: ERROR_DHCP_FO_TIME_OUT_OF_SYNC: the partner's "
+		    "clock is %lld s off (at most %d allowed)", peer_name(p),
+		    (long long)p->skew, FO_MAX_CLOCK_SKEW);
+	return !p->skew_bad;
+}
+
+/* Why a CONNECT is refused, in draft-12 §7.8.2 order; 0 if it is not. */
+static int
+connect_check(struct fo_peer *p, const struct fo_msg *m, const char **why)
+{
+	if (p->rel.server_type != FO_SECONDARY)
+		return *why = "CONNECT sent to the primary", FO_REJ_INVALID_PARTNER;
+	/* on the secondary's own connection nothing has matched the name yet */
+	if (!(m->has & FO_M_RELATIONSHIP) ||
+	    strcasecmp(m->relationship, p->rel.name) != 0)
+		return *why = "unknown relationship name", FO_REJ_INVALID_PARTNER;
+	if (!(m->has & FO_M_PROTOCOL_VERSION) || m->protocol_version != 1)
+		return *why = "protocol version", FO_REJ_VERSION_MISMATCH;
+	if (!skew_ok(p))
+		return *why = "clocks differ by more than 60 s", FO_REJ_TIME_MISMATCH;
+	if (!(m->has & FO_M_MCLT) || m->mclt == 0)
+		return *why = "no MCLT", FO_REJ_INVALID_MCLT;
+	if (!(m->has & FO_M_HBA))
+		return *why = "no hash bucket assignment", FO_REJ_HBA_CONFLICT;
+	return 0;
+}
+
+/* The secondary checks a CONNECT and answers (draft-12 §7.8.2, §7.9). */
+static void
+on_connect(struct fo_peer *p, const struct fo_msg *m)
+{
+	struct fo_msg *ack;
+	const char *why;
+	int reason;
+
+	learn_partner(p, m);
+	if ((reason = connect_check(p, m, &why)) != 0) {
+		connect_reject(p, m, reason, why);
+		return;
+	}
+	memcpy(p->hba, m->hba, sizeof(p->hba));
+	if (p->rel.mclt != m->mclt) {	/* §5.6: the secondary learns the MCLT */
+		p->rel.mclt = m->mclt;
+		peer_save(p);
+	}
+	if ((ack = fo_msg_new(FO_CONNECTACK)) == NULL)
+		return;
+	hello_options(p, ack);
+	/* the name as the primary spelt it: ISC compares it byte for byte,
+	 * where dhcpfod matches names case-insensitively */
+	memcpy(ack->relationship, m->relationship, sizeof(ack->relationship));
+	ack->xid = m->xid;
+	if (m->has & FO_M_TLS_REQUEST)
+		ack->has |= FO_M_TLS_REPLY;
+	if (fo_peer_send(p, ack, 1) == 0)
+		link_up(p);
+	free(ack);
+}
+
+/* The primary's CONNECT was answered. */
+static void
+on_connectack(struct fo_peer *p, const struct fo_msg *m)
+{
+	if (p->link != FO_LINK_WAIT_ACK)
+		return;
+	learn_partner(p, m);
+	if (m->has & FO_M_REJECT) {
+		log_warnx("failover %s: the partner refused CONNECT: %s (%s)",
+		    peer_name(p), fo_reject_name(m->reject), m->message);
+		fo_peer_link_lost(p, "CONNECT refused");
+		return;
+	}
+	if (strcmp(m->relationship, p->rel.name) != 0 || !skew_ok(p)) {
+		fo_peer_link_lost(p, "CONNECTACK for another relationship or clock skew");
+		return;
+	}
+	link_up(p);
+}
+
+/* The partner's first STATE since this server started (draft-12 §9.3.2):
+ * STARTUP ends; a partner in PARTNER_DOWN ran without us, in STARTUP or
+ * after it: catch up first, waiting MCLT from now before serving
+ * (RECOVER_WAIT), unless we stopped gracefully with every binding
+ * acknowledged by a partner that took over (fo_peer_stopped back-dated
+ * the failure). */
+static void
+first_contact(struct fo_peer *p, int partner)
+{
+	int next = fo_fsm_first_contact(p->rel.state, p->rel.prev_state, partner);
+
+	p->met = 1;
+	if (next == p->rel.state) {
+		send_state(p);		/* no longer provisional: no flag */
+		return;
+	}
+	if (next == FO_RECOVER && partner == FO_PARTNER_DOWN) {
+		if (!stopped_clean(p))
+			p->rel.fail_time = time_wall();
+		fo_peer_set_state(p, FO_RECOVER, "partner is PARTNER_DOWN");
+	} else
+		fo_peer_set_state(p, next, "partner in contact");
+}
+
+/* STATE (draft-12 §7.10): the partner's state, then the state machine. */
+static void
+on_state(struct fo_peer *p, const struct fo_msg *m)
+{
+	int st = fo_state_from_wire(m->server_state);
+	int first = p->link != FO_LINK_OK;
+
+	if (!(m->has & FO_M_SERVER_STATE) || st < 0) {
+		log_warnx("failover %s: STATE without a valid state (%u)", peer_name(p),
+		    m->server_state);
+		return;
+	}
+	p->partner_flags = m->server_flags;
+	p->partner_stos = m->stos;
+	if (st != p->partner_state || first)
+		log_notice("failover %s: partner is %s%s", peer_name(p),
+		    fo_state_name(st), (m->server_flags & FO_SERVER_FLAG_STARTUP) ?
+		    " (starting up)" : "");
+	p->partner_state = st;
+	if (p->rel.partner_state != st) {
+		p->rel.partner_state = st;
+		peer_save(p);
+	}
+	if (first) {
+		p->link = FO_LINK_OK;
+		fo_upd_link_up(p);
+	}
+	if (!p->met)
+		first_contact(p, st);
+	peer_evaluate(p);
+	fo_peer_schedule(p);
+	fo_stop_check(p->fo);
+}
+
+static void
+on_disconnect(struct fo_peer *p, const struct fo_msg *m)
+{
+	log_notice("failover %s: partner disconnects: %s", peer_name(p),
+	    (m->has & FO_M_MESSAGE) ? m->message : fo_reject_name(m->reject));
+	fo_peer_link_lost(p, "DISCONNECT");
+}
+
+static void
+on_upddone(struct fo_peer *p, const struct fo_msg *m)
+{
+	struct fo_fsm_in in = { p->rel.server_type, p->rel.state, p->partner_state,
+	    0, time_wall(), p->rel.stos, p->rel.fail_time, p->rel.mclt };
+	struct fo_fsm_out out;
+
+	log_info("failover %s: partner sent every binding asked for", peer_name(p));
+	fo_fsm_upddone(&in, &out);
+	if (out.state != p->rel.state)
+		fo_peer_set_state(p, out.state, out.why);
+	peer_evaluate(p);
+}
+
+static void
+on_poolresp(struct fo_peer *p, const struct fo_msg *m)
+{
+	log_info("failover %s: partner moved %u addresses", peer_name(p),
+	    m->addr_transferred);
+}
+
+static void
+on_nothing(struct fo_peer *p, const struct fo_msg *m)
+{
+}
+
+static void
+on_updreq(struct fo_peer *p, const struct fo_msg *m)
+{
+	fo_upd_on_updreq(p, m, 0);
+}
+
+static void
+on_updreqall(struct fo_peer *p, const struct fo_msg *m)
+{
+	fo_upd_on_updreq(p, m, 1);
+}
+
+typedef void (*msg_fn)(struct fo_peer *, const struct fo_msg *);
+
+/* Handlers by message type; min_link: the handshake stage each needs. */
+static const struct {
+	msg_fn	fn;
+	int	min_link;
+} handlers[] = {
+	[FO_POOLREQ] = { fo_move_pool_request, FO_LINK_OK },
+	[FO_POOLRESP] = { on_poolresp, FO_LINK_OK },
+	[FO_BNDUPD] = { fo_upd_on_bndupd, FO_LINK_UP },
+	[FO_BNDACK] = { fo_upd_on_bndack, FO_LINK_UP },
+	[FO_CONNECT] = { on_connect, FO_LINK_DOWN },
+	[FO_CONNECTACK] = { on_connectack, FO_LINK_WAIT_ACK },
+	[FO_UPDREQALL] = { on_updreqall, FO_LINK_OK },
+	[FO_UPDDONE] = { on_upddone, FO_LINK_OK },
+	[FO_UPDREQ] = { on_updreq, FO_LINK_OK },
+	[FO_STATE] = { on_state, FO_LINK_UP },
+	[FO_CONTACT] = { on_nothing, FO_LINK_UP },
+	[FO_DISCONNECT] = { on_disconnect, FO_LINK_DOWN },
+};
+
+/* One message from the partner: digest, decode, dispatch (draft-12 §6). */
+static void
+peer_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
+{
+	struct fo_peer *p = arg;
+	struct fo_msg *m;
+	char err[160];
+
+	p->last_rx = time_mono();
+	if (p->rel.shared_secret[0] != '\0' &&
+	    fo_msg_verify(data, len, p->rel.shared_secret) == -1) {
+		log_warnx("failover %s: message digest missing or wrong: closing",
+		    peer_name(p));
+		fo_peer_link_lost(p, "message digest failed");
+		return;
+	}
+	if ((m = fo_msg_new(0)) == NULL)
+		return;
+	if (fo_msg_decode(data, len, m, err, sizeof(err)) == -1) {
+		log_warnx("failover %s: protocol error: %s", peer_name(p), err);
+		fo_peer_link_lost(p, "protocol error");
+	} else if (m->type >= nitems(handlers) || handlers[m->type].fn == NULL) {
+		log_debug("failover %s: message type %u ignored", peer_name(p), m->type);
+	} else if (p->link < handlers[m->type].min_link) {
+		log_warnx("failover %s: %s out of turn", peer_name(p),
+		    fo_msg_type_name(m->type));
+		fo_peer_link_lost(p, "message out of turn");
+	} else {
+		log_debug("failover %s: received %s xid %u", peer_name(p),
+		    fo_msg_type_name(m->type), m->xid);
+		handlers[m->type].fn(p, m);
+	}
+	free(m);
+}
+
+static void
+peer_read_done(void *arg, struct fo_conn *c)
+{
+	fo_upd_read_done(arg);
+}
+
+static void
+peer_closed(void *arg, struct fo_conn *c, const char *why)
+{
+	fo_peer_link_lost(arg, why);
+}
+
+static void
+peer_connected(void *arg, struct fo_conn *c)
+{
+	struct fo_peer *p = arg;
+
+	p->last_rx = p->last_tx = time_mono();
+	if (p->rel.server_type == FO_PRIMARY)
+		send_connect(p);
+	else		/* ISC: a primary sends CONNECT on every connection */
+		p->link = FO_LINK_WAIT_CONNECT;
+}
+
+/* A CONNECT on a second connection while the link is up: CONNECTACK with
+ * reject 7, as ISC answers it, then that connection closes. */
+static void
+refuse_duplicate(struct fo_peer *p, struct fo_conn *c, const struct fo_msg *req)
+{
+	struct fo_msg *m = fo_msg_new(FO_CONNECTACK);
+	char a[16];
+
+	log_info("failover %s: CONNECT from %s on a second connection refused: "
+	    "already connected", peer_name(p), addr_str(fo_conn_peer(c), a));
+	if (m != NULL) {
+		hello_options(p, m);
+		m->has |= FO_M_REJECT | FO_M_MESSAGE;
+		m->reject = FO_REJ_DUPLICATE_CONNECTION;
+		m->xid = req->xid;
+		snprintf(m->message, sizeof(m->message), "already connected");
+		send_on(p, c, m);
+		free(m);
+	}
+	fo_conn_linger(c);
+}
+
+void
+fo_peer_adopt(struct fo_peer *p, struct fo_conn *c, const struct fo_msg *m)
+{
+	if (p->conn != NULL && p->link >= FO_LINK_WAIT_ACK) {
+		refuse_duplicate(p, c, m);
+		return;
+	}
+	/* our own connection out, not answered yet: the partner's CONNECT on
+	 * the one it opened wins */
+	fo_conn_free(p->conn);
+	p->conn = c;
+	p->link = FO_LINK_DOWN;
+	p->last_rx = p->last_tx = time_mono();
+	fo_conn_set_cb(c, &peer_cb, p);
+	on_connect(p, m);
+}
+
+int
+fo_peer_take(struct fo_peer *p, struct fo_conn *c)
+{
+	if (p->rel.server_type != FO_PRIMARY || p->link >= FO_LINK_WAIT_ACK)
+		return -1;
+	fo_conn_free(p->conn);		/* our own connect, still in progress */
+	p->conn = c;
+	p->link = FO_LINK_CONNECTING;
+	p->last_rx = p->last_tx = time_mono();
+	fo_conn_set_cb(c, &peer_cb, p);
+	send_connect(p);
+	return 0;
+}
+
+void
+fo_peer_link_lost(struct fo_peer *p, const char *why)
+{
+	int was = p->link;
+	int64_t now = time_mono();
+
+	if (p->conn == NULL && was == FO_LINK_DOWN)
+		return;
+	if (was >= FO_LINK_UP)
+		log_notice("failover %s: connection lost: %s", peer_name(p), why);
+	else if (p->rel.server_type == FO_PRIMARY)
+		log_info("failover %s: connection failed: %s", peer_name(p), why);
+	else	/* the secondary's stimulus connection: the primary may not listen */
+		log_debug("failover %s: connection failed: %s", peer_name(p), why);
+	fo_conn_free(p->conn);
+	p->conn = NULL;
+	p->link = FO_LINK_DOWN;
+	/* at most 4 s: below the partner's STARTUP period, so that a restarted
+	 * secondary hears from us before it resumes on its own */
+	p->backoff = p->backoff ? (p->backoff * 2 > 4 ? 4 : p->backoff * 2) : 1;
+	p->next_connect = now + p->backoff;
+	fo_upd_link_down(p);
+	if (was == FO_LINK_OK && fo_fsm_comm_lost(p->rel.state) != p->rel.state) {
+		p->rel.fail_time = time_wall();
+		fo_peer_set_state(p, fo_fsm_comm_lost(p->rel.state), why);
+	}
+	fo_stop_check(p->fo);
+}
+
+void
+fo_peer_set_state(struct fo_peer *p, int state, const char *why)
+{
+	int old = p->rel.state, rc;
+
+	if (state == old)
+		return;
+	/* a RECOVER without a known failure waits MCLT from now unless the
+	 * partner recovers too (§9.5.3, §9.6; ISC counts from RECOVER's STOS):
+	 * a server whose database was re-created may have leased addresses it
+	 * no longer knows of */
+	if (state == FO_RECOVER && p->rel.fail_time == 0)
+		p->rel.fail_time = time_wall();
+	rc = fo_change_state(fo_peer_store(p), &p->rel, state, why);
+	if (rc != 0) {
+		log_warnx("failover %s: %s -> %s refused (%s)", peer_name(p),
+		    fo_state_name(old), fo_state_name(state), rc == -2 ?
+		    "not a move of the state machine" : store_errmsg(fo_peer_store(p)));
+		return;
+	}
+	p->takeover = 0;
+	if (state == FO_NORMAL && p->rel.server_type == FO_PRIMARY)
+		p->next_rebal = time_mono();	/* FAILOVER.md §11: on entering NORMAL */
+	if (p->link == FO_LINK_OK) {
+		/* after the bindings written so far: a partner told that we
+		 * left PARTNER_DOWN must already know every address we leased
+		 * in it (ours and, taken over, its own) */
+		p->state_seq = store_write_seq(fo_peer_store(p));
+		p->state_owed = 1;
+		fo_peer_schedule(p);
+	} else if (p->link >= FO_LINK_UP)
+		send_state(p);
+}
+
+void
+fo_peer_send_state(struct fo_peer *p)
+{
+	p->state_owed = 0;
+	send_state(p);
+}
+
+/* Apply the table to the partner's known state until it settles (a move of
+ * ours can make the same partner state mean a further move). */
+static void
+peer_evaluate(struct fo_peer *p)
+{
+	for (int i = 0; i < 4 && p->link == FO_LINK_OK; i++) {
+		struct fo_fsm_in in = { p->rel.server_type, p->rel.state,
+		    p->partner_state, (p->partner_flags & FO_SERVER_FLAG_STARTUP) != 0,
+		    time_wall(), p->rel.stos, p->rel.fail_time, p->rel.mclt };
+		struct fo_fsm_out out;
+		char why[64];
+
+		fo_fsm_partner_state(&in, &out);
+		if ((out.act & (FO_ACT_UPDREQ | FO_ACT_UPDREQALL)) && !p->asked)
+			fo_upd_ask(p, (out.act & FO_ACT_UPDREQALL) != 0);
+		if (out.state == p->rel.state)
+			return;
+		snprintf(why, sizeof(why), "partner is %s", fo_state_name(p->partner_state));
+		fo_peer_set_state(p, out.state, why);
+		if (p->rel.state != out.state)
+			return;		/* refused */
+	}
+}
+
+/* Connection upkeep (draft-12 §8.2, §7.9 tSend/tReceive). */
+static void
+tick_link(struct fo_peer *p, int64_t now)
+{
+	/* both roles connect out (ISC does; draft-12 §8.2's stimulus): the
+	 * primary sends CONNECT on it, the secondary waits for one */
+	if (p->link == FO_LINK_DOWN && p->conn == NULL && now >= p->next_connect) {
+		p->conn = fo_conn_connect(p->fo->d->base, p->partner_addr, p->rel.port,
+		    &peer_cb, p);
+		p->link = FO_LINK_CONNECTING;
+		p->last_rx = p->last_tx = now;
+		if (p->conn == NULL)
+			fo_peer_link_lost(p, strerror(errno));
+		return;
+	}
+	if (p->conn == NULL)
+		return;
+	if (p->link < FO_LINK_UP && now - p->last_rx > 15) {
+		fo_peer_link_lost(p, "no CONNECT/CONNECTACK within 15 s");
+		return;
+	}
+	if (p->link >= FO_LINK_UP && now - p->last_rx > FO_RECEIVE_TIMER) {
+		struct fo_msg *m = fo_msg_new(FO_DISCONNECT);
+
+		if (m != NULL) {
+			m->has = FO_M_REJECT;
+			m->reject = FO_REJ_NO_TRAFFIC;
+			fo_peer_send(p, m, 0);
+			free(m);
+		}
+		fo_peer_link_lost(p, "nothing received within the receive timer");
+		return;
+	}
+	if (p->link >= FO_LINK_UP && now - p->last_tx >= (int64_t)p->partner_rtimer / 3) {
+		struct fo_msg *m = fo_msg_new(FO_CONTACT);
+
+		if (m != NULL)
+			fo_peer_send(p, m, 0);
+		free(m);
+	}
+}
+
+/* PARTNER_DOWN past MCLT: released and expired addresses need no
+ * acknowledgement once MCLT has passed since their last use (draft-12 §9.4.2). */
+static void
+release_due(struct fo_peer *p, int64_t wall)
+{
+	struct store *st = fo_peer_store(p);
+	int n;
+
+	if (store_begin(st) == -1 || store_release_due(st, peer_name(p),
+	    wall - (int64_t)p->rel.mclt, &n) == -1 || store_commit(st) == -1) {
+		store_rollback(st);
+		log_warnx("failover %s: %s", peer_name(p), store_errmsg(st));
+	} else if (n > 0)
+		log_info("failover %s: %d released or expired addresses free again "
+		    "(PARTNER_DOWN, MCLT passed)", peer_name(p), n);
+}
+
+/* Timed state moves: STARTUP's end, RECOVER_WAIT's end, the safe period,
+ * PARTNER_DOWN's takeover after MCLT (draft-12 §9.3, §9.6, §10, §9.4.2). */
+static void
+tick_state(struct fo_peer *p, int64_t mono, int64_t wall)
+{
+	struct fo_fsm_in in = { p->rel.server_type, p->rel.state, p->partner_state, 0,
+	    wall, p->rel.stos, p->rel.fail_time, p->rel.mclt };
+	struct fo_fsm_out out;
+
+	if (p->rel.state == FO_STARTUP && mono >= p->startup_until &&
+	    p->link != FO_LINK_OK) {
+		fo_peer_set_state(p, fo_fsm_resume(p->rel.prev_state),
+		    "no contact during startup");
+		return;
+	}
+	fo_fsm_tick(&in, &out);
+	if (out.state != p->rel.state) {
+		fo_peer_set_state(p, out.state, out.why);
+		peer_evaluate(p);
+	}
+	if (p->rel.state == FO_COMMUNICATION_INT && p->rel.safe_period > 0 &&
+	    wall >= p->rel.stos + (int64_t)p->rel.safe_period)
+		fo_peer_set_state(p, FO_PARTNER_DOWN, "safe period expired");
+	if (p->takeover && mono % 5 == 0)
+		release_due(p, wall);
+	if (!p->takeover && fo_fsm_takes_partner_pool(p->rel.state, p->rel.stos,
+	    p->rel.mclt, wall)) {
+		p->takeover = 1;
+		log_notice("failover %s: MCLT has passed in PARTNER_DOWN: serving "
+		    "the partner's free addresses too", peer_name(p));
+		store_touch(fo_peer_store(p));	/* the pools are rebuilt */
+	}
+}
+
+static void
+peer_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct fo_peer *p = arg;
+	int64_t now = time_mono();
+
+	tick_link(p, now);
+	tick_state(p, now, time_wall());
+	if (p->link == FO_LINK_OK && p->rel.server_type == FO_PRIMARY &&
+	    p->rel.state == FO_NORMAL && p->rebal == NULL && now >= p->next_rebal) {
+		p->next_rebal = now + FO_REBAL_PERIOD;
+		fo_move_rebalance(p, NULL, FO_REBAL_THRESHOLD);
+	}
+	if (p->link == FO_LINK_OK)
+		fo_upd_pump(p);
+}
+
+static void
+peer_kick(evutil_socket_t fd, short what, void *arg)
+{
+	struct fo_peer *p = arg;
+
+	if (p->link == FO_LINK_OK)
+		fo_upd_pump(p);
+	if (p->stopping)
+		fo_stop_check(p->fo);
+}
+
+int
+fo_peer_stop_waits(struct fo_peer *p)
+{
+	return p->stopping && p->link == FO_LINK_OK &&
+	    (p->partner_state != FO_PARTNER_DOWN || !fo_upd_all_acked(p));
+}
+
+void
+fo_peer_stopped(struct fo_peer *p)
+{
+	struct fo_msg *m;
+
+	if (p->stopping) {
+		/* ISC back-dates the same way: a partner that took over knowing
+		 * every lease of ours leaves no lease of ours it does not know,
+		 * so the next start needs no MCLT wait (draft-12 §9.6) */
+		int clean = p->link == FO_LINK_OK &&
+		    p->partner_state == FO_PARTNER_DOWN && fo_upd_all_acked(p);
+		int64_t now = time_wall();
+
+		p->stopping = 0;
+		p->rel.fail_time = clean ? now - (int64_t)p->rel.mclt : now;
+		peer_save(p);
+		log_notice("failover %s: stopped %s", peer_name(p), clean ?
+		    "cleanly: the partner took over knowing every binding" :
+		    "before the partner took over knowing every binding: the next "
+		    "start waits MCLT in RECOVER_WAIT");
+	}
+	if (p->link < FO_LINK_UP || (m = fo_msg_new(FO_DISCONNECT)) == NULL)
+		return;
+	m->has = FO_M_REJECT | FO_M_MESSAGE;
+	m->reject = FO_REJ_UNKNOWN;
+	snprintf(m->message, sizeof(m->message), "server shutting down");
+	fo_peer_send(p, m, 0);
+	free(m);
+}
+
+void
+fo_peer_schedule(struct fo_peer *p)
+{
+	if (p->kick != NULL && !event_pending(p->kick, EV_TIMEOUT, NULL))
+		event_active(p->kick, EV_TIMEOUT, 0);
+}
+
+struct fo_peer *
+fo_peer_new(struct fo *fo, const struct fo_rel *rel)
+{
+	struct fo_peer *p = calloc(1, sizeof(*p));
+	struct timeval one = { 1, 0 };
+
+	if (p == NULL)
+		return NULL;
+	p->fo = fo;
+	p->partner_state = FO_NO_STATE;
+	p->partner_rtimer = FO_RECEIVE_TIMER;
+	p->partner_window = 1;
+	fo_peer_update(p, rel);
+	p->tick = event_new(fo->d->base, -1, EV_PERSIST, peer_tick, p);
+	p->kick = event_new(fo->d->base, -1, 0, peer_kick, p);
+	if (p->tick == NULL || p->kick == NULL || event_add(p->tick, &one) == -1) {
+		fo_peer_free(p);
+		return NULL;
+	}
+	p->startup_until = time_mono() + FO_STARTUP_SECS;
+	p->next_rebal = time_mono() + FO_REBAL_PERIOD;
+	if (p->rel.state != FO_STARTUP)
+		fo_peer_set_state(p, FO_STARTUP, "starting");
+	log_info("failover %s: %s of %s, waiting for the partner", peer_name(p),
+	    fo_role_name(p->rel.server_type), fo_mode_name(p->rel.mode));
+	return p;
+}
+
+void
+fo_peer_free(struct fo_peer *p)
+{
+	if (p == NULL)
+		return;
+	fo_conn_free(p->conn);
+	p->conn = NULL;
+	p->link = FO_LINK_DOWN;
+	fo_upd_link_down(p);
+	if (p->tick != NULL)
+		event_free(p->tick);
+	if (p->kick != NULL)
+		event_free(p->kick);
+	free(p->fl);
+	free(p->rq);
+	free(p->ackm);
+	free(p->ackq);
+	fo_rel_fini(&p->rel);
+	free(p);
+}
