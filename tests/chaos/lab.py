@@ -27,6 +27,21 @@ SRV_A, SRV_B = "10.97.1.1", "10.97.2.1"
 RELAY = "10.96.0.1"
 
 
+def preload(binary):
+    """LD_PRELOAD for a server under test: libfaketime, after the sanitizer's
+    runtime when the binary was built with it (make asan: ASan must come
+    first in the library list)."""
+    libs = [FAKETIME]
+    try:
+        out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    except OSError:
+        out = ""
+    for line in out.splitlines():
+        if "libasan" in line and "=>" in line:
+            libs.insert(0, line.split("=>")[1].split()[0])
+    return "LD_PRELOAD=" + ":".join(libs)
+
+
 def sh(*cmd, ns=None, check_rc=True, timeout=30):
     full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
     p = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
@@ -136,11 +151,12 @@ class Dhcpfod:
 
     def start(self):
         log = open(self.logpath, "a")
-        env = ["env", "LD_PRELOAD=" + FAKETIME, "FAKETIME_TIMESTAMP_FILE=" + self.clock,
+        daemon = os.path.join(self.build, "dhcpfod")
+        env = ["env", preload(daemon), "FAKETIME_TIMESTAMP_FILE=" + self.clock,
                "FAKETIME_CACHE_DURATION=1", "FAKETIME_DONT_FAKE_MONOTONIC=1",
                "NO_FAKE_STAT=1", "FAKETIME_DONT_RESET=1"]
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns] + env + [
-            os.path.join(self.build, "dhcpfod"), "-c", self.conf], stdout=log,
+            daemon, "-c", self.conf], stdout=log,
             stderr=subprocess.STDOUT)
         self.stopped = False
         for _ in range(100):
