@@ -155,16 +155,21 @@ int	store_resv_list(struct store *, uint32_t subnet, struct reservation **out,
  * and the statistics see it, the lists by hwaddr, hostname and address do
  * not; writing its address again ends it. Once the engine has looked up a
  * client, every lease row is mirrored in memory and the lookups below
- * (get, get_cid, get_client_hw) never reach SQLite. */
-int	store_lease_put(struct store *, const struct lease *);
+ * (get, get_cid, get_client_hw) never reach SQLite.
+ * Every write, delete and offer's end is a move of the address's state (its
+ * offer's, its row's, or LEASE_NONE) that the lease-state table must allow
+ * `who` (lease.h, lease_move_check): a move it refuses is logged and not
+ * made, -1 with store_errmsg saying so. */
+int	store_lease_put(struct store *, const struct lease *, enum lease_actor who);
 /* An offer ends untaken: the address is as it was before it (no write);
  * STORE_NOTFOUND if there was no offer. */
-int	store_offer_end(struct store *, uint32_t addr);
+int	store_offer_end(struct store *, uint32_t addr, enum lease_actor who);
 /* A lease write that needs no transaction of its own (a binding the failover
  * partner sent): staged like the engine's writes (the mirror is loaded for
  * it) and carried by the next commit, or written at once inside an open
  * transaction. */
-int	store_lease_stage(struct store *, const struct lease *);
+int	store_lease_stage(struct store *, const struct lease *,
+	    enum lease_actor who);
 /* The number of the transaction that carries every lease write made so far:
  * they are durable once store_durable_seq() reaches it (unless store_losses()
  * moved meanwhile). */
@@ -180,7 +185,7 @@ int	store_lease_get_host(struct store *, const char *hostname, struct lease *out
 /* Leases with address > from (subnet 0: all scopes), at most limit. */
 int	store_lease_list(struct store *, uint32_t subnet, uint32_t from, size_t limit,
 	    struct lease **out, size_t *n);
-int	store_lease_delete(struct store *, uint32_t address);
+int	store_lease_delete(struct store *, uint32_t address);	/* the operator's */
 
 /* Relationships. get fills scopes too; release with fo_rel_fini. */
 void	fo_rel_fini(struct fo_rel *);

@@ -47,16 +47,19 @@ backup_put(struct store *s, uint32_t subnet, const struct ivlset *b)
  * (FREE for the primary, BACKUP for the secondary); the mirror reloads. */
 int
 space_reown_rows(struct store *s, uint32_t subnet, uint32_t start, uint32_t end,
-    int owner, const char *what)
+    int owner, enum lease_actor who, const char *what)
 {
+	enum lease_state to = owner == FO_SECONDARY ? LEASE_BACKUP : LEASE_FREE;
 	sqlite3_stmt *q;
 
-	if ((q = stmt(s, S_LEASE_SET_FREE)) == NULL)
+	/* the rows S_LEASE_SET_FREE changes: state IN (FREE, BACKUP) */
+	if (lease_changes_ok(s, LEASE_BIT(LEASE_FREE) | LEASE_BIT(LEASE_BACKUP),
+	    to, who, what) == -1 || (q = stmt(s, S_LEASE_SET_FREE)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, subnet);
 	sqlite3_bind_int64(q, 2, start);
 	sqlite3_bind_int64(q, 3, end);
-	sqlite3_bind_int(q, 4, owner == FO_SECONDARY ? LEASE_BACKUP : LEASE_FREE);
+	sqlite3_bind_int(q, 4, to);
 	sqlite3_bind_int(q, 5, owner);
 	mirror_forget(s);
 	s->txn_leases = 1;
@@ -439,7 +442,7 @@ apply_moves_txn(struct store *s, const void *arg)
 
 		if (backup_assign(s, m->subnet, mv->start, mv->end, mv->to) == -1 ||
 		    space_reown_rows(s, m->subnet, mv->start, mv->end, mv->to,
-		    "move free addresses") == -1)
+		    LEASE_BY_MOVE, "move free addresses") == -1)
 			return -1;
 	}
 	return 0;
