@@ -36,6 +36,12 @@ enum lease_actor {
 	LEASE_NACTORS
 };
 
+/* A server's role in a failover relationship, which is also the owner of a
+ * free address (FREE = the primary's, BACKUP = the secondary's), and of the
+ * lease it granted. FO_ROLE_NONE: a scope in no relationship. Here because
+ * the lease record holds it; fo.h names the roles (fo_role_name). */
+enum fo_role { FO_ROLE_NONE = -1, FO_PRIMARY = 0, FO_SECONDARY = 1 };
+
 /* A set of states, for the table and for statements that change many rows. */
 #define LEASE_BIT(state)	(1u << (state))
 #define LEASE_ANY		(LEASE_BIT(LEASE_NSTATES) - 1)	/* NONE too */
@@ -50,7 +56,7 @@ struct lease {
 	char		hostname[256];
 	enum lease_state state;
 	int64_t		starts, ends, cltt;
-	int		owner;		/* enum fo_role: owner if free, else who leased it */
+	enum fo_role	owner;		/* owner if free, else who leased it */
 	int64_t		sent_pot_exp, ack_pot_exp, recv_pot_exp, last_bndupd;
 	int		fo_sync;	/* write: the partner must hear of it */
 	uint64_t	pending;	/* read: transaction not yet acknowledged */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "dhcp_opt.h"
+#include "fo.h"
 #include "fo_rebal.h"
 #include "ivl.h"
 #include "lease.h"
@@ -49,8 +50,9 @@ struct fo_rel {
 	char		 name[STORE_NAME_MAX];
 	uint32_t	 primary_server, secondary_server;
 	char		 primary_name[STORE_NAME_MAX], secondary_name[STORE_NAME_MAX];
-	int		 mode, server_type;		/* enum fo_mode, fo_role */
-	int		 state, prev_state, partner_state;	/* enum fo_state */
+	enum fo_mode	 mode;
+	enum fo_role	 server_type;
+	enum fo_state	 state, prev_state, partner_state;
 	uint32_t	 mclt, safe_period;
 	unsigned	 percentage;
 	char		 shared_secret[STORE_NAME_MAX];	/* "" if none */
@@ -204,7 +206,7 @@ int	store_rel_remove_scope(struct store *, uint32_t subnet);
  * relationship: this server owns every free address), and applying moves. */
 int	store_free_runs(struct store *, uint32_t subnet, struct rebal_run **runs,
 	    size_t *n);
-int	store_scope_stats(struct store *, uint32_t subnet, int role,
+int	store_scope_stats(struct store *, uint32_t subnet, enum fo_role role,
 	    struct scope_stats *out);
 int	store_apply_moves(struct store *, uint32_t subnet,
 	    const struct rebal_move *moves, size_t n);
@@ -212,7 +214,8 @@ int	store_counts(struct store *, struct store_counts *out);
 /* The lease rows of every scope by state: fn(arg, subnet, state, rows) once
  * per pair that has rows (free space without a row is not counted: see
  * store_scope_stats). */
-typedef void (*store_count_fn)(void *arg, uint32_t subnet, int state, uint64_t n);
+typedef void (*store_count_fn)(void *arg, uint32_t subnet,
+	    enum lease_state state, uint64_t n);
 int	store_lease_state_counts(struct store *, store_count_fn fn, void *arg);
 
 /* For the DHCP engine: a counter every configuration change (scopes,

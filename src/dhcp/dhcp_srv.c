@@ -158,7 +158,8 @@ lease_held(const struct req *r)
 
 /* Write the client's binding of addr in state until ends, in this pass. */
 static int
-lease_write(struct dhcp_srv *s, struct req *r, uint32_t addr, int state,
+lease_write(struct dhcp_srv *s, struct req *r, uint32_t addr,
+    enum lease_state state,
     int64_t ends)
 {
 	struct lease l = { 0 };

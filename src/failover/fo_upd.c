@@ -364,7 +364,8 @@ apply_binding(struct fo_peer *p, const struct fo_binding *b, uint32_t subnet,
     const struct lease *mine)
 {
 	struct lease l = { 0 };
-	int partner = p->rel.server_type == FO_PRIMARY ? FO_SECONDARY : FO_PRIMARY;
+	enum fo_role partner = p->rel.server_type == FO_PRIMARY ? FO_SECONDARY :
+	    FO_PRIMARY;
 
 	fo_bnd_to_lease(b, &l);
 	l.address = b->addr;

@@ -171,9 +171,10 @@ int	store_pending_init(struct store *);
  * view of a scope; re-own the free rows inside it the same way, a move of
  * FREE and BACKUP rows that the lease-state table must allow `who`. */
 int	backup_assign(struct store *, uint32_t subnet, uint32_t start,
-	    uint32_t end, int owner);
+	    uint32_t end, enum fo_role owner);
 int	backup_clear(struct store *, uint32_t subnet);
 int	space_reown_rows(struct store *, uint32_t subnet, uint32_t start,
-	    uint32_t end, int owner, enum lease_actor who, const char *what);
+	    uint32_t end, enum fo_role owner, enum lease_actor who,
+	    const char *what);
 
 #endif
