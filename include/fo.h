@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "lease.h"	/* enum fo_role */
+
 #define FO_MAX_RELATIONSHIPS	31	/* DHCP_FAILOVER_MAX_NUM_REL */
 #define FO_MAX_NAME		126	/* characters */
 #define FO_MAX_ADD_SCOPES	400	/* DHCP_FAILOVER_MAX_NUM_ADD_SCOPES */
@@ -31,21 +33,20 @@ enum fo_state {
 
 enum fo_mode { FO_MODE_LOAD_BALANCE = 0, FO_MODE_HOT_STANDBY = 1 };
 
-/* Role of a server in a relationship; also the owner of a free address
- * (FREE = the primary's, BACKUP = the secondary's). */
-enum fo_role { FO_PRIMARY = 0, FO_SECONDARY = 1 };
+/* enum fo_role (FO_PRIMARY, FO_SECONDARY) is in lease.h: a free address's
+ * owner is a role. */
 
 /* Name <-> number tables. parse functions return -1 for an unknown name. */
-const char *fo_state_name(int state);	/* "NORMAL"; "UNKNOWN" if out of range */
+const char *fo_state_name(enum fo_state state);	/* "NORMAL"; "UNKNOWN" if out of range */
 int	fo_state_parse(const char *name);	/* also accepts the number as a string */
-const char *fo_mode_name(int mode);	/* "load-balance" | "hot-standby" */
+const char *fo_mode_name(enum fo_mode mode);	/* "load-balance" | "hot-standby" */
 int	fo_mode_parse(const char *name);
-const char *fo_role_name(int role);	/* "primary" | "secondary" */
+const char *fo_role_name(enum fo_role role);	/* "primary" | "secondary" */
 int	fo_role_parse(const char *name);
 
 /* The secondary's share of free addresses in percent (FAILOVER.md §11):
  * load-balance 100 - percentage, hot-standby percentage. */
-unsigned fo_secondary_share(int mode, unsigned percentage);
+unsigned fo_secondary_share(enum fo_mode mode, unsigned percentage);
 
 struct daemon;
 struct fo;
@@ -56,14 +57,14 @@ struct store;
 /* The one way a relationship's state changes: the move is checked, made
  * durable, then logged as "name: OLD -> NEW (why)". 0, -1 storage error,
  * -2 a move the state machine does not allow. */
-int	fo_change_state(struct store *, struct fo_rel *, int new_state,
+int	fo_change_state(struct store *, struct fo_rel *, enum fo_state new_state,
 	    const char *why);
 /* Whether an operator may declare the partner down from `state`
  * (draft-12 §9.2: not while in contact, i.e. not from NORMAL). */
-int	fo_operator_partner_down_ok(int state);
+int	fo_operator_partner_down_ok(enum fo_state state);
 /* Whether the partner's free addresses may be allocated: PARTNER_DOWN once
  * MCLT has passed since it began (draft-12 §9.4.2; fo_fsm.c). */
-int	fo_fsm_takes_partner_pool(int state, int64_t stos, uint32_t mclt,
+int	fo_fsm_takes_partner_pool(enum fo_state state, int64_t stos, uint32_t mclt,
 	    int64_t now);
 
 /* ---- the partner protocol (fo.c) ---- */
@@ -115,8 +116,8 @@ void	fo_trigger(struct fo *, const char *name, fo_done_fn, void *arg);
 /* Live view for failover.get and server.status: partner_state (name),
  * connected, unacked updates, clock skew. NULL if the relationship has no peer. */
 json_t	*fo_status(struct fo *, const char *name);
-/* The partner's state as last heard (enum fo_state), FO_NO_STATE if never. */
-int	fo_partner_state(struct fo *, const char *name);
+/* The partner's state as last heard, FO_NO_STATE if never. */
+enum fo_state fo_partner_state(struct fo *, const char *name);
 
 /* What a client message is, for fo_serves. */
 enum fo_ask {

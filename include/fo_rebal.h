@@ -10,20 +10,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A run of consecutive free addresses [start, end] all owned by `owner`
- * (enum fo_role). Runs are sorted by start and never overlap; reserved,
- * excluded and leased addresses are never inside a run. */
+#include "lease.h"	/* enum fo_role */
+
+/* A run of consecutive free addresses [start, end] all owned by `owner`.
+ * Runs are sorted by start and never overlap; reserved, excluded and leased
+ * addresses are never inside a run. */
 struct rebal_run {
 	uint32_t	start;
 	uint32_t	end;
-	int		owner;
+	enum fo_role	owner;
 };
 
-/* One move: addresses [start, end] change owner to `to` (enum fo_role). */
+/* One move: addresses [start, end] change owner to `to`. */
 struct rebal_move {
 	uint32_t	start;
 	uint32_t	end;
-	int		to;
+	enum fo_role	to;
 };
 
 /* The plan for one scope. Counts are uint64_t: a /0 would hold 2^32. */

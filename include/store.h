@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "dhcp_opt.h"
+#include "fo.h"
 #include "fo_rebal.h"
 #include "ivl.h"
 #include "lease.h"
@@ -49,8 +50,9 @@ struct fo_rel {
 	char		 name[STORE_NAME_MAX];
 	uint32_t	 primary_server, secondary_server;
 	char		 primary_name[STORE_NAME_MAX], secondary_name[STORE_NAME_MAX];
-	int		 mode, server_type;		/* enum fo_mode, fo_role */
-	int		 state, prev_state, partner_state;	/* enum fo_state */
+	enum fo_mode	 mode;
+	enum fo_role	 server_type;
+	enum fo_state	 state, prev_state, partner_state;
 	uint32_t	 mclt, safe_period;
 	unsigned	 percentage;
 	char		 shared_secret[STORE_NAME_MAX];	/* "" if none */
@@ -155,16 +157,21 @@ int	store_resv_list(struct store *, uint32_t subnet, struct reservation **out,
  * and the statistics see it, the lists by hwaddr, hostname and address do
  * not; writing its address again ends it. Once the engine has looked up a
  * client, every lease row is mirrored in memory and the lookups below
- * (get, get_cid, get_client_hw) never reach SQLite. */
-int	store_lease_put(struct store *, const struct lease *);
+ * (get, get_cid, get_client_hw) never reach SQLite.
+ * Every write, delete and offer's end is a move of the address's state (its
+ * offer's, its row's, or LEASE_NONE) that the lease-state table must allow
+ * `who` (lease.h, lease_move_check): a move it refuses is logged and not
+ * made, -1 with store_errmsg saying so. */
+int	store_lease_put(struct store *, const struct lease *, enum lease_actor who);
 /* An offer ends untaken: the address is as it was before it (no write);
  * STORE_NOTFOUND if there was no offer. */
-int	store_offer_end(struct store *, uint32_t addr);
+int	store_offer_end(struct store *, uint32_t addr, enum lease_actor who);
 /* A lease write that needs no transaction of its own (a binding the failover
  * partner sent): staged like the engine's writes (the mirror is loaded for
  * it) and carried by the next commit, or written at once inside an open
  * transaction. */
-int	store_lease_stage(struct store *, const struct lease *);
+int	store_lease_stage(struct store *, const struct lease *,
+	    enum lease_actor who);
 /* The number of the transaction that carries every lease write made so far:
  * they are durable once store_durable_seq() reaches it (unless store_losses()
  * moved meanwhile). */
@@ -180,7 +187,7 @@ int	store_lease_get_host(struct store *, const char *hostname, struct lease *out
 /* Leases with address > from (subnet 0: all scopes), at most limit. */
 int	store_lease_list(struct store *, uint32_t subnet, uint32_t from, size_t limit,
 	    struct lease **out, size_t *n);
-int	store_lease_delete(struct store *, uint32_t address);
+int	store_lease_delete(struct store *, uint32_t address);	/* the operator's */
 
 /* Relationships. get fills scopes too; release with fo_rel_fini. */
 void	fo_rel_fini(struct fo_rel *);
@@ -199,7 +206,7 @@ int	store_rel_remove_scope(struct store *, uint32_t subnet);
  * relationship: this server owns every free address), and applying moves. */
 int	store_free_runs(struct store *, uint32_t subnet, struct rebal_run **runs,
 	    size_t *n);
-int	store_scope_stats(struct store *, uint32_t subnet, int role,
+int	store_scope_stats(struct store *, uint32_t subnet, enum fo_role role,
 	    struct scope_stats *out);
 int	store_apply_moves(struct store *, uint32_t subnet,
 	    const struct rebal_move *moves, size_t n);
@@ -207,7 +214,8 @@ int	store_counts(struct store *, struct store_counts *out);
 /* The lease rows of every scope by state: fn(arg, subnet, state, rows) once
  * per pair that has rows (free space without a row is not counted: see
  * store_scope_stats). */
-typedef void (*store_count_fn)(void *arg, uint32_t subnet, int state, uint64_t n);
+typedef void (*store_count_fn)(void *arg, uint32_t subnet,
+	    enum lease_state state, uint64_t n);
 int	store_lease_state_counts(struct store *, store_count_fn fn, void *arg);
 
 /* For the DHCP engine: a counter every configuration change (scopes,

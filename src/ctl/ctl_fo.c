@@ -61,6 +61,40 @@ param_enum(struct ctl_req *r, json_t *p, const char *key, int (*parse)(const cha
 	return 0;
 }
 
+/* param_enum into a state, a mode, a role. */
+static int
+param_state(struct ctl_req *r, json_t *p, const char *key, const char *expect,
+    enum fo_state *out)
+{
+	int v, rc = param_enum(r, p, key, fo_state_parse, expect, &v);
+
+	if (rc == 0)
+		*out = v;
+	return rc;
+}
+
+static int
+param_mode(struct ctl_req *r, json_t *p, enum fo_mode *out)
+{
+	int v, rc = param_enum(r, p, "mode", fo_mode_parse, "\"load-balance\" or "
+	    "\"hot-standby\"", &v);
+
+	if (rc == 0)
+		*out = v;
+	return rc;
+}
+
+static int
+param_role(struct ctl_req *r, json_t *p, enum fo_role *out)
+{
+	int v, rc = param_enum(r, p, "server_type", fo_role_parse, "\"primary\" or "
+	    "\"secondary\"", &v);
+
+	if (rc == 0)
+		*out = v;
+	return rc;
+}
+
 /* An optional short text field copied into buf. */
 static int
 param_text(struct ctl_req *r, json_t *p, const char *key, char *buf, size_t len)
@@ -95,7 +129,7 @@ name_printable(struct ctl_req *r, const char *name)
 /* This server's role when create does not say: the relationship address that
  * is this server's identifier. */
 static int
-derive_role(struct ctl_req *r, const struct fo_rel *rel, int *role)
+derive_role(struct ctl_req *r, const struct fo_rel *rel, enum fo_role *role)
 {
 	uint32_t me = daemon_server_id(ctl_req_daemon(r));
 
@@ -162,10 +196,8 @@ create_params(struct ctl_req *r, json_t *p, struct fo_rel *rel, const char **nam
 	if (rel_numbers(r, p, rel, &nset) == -1)
 		return -1;
 	has_pct = json_object_get(p, "percentage") != NULL;
-	if ((rc_mode = param_enum(r, p, "mode", fo_mode_parse, "\"load-balance\" or "
-	    "\"hot-standby\"", &rel->mode)) == -1 ||
-	    (rc_role = param_enum(r, p, "server_type", fo_role_parse, "\"primary\" or "
-	    "\"secondary\"", &rel->server_type)) == -1 ||
+	if ((rc_mode = param_mode(r, p, &rel->mode)) == -1 ||
+	    (rc_role = param_role(r, p, &rel->server_type)) == -1 ||
 	    param_only(r, p, allowed) == -1 ||
 	    param_text(r, p, "primary_server_name", rel->primary_name,
 	    sizeof(rel->primary_name)) == -1 ||
@@ -286,12 +318,11 @@ set_params(struct ctl_req *r, json_t *p, struct fo_set *s, const char **name)
 	if (param_name(r, p, name) == -1 || param_only(r, p, allowed) == -1 ||
 	    rel_numbers(r, p, &s->v, &s->nset) == -1)
 		return -1;
-	if ((rs = param_enum(r, p, "state", fo_state_parse, "a state name such as "
+	if ((rs = param_state(r, p, "state", "a state name such as "
 	    "\"PARTNER_DOWN\"", &s->v.state)) == -1 ||
-	    (rp = param_enum(r, p, "prev_state", fo_state_parse, "a state name",
+	    (rp = param_state(r, p, "prev_state", "a state name",
 	    &s->v.prev_state)) == -1 ||
-	    (rm = param_enum(r, p, "mode", fo_mode_parse, "\"load-balance\" or "
-	    "\"hot-standby\"", &s->v.mode)) == -1 ||
+	    (rm = param_mode(r, p, &s->v.mode)) == -1 ||
 	    (rx = param_text(r, p, "shared_secret", s->v.shared_secret,
 	    sizeof(s->v.shared_secret))) == -1)
 		return -1;
@@ -633,13 +664,14 @@ m_fo_scope_relationship(struct ctl_req *r, json_t *p)
 	scope_fini(&sc);
 }
 
-/* Which role this server has for a scope: that of its relationship, or -1. */
+/* Which role this server has for a scope: that of its relationship, or
+ * FO_ROLE_NONE. */
 static int
-scope_role(struct ctl_req *r, const struct scope *sc, int *role)
+scope_role(struct ctl_req *r, const struct scope *sc, enum fo_role *role)
 {
 	struct fo_rel rel;
 
-	*role = -1;
+	*role = FO_ROLE_NONE;
 	if (sc->relationship[0] == '\0')
 		return 0;
 	if (store_rel_get(ctl_req_daemon(r)->store, sc->relationship, &rel) != 0) {
@@ -656,7 +688,7 @@ m_fo_scope_statistics(struct ctl_req *r, json_t *p)
 {
 	struct scope_stats stats;
 	struct scope sc;
-	int role;
+	enum fo_role role;
 
 	if (scope_of_param(r, p, &sc) == -1)
 		return;

@@ -292,7 +292,8 @@ m_lease_add(struct ctl_req *r, json_t *p)
 	if (add_params(r, p, &l) == -1 || add_scope(r, st, &l) == -1 ||
 	    add_free(r, st, &l) == -1)
 		return;
-	if (store_begin(st) == -1 || store_lease_put(st, &l) == -1 ||
+	if (store_begin(st) == -1 ||
+	    store_lease_put(st, &l, LEASE_BY_OPERATOR) == -1 ||
 	    store_commit(st) == -1) {
 		store_rollback(st);
 		ctl_fail_store(r);

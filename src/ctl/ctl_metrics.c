@@ -356,7 +356,7 @@ ms_cmp(const void *key, const void *el)
 
 /* Lease rows by state; the free ones come from the interval view instead. */
 static void
-count_rows(void *arg, uint32_t subnet, int state, uint64_t n)
+count_rows(void *arg, uint32_t subnet, enum lease_state state, uint64_t n)
 {
 	struct snap_buf *b = arg;
 	struct metrics_scope *m = bsearch(&subnet, b->ms, b->nsc, sizeof(*m), ms_cmp);
@@ -366,14 +366,14 @@ count_rows(void *arg, uint32_t subnet, int state, uint64_t n)
 		m->leases[state] = n;
 }
 
-/* This server's role in the relationship a scope is in; -1 if none. */
-static int
+/* This server's role in the relationship a scope is in; FO_ROLE_NONE if none. */
+static enum fo_role
 scope_role(const struct snap_buf *b, const struct scope *sc)
 {
 	for (size_t i = 0; i < b->nrel; i++)
 		if (strcasecmp(b->rel[i].name, sc->relationship) == 0)
 			return b->rel[i].server_type;
-	return -1;
+	return FO_ROLE_NONE;
 }
 
 /* Each scope's statistics and addresses by state; -1 storage error, -2 out
@@ -387,7 +387,7 @@ snap_scopes(struct store *st, struct snap_buf *b)
 		return -2;
 	for (size_t i = 0; i < b->nsc; i++) {
 		struct metrics_scope *m = &b->ms[i];
-		int role = scope_role(b, &b->sc[i]);
+		enum fo_role role = scope_role(b, &b->sc[i]);
 
 		m->subnet = b->sc[i].subnet;
 		m->name = b->sc[i].name;

@@ -33,7 +33,8 @@ struct metrics_scope {
  * and the live link (zeros when no peer runs for it). */
 struct metrics_rel {
 	const char	*name;
-	int		 role, mode;
+	enum fo_role	 role;
+	enum fo_mode	 mode;
 	int64_t		 state, partner_state;
 	int64_t		 connected;		/* 0 / 1 */
 	int64_t		 unacked_updates;

@@ -100,7 +100,7 @@ scope_load_role(struct pool *p, struct pool_scope *ps)
 {
 	struct fo_rel rel;
 
-	ps->role = -1;
+	ps->role = FO_ROLE_NONE;
 	ps->fo_state = FO_NO_STATE;
 	if (ps->sc.relationship[0] == '\0')
 		return 0;

@@ -15,8 +15,8 @@
 
 struct pool_scope {
 	struct scope	 sc;
-	int		 role;		/* enum fo_role, or -1: in no relationship */
-	int		 fo_state;	/* the relationship's state, if any */
+	enum fo_role	 role;		/* FO_ROLE_NONE: in no relationship */
+	enum fo_state	 fo_state;	/* the relationship's state, if any */
 	uint32_t	 mclt;		/* the relationship's MCLT */
 	int		 takeover;	/* PARTNER_DOWN past MCLT: the partner's
 					 * free addresses are ours to give too */

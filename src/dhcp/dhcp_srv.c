@@ -158,7 +158,8 @@ lease_held(const struct req *r)
 
 /* Write the client's binding of addr in state until ends, in this pass. */
 static int
-lease_write(struct dhcp_srv *s, struct req *r, uint32_t addr, int state,
+lease_write(struct dhcp_srv *s, struct req *r, uint32_t addr,
+    enum lease_state state,
     int64_t ends)
 {
 	struct lease l = { 0 };
@@ -190,7 +191,8 @@ lease_write(struct dhcp_srv *s, struct req *r, uint32_t addr, int state,
 	}
 	if (state == LEASE_ACTIVE)
 		l.sent_pot_exp = r->pot_exp;
-	if (pass_write(s) == -1 || store_lease_put(s->d->store, &l) == -1) {
+	if (pass_write(s) == -1 ||
+	    store_lease_put(s->d->store, &l, LEASE_BY_DHCP) == -1) {
 		log_warnx("dhcp: cannot write lease: %s", store_errmsg(s->d->store));
 		return -1;
 	}
@@ -372,7 +374,8 @@ ack(struct dhcp_srv *s, struct req *r, struct dhcp_out *out, uint32_t addr)
 		 * a relationship once the partner knows (RELEASED until then) */
 		old.state = r->ps->role < 0 ? LEASE_FREE : LEASE_RELEASED;
 		old.fo_sync = r->ps->role >= 0;
-		if (store_lease_put(s->d->store, &old) == 0 && r->ps->role < 0)
+		if (store_lease_put(s->d->store, &old, LEASE_BY_DHCP) == 0 &&
+		    r->ps->role < 0)
 			pool_give_back(r->ps, old.address);
 	}
 	out->durable = 1;
@@ -421,12 +424,13 @@ may_have(struct dhcp_srv *s, struct req *r, uint32_t addr)
  * is free and ours to give: its owner before the offer (the partner's, when
  * PARTNER_DOWN had taken it over) keeps it (docs/FAILOVER.md §1). */
 static void
-offer_drop(struct dhcp_srv *s, struct pool_scope *ps, const struct lease *offer)
+offer_drop(struct dhcp_srv *s, struct pool_scope *ps, const struct lease *offer,
+    enum lease_actor who)
 {
 	struct lease row;
 	int rc;
 
-	if (store_offer_end(s->d->store, offer->address) != 0)
+	if (store_offer_end(s->d->store, offer->address, who) != 0)
 		return;
 	rc = store_lease_get(s->d->store, offer->address, &row);
 	if (rc == 0 && !lease_state_is_free(row.state))
@@ -443,7 +447,7 @@ request_selecting(struct dhcp_srv *s, struct req *r, struct dhcp_out *out,
 	if (sid != r->in->server_id) {
 		/* the client chose another server: our offer ends */
 		if (r->has_lease && r->lease.state == LEASE_OFFERED)
-			offer_drop(s, r->ps, &r->lease);
+			offer_drop(s, r->ps, &r->lease, LEASE_BY_DHCP);
 		return 0;
 	}
 	req_use_row(s, r, want);
@@ -643,7 +647,7 @@ expire_one(struct dhcp_srv *s, uint32_t addr, int64_t now)
 		return 0;	/* renewed, released or gone: a stale deadline */
 	ps = pool_scope_of(s->pool, addr);
 	if (ps != NULL && l.state == LEASE_OFFERED) {
-		offer_drop(s, ps, &l);
+		offer_drop(s, ps, &l, LEASE_BY_EXPIRY);
 		return 1;
 	}
 	if (ps == NULL || ps->role < 0) {
@@ -654,7 +658,7 @@ expire_one(struct dhcp_srv *s, uint32_t addr, int64_t now)
 		l.state = LEASE_EXPIRED;
 		l.fo_sync = 1;
 	}
-	if (pass_write(s) == -1 || store_lease_put(st, &l) == -1)
+	if (pass_write(s) == -1 || store_lease_put(st, &l, LEASE_BY_EXPIRY) == -1)
 		return -1;
 	if (ps != NULL && lease_state_is_free(l.state))
 		pool_give_back(ps, addr);

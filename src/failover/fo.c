@@ -366,7 +366,7 @@ fo_status(struct fo *fo, const char *name)
 	    "time_out_of_sync", p->skew_bad);
 }
 
-int
+enum fo_state
 fo_partner_state(struct fo *fo, const char *name)
 {
 	struct fo_peer *p = fo ? fo_peer_by_name(fo, name) : NULL;
@@ -379,7 +379,7 @@ fo_serves(struct fo *fo, const char *name, enum fo_ask ask, int bucket,
     unsigned secs)
 {
 	struct fo_peer *p = fo ? fo_peer_by_name(fo, name) : NULL;
-	int state;
+	enum fo_state state;
 
 	if (p == NULL)
 		return FO_SERVE_NO;

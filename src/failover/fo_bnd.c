@@ -143,14 +143,14 @@ struct judged {
 };
 
 typedef struct judged	 verdict_fn(const struct lease *,
-			    const struct fo_binding *, int, int64_t);
+			    const struct fo_binding *, enum fo_role, int64_t);
 
 static const struct judged J_ACCEPT = { 0, 0 };
 static const struct judged MINE_IS_NEWER = { FO_REJ_OUTDATED, 1 };
 
 static struct judged
-v_accept(const struct lease *mine, const struct fo_binding *in, int role,
-    int64_t now)
+v_accept(const struct lease *mine, const struct fo_binding *in,
+    enum fo_role role, int64_t now)
 {
 	return J_ACCEPT;
 }
@@ -171,7 +171,7 @@ end_of(int64_t ends)
  * (FAILOVER.md §6). */
 static struct judged
 v_active_active(const struct lease *mine, const struct fo_binding *in,
-    int role, int64_t now)
+    enum fo_role role, int64_t now)
 {
 	if (same_client(mine, in)) {
 		int c = cltt_cmp(in, mine->cltt);
@@ -194,8 +194,8 @@ v_active_active(const struct lease *mine, const struct fo_binding *in,
  * ACTIVE lease without an end (never given in a relationship) counts as
  * over. */
 static struct judged
-v_mine_ended(const struct lease *mine, const struct fo_binding *in, int role,
-    int64_t now)
+v_mine_ended(const struct lease *mine, const struct fo_binding *in,
+    enum fo_role role, int64_t now)
 {
 	if (mine->ends == 0 || now > mine->ends)
 		return J_ACCEPT;
@@ -207,11 +207,11 @@ v_mine_ended(const struct lease *mine, const struct fo_binding *in, int role,
  * that order on one connection): otherwise the two are unordered and the
  * client may hold the address, so ACTIVE wins. */
 static struct judged
-v_freed_newer(const struct lease *mine, const struct fo_binding *in, int role,
-    int64_t now)
+v_freed_newer(const struct lease *mine, const struct fo_binding *in,
+    enum fo_role role, int64_t now)
 {
 	int c = cltt_cmp(in, mine->cltt);
-	int partner = role == FO_PRIMARY ? FO_SECONDARY : FO_PRIMARY;
+	enum fo_role partner = role == FO_PRIMARY ? FO_SECONDARY : FO_PRIMARY;
 
 	if (c > 0 || (c == 0 && mine->owner == partner))
 		return J_ACCEPT;
@@ -226,21 +226,21 @@ v_freed_newer(const struct lease *mine, const struct fo_binding *in, int role,
  * accepts, would make the partner give the address to the next client too. */
 static struct judged
 v_active_newer(const struct lease *mine, const struct fo_binding *in,
-    int role, int64_t now)
+    enum fo_role role, int64_t now)
 {
 	return cltt_cmp(in, mine->cltt) >= 0 ? J_ACCEPT : MINE_IS_NEWER;
 }
 
 static struct judged
 v_cltt_after_stos(const struct lease *mine, const struct fo_binding *in,
-    int role, int64_t now)
+    enum fo_role role, int64_t now)
 {
 	return cltt_cmp(in, mine->starts) > 0 ? J_ACCEPT : MINE_IS_NEWER;
 }
 
 static struct judged
 v_less_critical(const struct lease *mine, const struct fo_binding *in,
-    int role, int64_t now)
+    enum fo_role role, int64_t now)
 {
 	return (struct judged){ FO_REJ_LESS_CRITICAL, 1 };
 }
@@ -256,7 +256,7 @@ static verdict_fn *const verdicts[] = {
 /* Validation first, then the cell of (my state, its state). */
 int
 fo_bnd_check(const struct lease *mine, const struct fo_binding *in,
-    int my_role, int64_t now, int *answer)
+    enum fo_role my_role, int64_t now, int *answer)
 {
 	struct judged j;
 	int row;

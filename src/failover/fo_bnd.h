@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "lease.h"	/* enum fo_role */
+
 struct fo_binding;
 struct lease;
 
@@ -36,7 +38,7 @@ struct lease;
  * caller's. now: wall-clock seconds.
  */
 int	fo_bnd_check(const struct lease *mine, const struct fo_binding *in,
-	    int my_role, int64_t now, int *answer);
+	    enum fo_role my_role, int64_t now, int *answer);
 
 /* The binding a BNDUPD sends for this lease (§7.1 Table 7.1-1): status
  * always; ACTIVE adds lease-expiration, potential-expiration (sent_pot_exp)

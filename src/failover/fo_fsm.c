@@ -17,7 +17,7 @@ enum { P_NORMAL, P_COMM_INT, P_PDOWN, P_POTC, P_CDONE, P_RESI, P_RECOVER,
 	P_RWAIT, P_RDONE, P_PAUSED, P_SHUTDOWN, P_NCOLS };
 
 static int
-column(int partner)
+column(enum fo_state partner)
 {
 	static const signed char col[FO_NSTATES] = {
 		[FO_NO_STATE] = -1, [FO_INIT] = -1, [FO_STARTUP] = -1,
@@ -29,7 +29,7 @@ column(int partner)
 		[FO_SHUTDOWN] = P_SHUTDOWN,
 	};
 
-	return partner >= 0 && partner < FO_NSTATES ? col[partner] : -1;
+	return (unsigned)partner < FO_NSTATES ? col[partner] : -1;
 }
 
 #define N	{ FO_NORMAL, 0 }
@@ -68,8 +68,8 @@ static const struct cell table[FO_NSTATES][P_NCOLS] = {
 	[FO_CONFLICT_DONE] = { N,     S_,    S_,   S_,  S_,   S_,  S_,   S_,   S_,   S_,   PD },
 };
 
-int
-fo_fsm_resume(int stored)
+enum fo_state
+fo_fsm_resume(enum fo_state stored)
 {
 	switch (stored) {
 	case FO_NORMAL:
@@ -85,8 +85,9 @@ fo_fsm_resume(int stored)
 	}
 }
 
-int
-fo_fsm_first_contact(int state, int prev_state, int partner)
+enum fo_state
+fo_fsm_first_contact(enum fo_state state, enum fo_state prev_state,
+    enum fo_state partner)
 {
 	if (state == FO_STARTUP)
 		return partner == FO_PARTNER_DOWN ? FO_RECOVER :
@@ -102,8 +103,8 @@ fo_fsm_first_contact(int state, int prev_state, int partner)
 	}
 }
 
-int
-fo_fsm_comm_lost(int state)
+enum fo_state
+fo_fsm_comm_lost(enum fo_state state)
 {
 	if (state == FO_NORMAL)
 		return FO_COMMUNICATION_INT;
@@ -113,9 +114,10 @@ fo_fsm_comm_lost(int state)
 }
 
 static void
-decide(struct fo_fsm_out *out, int state, int next, unsigned act, const char *why)
+decide(struct fo_fsm_out *out, enum fo_state state, int next, unsigned act,
+    const char *why)
 {
-	out->state = next == STAY ? state : next;
+	out->state = next == STAY ? state : (enum fo_state)next;
 	out->act = act;
 	out->why = why;
 }
@@ -141,7 +143,7 @@ fo_fsm_partner_state(const struct fo_fsm_in *in, struct fo_fsm_out *out)
 	const struct cell *cell;
 
 	decide(out, in->state, STAY, 0, "partner state");
-	if (c < 0 || in->state < 0 || in->state >= FO_NSTATES)
+	if (c < 0 || (unsigned)in->state >= FO_NSTATES)
 		return;
 	/* §9.4.3: in PARTNER_DOWN a partner still starting up is ignored */
 	if (in->state == FO_PARTNER_DOWN && in->partner_startup)
@@ -186,18 +188,18 @@ fo_fsm_tick(const struct fo_fsm_in *in, struct fo_fsm_out *out)
 
 /* Whether some table row moves from -> to. */
 static int
-table_moves(int from, int to)
+table_moves(enum fo_state from, enum fo_state to)
 {
 	for (int c = 0; c < P_NCOLS; c++)
-		if (table[from][c].next == to)
+		if (table[from][c].next == (int)to)
 			return 1;
 	return 0;
 }
 
 int
-fo_fsm_allowed(int from, int to)
+fo_fsm_allowed(enum fo_state from, enum fo_state to)
 {
-	if (from < 0 || from >= FO_NSTATES || to < FO_STARTUP || to >= FO_NSTATES)
+	if ((unsigned)from >= FO_NSTATES || to < FO_STARTUP || to >= FO_NSTATES)
 		return 0;
 	if (to == FO_STARTUP || to == FO_SHUTDOWN || to == FO_PAUSED ||
 	    to == FO_PARTNER_DOWN || from == to)
@@ -216,7 +218,7 @@ fo_fsm_allowed(int from, int to)
 }
 
 int
-fo_fsm_serves_new(int state)
+fo_fsm_serves_new(enum fo_state state)
 {
 	return state == FO_NORMAL || state == FO_COMMUNICATION_INT ||
 	    state == FO_PARTNER_DOWN || state == FO_RESOLUTION_INT ||
@@ -224,13 +226,14 @@ fo_fsm_serves_new(int state)
 }
 
 int
-fo_fsm_serves_renew(int state)
+fo_fsm_serves_renew(enum fo_state state)
 {
 	return fo_fsm_serves_new(state) || state == FO_RECOVER_DONE;
 }
 
 int
-fo_fsm_takes_partner_pool(int state, int64_t stos, uint32_t mclt, int64_t now)
+fo_fsm_takes_partner_pool(enum fo_state state, int64_t stos, uint32_t mclt,
+    int64_t now)
 {
 	return state == FO_PARTNER_DOWN && now >= stos + (int64_t)mclt;
 }

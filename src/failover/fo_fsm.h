@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "fo.h"
+
 /* What the caller does after a decision (several may be set). */
 #define FO_ACT_UPDREQ		0x01	/* ask for unacknowledged bindings */
 #define FO_ACT_UPDREQALL	0x02	/* ask for every binding */
@@ -19,9 +21,9 @@
 
 /* What a decision depends on. */
 struct fo_fsm_in {
-	int		role;		/* enum fo_role */
-	int		state;		/* enum fo_state: ours, now */
-	int		partner;	/* the partner's state (enum fo_state) */
+	enum fo_role	role;
+	enum fo_state	state;		/* ours, now */
+	enum fo_state	partner;	/* the partner's state */
 	int		partner_startup;	/* its STATE had the STARTUP flag */
 	int64_t		now;		/* wall clock, seconds */
 	int64_t		stos;		/* when we entered our state */
@@ -31,7 +33,7 @@ struct fo_fsm_in {
 
 /* A decision: the next state (== in->state: stay) and the actions. */
 struct fo_fsm_out {
-	int		state;
+	enum fo_state	state;
 	unsigned	act;
 	const char	*why;		/* for the log: "partner is NORMAL" */
 };
@@ -39,7 +41,7 @@ struct fo_fsm_out {
 /* The state a server resumes after STARTUP from the one it had stored
  * (draft-12 §9.3): a state that needs contact becomes its "communications
  * failed" state; none (new relationship) becomes RECOVER. */
-int	fo_fsm_resume(int stored);
+enum fo_state fo_fsm_resume(enum fo_state stored);
 
 /* The partner's first STATE since this server started (draft-12 §9.3.2).
  * In STARTUP: RECOVER if the partner is PARTNER_DOWN, else the resumed
@@ -49,10 +51,11 @@ int	fo_fsm_resume(int stored);
  * us, maybe on our free addresses, and may hold bindings we have never
  * heard of: catch up first, as the STARTUP rule does); otherwise `state`
  * (the table decides). */
-int	fo_fsm_first_contact(int state, int prev_state, int partner);
+enum fo_state fo_fsm_first_contact(enum fo_state state,
+	    enum fo_state prev_state, enum fo_state partner);
 
 /* The connection to the partner is gone (draft-12 §9.2; ISC "disconnect"). */
-int	fo_fsm_comm_lost(int state);
+enum fo_state fo_fsm_comm_lost(enum fo_state state);
 
 /* The partner's STATE arrived (on a new connection, or a change):
  * draft-12 §9.4.3 … §9.12.3 and Fig. 9.2-1. */
@@ -66,12 +69,12 @@ void	fo_fsm_tick(const struct fo_fsm_in *, struct fo_fsm_out *);
 
 /* Whether a move is one the state machine ever makes (fo_change_state
  * refuses the others). */
-int	fo_fsm_allowed(int from, int to);
+int	fo_fsm_allowed(enum fo_state from, enum fo_state to);
 
 /* Serving (draft-12 §9, "responsiveness"): whether this server answers
  * DHCPDISCOVER (new clients) / renewals and rebinds at all in state. */
-int	fo_fsm_serves_new(int state);
-int	fo_fsm_serves_renew(int state);
+int	fo_fsm_serves_new(enum fo_state state);
+int	fo_fsm_serves_renew(enum fo_state state);
 /* fo_fsm_takes_partner_pool is in fo.h: the DHCP engine's pool asks it. */
 
 #endif

@@ -94,7 +94,7 @@ struct fo_peer {
 	/* the connection */
 	struct fo_conn		*conn;
 	int			 link;		/* enum fo_link */
-	int			 partner_state;	/* enum fo_state; FO_NO_STATE */
+	enum fo_state		 partner_state;	/* FO_NO_STATE: not heard */
 	int			 partner_flags;
 	int64_t			 partner_stos;
 	int			 partner_dhcpfod;	/* batching and ranges */
@@ -184,7 +184,7 @@ int	fo_peer_take(struct fo_peer *, struct fo_conn *);
 int	fo_peer_send(struct fo_peer *, struct fo_msg *m, int response);
 void	fo_peer_link_lost(struct fo_peer *, const char *why);
 /* Move the relationship's state (fo_change_state) and act on it. */
-void	fo_peer_set_state(struct fo_peer *, int state, const char *why);
+void	fo_peer_set_state(struct fo_peer *, enum fo_state state, const char *why);
 void	fo_peer_schedule(struct fo_peer *);	/* run fo_upd_pump soon */
 void	fo_peer_send_state(struct fo_peer *);	/* the owed STATE, now */
 /* Whether a stopping peer still waits for its partner (in contact, not yet

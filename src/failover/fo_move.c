@@ -65,7 +65,7 @@ int
 fo_move_apply(struct fo_peer *p, uint32_t subnet, const struct fo_range *r,
     struct fo_msg *echo)
 {
-	int to = r->status == LEASE_BACKUP ? FO_SECONDARY : FO_PRIMARY;
+	enum fo_role to = r->status == LEASE_BACKUP ? FO_SECONDARY : FO_PRIMARY;
 	struct rebal_run *runs;
 	struct rebal_move mv[FO_MSG_RANGES];
 	size_t n, k = 0;

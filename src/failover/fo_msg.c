@@ -839,7 +839,8 @@ fo_reject_name(int reason)
 
 /* Management state <-> draft-12 §12.24 wire number (FAILOVER.md §4). */
 static const struct {
-	int	 state, wire;
+	enum fo_state	 state;
+	int		 wire;
 } wire_states[] = {
 	{ FO_NORMAL, 2 }, { FO_COMMUNICATION_INT, 3 }, { FO_PARTNER_DOWN, 4 },
 	{ FO_POTENTIAL_CONFLICT, 5 }, { FO_RECOVER, 6 }, { FO_PAUSED, 7 },
@@ -848,7 +849,7 @@ static const struct {
 };
 
 int
-fo_state_to_wire(int fo_state)
+fo_state_to_wire(enum fo_state fo_state)
 {
 	for (size_t i = 0; i < nitems(wire_states); i++)
 		if (wire_states[i].state == fo_state)

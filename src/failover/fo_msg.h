@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fo.h"		/* enum fo_state */
+
 #define FO_MSG_HDR	12	/* length, type, payload offset, time, xid */
 #define FO_MSG_MIN	12	/* draft-12 §6.1: length counts itself */
 #define FO_MSG_MAX	2048
@@ -206,7 +208,7 @@ const char *fo_reject_name(int reason);
 /* State numbers: management (Windows FSM_STATE, enum fo_state) <-> wire
  * (draft-12 §12.24, RECOVER-WAIT as 254 like ISC). -1 if there is none
  * (NO_STATE, INIT and STARTUP are never sent: STARTUP is a flag). */
-int	fo_state_to_wire(int fo_state);
+int	fo_state_to_wire(enum fo_state fo_state);
 int	fo_state_from_wire(int wire);
 
 /* Hash-bucket assignment with ISC's polarity (FAILOVER.md §1): bucket b is bit

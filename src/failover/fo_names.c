@@ -24,9 +24,9 @@ lookup(const char *const *tab, size_t n, const char *name)
 }
 
 const char *
-fo_state_name(int state)
+fo_state_name(enum fo_state state)
 {
-	if (state < 0 || state >= FO_NSTATES)
+	if ((unsigned)state >= FO_NSTATES)
 		return "UNKNOWN";
 	return state_names[state];
 }
@@ -54,7 +54,7 @@ fo_state_parse(const char *name)
 }
 
 const char *
-fo_mode_name(int mode)
+fo_mode_name(enum fo_mode mode)
 {
 	return (mode == FO_MODE_HOT_STANDBY) ? mode_names[1] : mode_names[0];
 }
@@ -66,7 +66,7 @@ fo_mode_parse(const char *name)
 }
 
 const char *
-fo_role_name(int role)
+fo_role_name(enum fo_role role)
 {
 	return (role == FO_SECONDARY) ? role_names[1] : role_names[0];
 }
@@ -78,7 +78,7 @@ fo_role_parse(const char *name)
 }
 
 unsigned
-fo_secondary_share(int mode, unsigned percentage)
+fo_secondary_share(enum fo_mode mode, unsigned percentage)
 {
 	if (percentage > 100)
 		percentage = 100;

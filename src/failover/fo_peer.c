@@ -165,7 +165,7 @@ static void
 send_state(struct fo_peer *p)
 {
 	struct fo_msg *m = fo_msg_new(FO_STATE);
-	int st = p->rel.state;
+	enum fo_state st = p->rel.state;
 
 	if (m == NULL)
 		return;
@@ -357,9 +357,10 @@ on_connectack(struct fo_peer *p, const struct fo_msg *m)
  * acknowledged by a partner that took over (fo_peer_stopped back-dated
  * the failure). */
 static void
-first_contact(struct fo_peer *p, int partner)
+first_contact(struct fo_peer *p, enum fo_state partner)
 {
-	int next = fo_fsm_first_contact(p->rel.state, p->rel.prev_state, partner);
+	enum fo_state next = fo_fsm_first_contact(p->rel.state, p->rel.prev_state,
+	    partner);
 
 	p->met = 1;
 	if (next == p->rel.state) {
@@ -378,10 +379,11 @@ first_contact(struct fo_peer *p, int partner)
 static void
 on_state(struct fo_peer *p, const struct fo_msg *m)
 {
-	int st = fo_state_from_wire(m->server_state);
+	int wire = fo_state_from_wire(m->server_state);
+	enum fo_state st = wire < 0 ? FO_NO_STATE : (enum fo_state)wire;
 	int first = p->link != FO_LINK_OK;
 
-	if (!(m->has & FO_M_SERVER_STATE) || st < 0) {
+	if (!(m->has & FO_M_SERVER_STATE) || wire < 0) {
 		log_warnx("failover %s: STATE without a valid state (%u)", peer_name(p),
 		    m->server_state);
 		return;
@@ -617,9 +619,10 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 }
 
 void
-fo_peer_set_state(struct fo_peer *p, int state, const char *why)
+fo_peer_set_state(struct fo_peer *p, enum fo_state state, const char *why)
 {
-	int old = p->rel.state, rc;
+	enum fo_state old = p->rel.state;
+	int rc;
 
 	if (state == old)
 		return;

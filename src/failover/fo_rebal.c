@@ -68,10 +68,10 @@ plan_counts(const struct rebal_run *runs, size_t nruns, unsigned share,
  * With moves NULL it only counts them. Returns the number of moves.
  */
 static size_t
-walk(const struct rebal_run *runs, size_t nruns, int from, int top,
+walk(const struct rebal_run *runs, size_t nruns, enum fo_role from, int top,
     uint64_t want, struct rebal_move *moves, size_t total)
 {
-	int to = (from == FO_PRIMARY) ? FO_SECONDARY : FO_PRIMARY;
+	enum fo_role to = (from == FO_PRIMARY) ? FO_SECONDARY : FO_PRIMARY;
 	size_t k, n = 0;
 
 	for (k = 0; k < nruns && want > 0; k++) {
@@ -100,7 +100,7 @@ walk(const struct rebal_run *runs, size_t nruns, int from, int top,
 static int
 plan_moves(const struct rebal_run *runs, size_t nruns, struct rebal_plan *p)
 {
-	int from = p->to_secondary ? FO_PRIMARY : FO_SECONDARY;
+	enum fo_role from = p->to_secondary ? FO_PRIMARY : FO_SECONDARY;
 	int top = (from == FO_PRIMARY);
 	uint64_t want = p->to_secondary + p->to_primary;
 	size_t n;

@@ -10,7 +10,7 @@
 /* States from which an operator may declare PARTNER_DOWN: every state but
  * NORMAL (the partner is in contact) and SHUTDOWN. */
 int
-fo_operator_partner_down_ok(int state)
+fo_operator_partner_down_ok(enum fo_state state)
 {
 	return state != FO_NORMAL && state != FO_SHUTDOWN;
 }
@@ -35,9 +35,10 @@ rel_write(struct store *st, const struct fo_rel *rel)
 }
 
 int
-fo_change_state(struct store *st, struct fo_rel *rel, int new_state, const char *why)
+fo_change_state(struct store *st, struct fo_rel *rel, enum fo_state new_state,
+    const char *why)
 {
-	int old = rel->state, old_prev = rel->prev_state;
+	enum fo_state old = rel->state, old_prev = rel->prev_state;
 	int64_t old_stos = rel->stos;
 
 	if (new_state < FO_STARTUP || new_state >= FO_NSTATES ||

@@ -364,7 +364,8 @@ apply_binding(struct fo_peer *p, const struct fo_binding *b, uint32_t subnet,
     const struct lease *mine)
 {
 	struct lease l = { 0 };
-	int partner = p->rel.server_type == FO_PRIMARY ? FO_SECONDARY : FO_PRIMARY;
+	enum fo_role partner = p->rel.server_type == FO_PRIMARY ? FO_SECONDARY :
+	    FO_PRIMARY;
 
 	fo_bnd_to_lease(b, &l);
 	l.address = b->addr;
@@ -384,7 +385,7 @@ apply_binding(struct fo_peer *p, const struct fo_binding *b, uint32_t subnet,
 	default:
 		l.owner = partner;
 	}
-	if (store_lease_stage(fo_peer_store(p), &l) == -1)
+	if (store_lease_stage(fo_peer_store(p), &l, LEASE_BY_BNDUPD) == -1)
 		return -1;
 	engine_follow(p, &l);
 	return 0;
@@ -453,7 +454,7 @@ answer_binding(struct fo_peer *p, const struct lease *mine)
 	if (l.pending != 0)
 		return;		/* on its way already */
 	l.fo_sync = 1;
-	if (store_lease_stage(fo_peer_store(p), &l) == -1)
+	if (store_lease_stage(fo_peer_store(p), &l, LEASE_BY_ANSWER) == -1)
 		log_warnx("failover %s: %s", p->rel.name, store_errmsg(fo_peer_store(p)));
 }
 
@@ -556,7 +557,7 @@ binding_acked(struct fo_peer *p, const struct fo_inflight *f, int reject)
 	l.state = LEASE_FREE;
 	l.owner = FO_PRIMARY;
 	l.fo_sync = 0;
-	if (store_lease_stage(st, &l) == 0)
+	if (store_lease_stage(st, &l, LEASE_BY_BNDACK) == 0)
 		engine_follow(p, &l);
 }
 

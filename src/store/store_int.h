@@ -155,16 +155,26 @@ void	mirror_forget(struct store *);
 int	mirror_load(struct store *);
 int	stage_flush(struct store *);
 int	stage_put(struct store *, const struct lease *);
+/* The lease-state gate (lease.h's table, with the state the store holds):
+ * may `who` move addr to `to`; may a statement move every state of the set
+ * `from` (LEASE_BIT) to `to`. 0, or -1 refused (logged, in s->err) or a read
+ * error. Every write of a lease's state passes one of them. */
+int	lease_change_ok(struct store *, uint32_t addr, enum lease_state to,
+	    enum lease_actor who);
+int	lease_changes_ok(struct store *, unsigned from, enum lease_state to,
+	    enum lease_actor who, const char *what);
 
 /* store_pending.c: transaction numbers go on from the highest pending one. */
 int	store_pending_init(struct store *);
 
 /* store_space.c: give [start, end] to owner (enum fo_role) in the interval
- * view of a scope; re-own the free rows inside it the same way. */
+ * view of a scope; re-own the free rows inside it the same way, a move of
+ * FREE and BACKUP rows that the lease-state table must allow `who`. */
 int	backup_assign(struct store *, uint32_t subnet, uint32_t start,
-	    uint32_t end, int owner);
+	    uint32_t end, enum fo_role owner);
 int	backup_clear(struct store *, uint32_t subnet);
 int	space_reown_rows(struct store *, uint32_t subnet, uint32_t start,
-	    uint32_t end, int owner, const char *what);
+	    uint32_t end, enum fo_role owner, enum lease_actor who,
+	    const char *what);
 
 #endif

@@ -165,7 +165,8 @@ lease_delete_txn(struct store *s, const void *arg)
 
 	if ((rc = store_lease_get(s, d->address, &l)) != 0)
 		return rc;
-	if ((q = stmt(s, S_LEASE_DEL)) == NULL)
+	if (lease_change_ok(s, d->address, LEASE_NONE, LEASE_BY_OPERATOR) == -1 ||
+	    (q = stmt(s, S_LEASE_DEL)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, d->address);
 	if (stmt_run(s, q, "delete lease") == -1)

@@ -19,7 +19,8 @@ struct lrec {
 	int64_t		 sent_pot_exp, ack_pot_exp, recv_pot_exp, last_bndupd;
 	uint64_t	 pending;	/* failover: as read; fo_sync: to write */
 	int		 fo_sync;
-	int		 state, owner;
+	enum lease_state state;
+	enum fo_role	 owner;
 	uint8_t		 hwaddr[16];
 	uint8_t		 hwlen, cidlen, hostlen, keyed;
 	uint16_t	 cap;		/* bytes in tail */

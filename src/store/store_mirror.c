@@ -16,6 +16,7 @@
 #include "store_int.h"
 #include "store_lmem.h"
 #include "store_pendq.h"
+#include "util.h"
 
 /* Forget the mirror (reloaded on next use), and the staged writes with it. */
 void
@@ -177,6 +178,59 @@ store_stage(struct store *s, int on)
 	s->staging = on;
 }
 
+/* The state of addr's row (LEASE_NONE: no row), whatever offer stands in
+ * front of it; -1 on a read error. */
+static int
+row_state(struct store *s, uint32_t addr, enum lease_state *out)
+{
+	struct lease l;
+	int rc;
+
+	if (s->rows_loaded)
+		rc = lmem_get(s->rows, addr, &l, NULL) == 0 ? 0 : STORE_NOTFOUND;
+	else
+		rc = lease_sql_get(s, addr, &l);
+	if (rc == -1)
+		return -1;
+	*out = rc == 0 ? l.state : LEASE_NONE;
+	return 0;
+}
+
+/* The gate of every lease write (lease.h, lease_move_check): may `who` move
+ * addr from the state the store holds (its offer, else its row, else
+ * LEASE_NONE) to `to`. 0, or -1: a read error, or a refusal (logged, and in
+ * s->err; not a storage failure). */
+int
+lease_change_ok(struct store *s, uint32_t addr, enum lease_state to,
+    enum lease_actor who)
+{
+	enum lease_state from = LEASE_OFFERED;
+	char a[16];
+
+	if (lmem_get(s->offers, addr, NULL, NULL) != 0 &&
+	    row_state(s, addr, &from) == -1)
+		return -1;
+	if (lease_move_check(addr, from, to, who) == 0)
+		return 0;
+	snprintf(s->err, sizeof(s->err), "lease %s: %s -> %s is not a move %s "
+	    "may make", addr_str(addr, a), from ? lease_state_name(from) : "NONE",
+	    to ? lease_state_name(to) : "NONE", lease_actor_name(who));
+	return -1;
+}
+
+/* The gate for a statement that changes many rows: every state of `from`
+ * (LEASE_BIT) to `to`. 0, or -1 (logged, in s->err). */
+int
+lease_changes_ok(struct store *s, unsigned from, enum lease_state to,
+    enum lease_actor who, const char *what)
+{
+	if (lease_moves_check(from, to, who, what) == 0)
+		return 0;
+	snprintf(s->err, sizeof(s->err), "%s: not a move %s may make", what,
+	    lease_actor_name(who));
+	return -1;
+}
+
 /* An offer ends (its address is written again): nothing was stored for it,
  * and nothing needs to be when the address is simply free again and had no
  * row. 1: the write is done, 0: it still has to be made, -1: error. */
@@ -193,10 +247,19 @@ offer_end(struct store *s, const struct lease *l)
 /* Write a lease: staged (stage: the caller's wish, honoured when the mirror
  * is loaded and no transaction is open) or at once. */
 static int
-lease_put(struct store *s, const struct lease *l, int stage)
+lease_put(struct store *s, const struct lease *l, int stage,
+    enum lease_actor who)
 {
+	char a[16];
 	int rc;
 
+	if (l->state <= LEASE_NONE || l->state >= LEASE_NSTATES) {
+		snprintf(s->err, sizeof(s->err), "lease %s: no state to write",
+		    addr_str(l->address, a));
+		return -1;
+	}
+	if (lease_change_ok(s, l->address, l->state, who) == -1)
+		return -1;
 	if (l->state == LEASE_OFFERED) {
 		if (lmem_put(s->offers, l, 0) == -1) {
 			snprintf(s->err, sizeof(s->err), "out of memory");
@@ -219,23 +282,35 @@ lease_put(struct store *s, const struct lease *l, int stage)
 }
 
 int
-store_offer_end(struct store *s, uint32_t addr)
+store_offer_end(struct store *s, uint32_t addr, enum lease_actor who)
 {
+	enum lease_state behind;
+	char a[16];
+
+	if (lmem_get(s->offers, addr, NULL, NULL) != 0)
+		return STORE_NOTFOUND;
+	if (row_state(s, addr, &behind) == -1)
+		return -1;
+	if (lease_move_check(addr, LEASE_OFFERED, behind, who) == -1) {
+		snprintf(s->err, sizeof(s->err), "lease %s: the offer cannot end "
+		    "by %s", addr_str(addr, a), lease_actor_name(who));
+		return -1;
+	}
 	return lmem_del(s->offers, addr) == 0 ? 0 : STORE_NOTFOUND;
 }
 
 int
-store_lease_put(struct store *s, const struct lease *l)
+store_lease_put(struct store *s, const struct lease *l, enum lease_actor who)
 {
-	return lease_put(s, l, s->staging);
+	return lease_put(s, l, s->staging, who);
 }
 
 int
-store_lease_stage(struct store *s, const struct lease *l)
+store_lease_stage(struct store *s, const struct lease *l, enum lease_actor who)
 {
 	if (!s->in_txn && mirror_load(s) == -1)
 		return -1;
-	return lease_put(s, l, 1);
+	return lease_put(s, l, 1, who);
 }
 
 int

@@ -185,7 +185,11 @@ store_release_due(struct store *s, const char *rel, int64_t before, int *n)
 	sqlite3_stmt *q;
 
 	*n = 0;
-	if (need_txn(s) == -1 || (q = stmt(s, S_RELEASE_DUE)) == NULL)
+	/* the rows S_RELEASE_DUE changes: state IN (EXPIRED, RELEASED, RESET) */
+	if (need_txn(s) == -1 || lease_changes_ok(s, LEASE_BIT(LEASE_EXPIRED) |
+	    LEASE_BIT(LEASE_RELEASED) | LEASE_BIT(LEASE_RESET), LEASE_FREE,
+	    LEASE_BY_RELEASE_DUE, "free released addresses") == -1 ||
+	    (q = stmt(s, S_RELEASE_DUE)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)s->seq);
 	sqlite3_bind_int64(q, 2, before);

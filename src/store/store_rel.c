@@ -239,5 +239,5 @@ store_rel_remove_scope(struct store *s, uint32_t subnet)
 	if (backup_clear(s, subnet) == -1)
 		return -1;
 	return space_reown_rows(s, subnet, 0, UINT32_MAX, FO_PRIMARY,
-	    "return backup addresses");
+	    LEASE_BY_OPERATOR, "return backup addresses");
 }

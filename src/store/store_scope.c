@@ -115,10 +115,12 @@ scope_delete_txn(struct store *s, const void *arg)
 	sqlite3_bind_int64(q, 1, *subnet);
 	if (stmt_run(s, q, "delete scope relationship") == -1)
 		return -1;
-	if ((q = stmt(s, S_SCOPE_DEL)) == NULL)
+	/* its lease rows go with it, whatever their state */
+	if (lease_changes_ok(s, LEASE_ANY, LEASE_NONE, LEASE_BY_OPERATOR,
+	    "delete scope") == -1 || (q = stmt(s, S_SCOPE_DEL)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, *subnet);
-	mirror_forget(s);		/* its lease rows go with it */
+	mirror_forget(s);
 	s->txn_leases = 1;
 	if (stmt_run(s, q, "delete scope") == -1)
 		return -1;

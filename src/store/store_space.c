@@ -47,16 +47,19 @@ backup_put(struct store *s, uint32_t subnet, const struct ivlset *b)
  * (FREE for the primary, BACKUP for the secondary); the mirror reloads. */
 int
 space_reown_rows(struct store *s, uint32_t subnet, uint32_t start, uint32_t end,
-    int owner, const char *what)
+    enum fo_role owner, enum lease_actor who, const char *what)
 {
+	enum lease_state to = owner == FO_SECONDARY ? LEASE_BACKUP : LEASE_FREE;
 	sqlite3_stmt *q;
 
-	if ((q = stmt(s, S_LEASE_SET_FREE)) == NULL)
+	/* the rows S_LEASE_SET_FREE changes: state IN (FREE, BACKUP) */
+	if (lease_changes_ok(s, LEASE_BIT(LEASE_FREE) | LEASE_BIT(LEASE_BACKUP),
+	    to, who, what) == -1 || (q = stmt(s, S_LEASE_SET_FREE)) == NULL)
 		return -1;
 	sqlite3_bind_int64(q, 1, subnet);
 	sqlite3_bind_int64(q, 2, start);
 	sqlite3_bind_int64(q, 3, end);
-	sqlite3_bind_int(q, 4, owner == FO_SECONDARY ? LEASE_BACKUP : LEASE_FREE);
+	sqlite3_bind_int(q, 4, to);
 	sqlite3_bind_int(q, 5, owner);
 	mirror_forget(s);
 	s->txn_leases = 1;
@@ -65,7 +68,8 @@ space_reown_rows(struct store *s, uint32_t subnet, uint32_t start, uint32_t end,
 
 /* Give [start, end] to `owner` in the interval view of a scope. */
 int
-backup_assign(struct store *s, uint32_t subnet, uint32_t start, uint32_t end, int owner)
+backup_assign(struct store *s, uint32_t subnet, uint32_t start, uint32_t end,
+    enum fo_role owner)
 {
 	struct ivlset b = { 0 }, cut = { 0 }, out = { 0 };
 	int rc = -1;
@@ -115,7 +119,7 @@ space_free(struct space *sp)
 
 /* Record a free lease row as a one-address run. */
 static int
-space_add_row(struct space *sp, uint32_t addr, int owner)
+space_add_row(struct space *sp, uint32_t addr, enum fo_role owner)
 {
 	if (sp->nrows == sp->caprows) {
 		size_t cap = sp->caprows ? sp->caprows * 2 : 64;
@@ -215,13 +219,15 @@ space_load_leases(struct store *s, const struct scope *sc, struct space *sp)
 	sqlite3_bind_int64(q, 3, sc->range_end);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		uint32_t a = (uint32_t)sqlite3_column_int64(q, 0);
-		int state = sqlite3_column_int(q, 1), owner = sqlite3_column_int(q, 2);
+		enum lease_state state = sqlite3_column_int(q, 1);
+		enum fo_role owner = sqlite3_column_int(q, 2);
 
 		if (!ivlset_contains(&sp->pool, a) || ivlset_contains(resv, a) ||
 		    ivlset_contains(&offers, a))
 			continue;
 		if (ivlset_add(&rows, a, a) == -1 || (lease_state_is_free(state) &&
-		    space_add_row(sp, a, state == LEASE_BACKUP) == -1))
+		    space_add_row(sp, a, state == LEASE_BACKUP ? FO_SECONDARY :
+		    FO_PRIMARY) == -1))
 			break;
 		if (!lease_state_is_free(state))
 			sp->in_use_by[owner == FO_SECONDARY]++;
@@ -272,7 +278,7 @@ run_cmp(const void *a, const void *b)
 /* Append a run, merging with the previous one when adjacent and same owner. */
 static int
 runs_push(struct rebal_run **v, size_t *n, size_t *cap, uint32_t start,
-    uint32_t end, int owner)
+    uint32_t end, enum fo_role owner)
 {
 	if (*n > 0 && (*v)[*n - 1].owner == owner && (*v)[*n - 1].end + 1 == start) {
 		(*v)[*n - 1].end = end;
@@ -379,9 +385,11 @@ store_free_runs(struct store *s, uint32_t subnet, struct rebal_run **runs, size_
 }
 
 /* RPC.md §6.8 from the runs and the lease rows, as seen by a server of `role`
- * (-1: the scope is in no relationship and this server owns everything). */
+ * (FO_ROLE_NONE: the scope is in no relationship and this server owns
+ * everything). */
 int
-store_scope_stats(struct store *s, uint32_t subnet, int role, struct scope_stats *out)
+store_scope_stats(struct store *s, uint32_t subnet, enum fo_role role,
+    struct scope_stats *out)
 {
 	struct rebal_run *runs;
 	struct scope sc;
@@ -439,7 +447,7 @@ apply_moves_txn(struct store *s, const void *arg)
 
 		if (backup_assign(s, m->subnet, mv->start, mv->end, mv->to) == -1 ||
 		    space_reown_rows(s, m->subnet, mv->start, mv->end, mv->to,
-		    "move free addresses") == -1)
+		    LEASE_BY_MOVE, "move free addresses") == -1)
 			return -1;
 	}
 	return 0;

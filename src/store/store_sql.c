@@ -5,8 +5,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo.h"
 #include "ivl.h"
 #include "store_int.h"
+
+/*
+ * Enum values in SQL text: spelled by name, pasted in as digits (SQL(x)
+ * is the string of SQL_x), each number checked against its enum when this
+ * file compiles. No statement holds a bare state or role number.
+ */
+#define SQL_LEASE_FREE		1
+#define SQL_LEASE_ACTIVE	2
+#define SQL_LEASE_EXPIRED	3
+#define SQL_LEASE_RELEASED	4
+#define SQL_LEASE_ABANDONED	5
+#define SQL_LEASE_RESET		6
+#define SQL_LEASE_BACKUP	7
+#define SQL_LEASE_OFFERED	8
+#define SQL_FO_PRIMARY		0
+#define SQL_FO_SECONDARY	1
+#define SQL(x)		SQL_STR(SQL_##x)
+#define SQL_STR(n)	SQL_STR_(n)
+#define SQL_STR_(n)	#n
+#define SQL_CHECK(x)	_Static_assert(SQL_##x == x, "SQL_" #x " is not " #x)
+SQL_CHECK(LEASE_FREE);
+SQL_CHECK(LEASE_ACTIVE);
+SQL_CHECK(LEASE_EXPIRED);
+SQL_CHECK(LEASE_RELEASED);
+SQL_CHECK(LEASE_ABANDONED);
+SQL_CHECK(LEASE_RESET);
+SQL_CHECK(LEASE_BACKUP);
+SQL_CHECK(LEASE_OFFERED);
+SQL_CHECK(FO_PRIMARY);
+SQL_CHECK(FO_SECONDARY);
+_Static_assert(LEASE_OFFERED + 1 == LEASE_NSTATES,
+    "a new lease state needs its SQL_LEASE_ number here");
 
 #define LEASE_COLS "address, subnet, hwaddr, client_id, hostname, state, starts," \
 	" ends, cltt, owner, sent_pot_exp, ack_pot_exp, recv_pot_exp, last_bndupd," \
@@ -61,7 +94,7 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " recv_pot_exp = ?9, last_bndupd = ?10, pending = ?11 WHERE address = ?1",
 	[S_LEASE_GET] = "SELECT " LEASE_COLS " FROM lease WHERE address = ?1",
 	[S_LEASE_GET_HW] = "SELECT " LEASE_COLS " FROM lease WHERE hwaddr = ?1"
-	    " ORDER BY (state = 2) DESC, ends DESC LIMIT 1",
+	    " ORDER BY (state = " SQL(LEASE_ACTIVE) ") DESC, ends DESC LIMIT 1",
 	[S_LEASE_GET_HOST] = "SELECT " LEASE_COLS " FROM lease WHERE hostname = ?1"
 	    " ORDER BY address LIMIT 1",
 	[S_LEASE_LIST] = "SELECT " LEASE_COLS " FROM lease WHERE subnet = ?1"
@@ -71,18 +104,22 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	[S_LEASE_DEL] = "DELETE FROM lease WHERE address = ?1",
 	[S_LEASE_IN_RANGE] = "SELECT address, state, owner FROM lease"
 	    " WHERE subnet = ?1 AND address BETWEEN ?2 AND ?3 ORDER BY address",
-	[S_LEASE_ACTIVE] = "SELECT address, ends FROM lease WHERE state IN (2, 8)"
-	    " AND ends IS NOT NULL",
+	[S_LEASE_ACTIVE] = "SELECT address, ends FROM lease WHERE state IN ("
+	    SQL(LEASE_ACTIVE) ", " SQL(LEASE_OFFERED) ") AND ends IS NOT NULL",
 	[S_LEASE_ALL] = "SELECT " LEASE_COLS " FROM lease",
 	[S_COUNT_LEASES] = "SELECT count(*) FROM lease",
 	[S_PENDING_ACK] = "UPDATE lease SET pending = 0, ack_pot_exp = ?3"
 	    " WHERE address = ?1 AND pending = ?2",
-	[S_PENDING_MARK] = "UPDATE lease SET pending = ?1 WHERE state != 8 AND"
+	[S_PENDING_MARK] = "UPDATE lease SET pending = ?1 WHERE state != "
+	    SQL(LEASE_OFFERED) " AND"
 	    " subnet IN (SELECT s.subnet FROM rel_scope s JOIN relationship r"
 	    " ON r.id = s.rel WHERE r.name = ?2)",
 	[S_PENDING_MAX] = "SELECT max(pending) FROM lease",
-	[S_RELEASE_DUE] = "UPDATE lease SET state = 1, owner = 0, pending = ?1"
-	    " WHERE state IN (3, 4, 6) AND max(ifnull(ends, 0), ifnull(cltt, 0),"
+	/* lease_changes_ok (store_pending.c) checks this move */
+	[S_RELEASE_DUE] = "UPDATE lease SET state = " SQL(LEASE_FREE) ", owner = "
+	    SQL(FO_PRIMARY) ", pending = ?1 WHERE state IN (" SQL(LEASE_EXPIRED)
+	    ", " SQL(LEASE_RELEASED) ", " SQL(LEASE_RESET) ")"
+	    " AND max(ifnull(ends, 0), ifnull(cltt, 0),"
 	    " ifnull(sent_pot_exp, 0), ifnull(ack_pot_exp, 0), ifnull(recv_pot_exp, 0))"
 	    " <= ?2"
 	    " AND subnet IN (SELECT s.subnet FROM rel_scope s JOIN relationship r"
@@ -110,8 +147,10 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    " ORDER BY start",
 	[S_BACKUP_DEL] = "DELETE FROM backup_range WHERE subnet = ?1",
 	[S_BACKUP_INS] = "INSERT INTO backup_range VALUES (?1, ?2, ?3)",
+	/* lease_changes_ok (space_reown_rows) checks this move */
 	[S_LEASE_SET_FREE] = "UPDATE lease SET state = ?4, owner = ?5"
-	    " WHERE subnet = ?1 AND address BETWEEN ?2 AND ?3 AND state IN (1, 7)",
+	    " WHERE subnet = ?1 AND address BETWEEN ?2 AND ?3 AND state IN ("
+	    SQL(LEASE_FREE) ", " SQL(LEASE_BACKUP) ")",
 	/* transactions (store_txn.c) */
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",

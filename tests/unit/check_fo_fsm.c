@@ -371,7 +371,7 @@ START_TEST(test_partner_state_table)
 	cell_of(_i, &state, &partner, &role);
 	want_of(state, partner, role, &next, &act);
 	out = partner_state(role, state, partner, 0);
-	ck_assert_msg(out.state == next && out.act == act,
+	ck_assert_msg((int)out.state == next && out.act == act,
 	    "%s, %s sees %s: got %s act %#x, want %s act %#x",
 	    fo_role_name(role), nm(state), nm(partner), nm(out.state), out.act,
 	    nm(next), act);
@@ -422,7 +422,7 @@ START_TEST(test_partner_state_unknown_partner)
 			for (int role = P; role <= S; role++) {
 				struct fo_fsm_out out = partner_state(role, s, odd[k], 0);
 
-				ck_assert_int_eq(out.state, s);
+				ck_assert_int_eq((int)out.state, s);
 				ck_assert_uint_eq(out.act, 0);
 			}
 }
@@ -438,7 +438,7 @@ expect(int role, int state, int partner, int next, unsigned act)
 {
 	struct fo_fsm_out out = partner_state(role, state, partner, 0);
 
-	ck_assert_msg(out.state == next && out.act == act,
+	ck_assert_msg((int)out.state == next && out.act == act,
 	    "%s, %s sees %s: got %s act %#x, want %s act %#x", fo_role_name(role),
 	    nm(state), nm(partner), nm(out.state), out.act, nm(next), act);
 }
@@ -651,7 +651,7 @@ START_TEST(test_entry_actions)
 	struct fo_fsm_out out = partner_state(entry_cases[_i].role,
 	    entry_cases[_i].state, entry_cases[_i].partner, 0);
 
-	ck_assert_msg(out.state == entry_cases[_i].next &&
+	ck_assert_msg((int)out.state == entry_cases[_i].next &&
 	    out.act == entry_cases[_i].act, "%s, %s sees %s: %s act %#x",
 	    fo_role_name(entry_cases[_i].role), nm(entry_cases[_i].state),
 	    nm(entry_cases[_i].partner), nm(out.state), out.act);
@@ -731,7 +731,7 @@ START_TEST(test_upddone)
 	memset(&out, 0xa5, sizeof(out));
 	fo_fsm_upddone(&in, &out);
 	ck_assert_ptr_nonnull(out.why);
-	ck_assert_msg(out.state == upddone_cases[_i].next &&
+	ck_assert_msg((int)out.state == upddone_cases[_i].next &&
 	    out.act == upddone_cases[_i].act, "%s in %s, partner %s, failed %lld "
 	    "s ago: %s act %#x", fo_role_name(in.role), nm(in.state), nm(in.partner),
 	    (long long)(T0 - in.fail_time), nm(out.state), out.act);
@@ -791,7 +791,7 @@ START_TEST(test_tick)
 		fo_fsm_tick(&in, &out);
 		ck_assert_ptr_nonnull(out.why);
 		ck_assert_uint_eq(out.act, 0);
-		ck_assert_msg(out.state == tick_cases[_i].next, "%s at +%lld: %s",
+		ck_assert_msg((int)out.state == tick_cases[_i].next, "%s at +%lld: %s",
 		    nm(in.state), (long long)(in.now - T0), nm(out.state));
 	}
 }
@@ -909,7 +909,7 @@ START_TEST(test_first_contact)
 		ck_assert(fo_fsm_allowed(s, next) || s < FO_STARTUP);
 		for (int ps = 0; ps < NST; ps++)
 			if (ps != FO_PARTNER_DOWN && s != FO_STARTUP)
-				ck_assert(fo_fsm_first_contact(s, FO_NORMAL, ps) == s);
+				ck_assert((int)fo_fsm_first_contact(s, FO_NORMAL, ps) == s);
 	}
 	ck_assert_int_eq(fo_fsm_first_contact(FO_STARTUP, FO_NORMAL, FO_NORMAL),
 	    FO_COMMUNICATION_INT);
