@@ -968,8 +968,10 @@ main(void)
 	SRunner *sr = srunner_create(dhcp_srv_suite());
 	int failed;
 
+	ut_tmp_begin();
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	ut_tmp_end();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

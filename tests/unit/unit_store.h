@@ -18,7 +18,8 @@
 #include "store.h"
 #include "util.h"
 
-static char ut_dir[64];
+static char ut_base[64];	/* the binary's directory, made by its main */
+static char ut_dir[128];	/* this test's store */
 
 /* A dotted quad as a host-order address. */
 static inline uint32_t
@@ -30,14 +31,38 @@ A(const char *s)
 	return a;
 }
 
+/* The test binary's temporary directory, made in main before the tests
+ * run (each in a process of its own) and removed after them: a test that
+ * fails leaves its store behind only until then. */
+static inline void
+ut_tmp_begin(void)
+{
+	snprintf(ut_base, sizeof(ut_base), "%s/dhcpfod-unit.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(ut_base) == NULL) {
+		perror(ut_base);
+		exit(EXIT_FAILURE);
+	}
+}
+
+static inline void
+ut_tmp_end(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", ut_base);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", ut_base);
+}
+
 static inline struct store *
 ut_store_open(void)
 {
-	char path[128], err[256];
+	char path[192], err[256];
 	struct store *st;
 
-	snprintf(ut_dir, sizeof(ut_dir), "%s/dhcpfod-unit.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_msg(ut_base[0] != '\0', "ut_tmp_begin() not called");
+	snprintf(ut_dir, sizeof(ut_dir), "%s/t.XXXXXX", ut_base);
 	ck_assert_ptr_nonnull(mkdtemp(ut_dir));
 	snprintf(path, sizeof(path), "%s/db", ut_dir);
 	st = store_open(path, err, sizeof(err));
@@ -48,7 +73,7 @@ ut_store_open(void)
 static inline void
 ut_store_close(struct store *st)
 {
-	char path[128];
+	char path[192];
 
 	store_close(st);
 	snprintf(path, sizeof(path), "%s/db", ut_dir);
