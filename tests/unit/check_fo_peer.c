@@ -132,6 +132,14 @@ fo_conn_send(struct fo_conn *c, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+static void
+clear_sent(void)
+{
+	for (size_t i = 0; i < nsent; i++)
+		free(sent[i].m);
+	nsent = 0;
+}
+
 /* ---- binding traffic (fo_upd.c, fo_move.c) and fo.c: recorders ---- */
 
 static struct {
@@ -249,8 +257,7 @@ teardown(void)
 {
 	fo_peer_free(p);
 	p = NULL;
-	for (size_t i = 0; i < nsent; i++)
-		free(sent[i].m);
+	clear_sent();
 	event_base_free(d.base);
 	ut_store_close(st);
 }
@@ -872,7 +879,7 @@ START_TEST(test_partner_state_table)
 	int ask = table[_i].ask;
 
 	in_contact(table[_i].role, table[_i].ours, FO_NORMAL);
-	nsent = 0;
+	clear_sent();
 	deliver(state_msg(table[_i].partner, table[_i].startup_flag));
 	ck_assert_msg(p->rel.state == table[_i].next, "%s x %s%s: %s, not %s",
 	    fo_state_name(table[_i].ours), fo_state_name(table[_i].partner),
@@ -934,7 +941,7 @@ END_TEST
 START_TEST(test_contact_and_receive_timer)
 {
 	in_contact(FO_PRIMARY, FO_NORMAL, FO_NORMAL);
-	nsent = 0;
+	clear_sent();
 	/* nothing sent for a third of the partner's receive timer: CONTACT */
 	fake_advance(2);
 	tick();
@@ -1143,7 +1150,7 @@ END_TEST
 START_TEST(test_refused_move)
 {
 	in_contact(FO_PRIMARY, FO_NORMAL, FO_NORMAL);
-	nsent = 0;
+	clear_sent();
 	fo_peer_set_state(p, FO_RECOVER_WAIT, "test");
 	ck_assert_int_eq(p->rel.state, FO_NORMAL);
 	ck_assert_int_eq(stored().state, FO_NORMAL);
@@ -1182,7 +1189,7 @@ START_TEST(test_operator_change_sent)
 	rel.nscopes = 0;
 	rel.state = FO_PARTNER_DOWN;
 	p->takeover = 1;
-	nsent = 0;
+	clear_sent();
 	fo_peer_update(p, &rel);
 	ck_assert_int_eq(p->takeover, 0);
 	ck_assert_int_eq(count(FO_STATE), 1);

@@ -318,7 +318,8 @@ receive(const struct fo_binding *v, size_t n, const struct fo_range *r, size_t n
 	struct fo_msg *m = fo_msg_new(FO_BNDUPD);
 
 	m->xid = ++rx_xid;
-	memcpy(m->b, v, n * sizeof(*v));
+	if (n > 0)
+		memcpy(m->b, v, n * sizeof(*v));
 	m->nb = n;
 	if (nr > 0)
 		memcpy(m->r, r, nr * sizeof(*r));
