@@ -79,10 +79,19 @@ $(BUILD)/dhcpfoctl: $(CLIENT_OBJS) $(BUILD)/libdhcpfod.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests are white-box: they may include a subsystem's private headers.
+# A test of the decision core links the library's real module and replaces
+# what does I/O by defining those functions itself (the archive's member is
+# then never pulled in); the ones in FAKE_CLOCK_TESTS run on the clock of
+# tests/unit/fake_clock.h: util.c's clock functions are wrapped at link time,
+# so every module they link reads the test's time.
+FAKE_CLOCK_TESTS := check_dhcp_srv check_dhcp_pool check_fo_upd check_fo_peer \
+                    check_fo check_dhcp_commit
+$(FAKE_CLOCK_TESTS:%=$(BUILD)/tests/%): UNIT_LDFLAGS := -Wl,--wrap=time_wall \
+	-Wl,--wrap=time_mono -Wl,--wrap=time_mono_ms -Wl,--wrap=time_mono_us
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdhcpfod.a | $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(addprefix -Isrc/,$(SUBSYS)) -Itests/unit -o $@ $< \
-		$(BUILD)/libdhcpfod.a $(LDLIBS) $(CHECK_LIBS)
+		$(UNIT_LDFLAGS) $(BUILD)/libdhcpfod.a $(LDLIBS) $(CHECK_LIBS)
 
 # The fault-injection shim of the storage tests (LD_PRELOAD into the daemon
 # under test; never installed), built without the sanitizers.
