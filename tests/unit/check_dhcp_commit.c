@@ -193,7 +193,7 @@ ack(void)
 	l.starts = l.cltt = fake_wall;
 	l.ends = fake_wall + 3600;
 	store_stage(st, 1);
-	ck_assert_int_eq(store_lease_put(st, &l), 0);
+	ck_assert_int_eq(ut_put(st, &l), 0);
 	store_stage(st, 0);
 	memset(&o, 0, sizeof(o));
 	o.len = 300;
@@ -438,7 +438,7 @@ START_TEST(test_partner_writes_ride_the_commit)
 	l.subnet = A(SUBNET);
 	l.state = LEASE_ACTIVE;
 	l.ends = fake_wall + 600;
-	ck_assert_int_eq(store_lease_stage(st, &l), 0);
+	ck_assert_int_eq(ut_stage(st, &l), 0);
 	ck_assert_int_eq(store_commit_deferred(st), 0);
 	seq = store_committed_seq(st);
 	ck_assert_uint_lt(store_durable_seq(st), seq);

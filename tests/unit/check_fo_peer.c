@@ -881,7 +881,7 @@ START_TEST(test_partner_state_table)
 	in_contact(table[_i].role, table[_i].ours, FO_NORMAL);
 	clear_sent();
 	deliver(state_msg(table[_i].partner, table[_i].startup_flag));
-	ck_assert_msg(p->rel.state == table[_i].next, "%s x %s%s: %s, not %s",
+	ck_assert_msg((int)p->rel.state == table[_i].next, "%s x %s%s: %s, not %s",
 	    fo_state_name(table[_i].ours), fo_state_name(table[_i].partner),
 	    table[_i].startup_flag ? " (starting)" : "",
 	    fo_state_name(p->rel.state), fo_state_name(table[_i].next));

@@ -22,6 +22,43 @@ static char ut_base[64];	/* the binary's directory, made by its main */
 static char ut_dir[128];	/* this test's store */
 
 /* A dotted quad as a host-order address. */
+/* Fixtures write leases in whatever state a test needs, each as an actor
+ * the lease-state table (lease.h) lets make that move, through ACTIVE (which
+ * the partner may write over anything) when none does. */
+typedef int ut_put_fn(struct store *, const struct lease *, enum lease_actor);
+
+static inline int
+ut_put_via(struct store *st, const struct lease *l, ut_put_fn *fn)
+{
+	struct lease cur, mid = *l;
+	enum lease_state from = LEASE_NONE;
+
+	if (store_lease_get(st, l->address, &cur) == 0)
+		from = cur.state;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int who = 0; who < LEASE_NACTORS; who++)
+			if (lease_move_allowed(from, l->state, who))
+				return fn(st, l, who);
+		mid.state = LEASE_ACTIVE;
+		if (fn(st, &mid, LEASE_BY_BNDUPD) != 0)
+			return -1;
+		from = LEASE_ACTIVE;
+	}
+	return -1;
+}
+
+static inline int
+ut_put(struct store *st, const struct lease *l)
+{
+	return ut_put_via(st, l, store_lease_put);
+}
+
+static inline int
+ut_stage(struct store *st, const struct lease *l)
+{
+	return ut_put_via(st, l, store_lease_stage);
+}
+
 static inline uint32_t
 A(const char *s)
 {
@@ -144,7 +181,7 @@ ut_lease(struct store *st, const char *addr, const char *subnet, int state,
 	l.hwaddr[5] = mac_last;
 	l.starts = l.cltt = ends - 3600;
 	l.ends = ends;
-	ck_assert_int_eq(store_lease_put(st, &l), 0);
+	ck_assert_int_eq(ut_put(st, &l), 0);
 }
 
 /* The stored lease of addr (asserting there is one). */
