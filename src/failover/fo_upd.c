@@ -547,6 +547,9 @@ binding_acked(struct fo_peer *p, const struct fo_inflight *f, int reject)
 		/* the partner's ACTIVE crossed ours on the wire and we took it; a
 		 * partner that then took our older binding over its own (ISC dhcpd
 		 * does while recovering) holds the older: it gets the ACTIVE back */
+		log_debug("failover %s: %s: acknowledged %s, now %s", p->rel.name,
+		    addr_str(f->addr, a), lease_state_name(f->state),
+		    lease_state_name(l.state));
 		if (l.state == LEASE_ACTIVE)
 			answer_binding(p, &l);
 		return;
@@ -559,6 +562,9 @@ binding_acked(struct fo_peer *p, const struct fo_inflight *f, int reject)
 	l.fo_sync = 0;
 	if (store_lease_stage(st, &l, LEASE_BY_BNDACK) == 0)
 		engine_follow(p, &l);
+	else	/* stays EXPIRED/RELEASED: say so, the pool is one short */
+		log_warnx("failover %s: %s: acknowledged, not freed: %s",
+		    p->rel.name, addr_str(f->addr, a), store_errmsg(st));
 }
 
 /* The reject reason a BNDACK gives for addr, 0 if accepted or not listed. */
