@@ -34,7 +34,7 @@ endif
 
 $(BUILD)/config.mk: scripts/install-deps
 	@mkdir -p $(BUILD)
-	@scripts/install-deps --check >/dev/null || scripts/install-deps
+	@scripts/install-deps --check --build >/dev/null || scripts/install-deps --build
 	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
 	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; \
 	   echo "CHECK_LIBS := $$(pkg-config --libs check)"; } > $@
@@ -101,6 +101,7 @@ $(SHIM): tests/shim/faultfs.c | $(BUILD)/config.mk
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
 
 check: lint all $(UNIT_BINS) $(SHIM)
+	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@$(MAKE) --no-print-directory unit integration
 
 # Private headers stay in their subsystem, only src/store/ includes sqlite3.h
@@ -142,7 +143,13 @@ FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude
 FUZZ_OBJS   := $(LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/%)
 
-$(FUZZ_DIR)/obj/%.o: src/%.c | $(BUILD)/config.mk
+# the fuzzers need clang (a test package, not a build one)
+$(FUZZ_DIR)/deps.stamp: scripts/install-deps
+	@mkdir -p $(@D)
+	@scripts/install-deps --check >/dev/null || scripts/install-deps
+	@touch $@
+
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(BUILD)/config.mk $(FUZZ_DIR)/deps.stamp
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
 
@@ -151,7 +158,7 @@ $(FUZZ_DIR)/libdhcpfod.a: $(FUZZ_OBJS)
 	ar rcs $@ $^
 
 # Harnesses are white-box: every subsystem's private headers are in reach.
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libdhcpfod.a | $(BUILD)/config.mk
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libdhcpfod.a | $(BUILD)/config.mk $(FUZZ_DIR)/deps.stamp
 	clang $(FUZZ_CFLAGS) $(addprefix -Isrc/,$(SUBSYS)) -fsanitize=fuzzer,$(FUZZ_SAN) \
 		-o $@ $< $(FUZZ_DIR)/libdhcpfod.a $(LDLIBS)
 
