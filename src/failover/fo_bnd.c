@@ -155,6 +155,8 @@ v_accept(const struct lease *mine, const struct fo_binding *in,
 	return J_ACCEPT;
 }
 
+static int64_t opt_time(const struct fo_binding *, uint32_t, uint32_t);
+
 /* A lease end for comparison: 0 (none) is the latest. */
 static int64_t
 end_of(int64_t ends)
@@ -175,7 +177,7 @@ v_active_active(const struct lease *mine, const struct fo_binding *in,
 {
 	if (same_client(mine, in)) {
 		int c = cltt_cmp(in, mine->cltt);
-		int64_t e = (in->has & FO_B_LEASE_EXP) ? (int64_t)in->lease_exp : 0;
+		int64_t e = opt_time(in, FO_B_LEASE_EXP, in->lease_exp);
 
 		if (c < 0 || (c == 0 && end_of(e) < end_of(mine->ends)))
 			return MINE_IS_NEWER;

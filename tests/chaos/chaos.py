@@ -265,7 +265,7 @@ class Run:
                            if ip in checker.holders_at(ivs, now - 0.5)}
                 drained = []
                 for name, t in (("A", la), ("B", lb)):
-                    for ip, since in checker.out_of_pool(t, now).items():
+                    for ip, since in checker.out_of_pool(t).items():
                         seen = first.setdefault((name, ip), now)
                         if now - max(seen, since) > DRAIN_GRACE:
                             drained.append({"server": name, "ip": ip,

@@ -142,7 +142,7 @@ def lost(la, lb, holders):
     return out
 
 
-def out_of_pool(table, now):
+def out_of_pool(table):
     """RELEASED/EXPIRED addresses and since when (their later of ends, CLTT)."""
     return {ip: max(l.get("ends") or 0, l.get("cltt") or 0)
             for ip, l in table.items() if l["state"] in ("RELEASED", "EXPIRED")}
