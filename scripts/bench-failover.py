@@ -59,7 +59,7 @@ def pair_up(a, b, name, scopes, pct, mode="load-balance"):
     for srv, role in ((a, "primary"), (b, "secondary")):
         r = srv.call("failover.create", rel_params(name, role, scopes, pct, mode))
         assert r[0] == "ok", r
-    ok = ft.wait_for("NORMAL", lambda: a.call("failover.get", {"name": name})[1]
+    ok = ft.wait_for(lambda: a.call("failover.get", {"name": name})[1]
                      .get("state") == "NORMAL" and b.call("failover.get", {"name": name})[1]
                      .get("state") == "NORMAL", 60)
     assert ok, "pair %s did not reach NORMAL" % name
@@ -240,7 +240,7 @@ def main():
                                             "secondary": med(4)}}
         print(json.dumps(res))
     finally:
-        ft.lab_down()
+        ft.LAB.down()
     return 0
 
 

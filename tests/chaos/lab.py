@@ -9,14 +9,21 @@ The failover link is a veth pair straight between A and B, so it can be cut
 silently (nftables in A drops the packets; nothing tells either side) while
 both servers still reach the clients. Servers run with libfaketime preloaded,
 its offset read from a file, so that a clock can be stepped at run time.
+What the integration tests share (namespaces, processes, RPC) comes from
+tests/integration/labkit.py.
 """
 import calendar
-import json
 import os
 import re
 import signal
 import subprocess
+import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "integration"))
+import labkit                   # noqa: E402
+from labkit import sh           # noqa: E402
 
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 SUBNET, LO, HI = "10.96.0.0", "10.96.0.100", "10.96.0.159"
@@ -42,54 +49,28 @@ def preload(binary):
     return "LD_PRELOAD=" + ":".join(libs)
 
 
-def sh(*cmd, ns=None, check_rc=True, timeout=30):
-    full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
-    p = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
-    if check_rc and p.returncode != 0:
-        raise RuntimeError("%s: %s" % (" ".join(full), p.stderr.strip()))
-    return p
+class Lab(labkit.Lab):
+    """The namespaces of the docstring, named after tag; partitions of the failover link."""
 
-
-def ns_pids(ns):
-    p = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
-    return [int(x) for x in p.stdout.split()]
-
-
-class Lab:
     def __init__(self, tag):
         self.a, self.b, self.c = "chaos-a-" + tag, "chaos-b-" + tag, "chaos-c-" + tag
-
-    def down(self):
-        for ns in (self.a, self.b, self.c):
-            for pid in ns_pids(ns):
-                try:
-                    os.kill(pid, signal.SIGCONT)
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-        time.sleep(0.2)
-        for ns in (self.a, self.b, self.c):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        super().__init__(self.a, self.b, self.c)
 
     def up(self):
+        """The namespaces and their links."""
+        super().up()
         a, b, c = self.a, self.b, self.c
-        for ns in (a, b, c):
-            sh("ip", "netns", "add", ns)
-            sh("ip", "link", "set", "lo", "up", ns=ns)
+        for ns in self.names:
             for k in ("all", "default", "lo"):
                 sh("sysctl", "-qw", "net.ipv4.conf.%s.rp_filter=0" % k, ns=ns)
         # every link is created inside a lab namespace and moved to another
-        sh("ip", "link", "add", "fa", "type", "veth", "peer", "name", "fb", ns=a)
-        sh("ip", "link", "set", "fb", "netns", b, ns=a)
-        sh("ip", "link", "add", "ac", "type", "veth", "peer", "name", "ca", ns=a)
-        sh("ip", "link", "set", "ca", "netns", c, ns=a)
-        sh("ip", "link", "add", "bc", "type", "veth", "peer", "name", "cb", ns=b)
-        sh("ip", "link", "set", "cb", "netns", c, ns=b)
+        self.veth(a, "fa", "fb", b)
+        self.veth(a, "ac", "ca", c)
+        self.veth(b, "bc", "cb", c)
         for ns, ifc, addr in ((a, "fa", FO_A + "/24"), (b, "fb", FO_B + "/24"),
                               (a, "ac", SRV_A + "/24"), (b, "bc", SRV_B + "/24"),
                               (c, "ca", "10.97.1.2/24"), (c, "cb", "10.97.2.2/24")):
-            sh("ip", "addr", "add", addr, "dev", ifc, ns=ns)
-            sh("ip", "link", "set", ifc, "up", ns=ns)
+            self.ifup(ns, ifc, addr)
         sh("ip", "addr", "add", RELAY + "/32", "dev", "lo", ns=c)
         sh("ip", "route", "add", "local", SUBNET + "/24", "dev", "lo", ns=c)
         sh("ip", "route", "add", SUBNET + "/24", "via", "10.97.1.2", ns=a)
@@ -119,28 +100,19 @@ class Lab:
         sh("nft", "delete", "table", "inet", "chaos", ns=self.a, check_rc=False)
 
 
-class Dhcpfod:
+class Dhcpfod(labkit.Dhcpfod):
     """One dhcpfod of the pair, in its namespace, clock offset adjustable."""
     kind = "dhcpfod"
+    RPC_TIMEOUT = 20
 
     def __init__(self, build, tmp, name, ns, role):
-        self.build, self.name, self.ns, self.role = build, name, ns, role
-        self.dir = os.path.join(tmp, name)
-        os.makedirs(self.dir, exist_ok=True)
-        self.sock = os.path.join(self.dir, "ctl.sock")
-        self.conf = os.path.join(self.dir, "dhcpfod.conf")
-        self.logpath = os.path.join(self.dir, "dhcpfod.log")
+        super().__init__(os.path.join(tmp, name), ns, build)
+        self.role = role
         self.clock = os.path.join(self.dir, "faketime")
         self.offset = 0
-        sid, ifc = (SRV_A, "ac") if role == "primary" else (SRV_B, "bc")
-        self.server_id = sid
-        listen = FO_A if role == "primary" else FO_B
-        with open(self.conf, "w") as f:
-            f.write("[server]\ninterfaces = %s\nserver-id = %s\ndatabase = %s/db.sqlite\n"
-                    "control-socket = %s\nlog-level = debug\n"
-                    "[failover]\nlisten = %s\n" % (ifc, sid, self.dir, self.sock, listen))
+        self.server_id, ifc = (SRV_A, "ac") if role == "primary" else (SRV_B, "bc")
+        self.lab_conf(ifc, FO_A if role == "primary" else FO_B, self.server_id)
         self.set_clock(0)
-        self.proc = None
         self.stopped = False
 
     def set_clock(self, offset):
@@ -150,22 +122,10 @@ class Dhcpfod:
         os.rename(self.clock + ".new", self.clock)
 
     def start(self):
-        log = open(self.logpath, "a")
-        daemon = os.path.join(self.build, "dhcpfod")
-        env = ["env", preload(daemon), "FAKETIME_TIMESTAMP_FILE=" + self.clock,
-               "FAKETIME_CACHE_DURATION=1", "FAKETIME_DONT_FAKE_MONOTONIC=1",
-               "NO_FAKE_STAT=1", "FAKETIME_DONT_RESET=1"]
-        self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns] + env + [
-            daemon, "-c", self.conf], stdout=log,
-            stderr=subprocess.STDOUT)
         self.stopped = False
-        for _ in range(100):
-            if os.path.exists(self.sock) and self.call("server.status")[0] == "ok":
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError("%s did not start: %s" % (self.name, self.log()[-2000:]))
+        super().start(["env", preload(self.daemon), "FAKETIME_TIMESTAMP_FILE=" + self.clock,
+                       "FAKETIME_CACHE_DURATION=1", "FAKETIME_DONT_FAKE_MONOTONIC=1",
+                       "NO_FAKE_STAT=1", "FAKETIME_DONT_RESET=1"])
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -186,43 +146,13 @@ class Dhcpfod:
         self.proc = None
         self.stopped = False
 
-    def log(self):
-        with open(self.logpath, errors="replace") as f:
-            return f.read()
-
-    def call(self, method, params=None, timeout=20):
-        args = [os.path.join(self.build, "dhcpfoctl"), "-s", self.sock, "call", method] + \
-            ([json.dumps(params)] if params is not None else [])
-        try:
-            p = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return ("timeout",)
-        if p.returncode == 0:
-            return ("ok", json.loads(p.stdout))
-        return ("err", p.stderr.strip())
-
-    def rel(self):
-        r = self.call("failover.get", {"name": "r1"})
-        return r[1] if r[0] == "ok" else {}
-
     def state(self):
         return self.rel().get("state")
 
     def leases(self):
         """address -> lease object, or None if the server does not answer."""
-        out, frm = {}, None
-        while True:
-            p = {"subnet": SUBNET, "limit": 1000}
-            if frm:
-                p["from"] = frm
-            r = self.call("lease.list", p)
-            if r[0] != "ok":
-                return None
-            for l in r[1]["leases"]:
-                out[l["address"]] = l
-            frm = r[1].get("next")
-            if not frm:
-                return out
+        ls = self.lease_list(SUBNET)
+        return None if ls is None else {l["address"]: l for l in ls}
 
     def setup(self):
         scope = {"subnet": SUBNET, "prefix": 24, "name": "chaos",
@@ -254,20 +184,18 @@ def isc_time(body, key):
     return calendar.timegm(time.strptime(m.group(1), "%Y/%m/%d %H:%M:%S"))
 
 
-class Isc:
+class Isc(labkit.Process):
     """ISC dhcpd as one side of the pair, in the foreground, its own files only."""
     kind = "dhcpd"
 
     def __init__(self, tmp, name, ns, role):
-        self.name, self.ns, self.role = name, ns, role
-        self.dir = os.path.join(tmp, name)
-        os.makedirs(self.dir, exist_ok=True)
+        super().__init__(os.path.join(tmp, name), ns, "dhcpd.log")
+        self.role = role
         self.ifc = "ac" if role == "primary" else "bc"
         self.server_id = SRV_A if role == "primary" else SRV_B
         self.conf = os.path.join(self.dir, "dhcpd.conf")
         self.leases_path = os.path.join(self.dir, "dhcpd.leases")
         self.pid = os.path.join(self.dir, "dhcpd.pid")
-        self.logpath = os.path.join(self.dir, "dhcpd.log")
         self.clock = os.path.join(self.dir, "faketime")
         me, peer = (FO_A, FO_B) if role == "primary" else (FO_B, FO_A)
         net = "10.97.1.0" if role == "primary" else "10.97.2.0"
@@ -290,29 +218,23 @@ class Isc:
             f.write("\n".join(lines) + "\n")
         open(self.leases_path, "a").close()
         self.offset = 0
-        Dhcpfod.set_clock(self, 0)
-        self.proc = None
+        self.set_clock(0)
         self.stopped = False
 
     set_clock = Dhcpfod.set_clock
     alive = Dhcpfod.alive
     signal = Dhcpfod.signal
     kill = Dhcpfod.kill
-    log = Dhcpfod.log
 
     def start(self):
-        log = open(self.logpath, "a")
-        log.write("==== start %s ====\n" % time.strftime("%T"))
-        log.flush()
-        env = ["env", "LD_PRELOAD=" + FAKETIME, "FAKETIME_TIMESTAMP_FILE=" + self.clock,
-               "FAKETIME_CACHE_DURATION=1", "FAKETIME_DONT_FAKE_MONOTONIC=1",
-               "NO_FAKE_STAT=1", "FAKETIME_DONT_RESET=1"]
-        self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns] + env + [
-                "/usr/sbin/dhcpd", "-4", "-f", "-d", "-cf", self.conf, "-lf",
-                self.leases_path, "-pf", self.pid, self.ifc],
-            stdout=log, stderr=subprocess.STDOUT)
+        with open(self.logpath, "a") as log:
+            log.write("==== start %s ====\n" % time.strftime("%T"))
         self.stopped = False
+        self.spawn(["env", "LD_PRELOAD=" + FAKETIME, "FAKETIME_TIMESTAMP_FILE=" + self.clock,
+                    "FAKETIME_CACHE_DURATION=1", "FAKETIME_DONT_FAKE_MONOTONIC=1",
+                    "NO_FAKE_STAT=1", "FAKETIME_DONT_RESET=1", "/usr/sbin/dhcpd", "-4", "-f",
+                    "-d", "-cf", self.conf, "-lf", self.leases_path, "-pf", self.pid,
+                    self.ifc])
         end = time.time() + 10
         while time.time() < end:
             if self.proc.poll() is not None:
@@ -346,7 +268,7 @@ class Isc:
                          "ends": isc_time(body, "ends"), "cltt": isc_time(body, "cltt")}
         return out
 
-    def call(self, method, params=None, timeout=20):
+    def call(self, method, params=None):
         return ("err", "ISC dhcpd has no management RPC")
 
     def setup(self):

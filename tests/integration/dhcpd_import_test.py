@@ -5,87 +5,46 @@ tests/data/dhcpd-import/dhcpd.conf and dhcpd.leases hold the common shapes of a
 site's dhcpd configuration; each mapped line is checked through the RPC, and
 each line dhcpfod cannot honour must be reported with its line number.
 """
-import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 
-BUILD = os.path.abspath(os.environ.get("BUILD", "build"))
-DAEMON = os.path.join(BUILD, "dhcpfod")
-CTL = os.path.join(BUILD, "dhcpfoctl")
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-IMPORT = os.path.join(ROOT, "scripts", "dhcpd-import")
-DATA = os.path.join(ROOT, "tests", "data", "dhcpd-import")
+import labkit as lk
+from labkit import check
+
+DATA = os.path.join(lk.ROOT, "tests", "data", "dhcpd-import")
 CONF, LEASES = os.path.join(DATA, "dhcpd.conf"), os.path.join(DATA, "dhcpd.leases")
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what, flush=True)
-
-
-def call(sock, method, params=None):
-    p = subprocess.run([CTL, "-s", sock, "call", method] +
-                       ([json.dumps(params)] if params is not None else []),
-                       capture_output=True, text=True, timeout=30)
-    return json.loads(p.stdout) if p.returncode == 0 else None
-
-
-def run_import(sock, *args):
-    p = subprocess.run([sys.executable, IMPORT, "-s", sock, "--ctl", CTL] + list(args),
-                       capture_output=True, text=True, timeout=120)
-    return p.returncode, p.stdout + p.stderr
 
 
 def main():
-    for b in (DAEMON, CTL):
+    for b in (lk.DAEMON, lk.CTL):
         if not os.access(b, os.X_OK):
             print("missing %s: run make first" % b)
             return 1
     with tempfile.TemporaryDirectory(prefix="dhcpfod-import.") as tmp:
-        sock = os.path.join(tmp, "ctl.sock")
-        conf = os.path.join(tmp, "dhcpfod.conf")
-        with open(conf, "w") as f:
-            f.write("[server]\ninterfaces =\ndatabase = %s/db.sqlite\ncontrol-socket = %s\n"
-                    "server-id = 192.0.2.2\n[failover]\nlisten = 127.0.0.1:6471\n" % (
-                        tmp, sock))
-        log = open(os.path.join(tmp, "log"), "w")
-        d = subprocess.Popen([DAEMON, "-c", conf], stdout=log, stderr=subprocess.STDOUT)
+        d = lk.Dhcpfod(tmp)
+        d.write_conf("[server]\ninterfaces =\ndatabase = %s/db.sqlite\ncontrol-socket = %s\n"
+                     "server-id = 192.0.2.2\n[failover]\nlisten = 127.0.0.1:6471\n" % (
+                         tmp, d.sock))
         try:
-            for _ in range(100):
-                if os.path.exists(sock) and call(sock, "server.status"):
-                    break
-                time.sleep(0.05)
-            body(sock)
+            d.start()
+            body(d)
         finally:
-            d.send_signal(signal.SIGTERM)
-            d.wait(10)
-            if failed:
-                with open(os.path.join(tmp, "log")) as f:
-                    print("---- daemon log (tail) ----\n" + f.read()[-3000:])
-    print("dhcpd-import: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+            d.stop()
+            if lk.failed:
+                print("---- daemon log (tail) ----\n" + d.log()[-3000:])
+    return lk.report("dhcpd-import")
 
 
-def body(sock):
+def body(d):
     # -n changes nothing
-    rc, out = run_import(sock, "-n", "--leases", LEASES, CONF)
+    rc, out = d.run_import("-n", "--leases", LEASES, CONF)
     check(rc == 0 and "would call scope.create" in out, "dry run: rc %d\n%s" % (rc, out))
-    check(call(sock, "scope.list")["scopes"] == [], "dry run created nothing")
+    check(d.result("scope.list")["scopes"] == [], "dry run created nothing")
 
-    rc, out = run_import(sock, "--leases", LEASES, CONF)
+    rc, out = d.run_import("--leases", LEASES, CONF)
     check(rc == 0, "import: rc %d\n%s" % (rc, out))
-    sc = {s["subnet"]: s for s in call(sock, "scope.list")["scopes"]}
+    sc = {s["subnet"]: s for s in d.result("scope.list")["scopes"]}
     check(sorted(sc) == ["10.10.0.0", "10.20.0.0", "10.21.0.0"], "scopes %s" % sorted(sc))
     a = sc.get("10.10.0.0", {})
     check(a.get("range") == {"start": "10.10.0.50", "end": "10.10.0.199"} and
@@ -102,19 +61,19 @@ def body(sock):
           "shared-network subnet: its options and lease time: %r" % b)
     c = sc.get("10.21.0.0", {})
     check("routers" not in c.get("options", {}), "a router given by name is left out")
-    rv = call(sock, "reservation.list", {"subnet": "10.10.0.0"})["reservations"]
+    rv = d.result("reservation.list", {"subnet": "10.10.0.0"})["reservations"]
     check([(r["address"], r["hwaddr"], r["name"]) for r in rv] ==
           [("10.10.0.5", "02:00:00:10:00:05", "printer")], "host in a subnet: %r" % rv)
-    rv = call(sock, "reservation.list", {"subnet": "10.20.0.0"})["reservations"]
+    rv = d.result("reservation.list", {"subnet": "10.20.0.0"})["reservations"]
     check([(r["address"], r["name"]) for r in rv] == [("10.20.0.7", "lab1")],
           "host in a group: %r" % rv)
-    rel = call(sock, "failover.get", {"name": "dc"}) or {}
+    rel = d.result("failover.get", {"name": "dc"}, {})
     check(rel.get("server_type") == "secondary" and rel.get("primary_server") ==
           "192.0.2.1" and rel.get("secondary_server") == "192.0.2.2" and
           rel.get("safe_period") == 3600 and rel.get("scopes") == ["10.10.0.0"] and
           rel.get("port") == 647 and rel.get("load_balance_max_seconds") == 3,
           "failover peer -> relationship: %r" % rel)
-    ls = {l["address"]: l for l in call(sock, "lease.list", {})["leases"]}
+    ls = {l["address"]: l for l in d.result("lease.list", {})["leases"]}
     l1, l2 = ls.get("10.10.0.51", {}), ls.get("10.20.0.10", {})
     check(l1.get("state") == "ACTIVE" and l1.get("hwaddr") == "02:00:00:10:00:51" and
           l1.get("client_id") == "01020000100051" and l1.get("hostname") == "pc51" and
@@ -138,7 +97,7 @@ def body(sock):
     check("NOT MAPPED" in out and "ignored" in out, "both kinds of note")
     check(leaselines, "the lease outside every scope is reported")
     # a second run refuses what exists and says so
-    rc, out = run_import(sock, CONF)
+    rc, out = d.run_import(CONF)
     check(rc == 1 and "FAILED: scope 10.10.0.0" in out, "a second import reports what "
           "already exists (rc %d)" % rc)
 

@@ -13,39 +13,32 @@ update is acknowledged and both lease tables agree.
 """
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 import failover_test as fo
-from failover_test import NS_A, NS_B, NS_C, LOAD, check, wait_for
+import labkit as lk
+from failover_test import NS_A, NS_B, NS_C, LOAD
+from labkit import check, wait_for
 
-SHIM = os.path.join(fo.BUILD, "tests", "faultfs.so")
+SHIM = os.path.join(lk.BUILD, "tests", "faultfs.so")
 
 
 class FaultyServer(fo.Server):
-    """A Server started with the shim, its faults switched by self.ctl."""
+    """A Server started with the shim, its faults switched by the file self.fault."""
 
     def __init__(self, *args):
         super().__init__(*args)
-        self.ctl = os.path.join(self.dir, "fault")
+        self.fault = os.path.join(self.dir, "fault")
 
     def start(self):
-        env = dict(os.environ, LD_PRELOAD=SHIM, DFO_FAULT_CTL=self.ctl,
+        env = dict(os.environ, LD_PRELOAD=SHIM, DFO_FAULT_CTL=self.fault,
                    DFO_FAULT_PATH=os.path.join(self.dir, "db.sqlite"))
         env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
                                ":verify_asan_link_order=0").lstrip(":")
-        log = open(self.logpath, "a")
-        self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, fo.DAEMON, "-c",
-                                      self.conf], stdout=log, stderr=subprocess.STDOUT,
-                                     env=env)
-        for _ in range(100):
-            if os.path.exists(self.sock) and self.call("server.status")[0] == "ok":
-                return
-            time.sleep(0.1)
-        raise RuntimeError("B did not start: %s" % self.log()[-2000:])
+        super().start(env=env)
 
     def storage(self):
         r = self.call("server.status")
@@ -58,12 +51,12 @@ def unacked(a):
 
 def run(a, b):
     fo.setup(a, b)
-    check(wait_for("NORMAL", lambda: fo.both_state(a, b, "NORMAL"), 60),
+    check(wait_for(lambda: fo.both_state(a, b, "NORMAL"), 60),
           "both reach NORMAL (A %s, B %s)" % (a.rel().get("state"), b.rel().get("state")))
-    check(wait_for("acked", lambda: unacked(a) == 0, 30),
+    check(wait_for(lambda: unacked(a) == 0, 30),
           "the balancing is acknowledged (unacked %d)" % unacked(a))
     mark = len(a.log())
-    with open(b.ctl, "w") as f:
+    with open(b.fault, "w") as f:
         f.write("write\n")
     load = subprocess.run(["ip", "netns", "exec", NS_C, "perfdhcp", "-4", "-l",
                            "10.78.0.3", "-r", "200", "-R", "2000", "-p", "3",
@@ -81,15 +74,15 @@ def run(a, b):
     check(st.get("ok") is False and st.get("kind") == "io_error",
           "B's server.status says its storage fails: %r" % st)
     check("storage failing: I/O error" in b.log(), "B logs the failure")
-    os.unlink(b.ctl)
-    check(wait_for("B ok", lambda: b.storage().get("ok") is True, 15),
+    os.unlink(b.fault)
+    check(wait_for(lambda: b.storage().get("ok") is True, 15),
           "B's storage recovers by itself: %r" % b.storage())
-    check(wait_for("NORMAL", lambda: fo.both_state(a, b, "NORMAL"), 60),
+    check(wait_for(lambda: fo.both_state(a, b, "NORMAL"), 60),
           "NORMAL again (A %s, B %s)" % (a.rel().get("state"), b.rel().get("state")))
-    check(wait_for("acked", lambda: unacked(a) == 0, 30),
+    check(wait_for(lambda: unacked(a) == 0, 30),
           "every update is acknowledged once B's disk works (unacked %d)" % unacked(a))
     check("received BNDACK" in a.log()[mark:], "B acknowledges once its disk works")
-    check(wait_for("agree", lambda: fo.tables_agree(a, b), 30) or
+    check(wait_for(lambda: fo.tables_agree(a, b), 30) or
           fo.tables_agree(a, b, True), "both lease tables agree")
 
 
@@ -105,7 +98,7 @@ def main():
         print("disk failover: FAIL: %s missing (make check builds it)" % SHIM)
         return 1
     tmp = tempfile.mkdtemp(prefix="dfo-diskfo.")
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(130))
+    lk.exit_on_sigterm(130)
     a = b = None
     try:
         fo.lab_up()
@@ -117,18 +110,14 @@ def main():
     except Exception as e:      # a broken lab is a failure, not a crash
         check(False, "exception: %r" % (e,))
     finally:
-        if fo.failed and a and b:
+        if lk.failed and a and b:
             for s in (a, b):
                 print("---- %s log (tail) ----\n%s" % (s.name, s.log()[-6000:]))
-        fo.lab_down()
-        left = [ns for ns in (NS_A, NS_B, NS_C) if ns in
-                subprocess.run(["ip", "netns", "list"], capture_output=True,
-                               text=True).stdout]
-        check(not left, "lab torn down (%s)" % left)
+        fo.LAB.down()
+        check(not fo.LAB.left(), "lab torn down (%s)" % fo.LAB.left())
         if os.environ.get("LAB_KEEP") != "1":
             shutil.rmtree(tmp, ignore_errors=True)
-    print("disk failover: %d passed, %d failed" % (fo.passed, fo.failed))
-    return 1 if fo.failed else 0
+    return lk.report("disk failover")
 
 
 if __name__ == "__main__":

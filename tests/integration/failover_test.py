@@ -24,175 +24,47 @@ refused while the daemons keep serving. After every step a checker compares
 both lease tables and the clients' own leases: no address is ACTIVE for two
 different clients.
 """
-import json
 import os
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
 import time
 
+import labkit as lk
+from labkit import check, sh, wait_for
 from rfc3074 import bucket_of, client_macs
 
-BUILD = os.path.abspath(os.environ.get("BUILD", "build"))
-DAEMON = os.path.join(BUILD, "dhcpfod")
-CTL = os.path.join(BUILD, "dhcpfoctl")
-ID = os.getpid() % 100000
-NS_A, NS_B, NS_C = "fo-a-%d" % ID, "fo-b-%d" % ID, "fo-c-%d" % ID
+NS_A, NS_B, NS_C = "fo-a-" + lk.TAG, "fo-b-" + lk.TAG, "fo-c-" + lk.TAG
 SUBNET, LO, HI = "10.77.0.0", "10.77.0.100", "10.77.0.199"
 LOAD = "10.78.0.0"      # a /16 for perfdhcp (relay agent 10.78.0.3 in C)
 MCLT = 8
 NCLIENTS = 6
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what, flush=True)
-
-
-def sh(*cmd, ns=None, check_rc=True, timeout=30):
-    full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
-    p = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
-    if check_rc and p.returncode != 0:
-        raise RuntimeError("%s: %s" % (" ".join(full), p.stderr.strip()))
-    return p
-
-
-def ns_pids(ns):
-    p = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
-    return [int(x) for x in p.stdout.split()]
-
-
-def lab_down():
-    for ns in (NS_A, NS_B, NS_C):
-        for pid in ns_pids(ns):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-    time.sleep(0.2)
-    for ns in (NS_A, NS_B, NS_C):
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+LAB = lk.PairLab((NS_A, NS_B, NS_C), ("fa", "fb"), ("la", "lb"), client_macs(NCLIENTS + 7),
+                 ("10.77.0.3/24", "10.78.0.3/24"))
 
 
 def lab_up():
-    for ns in (NS_A, NS_B, NS_C):
-        sh("ip", "netns", "add", ns)
-        sh("ip", "link", "set", "lo", "up", ns=ns)
-    # the failover link, created inside A and moved to B (never in the host)
-    sh("ip", "link", "add", "fa", "type", "veth", "peer", "name", "fb", ns=NS_A)
-    sh("ip", "link", "set", "fb", "netns", NS_B, ns=NS_A)
-    sh("ip", "addr", "add", "10.99.0.1/24", "dev", "fa", ns=NS_A)
-    sh("ip", "addr", "add", "10.99.0.2/24", "dev", "fb", ns=NS_B)
-    sh("ip", "link", "set", "fa", "up", ns=NS_A)
-    sh("ip", "link", "set", "fb", "up", ns=NS_B)
-    # the client LAN: a bridge in C
-    sh("ip", "link", "add", "br0", "type", "bridge", ns=NS_C)
-    sh("ip", "link", "set", "br0", "up", ns=NS_C)
-    for ns, ifc, peer, addr in ((NS_A, "la", "la1", "10.77.0.1/24"),
-                                (NS_B, "lb", "lb1", "10.77.0.2/24")):
-        sh("ip", "link", "add", ifc, "type", "veth", "peer", "name", peer, ns=NS_C)
-        sh("ip", "link", "set", ifc, "netns", ns, ns=NS_C)
-        sh("ip", "link", "set", peer, "master", "br0", "up", ns=NS_C)
-        sh("ip", "addr", "add", addr, "dev", ifc, ns=ns)
-        sh("ip", "link", "set", ifc, "up", ns=ns)
-    for i, mac in enumerate(client_macs(NCLIENTS + 7)):
-        sh("ip", "link", "add", "c%d" % i, "address", mac, "type", "veth", "peer", "name",
-           "c%dp" % i, ns=NS_C)
-        sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
-        sh("ip", "link", "set", "c%d" % i, "up", ns=NS_C)
-    sh("ip", "addr", "add", "10.77.0.3/24", "dev", "br0", ns=NS_C)
-    sh("ip", "addr", "add", "10.78.0.3/24", "dev", "br0", ns=NS_C)
+    """The lab of the docstring; perfdhcp's relay agent 10.78.0.3 routed from A and B."""
+    LAB.up()
     sh("ip", "route", "add", "10.78.0.0/24", "dev", "la", ns=NS_A)
     sh("ip", "route", "add", "10.78.0.0/24", "dev", "lb", ns=NS_B)
 
 
-class Server:
+class Server(lk.Dhcpfod):
+    """One dhcpfod of the pair, name, in namespace ns: DHCP on ifc, failover on listen."""
+
     def __init__(self, tmp, name, ns, ifc, listen):
-        self.name, self.ns = name, ns
-        self.dir = os.path.join(tmp, name)
-        os.makedirs(self.dir)
-        self.sock = os.path.join(self.dir, "ctl.sock")
-        self.conf = os.path.join(self.dir, "dhcpfod.conf")
-        self.logpath = os.path.join(self.dir, "dhcpfod.log")
-        with open(self.conf, "w") as f:
-            f.write("[server]\ninterfaces = %s\ndatabase = %s/db.sqlite\n"
-                    "control-socket = %s\nlog-level = debug\n"
-                    "[failover]\nlisten = %s\n" % (ifc, self.dir, self.sock, listen))
-        self.proc = None
-
-    def start(self):
-        log = open(self.logpath, "a")
-        self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, DAEMON, "-c",
-                                      self.conf], stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(100):
-            if os.path.exists(self.sock) and self.call("server.status")[0] == "ok":
-                return
-            time.sleep(0.1)
-        raise RuntimeError("%s did not start: %s" % (self.name, self.log()[-2000:]))
-
-    def kill(self):
-        for pid in ns_pids(self.ns):
-            os.kill(pid, signal.SIGKILL)
-        if self.proc:
-            self.proc.wait(10)
-        self.proc = None
-
-    def log(self):
-        with open(self.logpath) as f:
-            return f.read()
-
-    def call(self, method, params=None):
-        args = [CTL, "-s", self.sock, "call", method] + \
-            ([json.dumps(params)] if params is not None else [])
-        p = subprocess.run(args, capture_output=True, text=True, timeout=60)
-        if p.returncode == 0:
-            return ("ok", json.loads(p.stdout))
-        line = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
-        try:
-            return ("err", int(line.split(" (", 1)[1].split(")", 1)[0]), line)
-        except (IndexError, ValueError):
-            return ("bad", line)
-
-    def rel(self):
-        r = self.call("failover.get", {"name": "r1"})
-        return r[1] if r[0] == "ok" else {}
+        super().__init__(os.path.join(tmp, name), ns)
+        self.lab_conf(ifc, listen)
 
     def stats(self):
-        r = self.call("failover.scope_statistics", {"scope": SUBNET})
-        return r[1] if r[0] == "ok" else {}
+        return self.result("failover.scope_statistics", {"scope": SUBNET}, {})
 
     def leases(self, subnet=SUBNET):
-        out, frm = [], None
-        while True:
-            p = {"subnet": subnet, "limit": 1000}
-            if frm:
-                p["from"] = frm
-            r = self.call("lease.list", p)
-            if r[0] != "ok":
-                return out
-            out += r[1]["leases"]
-            frm = r[1].get("next")
-            if not frm:
-                return out
-
-
-def wait_for(what, fn, secs):
-    end = time.time() + secs
-    while time.time() < end:
-        if fn():
-            return True
-        time.sleep(0.25)
-    return False
+        return self.lease_list(subnet) or []
 
 
 def both_state(a, b, state):
@@ -203,29 +75,17 @@ def both_state(a, b, state):
 LEASE_END = {}
 
 
-def udhcpc(ifc, tmp, want=None, secs=6):
+def udhcpc(ifc, tmp, want=None):
     """One DORA from client interface ifc; (leased address, server) or None."""
-    script = os.path.join(tmp, "udhcpc.sh")
-    if not os.path.exists(script):
-        with open(script, "w") as f:
-            f.write('#!/bin/sh\n[ "$1" = bound ] && echo "LEASE $ip $serverid $lease"\n'
-                    'exit 0\n')
-        os.chmod(script, 0o755)
-    cmd = ["busybox", "udhcpc", "-i", ifc, "-n", "-q", "-f", "-t", "4", "-T", "1",
-           "-A", "1", "-s", script]
-    if want:
-        cmd += ["-r", want]
-    p = sh(*cmd, ns=NS_C, check_rc=False, timeout=secs + 20)
-    for line in p.stdout.splitlines():
-        if line.startswith("LEASE "):
-            _, ip, sid, lease = line.split()
-            LEASE_END[hw_of(ifc)] = time.time() + int(lease)
-            return ip, sid
-    return None
+    got = lk.udhcpc(NS_C, ifc, tmp, want)
+    if got is None:
+        return None
+    LEASE_END[hw_of(ifc)] = time.time() + got[2]
+    return got[:2]
 
 
 def hw_of(ifc):
-    return sh("cat", "/sys/class/net/%s/address" % ifc, ns=NS_C).stdout.strip()
+    return lk.hw_of(NS_C, ifc)
 
 
 def no_double_lease(a, b, clients, what):
@@ -303,12 +163,12 @@ def setup(a, b):
 
 
 def step_normal(a, b, clients, tmp):
-    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 40),
+    check(wait_for(lambda: both_state(a, b, "NORMAL"), 40),
           "both reach NORMAL (A %s, B %s)" % (a.rel().get("state"), b.rel().get("state")))
     check(a.rel().get("partner_state") == "NORMAL" and
           b.rel().get("partner_state") == "NORMAL", "each sees its partner NORMAL")
     # entering NORMAL the primary balances (FAILOVER.md §11, on entering NORMAL)
-    wait_for("balanced", lambda: a.stats().get("partner_addr_free") ==
+    wait_for(lambda: a.stats().get("partner_addr_free") ==
              a.stats().get("addr_free", 0) // 2 and b.stats().get("this_addr_free") ==
              a.stats().get("addr_free", 0) // 2, 10)
     expect_split(a, b, 50, "on entering NORMAL")
@@ -325,7 +185,7 @@ def step_normal(a, b, clients, tmp):
             check(got[1] == want, "client c%d (bucket %d) answered by %s, the hash says %s"
                   % (i, bucket_of(hw), got[1], want))
     check(len(servers) == 2, "both servers answer clients by hash: %s" % servers)
-    check(wait_for("tables", lambda: tables_agree(a, b) and len(
+    check(wait_for(lambda: tables_agree(a, b) and len(
         [l for l in a.leases() if l["state"] == "ACTIVE"]) >= len(clients), 10),
         "every lease in both lease tables")
     no_double_lease(a, b, clients, "NORMAL")
@@ -354,7 +214,7 @@ def step_rebalance(a, b):
     trigger(a, "hot-standby 5")
     expect_split(a, b, 5, "trigger hot-standby 5")
     # the operator's view: both states and the free split at a glance
-    lst = subprocess.run([CTL, "-s", a.sock, "failover", "list"], capture_output=True,
+    lst = subprocess.run([a.ctl, "-s", a.sock, "failover", "list"], capture_output=True,
                          text=True, timeout=30).stdout
     free = [a.call("failover.scope_statistics", {"scope": sc})[1] for sc in (SUBNET, LOAD)]
     split = "%d/%d" % (sum(f["this_addr_free"] for f in free),
@@ -372,7 +232,7 @@ def step_lb_max(a, b, clients, tmp):
     ci = "c%d" % (NCLIENTS + 3)
     sh("ip", "link", "set", "la", "down", ns=NS_A)
     try:
-        got = udhcpc(ci, tmp, secs=3)
+        got = udhcpc(ci, tmp)
         check(got is None, "primary's LAN down, standby in NORMAL: no answer (%r)" % (got,))
         r = b.call("failover.set", {"name": "r1", "load_balance_max_seconds": 1})
         check(r[0] == "ok" and r[1].get("load_balance_max_seconds") == 1,
@@ -389,14 +249,14 @@ def step_lb_max(a, b, clients, tmp):
     finally:
         sh("ip", "link", "set", "la", "up", ns=NS_A)
         b.call("failover.set", {"name": "r1", "load_balance_max_seconds": 0})
-    check(wait_for("agree", lambda: tables_agree(a, b), 15), "the primary learned that "
+    check(wait_for(lambda: tables_agree(a, b), 15), "the primary learned that "
           "lease too")
     no_double_lease(a, b, clients, "load_balance_max_seconds")
 
 
 def step_cut(a, b, clients, tmp):
     sh("ip", "link", "set", "fa", "down", ns=NS_A)
-    check(wait_for("COMM_INT", lambda: both_state(a, b, "COMMUNICATION_INT"), 30),
+    check(wait_for(lambda: both_state(a, b, "COMMUNICATION_INT"), 30),
           "link cut: both COMMUNICATION_INT (A %s, B %s)" % (a.rel().get("state"),
                                                            b.rel().get("state")))
     before = a.stats()
@@ -449,10 +309,10 @@ def step_partner_down(a, b, clients, tmp):
 def step_heal(a, b, clients):
     sh("ip", "link", "set", "fa", "up", ns=NS_A)
     sh("ip", "link", "set", "lb", "up", ns=NS_B)
-    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 60),
+    check(wait_for(lambda: both_state(a, b, "NORMAL"), 60),
           "healed: both NORMAL again (A %s, B %s)" % (a.rel().get("state"),
                                                     b.rel().get("state")))
-    check(wait_for("agree", lambda: tables_agree(a, b), 15), "healed: lease tables agree")
+    check(wait_for(lambda: tables_agree(a, b), 15), "healed: lease tables agree")
     no_double_lease(a, b, clients, "healed")
 
 
@@ -465,17 +325,17 @@ def step_kill(a, b, clients, victim, other):
                                  "10.77.0.1"], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         time.sleep(2.5)
-    victim.kill()
+    victim.stop(signal.SIGKILL)
     victim.start()
     if load:
         load.wait(30)
         n = len([l for l in a.leases(LOAD) if l["state"] == "ACTIVE"])
         check(n > 0, "%s killed under load: the primary granted %d leases" % (
             victim.name, n))
-    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 60),
+    check(wait_for(lambda: both_state(a, b, "NORMAL"), 60),
           "%s SIGKILLed and restarted: NORMAL again (A %s, B %s)" % (
               victim.name, a.rel().get("state"), b.rel().get("state")))
-    check(wait_for("agree", lambda: tables_agree(a, b), 30) or tables_agree(a, b, True),
+    check(wait_for(lambda: tables_agree(a, b), 30) or tables_agree(a, b, True),
           "%s restarted: lease tables agree" % victim.name)
     no_double_lease(a, b, clients, "after SIGKILL of " + victim.name)
 
@@ -486,11 +346,9 @@ def step_graceful(a, b, clients, tmp):
     acknowledged, the restarted secondary recovers without MCLT's wait."""
     n0 = len(b.log())
     t0 = time.time()
-    b.proc.send_signal(signal.SIGTERM)
-    rc = b.proc.wait(20)
+    rc = b.stop(signal.SIGTERM, 20)
     check(rc == 0, "SIGTERM: the secondary exits 0 (%r) after %.1f s" % (
         rc, time.time() - t0))
-    b.proc = None
     log = b.log()[n0:]
     check("NORMAL -> SHUTDOWN (server shutting down)" in log and
           "stopped cleanly" in log, "SIGTERM: the secondary went SHUTDOWN and "
@@ -505,14 +363,14 @@ def step_graceful(a, b, clients, tmp):
         clients[hw_of(ci)] = got[0]
     n0 = len(b.log())
     b.start()
-    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 40),
+    check(wait_for(lambda: both_state(a, b, "NORMAL"), 40),
           "graceful restart: NORMAL again (A %s, B %s)" % (a.rel().get("state"),
                                                           b.rel().get("state")))
     log = b.log()[n0:]
     check("RECOVER -> RECOVER_DONE" in log and "RECOVER_WAIT" not in log,
           "graceful restart: RECOVER without MCLT's wait:\n%s" % "\n".join(
               l for l in log.splitlines() if " -> " in l))
-    check(wait_for("agree", lambda: tables_agree(a, b), 30) or tables_agree(a, b, True),
+    check(wait_for(lambda: tables_agree(a, b), 30) or tables_agree(a, b, True),
           "graceful restart: lease tables agree")
     no_double_lease(a, b, clients, "after the graceful restart")
 
@@ -599,12 +457,12 @@ def step_stale_release(a, b, clients):
         r = b.call("failover.client_info", {"address": ip})
         return max(r[1]["ack_pot_exp_time"], r[1]["recv_pot_exp_time"]) \
             if r[0] == "ok" else 0
-    check(wait_for("pet", lambda: pet() > time.time() + 60, 10),
+    check(wait_for(lambda: pet() > time.time() + 60, 10),
           "stale release: B knows the renewal")
     os.kill(a.proc.pid, signal.SIGSTOP)
     try:
         sh("python3", "-c", SEND_RELEASE, "10.77.0.1", ip, hw.replace(":", ""), ns=NS_C)
-        check(wait_for("COMMUNICATION_INT", lambda: b.rel().get("state") ==
+        check(wait_for(lambda: b.rel().get("state") ==
                        "COMMUNICATION_INT", 20), "stale release: B notices A is silent")
         rep = relayed_request("10.77.0.2", hw, ip)
         check(rep is not None and rep[0] == "ack",
@@ -616,10 +474,10 @@ def step_stale_release(a, b, clients):
     def held(srv):
         r = srv.call("lease.get", {"address": ip})
         return r[0] == "ok" and r[1]["state"] == "ACTIVE" and r[1]["hwaddr"] == hw
-    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 40),
+    check(wait_for(lambda: both_state(a, b, "NORMAL"), 40),
           "stale release: back to NORMAL")
     time.sleep(2)
-    ok = wait_for("active", lambda: held(a) and held(b), 10)
+    ok = wait_for(lambda: held(a) and held(b), 10)
     check(ok, "stale release: %s still ACTIVE for %s on both after A read the old "
           "release (A %s, B %s)" % (ip, hw, a.call("lease.get", {"address": ip}),
                                     b.call("lease.get", {"address": ip})))
@@ -653,7 +511,7 @@ def step_restart_alone(a, b, clients, tmp):
             r = b.call("failover.client_info", {"address": ip})
             return max(r[1]["ack_pot_exp_time"], r[1]["recv_pot_exp_time"]) \
                 if r[0] == "ok" else 0
-        if wait_for("acked", lambda: pet() > time.time() + 60, 10):
+        if wait_for(lambda: pet() > time.time() + 60, 10):
             known = (hw, ip, pet())
             break
     check(known is not None, "restart alone: a lease renewed with A, B knows it")
@@ -666,8 +524,8 @@ def step_restart_alone(a, b, clients, tmp):
                 lg[0] != "ok" or lg[1]["state"] in ("FREE", "BACKUP")):
             theirs = ip
             break
-    b.kill()
-    check(wait_for("COMM_INT", lambda: a.rel().get("state") == "COMMUNICATION_INT", 20),
+    b.stop(signal.SIGKILL)
+    check(wait_for(lambda: a.rel().get("state") == "COMMUNICATION_INT", 20),
           "restart alone: A notices B is gone (%s)" % a.rel().get("state"))
     r = a.call("failover.set", {"name": "r1", "state": "PARTNER_DOWN"})
     check(r[0] == "ok", "restart alone: A PARTNER_DOWN %r" % (r,))
@@ -684,10 +542,10 @@ def step_restart_alone(a, b, clients, tmp):
     try:
         n0 = len(b.log())
         b.start()
-        check(wait_for("resumed", lambda: b.rel().get("state") == "COMMUNICATION_INT",
+        check(wait_for(lambda: b.rel().get("state") == "COMMUNICATION_INT",
                        20), "restart alone: B resumes COMMUNICATION_INT (%s)" %
               b.rel().get("state"))
-        got = udhcpc("c%d" % (NCLIENTS + 5), tmp, secs=4)
+        got = udhcpc("c%d" % (NCLIENTS + 5), tmp)
         check(got is None, "restart alone: B gives no new client an address that "
               "A may have taken (%r)" % (got,))
         if known:
@@ -700,14 +558,14 @@ def step_restart_alone(a, b, clients, tmp):
     finally:
         sh("ip", "link", "set", "fa", "up", ns=NS_A)
         sh("ip", "link", "set", "la", "up", ns=NS_A)
-    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 60),
+    check(wait_for(lambda: both_state(a, b, "NORMAL"), 60),
           "restart alone: NORMAL again (A %s, B %s)" % (a.rel().get("state"),
                                                       b.rel().get("state")))
     log = b.log()[n0:]
     check("-> RECOVER (partner is PARTNER_DOWN)" in log, "restart alone: B met "
           "A's PARTNER_DOWN after STARTUP and recovered:\n%s" % "\n".join(
               l for l in log.splitlines() if " -> " in l))
-    check(wait_for("agree", lambda: tables_agree(a, b), 30) or tables_agree(a, b, True),
+    check(wait_for(lambda: tables_agree(a, b), 30) or tables_agree(a, b, True),
           "restart alone: lease tables agree")
     no_double_lease(a, b, clients, "after restarting alone")
 
@@ -747,7 +605,7 @@ def step_hostile(a, b):
     check(b.call("server.status")[0] == "ok" and a.call("server.status")[0] == "ok",
           "both daemons keep serving after hostile input")
     a.call("failover.set", {"name": "r1", "shared_secret": "right"})
-    check(wait_for("NORMAL", lambda: both_state(a, b, "NORMAL"), 60),
+    check(wait_for(lambda: both_state(a, b, "NORMAL"), 60),
           "the right secret on both: NORMAL (A %s, B %s)" % (a.rel().get("state"),
                                                             b.rel().get("state")))
 
@@ -761,7 +619,7 @@ def main():
         print("failover: SKIP: busybox (udhcpc) missing: run scripts/install-deps")
         return 77
     tmp = tempfile.mkdtemp(prefix="dfo-fo.")
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(130))
+    lk.exit_on_sigterm(130)
     a = b = None
     try:
         lab_up()
@@ -786,18 +644,14 @@ def main():
     except Exception as e:      # a broken lab is a failure, not a crash
         check(False, "exception: %r" % (e,))
     finally:
-        if failed and a and b:
+        if lk.failed and a and b:
             for s in (a, b):
                 print("---- %s log (tail) ----\n%s" % (s.name, s.log()[-6000:]))
-        lab_down()
-        left = [ns for ns in (NS_A, NS_B, NS_C) if ns in
-                subprocess.run(["ip", "netns", "list"], capture_output=True,
-                               text=True).stdout]
-        check(not left, "lab torn down (%s)" % left)
+        LAB.down()
+        check(not LAB.left(), "lab torn down (%s)" % LAB.left())
         if os.environ.get("LAB_KEEP") != "1":
             shutil.rmtree(tmp, ignore_errors=True)
-    print("failover: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return lk.report("failover")
 
 
 if __name__ == "__main__":

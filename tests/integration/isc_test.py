@@ -23,7 +23,6 @@ Environment: BUILD (default build), ISC_PAIRING=A|B (default both),
 ISC_CAPTURE=1 (tshark on the failover link, decoded with -d tcp.port==647,dhcpfo,
 kept in the temporary directory), LAB_KEEP=1 (keep the temporary directory).
 """
-import json
 import os
 import re
 import shutil
@@ -33,16 +32,12 @@ import sys
 import tempfile
 import time
 
+import labkit as lk
+from labkit import check, sh, wait_for
 from rfc3074 import client_macs
 
-BUILD = os.path.abspath(os.environ.get("BUILD", "build"))
-DAEMON = os.path.join(BUILD, "dhcpfod")
-CTL = os.path.join(BUILD, "dhcpfoctl")
 DHCPD = os.environ.get("DHCPD", "/usr/sbin/dhcpd")
-IMPORT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "scripts", "dhcpd-import")
-ID = os.getpid() % 100000
-NS_P, NS_S, NS_C = "isc-p-%d" % ID, "isc-s-%d" % ID, "isc-c-%d" % ID
+NS_P, NS_S, NS_C = "isc-p-" + lk.TAG, "isc-s-" + lk.TAG, "isc-c-" + lk.TAG
 SUBNET, LO, HI = "10.77.0.0", "10.77.0.100", "10.77.0.149"   # 50 addresses
 NADDR = 50
 PRIMARY, SECONDARY = "10.99.0.1", "10.99.0.2"
@@ -53,83 +48,10 @@ REL = "r1"
 PRINTER_MAC, PRINTER_IP = "02:00:00:00:00:99", "10.77.0.50"   # a fixed-address host
 PRINTER = NCLIENTS + 5                                        # its client interface
 NIFS = NCLIENTS + 7        # client interfaces c0..: the steps' clients and the printer
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok: " + (what if len(what) < 90 else what[:87] + "..."), flush=True)
-    else:
-        failed += 1
-        print("FAIL: " + what, flush=True)
-    return cond
-
-
-def sh(*cmd, ns=None, check_rc=True, timeout=30):
-    full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
-    p = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
-    if check_rc and p.returncode != 0:
-        raise RuntimeError("%s: %s" % (" ".join(full), p.stderr.strip()))
-    return p
-
-
-def ns_pids(ns):
-    p = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
-    return [int(x) for x in p.stdout.split()]
-
-
-def lab_down():
-    for ns in (NS_P, NS_S, NS_C):
-        for pid in ns_pids(ns):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-    time.sleep(0.2)
-    for ns in (NS_P, NS_S, NS_C):
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-
-
-def lab_up():
-    for ns in (NS_P, NS_S, NS_C):
-        sh("ip", "netns", "add", ns)
-        sh("ip", "link", "set", "lo", "up", ns=ns)
-    # the failover link, created inside P and moved to S (never in the host)
-    sh("ip", "link", "add", "fp", "type", "veth", "peer", "name", "fs", ns=NS_P)
-    sh("ip", "link", "set", "fs", "netns", NS_S, ns=NS_P)
-    sh("ip", "addr", "add", PRIMARY + "/24", "dev", "fp", ns=NS_P)
-    sh("ip", "addr", "add", SECONDARY + "/24", "dev", "fs", ns=NS_S)
-    sh("ip", "link", "set", "fp", "up", ns=NS_P)
-    sh("ip", "link", "set", "fs", "up", ns=NS_S)
-    sh("ip", "link", "add", "br0", "type", "bridge", ns=NS_C)
-    sh("ip", "link", "set", "br0", "up", ns=NS_C)
-    for ns, ifc, peer, addr in ((NS_P, "lp", "lp1", "10.77.0.1/24"),
-                                (NS_S, "ls", "ls1", "10.77.0.2/24")):
-        sh("ip", "link", "add", ifc, "type", "veth", "peer", "name", peer, ns=NS_C)
-        sh("ip", "link", "set", ifc, "netns", ns, ns=NS_C)
-        sh("ip", "link", "set", peer, "master", "br0", "up", ns=NS_C)
-        sh("ip", "addr", "add", addr, "dev", ifc, ns=ns)
-        sh("ip", "link", "set", ifc, "up", ns=ns)
-    # consecutive clients in alternate hash halves: both servers answer any two
-    for i, mac in enumerate(client_macs(NIFS)):
-        sh("ip", "link", "add", "c%d" % i, "address", mac, "type", "veth", "peer", "name",
-           "c%dp" % i, ns=NS_C)
-        sh("ip", "link", "set", "c%dp" % i, "master", "br0", "up", ns=NS_C)
-        sh("ip", "link", "set", "c%d" % i, "up", ns=NS_C)
-    sh("ip", "link", "set", "c%d" % PRINTER, "address", PRINTER_MAC, ns=NS_C)
-    sh("ip", "addr", "add", "10.77.0.3/24", "dev", "br0", ns=NS_C)
-
-
-def wait_for(fn, secs, step=0.25):
-    end = time.time() + secs
-    while time.time() < end:
-        if fn():
-            return True
-        time.sleep(step)
-    return False
+# consecutive clients in alternate hash halves: both servers answer any two
+MACS = client_macs(NIFS)
+MACS[PRINTER] = PRINTER_MAC
+LAB = lk.PairLab((NS_P, NS_S, NS_C), ("fp", "fs"), ("lp", "ls"), MACS, ("10.77.0.3/24",))
 
 
 # ---- ISC dhcpd ----
@@ -178,49 +100,30 @@ def isc_conf(role):
     return "\n".join(lines)
 
 
-class Isc:
+class Isc(lk.Process):
+    """ISC dhcpd in the foreground on interface ifc of namespace ns, its own
+    files only."""
     kind = "dhcpd"
 
     def __init__(self, tmp, name, ns, ifc, role):
-        self.name, self.ns, self.ifc, self.role = name, ns, ifc, role
-        self.dir = os.path.join(tmp, name)
-        os.makedirs(self.dir)
+        super().__init__(os.path.join(tmp, name), ns, "dhcpd.log")
+        self.ifc, self.role = ifc, role
         self.conf = os.path.join(self.dir, "dhcpd.conf")
         self.leases_path = os.path.join(self.dir, "dhcpd.leases")
         self.pid = os.path.join(self.dir, "dhcpd.pid")
-        self.logpath = os.path.join(self.dir, "dhcpd.log")
         with open(self.conf, "w") as f:
             f.write(isc_conf(role))
         open(self.leases_path, "a").close()
-        self.proc = None
 
     def start(self):
-        log = open(self.logpath, "a")
-        log.write("==== start %s ====\n" % time.strftime("%T"))
-        log.flush()
-        self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns, DHCPD, "-4", "-f", "-d", "-cf", self.conf,
-             "-lf", self.leases_path, "-pf", self.pid, self.ifc],
-            stdout=log, stderr=subprocess.STDOUT)
+        with open(self.logpath, "a") as log:
+            log.write("==== start %s ====\n" % time.strftime("%T"))
+        self.spawn([DHCPD, "-4", "-f", "-d", "-cf", self.conf, "-lf", self.leases_path,
+                    "-pf", self.pid, self.ifc])
         ok = wait_for(lambda: "Server starting service" in self.log() or
                       self.proc.poll() is not None, 10)
         if not ok or self.proc.poll() is not None:
             raise RuntimeError("dhcpd did not start: %s" % self.log()[-3000:])
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is None:
-            return
-        self.proc.send_signal(sig)
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.proc = None
-
-    def log(self):
-        with open(self.logpath, errors="replace") as f:
-            return f.read()
 
     def lease_file(self):
         with open(self.leases_path, errors="replace") as f:
@@ -266,70 +169,21 @@ class Isc:
 
 # ---- dhcpfod ----
 
-class Fod:
+class Fod(lk.Dhcpfod):
+    """dhcpfod, name, in namespace ns: DHCP on ifc, failover on listen, role
+    its server_type."""
     kind = "dhcpfod"
 
     def __init__(self, tmp, name, ns, ifc, listen, role):
-        self.name, self.ns, self.role = name, ns, role
-        self.dir = os.path.join(tmp, name)
-        os.makedirs(self.dir)
-        self.sock = os.path.join(self.dir, "ctl.sock")
-        self.conf = os.path.join(self.dir, "dhcpfod.conf")
-        self.logpath = os.path.join(self.dir, "dhcpfod.log")
-        with open(self.conf, "w") as f:
-            f.write("[server]\ninterfaces = %s\ndatabase = %s/db.sqlite\n"
-                    "control-socket = %s\nlog-level = debug\n"
-                    "[failover]\nlisten = %s\n" % (ifc, self.dir, self.sock, listen))
-        self.proc = None
-
-    def start(self):
-        log = open(self.logpath, "a")
-        self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, DAEMON, "-c",
-                                      self.conf], stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(100):
-            if os.path.exists(self.sock) and self.call("server.status")[0] == "ok":
-                return
-            time.sleep(0.1)
-        raise RuntimeError("%s did not start: %s" % (self.name, self.log()[-2000:]))
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is None:
-            return
-        self.proc.send_signal(sig)
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.proc = None
-
-    def log(self):
-        with open(self.logpath, errors="replace") as f:
-            return f.read()
-
-    def call(self, method, params=None):
-        args = [CTL, "-s", self.sock, "call", method] + \
-            ([json.dumps(params)] if params is not None else [])
-        p = subprocess.run(args, capture_output=True, text=True, timeout=60)
-        if p.returncode == 0:
-            return ("ok", json.loads(p.stdout))
-        line = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
-        try:
-            return ("err", int(line.split(" (", 1)[1].split(")", 1)[0]), line)
-        except (IndexError, ValueError):
-            return ("bad", line)
-
-    def rel(self):
-        r = self.call("failover.get", {"name": REL})
-        return r[1] if r[0] == "ok" else {}
+        super().__init__(os.path.join(tmp, name), ns)
+        self.role = role
+        self.lab_conf(ifc, listen)
 
     def stats(self):
-        r = self.call("failover.scope_statistics", {"scope": SUBNET})
-        return r[1] if r[0] == "ok" else {}
+        return self.result("failover.scope_statistics", {"scope": SUBNET}, {})
 
     def lease_rows(self):
-        r = self.call("lease.list", {"subnet": SUBNET, "limit": 1000})
-        return r[1]["leases"] if r[0] == "ok" else []
+        return self.lease_list(SUBNET) or []
 
     def active(self):
         return {l["address"]: l["hwaddr"] for l in self.lease_rows()
@@ -345,15 +199,6 @@ class Fod:
     def normal(self):
         r = self.rel()
         return r.get("state") == "NORMAL" and r.get("partner_state") == "NORMAL"
-
-    def run_import(self, *args):
-        """scripts/dhcpd-import against this daemon: (exit status, output)."""
-        p = subprocess.run([sys.executable, IMPORT, "-s", self.sock, "--ctl", CTL] +
-                           list(args), capture_output=True, text=True, timeout=300)
-        with open(self.logpath, "a") as f:
-            f.write("---- dhcpd-import %s: %d\n%s%s" % (" ".join(args), p.returncode,
-                                                        p.stdout, p.stderr))
-        return p.returncode, p.stdout + p.stderr
 
     def setup_from(self, conf):
         """The migration path: dhcpd.conf of the server dhcpfod replaces."""
@@ -387,29 +232,14 @@ class Fod:
 
 # ---- clients ----
 
-def udhcpc(tmp, ifc, want=None, secs=8):
+def udhcpc(tmp, ifc, want=None):
     """One DORA from client interface ifc: (address, server id, lease time)
     or None."""
-    script = os.path.join(tmp, "udhcpc.sh")
-    if not os.path.exists(script):
-        with open(script, "w") as f:
-            f.write('#!/bin/sh\n[ "$1" = bound ] && echo "LEASE $ip $serverid $lease"'
-                    '\nexit 0\n')
-        os.chmod(script, 0o755)
-    cmd = ["busybox", "udhcpc", "-i", ifc, "-n", "-q", "-f", "-t", "5", "-T", "1",
-           "-A", "1", "-s", script]
-    if want:
-        cmd += ["-r", want]
-    p = sh(*cmd, ns=NS_C, check_rc=False, timeout=secs + 20)
-    for line in p.stdout.splitlines():
-        if line.startswith("LEASE "):
-            _, ip, sid, secs_ = line.split()
-            return ip, sid, int(secs_)
-    return None
+    return lk.udhcpc(NS_C, ifc, tmp, want, tries=5)
 
 
 def hw_of(ifc):
-    return sh("cat", "/sys/class/net/%s/address" % ifc, ns=NS_C).stdout.strip()
+    return lk.hw_of(NS_C, ifc)
 
 
 # ---- checks shared by both pairings ----
@@ -889,35 +719,32 @@ def main():
         print("isc: SKIP: busybox (udhcpc) missing: run scripts/install-deps")
         return 77
     tmp = tempfile.mkdtemp(prefix="dfo-isc.")
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(130))
+    lk.exit_on_sigterm(130)
+    lk.VERBOSE = True
     which = os.environ.get("ISC_PAIRING", "ABM")
     try:
         for p in which:
             isc = fod = None
             try:
-                lab_up()
+                LAB.up()
                 isc, fod = migrate(tmp) if p == "M" else pairing(tmp, p)
             except Exception as e:      # a broken lab is a failure, not a crash
                 check(False, "pairing %s: exception: %r" % (p, e))
             finally:
-                if failed and isc and fod:
+                if lk.failed and isc and fod:
                     for s in (isc, fod):
                         print("---- %s log (tail) ----\n%s" % (s.name, s.log()[-5000:]))
                 for s in (isc, fod):
                     if s:
                         s.stop(signal.SIGKILL)
-                lab_down()
+                LAB.down()
     finally:
-        left = [ns for ns in (NS_P, NS_S, NS_C) if ns in
-                subprocess.run(["ip", "netns", "list"], capture_output=True,
-                               text=True).stdout]
-        check(not left, "lab torn down (%s)" % left)
+        check(not LAB.left(), "lab torn down (%s)" % LAB.left())
         if os.environ.get("LAB_KEEP") != "1":
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             print("kept " + tmp)
-    print("isc: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return lk.report("isc")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -30,22 +29,10 @@ import time
 import urllib.error
 import urllib.request
 
-BUILD = os.environ.get("BUILD", "build")
-DAEMON = os.path.join(BUILD, "dhcpfod")
-CTL = os.path.join(BUILD, "dhcpfoctl")
+import labkit as lk
+from labkit import CTL, DAEMON, check
+
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-
-passed = 0
-failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what, flush=True)
 
 
 # ---- the format checker ----
@@ -252,51 +239,22 @@ def free_port():
     return port
 
 
-class Daemon:
+class Daemon(lk.Dhcpfod):
     """One dhcpfod on a temporary directory, metrics over HTTP on loopback."""
 
     def __init__(self, tmp, mport, fport):
-        self.tmp = tmp
-        self.sock = os.path.join(tmp, "ctl.sock")
+        super().__init__(tmp)
         self.db = os.path.join(tmp, "db", "dhcpfod.db")
         os.makedirs(os.path.dirname(self.db), exist_ok=True)
-        self.conf = os.path.join(tmp, "dhcpfod.conf")
         self.url = "http://127.0.0.1:%d" % mport
-        self.write_conf("127.0.0.1:%d" % mport, fport)
-        self.log = open(os.path.join(tmp, "daemon.log"), "w")
-        self.proc = None
+        self.listen_conf("127.0.0.1:%d" % mport, fport)
 
-    def write_conf(self, metrics, fport):
-        with open(self.conf, "w") as f:
-            f.write("[server]\ninterfaces =\ndatabase = %s\ncontrol-socket = %s\n"
-                    "server-id = 10.77.0.1\nlog-level = debug\nmetrics-listen = %s\n"
-                    "[failover]\nlisten = 127.0.0.1:%d\n" % (self.db, self.sock, metrics, fport))
-
-    def start(self):
-        self.proc = subprocess.Popen([DAEMON, "-c", self.conf], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        for _ in range(200):
-            if os.path.exists(self.sock):
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("dhcpfod exited: " + self.logtext())
-            time.sleep(0.05)
-        raise RuntimeError("dhcpfod did not create its socket")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                return -9
-        return self.proc.returncode if self.proc else None
-
-    def logtext(self):
-        self.log.flush()
-        with open(os.path.join(self.tmp, "daemon.log")) as f:
-            return f.read()
+    def listen_conf(self, metrics, fport):
+        """The configuration: the metrics listener on metrics, failover on port fport."""
+        self.write_conf("[server]\ninterfaces =\ndatabase = %s\ncontrol-socket = %s\n"
+                        "server-id = 10.77.0.1\nlog-level = debug\nmetrics-listen = %s\n"
+                        "[failover]\nlisten = 127.0.0.1:%d\n" % (self.db, self.sock, metrics,
+                                                                 fport))
 
 
 def ctl(d, *args):
@@ -306,9 +264,9 @@ def ctl(d, *args):
 
 
 def call_ok(d, method, params):
-    rc, out, err = ctl(d, "call", method, json.dumps(params))
-    check(rc == 0, "%s %s: rc %d %s" % (method, params, rc, err))
-    return json.loads(out) if rc == 0 else None
+    r = d.call(method, params)
+    check(r[0] == "ok", "%s %s: %r" % (method, params, r))
+    return r[1] if r[0] == "ok" else None
 
 
 NASTY = 'lab "one" \\ back\nslash'
@@ -472,11 +430,11 @@ def test_http_bounds(d):
 
 
 def test_reload(d):
-    d.write_conf("127.0.0.2:1", 1)
+    d.listen_conf("127.0.0.2:1", 1)
     rc, out, err = ctl(d, "reload")
     check(rc == 0, "reload: %s" % err)
     time.sleep(0.2)
-    check("metrics-listen changed to 127.0.0.2:1; it takes effect at restart" in d.logtext(),
+    check("metrics-listen changed to 127.0.0.2:1; it takes effect at restart" in d.log(),
           "reload says metrics-listen waits for a restart")
     st, _, _ = http("GET", d.url + "/metrics")
     check(st == 200, "the listener stays after the reload")
@@ -537,19 +495,18 @@ def loopback():
             check(rc == 0, "SIGTERM exit status %r" % rc)
         finally:
             d.stop()
-            if failed:
-                print("---- daemon log (tail) ----\n" + d.logtext()[-4000:])
+            if lk.failed:
+                print("---- daemon log (tail) ----\n" + d.log()[-4000:])
         test_config(tmp, mport)
         test_port_taken(tmp)
-    print("metrics: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return lk.report("metrics")
 
 
 def main(argv):
     if len(argv) == 3 and argv[1] == "check":
         with open(argv[2]) as f:
             fams = check_text(f.read(), argv[2])
-        return 0 if fams is not None and not failed else 1
+        return 0 if fams is not None and not lk.failed else 1
     if len(argv) == 4 and argv[1] == "get":
         st, hd, body = http("GET", argv[2])
         with open(argv[3], "w") as f:

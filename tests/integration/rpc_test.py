@@ -10,78 +10,27 @@ message when not root. Exit 0 = all passed.
 """
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-BUILD = os.environ.get("BUILD", "build")
-DAEMON = os.path.join(BUILD, "dhcpfod")
-CTL = os.path.join(BUILD, "dhcpfoctl")
-
-passed = 0
-failed = 0
+import labkit as lk
+from labkit import CTL, DAEMON, check
 
 
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what, flush=True)
+class Daemon(lk.Dhcpfod):
+    """One dhcpfod on a temporary directory, its database in a directory of its own."""
 
-
-class Daemon:
-    """One dhcpfod on a temporary directory."""
-
-    def __init__(self, tmp, extra=""):
-        self.tmp = tmp
-        self.sock = os.path.join(tmp, "ctl.sock")
+    def __init__(self, tmp):
+        super().__init__(tmp)
         self.db = os.path.join(tmp, "db", "dhcpfod.db")
         os.makedirs(os.path.dirname(self.db), exist_ok=True)
-        self.conf = os.path.join(tmp, "dhcpfod.conf")
-        with open(self.conf, "w") as f:
-            f.write("[server]\ninterfaces =\ndatabase = %s\ncontrol-socket = %s\n"
-                    "control-socket-mode = 0666\ncontrol-socket-group = root\n"
-                    "server-id = 10.77.0.1\nlog-level = debug\n%s"
-                    "[failover]\nlisten = 127.0.0.1:6470\n" % (self.db, self.sock, extra))
-        self.log = open(os.path.join(tmp, "daemon.log"), "w")
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen([DAEMON, "-c", self.conf], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        for _ in range(100):
-            if os.path.exists(self.sock):
-                try:
-                    s = socket.socket(socket.AF_UNIX)
-                    s.connect(self.sock)
-                    s.close()
-                    return
-                except OSError:
-                    pass
-            if self.proc.poll() is not None:
-                raise RuntimeError("dhcpfod exited: " + self.logtext())
-            time.sleep(0.05)
-        raise RuntimeError("dhcpfod did not create its socket")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                return -9
-        return self.proc.returncode if self.proc else None
-
-    def logtext(self):
-        self.log.flush()
-        with open(os.path.join(self.tmp, "daemon.log")) as f:
-            return f.read()
+        self.write_conf("[server]\ninterfaces =\ndatabase = %s\ncontrol-socket = %s\n"
+                        "control-socket-mode = 0666\ncontrol-socket-group = root\n"
+                        "server-id = 10.77.0.1\nlog-level = debug\n"
+                        "[failover]\nlisten = 127.0.0.1:6470\n" % (self.db, self.sock))
 
 
 def ctl(d, *args, user=None):
@@ -94,32 +43,14 @@ def ctl(d, *args, user=None):
     return p.returncode, p.stdout, p.stderr
 
 
-def call(d, method, params=None):
-    """A method through `dhcpfoctl call`: ('ok', result) or ('err', code, symbol)."""
-    args = ["call", method] + ([json.dumps(params)] if params is not None else [])
-    rc, out, err = ctl(d, *args)
-    if rc == 0:
-        return ("ok", json.loads(out))
-    if rc == 1:
-        line = err.strip().splitlines()[-1] if err.strip() else ""
-        # SYMBOL (code): detail
-        try:
-            sym, rest = line.split(" (", 1)
-            code = int(rest.split(")", 1)[0])
-        except ValueError:
-            return ("bad", line)
-        return ("err", code, sym)
-    return ("rc%d" % rc, out, err)
-
-
 def expect_ok(d, method, params=None, what=None):
-    r = call(d, method, params)
+    r = d.call(method, params)
     check(r[0] == "ok", "%s %s -> %r" % (what or method, params, r))
     return r[1] if r[0] == "ok" else None
 
 
 def expect_err(d, method, params, code, what):
-    r = call(d, method, params)
+    r = d.call(method, params)
     check(r[0] == "err" and r[1] == code,
           "%s: %s %s expected %d, got %r" % (what, method, params, code, r))
 
@@ -558,7 +489,7 @@ def test_abuse(d):
     hold = socket.socket(socket.AF_UNIX)
     hold.connect(d.sock)
     hold.sendall(b'{"jsonrpc":"2.0","id":1,')
-    r = call(d, "failover.system_time")
+    r = d.call("failover.system_time")
     check(r[0] == "ok", "served while another client stalls")
     hold.close()
     check(d.proc.poll() is None, "daemon alive after abuse")
@@ -570,7 +501,7 @@ def test_access_denied(d):
         return
     rc, out, err = ctl(d, "call", "server.status", user=65534)
     check(rc == 1 and "ERROR_ACCESS_DENIED (5)" in err, "non-member denied: %d %s" % (rc, err))
-    r = call(d, "server.status")
+    r = d.call("server.status")
     check(r[0] == "ok", "root served")
 
 
@@ -617,18 +548,18 @@ def test_restart_persists(d):
     d.start()
     # draft-12 §9.3: a restarted server is in STARTUP, remembering the state it
     # will resume (PARTNER_DOWN) once the startup period passes without contact
-    r = call(d, "failover.get", {"name": "r1"})
+    r = d.call("failover.get", {"name": "r1"})
     check(r[0] == "ok" and r[1]["state"] == "STARTUP" and
           r[1]["prev_state"] == "PARTNER_DOWN" and r[1]["percentage"] == 70,
           "relationship survives restart in STARTUP %r" % (r,))
     for _ in range(80):
-        r = call(d, "failover.get", {"name": "r1"})
+        r = d.call("failover.get", {"name": "r1"})
         if r[0] == "ok" and r[1]["state"] == "PARTNER_DOWN":
             break
         time.sleep(0.25)
     check(r[0] == "ok" and r[1]["state"] == "PARTNER_DOWN",
           "PARTNER_DOWN resumed after STARTUP %r" % (r,))
-    r = call(d, "scope.get", {"subnet": "10.1.0.0"})
+    r = d.call("scope.get", {"subnet": "10.1.0.0"})
     check(r[0] == "ok" and r[1]["options"]["domain_name"] == "lab.example",
           "scope survives restart")
 
@@ -653,10 +584,10 @@ def test_export_import(d):
     rc, doc, err = ctl(d, "export")
     check(rc == 0 and json.loads(doc).get("format") == "dhcpfod-config",
           "export: rc %d %s" % (rc, err))
-    path = os.path.join(d.tmp, "export.json")
+    path = os.path.join(d.dir, "export.json")
     with open(path, "w") as f:
         f.write(doc)
-    tmp2 = os.path.join(d.tmp, "partner")
+    tmp2 = os.path.join(d.dir, "partner")
     os.makedirs(tmp2)
     d2 = Daemon(tmp2)
     with open(d2.conf) as f:    # its own failover port
@@ -667,25 +598,25 @@ def test_export_import(d):
     try:
         rc, out, err = ctl(d2, "import", path, "--dry-run")
         check(rc == 0 and "would call scope.create" in out and
-              call(d2, "scope.list")[1]["scopes"] == [], "dry run: rc %d, nothing "
+              d2.call("scope.list")[1]["scopes"] == [], "dry run: rc %d, nothing "
               "created:\n%s%s" % (rc, out, err))
         rc, out, err = ctl(d2, "import", path, "--as-partner", "--secret", "s")
         check(rc == 0 and "0 refused" in out, "import: rc %d\n%s%s" % (rc, out, err))
         strip = lambda sc: {k: v for k, v in sc.items()}
-        s1 = [strip(x) for x in call(d, "scope.list")[1]["scopes"]]
-        s2 = [strip(x) for x in call(d2, "scope.list")[1]["scopes"]]
+        s1 = [strip(x) for x in d.call("scope.list")[1]["scopes"]]
+        s2 = [strip(x) for x in d2.call("scope.list")[1]["scopes"]]
         check(s1 == s2, "the same scopes on the partner:\n%s\n%s" % (s1, s2))
         for sc in s1:
-            r1 = call(d, "reservation.list", {"subnet": sc["subnet"]})[1]
-            r2 = call(d2, "reservation.list", {"subnet": sc["subnet"]})[1]
+            r1 = d.call("reservation.list", {"subnet": sc["subnet"]})[1]
+            r2 = d2.call("reservation.list", {"subnet": sc["subnet"]})[1]
             check(r1 == r2, "the same reservations in %s" % sc["subnet"])
         live = ("server_type", "state", "prev_state", "partner_state", "connected",
                 "unacked_updates", "clock_skew", "time_out_of_sync", "this_addr_free",
                 "partner_addr_free")
         rel = lambda srv: {r["name"]: {k: v for k, v in r.items() if k not in live}
-                           for r in call(srv, "failover.list")[1]["relationships"]}
+                           for r in srv.call("failover.list")[1]["relationships"]}
         roles = lambda srv: {r["name"]: r["server_type"]
-                             for r in call(srv, "failover.list")[1]["relationships"]}
+                             for r in srv.call("failover.list")[1]["relationships"]}
         check(rel(d) == rel(d2), "the same relationships:\n%s\n%s" % (rel(d), rel(d2)))
         flip = {"primary": "secondary", "secondary": "primary"}
         check({n: flip[r] for n, r in roles(d).items()} == roles(d2),
@@ -721,12 +652,11 @@ def main():
                 t(d)
         finally:
             d.stop()
-            if failed:
-                print("---- daemon log (tail) ----\n" + d.logtext()[-4000:])
+            if lk.failed:
+                print("---- daemon log (tail) ----\n" + d.log()[-4000:])
         test_bad_database_dirs(tmp)
         test_config_check(tmp)
-    print("rpc: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return lk.report("rpc")
 
 
 if __name__ == "__main__":
