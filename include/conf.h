@@ -10,6 +10,7 @@
 #define CONF_DEFAULT_PATH	"/etc/dhcpfod/dhcpfod.conf"
 #define CONF_MAX_IFACES		16
 #define CONF_METRICS_PORT	9967	/* metrics-listen without a port */
+#define CONF_MGMT_PORT		9968	/* [management] listen without a port */
 
 struct conf {
 	char		*path;			/* file it came from */
@@ -28,6 +29,15 @@ struct conf {
 	uint16_t	 metrics_port;		/* 0: no HTTP listener */
 	uint32_t	 fo_listen_addr;
 	uint16_t	 fo_listen_port;
+	/* [management]: the remote JSON-RPC listener over mutual TLS (REMOTE.md) */
+	uint32_t	 mgmt_addr;
+	uint16_t	 mgmt_port;		/* 0: no remote listener */
+	char		*mgmt_cert;		/* server certificate (PEM), NULL: none */
+	char		*mgmt_key;		/* its private key (PEM) */
+	char		*mgmt_ca;		/* CA that signs client certificates */
+	char		*mgmt_admins;		/* subject patterns, '|'-separated */
+	char		*mgmt_users;
+	char		*audit_log;		/* default: audit.log beside the database */
 };
 
 /* Parse `path` (NULL: defaults only). On error returns NULL and writes
