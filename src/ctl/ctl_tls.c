@@ -132,27 +132,32 @@ hs_free(struct tls_hs *h, int free_bev)
 }
 
 /* Why a handshake failed, for the log: the verification result when the
- * certificate was the reason, else OpenSSL's error, else the socket's. */
+ * certificate was the reason, else OpenSSL's reason (libevent also queues
+ * SSL_get_error's code, which is no OpenSSL error: skipped), else the
+ * socket's. */
 static void
 hs_reason(struct tls_hs *h, short what, char *buf, size_t len)
 {
 	SSL *ssl = bufferevent_openssl_get_ssl(h->bev);
 	long v = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
-	unsigned long e, last = 0;
+	unsigned long e, first = 0;
+	const char *r;
 
 	while ((e = bufferevent_get_openssl_error(h->bev)) != 0)
-		last = e;
+		if (first == 0 && ERR_GET_LIB(e) != 0)
+			first = e;
 	if (what & BEV_EVENT_TIMEOUT)
 		snprintf(buf, len, "no TLS handshake within %d s", TLS_HANDSHAKE_S);
 	else if (v != X509_V_OK)
 		snprintf(buf, len, "client certificate: %s",
 		    X509_verify_cert_error_string(v));
-	else if (last != 0)
-		ERR_error_string_n(last, buf, len);
+	else if (first != 0 && (r = ERR_reason_error_string(first)) != NULL)
+		snprintf(buf, len, "TLS: %s", r);
 	else if (what & BEV_EVENT_EOF)
 		snprintf(buf, len, "closed during the TLS handshake");
 	else
-		snprintf(buf, len, "TLS handshake failed: %s", strerror(errno));
+		snprintf(buf, len, "TLS handshake failed: %s", errno ? strerror(errno) :
+		    "protocol error");
 	ERR_clear_error();
 }
 
