@@ -29,6 +29,10 @@
 struct cli_opts {
 	const char	*socket;	/* -s PATH; NULL: env or default */
 	int		 json;		/* -j / --json */
+	const char	*server;	/* --server HOST[:PORT] (dhcpfoctl_remote.c) */
+	const char	*cert;		/* --cert, --key, --ca */
+	const char	*key;
+	const char	*ca;
 };
 
 /* ---- command tables (dhcpfoctl_cmd.c, dhcpfoctl_fo.c) ---- */
