@@ -31,6 +31,11 @@
 #define BAD_IFACE	"(at most 16 names of up to 15 characters)"
 #define BAD_METRICS	"metrics-listen must be empty or ADDRESS[:PORT], " \
 			"e.g. 127.0.0.1:9967"
+#define BAD_MGMT	"[management] listen must be empty or one address of this " \
+			"host with an optional port, e.g. 10.0.0.1:9968"
+#define MGMT_FILES	"[management]\ncertificate = /etc/dhcpfod/tls/server.crt\n" \
+			"key = /etc/dhcpfod/tls/server.key\n" \
+			"ca = /etc/dhcpfod/tls/ca.crt\n"
 #define NOT_ONE(a)	"metrics-listen must name one address of this host, " \
 			"e.g. 127.0.0.1:9967, not " a
 
@@ -108,6 +113,10 @@ assert_defaults(const struct conf *c)
 	ck_assert_uint_eq(c->fo_listen_addr, 0);
 	ck_assert_uint_eq(c->fo_listen_port, 647);
 	ck_assert_uint_eq(c->metrics_port, 0);
+	ck_assert_uint_eq(c->mgmt_port, 0);
+	ck_assert_ptr_null(c->mgmt_cert);
+	ck_assert_ptr_null(c->mgmt_admins);
+	ck_assert_str_eq(c->audit_log, "/var/lib/dhcpfod/audit.log");
 }
 
 /* Texts that set nothing: comments, blank lines, empty known sections. */
@@ -226,6 +235,19 @@ static const struct accept_case {
 	  "metrics-listen = 10.77.0.1:80" },
 	{ "[server]\nmetrics-listen =\n", "metrics-listen = " },
 	{ "[server]\nmetrics-listen =   ; off\n", "metrics-listen = " },
+	/* [management] (REMOTE.md) */
+	{ MGMT_FILES "listen = 10.0.0.1\n", "listen = 10.0.0.1:9968" },
+	{ MGMT_FILES "listen = 10.0.0.1:443\n", "listen = 10.0.0.1:443" },
+	{ MGMT_FILES, "certificate = /etc/dhcpfod/tls/server.crt" },
+	{ MGMT_FILES, "ca = /etc/dhcpfod/tls/ca.crt" },
+	{ "[management]\nadmins = OU=dhcp-admins,O=Lab | CN=ops\n",
+	  "admins = OU=dhcp-admins,O=Lab | CN=ops" },
+	{ "[management]\nusers = *\n", "users = *" },
+	{ "[management]\naudit-log = /var/log/dhcpfod-audit.log\n",
+	  "audit-log = /var/log/dhcpfod-audit.log" },
+	{ "[server]\ndatabase = /srv/d/x.db\n", "audit-log = /srv/d/audit.log" },
+	{ "", "audit-log = /var/lib/dhcpfod/audit.log" },
+	{ "[management]\nlisten =\n", "listen = " },
 };
 
 START_TEST(test_accept)
@@ -361,6 +383,19 @@ static const struct reject_case {
 	{ "[server]\nx = 1\ndhcp-port = 0\n[bogus]\ny = 2\n",
 	  NAME ":2: unknown key 'x'" },
 	{ "[server]\ndhcp-port = 0\nx = 1\n", NAME ":2: " BAD_PORT },
+	{ "[management]\nlisten = 10.0.0.1\n", NAME ": [management] listen needs "
+	  "certificate, key and ca (there is no plaintext remote mode)" },
+	{ "[management]\nlisten = 10.0.0.1\ncertificate = /c\nkey = /k\n",
+	  NAME ": [management] listen needs certificate, key and ca (there is "
+	  "no plaintext remote mode)" },
+	{ "[management]\nlisten = 0.0.0.0:9968\n", NAME ":2: " BAD_MGMT },
+	{ "[management]\nlisten = host:9968\n", NAME ":2: " BAD_MGMT },
+	{ "[management]\nlisten = 10.0.0.1:0\n", NAME ":2: " BAD_MGMT },
+	{ "[management]\ncertificate = server.crt\n",
+	  NAME ":2: certificate must be an absolute path" },
+	{ "[management]\naudit-log = audit.log\n",
+	  NAME ":2: audit-log must be an absolute path" },
+	{ "[management]\ntoken = x\n", NAME ":2: unknown key 'token'" },
 };
 
 START_TEST(test_reject)
