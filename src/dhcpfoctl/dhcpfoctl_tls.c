@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +254,9 @@ tls_exchange(const struct cli_remote *r, double timeout, const char *req,
 	char *line = NULL;
 	int ret;
 
+	/* OpenSSL writes with write(2): a server that refused us and closed
+	 * must not kill us with SIGPIPE before we can say why */
+	signal(SIGPIPE, SIG_IGN);
 	if (ctx_setup(&c) == 0 && tcp_connect(&c) == 0 && ssl_setup(&c) == 0) {
 		errno = 0;
 		if ((ret = SSL_connect(c.ssl)) != 1)
