@@ -227,13 +227,15 @@ clean:
 # Lab targets (root; network namespaces only, see scripts/netns-lab.sh). They use the lab
 # peers (busybox, dhclient, kea-dhcp4, perfdhcp, dhcpd, tshark) that scripts/install-deps
 # installs with everything else.
-#   make demo     dhcpfod hands a lease to a real client (scripts/demo.sh)
+#   make demo     dhcpfod hands a lease to a real client (scripts/demo.sh), then a
+#                 failover pair through a rebalance and a failure (scripts/demo-failover.py)
 #   make bench    perfdhcp: dhcpfod vs kea-dhcp4 vs dhcpd (scripts/bench.sh; knobs there)
 #   make bench-failover  a dhcpfod pair: rebalancing and throughput (scripts/bench-failover.py)
 .PHONY: demo bench bench-failover chaos
 demo: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@BUILD=$(BUILD) scripts/demo.sh
+	@BUILD=$(BUILD) scripts/demo-failover.py
 
 bench: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
