@@ -243,10 +243,12 @@ bench: all
 
 # randomized faults against a pair, every DHCPACK checked (docs/CHAOS.md):
 #   make chaos CYCLES=100 SEED=7 [PARTNER=isc-primary|isc-secondary]
+# (logs, summary.json and the chart availability.png in build/chaos/DATE-TIME, or CHAOS_OUT)
 chaos: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
-	@BUILD=$(BUILD) CYCLES=$(or $(CYCLES),20) SEED=$(SEED) PARTNER=$(or $(PARTNER),dhcpfod) \
-		python3 tests/chaos/chaos.py
+	@out=$${CHAOS_OUT:-$(BUILD)/chaos/$$(date +%Y%m%d-%H%M%S)}; mkdir -p "$$out" && \
+	BUILD=$(BUILD) CYCLES=$(or $(CYCLES),20) SEED=$(SEED) PARTNER=$(or $(PARTNER),dhcpfod) \
+		CHAOS_OUT="$$out" python3 tests/chaos/chaos.py
 
 # a pair of dhcpfod servers: rebalancing a /16 and a /8, the pair's leases per second
 bench-failover: all
