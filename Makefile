@@ -118,16 +118,9 @@ unit: $(UNIT_BINS)
 	done; \
 	echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
+# INTEG_JOBS tests at a time (default 2: they mostly wait on protocol timers)
 integration: all $(SHIM)
-	@pass=0; fail=0; skip=0; \
-	for t in $(INTEG); do \
-		echo "== $$t"; \
-		BUILD=$(BUILD) ./$$t; rc=$$?; \
-		if [ $$rc -eq 0 ]; then pass=$$((pass+1)); \
-		elif [ $$rc -eq 77 ]; then skip=$$((skip+1)); \
-		else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
-	done; \
-	echo "integration: $$pass passed, $$fail failed, $$skip skipped"; [ $$fail -eq 0 ]
+	@BUILD=$(BUILD) tests/integration/run $(INTEG)
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check
