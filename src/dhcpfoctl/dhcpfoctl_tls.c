@@ -205,10 +205,39 @@ say_tls(struct tconn *c, const char *when, int ret)
 		    c->r->name, ossl_reason("TLS error"));
 	if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0))
 		return tsay("%s closed the connection %s", c->r->name, when);
+	/* TLS 1.3: the server checks our certificate after our handshake is
+	 * done; its alert may be lost to the reset of its close */
+	if (e == SSL_ERROR_SYSCALL && (errno == ECONNRESET || errno == EPIPE))
+		return tsay("%s: TLS refused: the connection was reset %s (is our "
+		    "certificate, --cert, signed by the CA the server trusts, and "
+		    "still valid? the server's log says why)", c->r->name, when);
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return tsay("no answer from %s within %g s (set DHCPFOCTL_TIMEOUT "
 		    "to wait longer)", c->r->name, c->timeout);
 	return tsay("%s: %s: %s", c->r->name, when, strerror(errno));
+}
+
+/* The request could not be sent (errno from the write in werr): the
+ * server's alert, when it is still there to read, says why better. */
+static void
+say_write_failed(struct tconn *c, int werr)
+{
+	char b[1];
+	int r;
+
+	ERR_clear_error();
+	errno = 0;
+	if ((r = SSL_read(c->ssl, b, sizeof(b))) <= 0 &&
+	    SSL_get_error(c->ssl, r) == SSL_ERROR_SSL)
+		say_tls(c, "after the handshake", r);
+	else if (werr == ECONNRESET || werr == EPIPE)
+		tsay("%s: TLS refused: the connection was reset after the handshake "
+		    "(is our certificate, --cert, signed by the CA the server "
+		    "trusts, and still valid? the server's log says why)",
+		    c->r->name);
+	else
+		tsay("%s: sending: %s", c->r->name, werr ? strerror(werr) :
+		    ossl_reason("TLS error"));
 }
 
 /* Read up to the first newline (CLI_MAX_REPLY at most). */
@@ -261,9 +290,14 @@ tls_exchange(const struct cli_remote *r, double timeout, const char *req,
 		errno = 0;
 		if ((ret = SSL_connect(c.ssl)) != 1)
 			say_tls(&c, "TLS handshake", ret);
-		else if ((ret = SSL_write(c.ssl, req, (int)reqlen)) <= 0)
-			say_tls(&c, "sending", ret);
-		else
+		else if ((ret = SSL_write(c.ssl, req, (int)reqlen)) <= 0) {
+			int werr = errno;
+
+			if (SSL_get_error(c.ssl, ret) == SSL_ERROR_SSL)
+				say_tls(&c, "sending", ret);
+			else
+				say_write_failed(&c, werr);
+		} else
 			line = tls_recv_line(&c, linelen);
 	}
 	if (c.ssl != NULL && line != NULL)
