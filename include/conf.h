@@ -37,6 +37,7 @@ struct conf {
 	char		*mgmt_ca;		/* CA that signs client certificates */
 	char		*mgmt_admins;		/* subject patterns, '|'-separated */
 	char		*mgmt_users;
+	char		*mgmt_tokens;		/* bearer tokens' file, NULL: none */
 	char		*audit_log;		/* default: audit.log beside the database */
 };
 

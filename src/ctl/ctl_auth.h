@@ -83,6 +83,9 @@ struct event_base *ctl_base(struct ctl *);
 struct ctl_tls	*ctl_tls_new(struct ctl *, const struct conf *, char *err,
 		    size_t errlen);
 void		 ctl_tls_free(struct ctl_tls *);
+/* The name and role of a bearer token of [management] tokens; -1: none. */
+int		 ctl_tls_token(struct ctl_tls *, const char *token, const char **name,
+		    enum ctl_role *role);
 struct daemon	*ctl_daemon(struct ctl *);
 
 #endif

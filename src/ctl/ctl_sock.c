@@ -255,6 +255,46 @@ req_audit_prepare(struct ctl_client *c, struct ctl_req *r, const char *method,
 	r->audit_params = json_incref(params);
 }
 
+/* session.auth {"token"} (REMOTE.md, Tokens): on the TLS channel, the
+ * token's name and role for the rest of the connection, in place of the
+ * certificate's. Not a method of the table: it acts on the connection. */
+static void
+client_auth(struct ctl_client *c, struct ctl_req *r, json_t *params)
+{
+	const char *tok = json_string_value(json_object_get(params, "token"));
+	const char *name;
+	enum ctl_role role;
+	char *id;
+
+	if (strcmp(c->channel, "tls") != 0) {
+		ctl_fail(r, ERR_INVALID_PARAMETER, "session.auth is for the remote "
+		    "channel: on the socket, the peer's credentials decide");
+		return;
+	}
+	if (tok == NULL || json_object_size(params) != 1) {
+		ctl_fail(r, ERR_INVALID_PARAMETER, "session.auth takes one parameter, "
+		    "\"token\", a string");
+		return;
+	}
+	if (ctl_tls_token(c->ctl->tls, tok, &name, &role) == -1) {
+		log_notice("remote: %s (%s): bearer token refused", c->peer,
+		    c->identity);
+		ctl_fail(r, ERR_ACCESS_DENIED, "the token is not one of [management] "
+		    "tokens");
+		return;
+	}
+	if (asprintf(&id, "token %s (%s)", name, c->identity) == -1) {
+		ctl_fail(r, ERR_JET_ERROR, "out of memory");
+		return;
+	}
+	free(c->identity);
+	c->identity = id;
+	c->role = role;
+	log_info("remote: %s is %s (%s)", c->peer, id, ctl_role_name(role));
+	ctl_reply(r, json_pack("{s:s, s:s}", "identity", id, "role",
+	    ctl_role_name(role)));
+}
+
 /* The role check (RPC.md §1.1), then the method. Every call of a known
  * method that is not read-only is audited, refused or not. */
 static void
@@ -263,6 +303,10 @@ client_call(struct ctl_client *c, struct ctl_req *r, const char *method,
 {
 	enum ctl_class cls = ctl_method_class(method);
 
+	if (strcmp(method, "session.auth") == 0) {
+		client_auth(c, r, params);
+		return;
+	}
 	if (ctl_method_find(method) != NULL && cls != CTL_READ)
 		req_audit_prepare(c, r, method, params);
 	if (c->role == ROLE_NONE)

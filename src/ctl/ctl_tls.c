@@ -32,6 +32,7 @@
 #include "ctl_auth.h"
 #include "daemon.h"
 #include "log.h"
+#include "token.h"
 #include "util.h"
 
 #define TLS_MAX_CONN		32
@@ -39,7 +40,16 @@
 #define TLS_IDLE_S		300
 #define TLS_CIPHERS		"ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL"
 
+#define TLS_MAX_TOKENS		256
+
 struct tls_hs;
+
+/* A line of the tokens file: who, which role, the stored hash. */
+struct tls_token {
+	char			 name[64];
+	enum ctl_role		 role;
+	char			 hash[TOKEN_HASH_LEN + 1];
+};
 
 struct ctl_tls {
 	struct ctl		*ctl;
@@ -47,6 +57,8 @@ struct ctl_tls {
 	struct evconnlistener	*listener;
 	size_t			 nconn;		/* handshaking and served */
 	TAILQ_HEAD(, tls_hs)	 hs;		/* handshakes under way */
+	struct tls_token	*tokens;	/* [management] tokens */
+	size_t			 ntokens;
 };
 
 /* A connection until its handshake ends. */
@@ -290,6 +302,82 @@ tls_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		log_warnx("remote: out of memory, dropping %s", peer);
 }
 
+/* ---- bearer tokens ---- */
+
+/* "NAME ROLE sha256$SALT$DIGEST" into tk; -1 if it is not that. */
+static int
+token_parse(char *line, struct tls_token *tk)
+{
+	char *save = NULL, *name, *role, *hash;
+
+	name = strtok_r(line, " \t\r\n", &save);
+	role = strtok_r(NULL, " \t\r\n", &save);
+	hash = strtok_r(NULL, " \t\r\n", &save);
+	if (name == NULL || role == NULL || hash == NULL ||
+	    strtok_r(NULL, " \t\r\n", &save) != NULL || strlen(name) >= sizeof(tk->name) ||
+	    strlen(hash) != TOKEN_HASH_LEN || strncmp(hash, "sha256$", 7) != 0)
+		return -1;
+	if (strcmp(role, "admin") == 0 || strcmp(role, "administrator") == 0)
+		tk->role = ROLE_ADMIN;
+	else if (strcmp(role, "user") == 0)
+		tk->role = ROLE_USER;
+	else
+		return -1;
+	snprintf(tk->name, sizeof(tk->name), "%s", name);
+	snprintf(tk->hash, sizeof(tk->hash), "%s", hash);
+	return 0;
+}
+
+/* The tokens file: a line per token, '#' comments; -1 with err. */
+static int
+tokens_load(struct ctl_tls *t, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int n = 0;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "[management] tokens %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((t->tokens = calloc(TLS_MAX_TOKENS, sizeof(*t->tokens))) == NULL)
+		snprintf(err, errlen, "out of memory");
+	while (t->tokens != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *p = line + strspn(line, " \t");
+
+		n++;
+		if (*p == '#' || *p == '\n' || *p == '\0')
+			continue;
+		if (t->ntokens == TLS_MAX_TOKENS ||
+		    token_parse(p, &t->tokens[t->ntokens]) == -1) {
+			snprintf(err, errlen, "%s:%d: expected 'NAME admin|user "
+			    "sha256$SALT$DIGEST' (dhcpfoctl token new), at most %d",
+			    path, n, TLS_MAX_TOKENS);
+			fclose(f);
+			return -1;
+		}
+		t->ntokens++;
+	}
+	fclose(f);
+	return t->tokens != NULL ? 0 : -1;
+}
+
+int
+ctl_tls_token(struct ctl_tls *t, const char *tok, const char **name,
+    enum ctl_role *role)
+{
+	int hit = -1;
+
+	for (size_t i = 0; t != NULL && i < t->ntokens; i++)
+		if (token_check(tok, t->tokens[i].hash) && hit == -1)
+			hit = (int)i;	/* every hash is computed: no early exit */
+	if (hit == -1)
+		return -1;
+	*name = t->tokens[hit].name;
+	*role = t->tokens[hit].role;
+	return 0;
+}
+
 /* ---- the listener ---- */
 
 struct ctl_tls *
@@ -306,7 +394,9 @@ ctl_tls_new(struct ctl *ctl, const struct conf *c, char *err, size_t errlen)
 	}
 	t->ctl = ctl;
 	TAILQ_INIT(&t->hs);
-	if ((t->ctx = tls_ctx_new(c, err, errlen)) == NULL)
+	if ((t->ctx = tls_ctx_new(c, err, errlen)) == NULL ||
+	    (c->mgmt_tokens != NULL && tokens_load(t, c->mgmt_tokens, err,
+	    errlen) == -1))
 		goto fail;
 	t->listener = evconnlistener_new_bind(ctl_base(ctl), tls_accept, t,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
@@ -321,6 +411,7 @@ ctl_tls_new(struct ctl *ctl, const struct conf *c, char *err, size_t errlen)
 	return t;
 fail:
 	SSL_CTX_free(t->ctx);
+	free(t->tokens);
 	free(t);
 	return NULL;
 }
@@ -338,5 +429,8 @@ ctl_tls_free(struct ctl_tls *t)
 		hs_free(h, 1);
 	evconnlistener_free(t->listener);
 	SSL_CTX_free(t->ctx);
+	if (t->tokens != NULL)
+		OPENSSL_cleanse(t->tokens, TLS_MAX_TOKENS * sizeof(*t->tokens));
+	free(t->tokens);
 	free(t);
 }

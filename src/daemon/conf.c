@@ -306,6 +306,12 @@ key_mgmt_ca(struct conf *c, const char *v, char *msg, size_t len)
 }
 
 static int
+key_mgmt_tokens(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return set_path(&c->mgmt_tokens, "tokens", v, msg, len);
+}
+
+static int
 key_audit_log(struct conf *c, const char *v, char *msg, size_t len)
 {
 	return set_path(&c->audit_log, "audit-log", v, msg, len);
@@ -354,6 +360,7 @@ static const struct conf_key conf_keys[] = {
 	{ "management",	"ca",			key_mgmt_ca },
 	{ "management",	"admins",		key_mgmt_admins },
 	{ "management",	"users",		key_mgmt_users },
+	{ "management",	"tokens",		key_mgmt_tokens },
 	{ "management",	"audit-log",		key_audit_log },
 };
 
@@ -601,6 +608,7 @@ conf_free(struct conf *c)
 	free(c->mgmt_ca);
 	free(c->mgmt_admins);
 	free(c->mgmt_users);
+	free(c->mgmt_tokens);
 	free(c->audit_log);
 	free(c);
 }
@@ -638,5 +646,6 @@ conf_print(const struct conf *c, FILE *f)
 	fprintf(f, "ca = %s\n", c->mgmt_ca ? c->mgmt_ca : "");
 	fprintf(f, "admins = %s\n", c->mgmt_admins ? c->mgmt_admins : "");
 	fprintf(f, "users = %s\n", c->mgmt_users ? c->mgmt_users : "");
+	fprintf(f, "tokens = %s\n", c->mgmt_tokens ? c->mgmt_tokens : "");
 	fprintf(f, "audit-log = %s\n", c->audit_log);
 }

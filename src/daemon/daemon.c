@@ -101,6 +101,7 @@ reload_keep_mgmt(struct conf *old, struct conf *nc)
 	reload_keep_path("certificate", &old->mgmt_cert, &nc->mgmt_cert);
 	reload_keep_path("key", &old->mgmt_key, &nc->mgmt_key);
 	reload_keep_path("ca", &old->mgmt_ca, &nc->mgmt_ca);
+	reload_keep_path("tokens", &old->mgmt_tokens, &nc->mgmt_tokens);
 	reload_keep_path("audit-log", &old->audit_log, &nc->audit_log);
 }
 

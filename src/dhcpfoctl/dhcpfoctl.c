@@ -26,7 +26,8 @@
 #define CONTINUE	(-1)	/* from the steps of main: go on */
 
 /* The command tables, searched and listed in this order. */
-static const struct cmd *const tables[] = { cli_cmds, cli_fo_cmds, cli_io_cmds };
+static const struct cmd *const tables[] = { cli_cmds, cli_fo_cmds, cli_io_cmds,
+	cli_token_cmds };
 
 static int	usage_error(const char *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));

@@ -33,6 +33,7 @@ struct cli_opts {
 	const char	*cert;		/* --cert, --key, --ca */
 	const char	*key;
 	const char	*ca;
+	const char	*token;		/* config token or DHCPFOCTL_TOKEN */
 };
 
 /* ---- command tables (dhcpfoctl_cmd.c, dhcpfoctl_fo.c) ---- */
@@ -105,6 +106,7 @@ struct cmd {
 extern const struct cmd	cli_cmds[];		/* dhcpfoctl_cmd.c */
 extern const struct cmd	cli_fo_cmds[];		/* dhcpfoctl_fo.c */
 extern const struct cmd	cli_io_cmds[];		/* dhcpfoctl_io.c */
+extern const struct cmd	cli_token_cmds[];	/* dhcpfoctl_remote.c */
 
 /* Checks commands share: something besides the first positional to set. */
 cmd_check	cli_need_change;

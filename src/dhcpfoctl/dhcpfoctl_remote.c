@@ -10,20 +10,24 @@
 
 #include "dhcpfoctl.h"
 #include "dhcpfoctl_remote.h"
+#include "token.h"
+
+#define NKEYS	5
 
 struct cfg {
 	const char	*path;
-	char		*val[4];	/* server, cert, key, ca */
+	char		*val[NKEYS];	/* server, cert, key, ca, token */
 	char		 err[CLI_ERRLEN];
 };
 
-static const char *const keys[] = { "server", "cert", "key", "ca" };
+static const char *const keys[NKEYS] = { "server", "cert", "key", "ca", "token" };
 
 /* The option's slot in cli_opts, by its index in keys. */
 static const char **
 slot(struct cli_opts *g, size_t k)
 {
-	const char **slots[] = { &g->server, &g->cert, &g->key, &g->ca };
+	const char **slots[NKEYS] = { &g->server, &g->cert, &g->key, &g->ca,
+	    &g->token };
 
 	return slots[k];
 }
@@ -35,7 +39,7 @@ remote_opt(struct cli_opts *g, const char *a, const char *next, int *used,
 	*used = 0;
 	if (strncmp(a, "--", 2) != 0)
 		return 0;
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+	for (size_t k = 0; k < NKEYS - 1; k++) {	/* no --token: ps shows it */
 		size_t n = strlen(keys[k]);
 
 		if (strncmp(a + 2, keys[k], n) != 0)
@@ -67,14 +71,14 @@ cfg_key(void *arg, const char *section, const char *name, const char *value)
 		snprintf(c->err, sizeof(c->err), "unknown section [%s]", section);
 		return 0;
 	}
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+	for (size_t k = 0; k < NKEYS; k++)
 		if (strcmp(name, keys[k]) == 0) {
 			free(c->val[k]);
 			c->val[k] = xstrdup(value);
 			return 1;
 		}
-	snprintf(c->err, sizeof(c->err), "unknown key '%s' (server, cert, key, ca)",
-	    name);
+	snprintf(c->err, sizeof(c->err), "unknown key '%s' (server, cert, key, ca, "
+	    "token)", name);
 	return 0;
 }
 
@@ -117,7 +121,7 @@ cfg_load(struct cli_opts *g, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+	for (size_t k = 0; k < NKEYS; k++)
 		if (*slot(g, k) == NULL && c.val[k] != NULL && *c.val[k] != '\0')
 			*slot(g, k) = c.val[k];
 	return 0;
@@ -153,8 +157,11 @@ int
 remote_setup(struct cli_opts *g, char *err, size_t errlen)
 {
 	static struct cli_remote r;
+	const char *env = getenv("DHCPFOCTL_TOKEN");
 	int explicit = g->server != NULL;
 
+	if (env != NULL && *env != '\0')
+		g->token = env;
 	if (cfg_load(g, err, errlen) == -1)
 		return -1;
 	if (g->server == NULL || (!explicit && g->socket != NULL))
@@ -174,6 +181,67 @@ remote_setup(struct cli_opts *g, char *err, size_t errlen)
 	r.cert = g->cert;
 	r.key = g->key;
 	r.ca = g->ca;
+	r.token = g->token;
 	rpc_set_remote(&r);
 	return 1;
 }
+
+/* ---- token new ---- */
+
+/* A token name: letters, digits, . _ @ -, 1 to 63 of them. */
+static int
+name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-") == n;
+}
+
+/* `dhcpfoctl token new NAME [--role admin|user]`: no server involved. The
+ * token on the first line (shown once), the tokens file's line on the
+ * second. */
+static int
+run_token_new(const struct cmd *c, json_t *params, const char *socket,
+    double timeout)
+{
+	const char *name = json_string_value(json_object_get(params, "name"));
+	const char *role = json_string_value(json_object_get(params, "role"));
+	char tok[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
+
+	if (role == NULL)
+		role = "user";
+	if (name == NULL || !name_ok(name) || (strcmp(role, "admin") != 0 &&
+	    strcmp(role, "user") != 0)) {
+		fprintf(stderr, "dhcpfoctl token new: NAME is 1 to 63 letters, "
+		    "digits, '.', '_', '@', '-'; --role is admin or user\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (token_new(tok, hash) == -1) {
+		fprintf(stderr, "dhcpfoctl token new: no randomness\n");
+		return CLI_EXIT_CONNECT;
+	}
+	printf("%s\n%s %s %s\n", tok, name, role, hash);
+	fprintf(stderr, "line 1: the token, for %s's ~/.config/dhcpfoctl/config "
+	    "(token = ...); it is shown this once\nline 2: for the server's "
+	    "[management] tokens file (dhcpfod restart to apply)\n", name);
+	return CLI_EXIT_OK;
+}
+
+static const struct argdef a_token_new[] = {
+	{ "NAME", "name", T_STR, ARG_REQUIRED, NULL,
+	    "who holds it: the audit log's identity (token NAME)", NULL },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL }
+};
+
+static const struct argdef o_token_new[] = {
+	{ "role", "role", T_STR, 0, "admin|user",
+	    "DHCP Administrators or DHCP Users (default user)", NULL },
+	{ NULL, NULL, 0, 0, NULL, NULL, NULL }
+};
+
+const struct cmd cli_token_cmds[] = {
+	{ "token", "new", NULL, "Make a bearer token for --server (no server needed).",
+	    a_token_new, o_token_new, NULL, NULL, 0, run_token_new },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
+};

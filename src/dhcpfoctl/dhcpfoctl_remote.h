@@ -17,6 +17,7 @@ struct cli_remote {
 	const char	*cert;
 	const char	*key;
 	const char	*ca;
+	const char	*token;		/* NULL: the certificate alone */
 };
 
 /* --server, --cert, --key, --ca (also --opt=VALUE) at a: 1 taken (*used set

@@ -150,6 +150,11 @@ static int
 ctx_setup(struct tconn *c)
 {
 	const struct cli_remote *r = c->r;
+	const char *files[] = { r->cert, r->key, r->ca };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (access(files[i], R_OK) == -1)
+			return tsay("cannot read %s: %s", files[i], strerror(errno));
 
 	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 		return tsay("cannot create a TLS context");
@@ -274,6 +279,54 @@ tls_recv_line(struct tconn *c, size_t *linelen)
 	return NULL;
 }
 
+/* Send one line, read the answer line; NULL after saying why. */
+static char *
+tls_roundtrip(struct tconn *c, const char *req, size_t reqlen, size_t *linelen)
+{
+	int ret, werr;
+
+	errno = 0;
+	if ((ret = SSL_write(c->ssl, req, (int)reqlen)) > 0)
+		return tls_recv_line(c, linelen);
+	werr = errno;
+	if (SSL_get_error(c->ssl, ret) == SSL_ERROR_SSL)
+		say_tls(c, "sending", ret);
+	else
+		say_write_failed(c, werr);
+	return NULL;
+}
+
+/* With a bearer token, session.auth goes first (REMOTE.md, Tokens): 0 and
+ * the connection has the token's role; 1 with *line its refusal (the answer
+ * to show); -1 said. */
+static int
+tls_auth(struct tconn *c, char **line, size_t *linelen)
+{
+	json_t *req = json_pack("{s:s, s:i, s:s, s:{s:s}}", "jsonrpc", "2.0", "id", 1,
+	    "method", "session.auth", "params", "token", c->r->token), *ans;
+	char *s = req ? json_dumps(req, JSON_COMPACT) : NULL, *out;
+	int ok;
+
+	json_decref(req);
+	if (s == NULL)
+		return tsay("out of memory");
+	out = fmt_printf("%s\n", s);
+	free(s);
+	*line = tls_roundtrip(c, out, strlen(out), linelen);
+	OPENSSL_cleanse(out, strlen(out));
+	free(out);
+	if (*line == NULL)
+		return -1;
+	ans = json_loadb(*line, *linelen, 0, NULL);
+	ok = json_object_get(ans, "result") != NULL;
+	json_decref(ans);
+	if (!ok)
+		return 1;
+	free(*line);
+	*line = NULL;
+	return 0;
+}
+
 char *
 tls_exchange(const struct cli_remote *r, double timeout, const char *req,
     size_t reqlen, size_t *linelen)
@@ -290,15 +343,8 @@ tls_exchange(const struct cli_remote *r, double timeout, const char *req,
 		errno = 0;
 		if ((ret = SSL_connect(c.ssl)) != 1)
 			say_tls(&c, "TLS handshake", ret);
-		else if ((ret = SSL_write(c.ssl, req, (int)reqlen)) <= 0) {
-			int werr = errno;
-
-			if (SSL_get_error(c.ssl, ret) == SSL_ERROR_SSL)
-				say_tls(&c, "sending", ret);
-			else
-				say_write_failed(&c, werr);
-		} else
-			line = tls_recv_line(&c, linelen);
+		else if (r->token == NULL || tls_auth(&c, &line, linelen) == 0)
+			line = tls_roundtrip(&c, req, reqlen, linelen);
 	}
 	if (c.ssl != NULL && line != NULL)
 		SSL_shutdown(c.ssl);

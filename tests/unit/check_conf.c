@@ -243,6 +243,7 @@ static const struct accept_case {
 	{ "[management]\nadmins = OU=dhcp-admins,O=Lab | CN=ops\n",
 	  "admins = OU=dhcp-admins,O=Lab | CN=ops" },
 	{ "[management]\nusers = *\n", "users = *" },
+	{ "[management]\ntokens = /etc/dhcpfod/tokens\n", "tokens = /etc/dhcpfod/tokens" },
 	{ "[management]\naudit-log = /var/log/dhcpfod-audit.log\n",
 	  "audit-log = /var/log/dhcpfod-audit.log" },
 	{ "[server]\ndatabase = /srv/d/x.db\n", "audit-log = /srv/d/audit.log" },
@@ -396,6 +397,7 @@ static const struct reject_case {
 	{ "[management]\naudit-log = audit.log\n",
 	  NAME ":2: audit-log must be an absolute path" },
 	{ "[management]\ntoken = x\n", NAME ":2: unknown key 'token'" },
+	{ "[management]\ntokens = tokens\n", NAME ":2: tokens must be an absolute path" },
 };
 
 START_TEST(test_reject)

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "ctl_auth.h"
+#include "token.h"
 #include "util.h"
 
 #define RPC_DOC		"docs/RPC.md"
@@ -257,6 +258,49 @@ START_TEST(test_audit_file)
 }
 END_TEST
 
+/* ---- bearer tokens ---- */
+
+/* A new token checks against its own stored form only; forms differ by salt. */
+START_TEST(test_token_new)
+{
+	char t1[TOKEN_LEN + 1], h1[TOKEN_HASH_LEN + 1];
+	char t2[TOKEN_LEN + 1], h2[TOKEN_HASH_LEN + 1];
+
+	ck_assert_int_eq(token_new(t1, h1), 0);
+	ck_assert_int_eq(token_new(t2, h2), 0);
+	ck_assert_uint_eq(strlen(t1), TOKEN_LEN);
+	ck_assert_uint_eq(strlen(h1), TOKEN_HASH_LEN);
+	ck_assert(strncmp(t1, "dfo_", 4) == 0 && strncmp(h1, "sha256$", 7) == 0);
+	ck_assert_ptr_null(strstr(h1, t1 + 4));		/* the token is not stored */
+	ck_assert(token_check(t1, h1));
+	ck_assert(token_check(t2, h2));
+	ck_assert(!token_check(t1, h2));
+	ck_assert(!token_check(t2, h1));
+	ck_assert(!token_check("", h1));
+	t1[10] ^= 1;
+	ck_assert(!token_check(t1, h1));
+}
+END_TEST
+
+/* The stored form is SHA-256(salt || token), as documented (REMOTE.md):
+ * a known vector, and malformed forms never match. */
+START_TEST(test_token_hash)
+{
+	const unsigned char salt[16] = { 0 };
+	char h[TOKEN_HASH_LEN + 1];
+
+	token_hash("dfo_test", salt, h);
+	/* python3: hashlib.sha256(b"\0" * 16 + b"dfo_test").hexdigest() */
+	ck_assert_str_eq(h, "sha256$00000000000000000000000000000000$"
+	    "14dcb1b6d6fa23274f169ae7b5131e5989c67e445bca2d647a2efc2f7841d801");
+	ck_assert(token_check("dfo_test", h));
+	ck_assert(!token_check("dfo_test", "sha256$short"));
+	ck_assert(!token_check("dfo_test", ""));
+	h[7] = 'X';
+	ck_assert(!token_check("dfo_test", h));
+}
+END_TEST
+
 static Suite *
 auth_suite(void)
 {
@@ -280,6 +324,11 @@ auth_suite(void)
 	tcase_add_loop_test(tc, test_redact, 0, nitems(redactions));
 	tcase_add_test(tc, test_audit_line);
 	tcase_add_test(tc, test_audit_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tokens");
+	tcase_add_test(tc, test_token_new);
+	tcase_add_test(tc, test_token_hash);
 	suite_add_tcase(s, tc);
 	return s;
 }
