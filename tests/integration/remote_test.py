@@ -132,9 +132,27 @@ def conf_text(d, tmp):
     return ("[server]\ninterfaces = lan0\ndatabase = %s/db.sqlite\ncontrol-socket = %s\n"
             "server-id = %s\nlog-level = debug\n[failover]\nlisten = %s:647\n"
             "[management]\nlisten = %s:%d\ncertificate = %s/server.crt\nkey = %s/server.key\n"
-            "ca = %s/ca.crt\nadmins = %s\nusers = %s\naudit-log = %s/audit.log\n"
+            "ca = %s/ca.crt\nadmins = %s\nusers = %s\ntokens = %s/tokens\n"
+            "audit-log = %s/audit.log\n"
             % (d.dir, d.sock, LAN_IP, SRV_IP, SRV_IP, PORT, tmp, tmp, tmp, ADMINS, USERS,
-               d.dir))
+               tmp, d.dir))
+
+
+def make_tokens(tmp):
+    """dhcpfoctl token new: alice an administrator, bob a user; the tokens
+    file from their second lines; {name: token}."""
+    toks, lines = {}, []
+    for name, role in (("alice", "admin"), ("bob", "user")):
+        p = subprocess.run([lk.CTL, "token", "new", name, "--role", role],
+                           capture_output=True, text=True, check=True)
+        tok, line = p.stdout.splitlines()
+        toks[name] = tok
+        lines.append(line)
+    check(all(t not in "\n".join(lines) for t in toks.values()),
+          "the tokens file holds no token")
+    with open(os.path.join(tmp, "tokens"), "w") as f:
+        f.write("# made by dhcpfoctl token new\n" + "\n".join(lines) + "\n")
+    return toks
 
 
 # ---- clients ----
@@ -328,11 +346,15 @@ def under_siege(d, tmp, adm):
           "remote clients are served again once they are gone")
 
 
-def audit(d, tmp):
+def audit(d, tmp, toks):
     path = os.path.join(d.dir, "audit.log")
     text = open(path).read() if os.path.exists(path) else ""
     lines = [json.loads(x) for x in text.splitlines()]
     check(SECRET not in text, "no secret in the audit log")
+    check(all(t not in text for t in toks.values()), "no token in the audit log")
+    al = [x for x in lines if x["identity"] == "token alice (CN=viewer,O=Lab)"]
+    check(len(al) == 1 and al[0]["method"] == "scope.set" and al[0]["result"] == 0,
+          "a change by token audited with the token's name: %r" % al)
     check(os.stat(path).st_mode & 0o077 == 0, "the audit log is private")
     by = lambda m, who: [x for x in lines if x["method"] == m and who in x["identity"]]
     ops = "CN=ops,OU=admins,O=Lab"
@@ -358,6 +380,24 @@ def audit(d, tmp):
           % sock)
 
 
+def tokens(tmp, d, toks):
+    """A token gives its role: a DHCP User's certificate with alice's token
+    changes, an admin's with bob's token may only read, a wrong token is 5."""
+    usr = Remote(tmp, "viewer")
+    rc, out, err = usr.run("scope", "set", "10.77.0.0", "--name", "by-alice",
+                           env={"DHCPFOCTL_TOKEN": toks["alice"]})
+    check(rc == 0, "user certificate + admin token changes: %d %s" % (rc, err))
+    rc, out, err = Remote(tmp, "ops").run("scope", "set", "10.77.0.0", "--name", "x",
+                                          env={"DHCPFOCTL_TOKEN": toks["bob"]})
+    check(rc == 1 and "(5)" in err and "token bob" in err,
+          "admin certificate + user token may not change: %d %s" % (rc, err))
+    rc, out, err = usr.run("status", env={"DHCPFOCTL_TOKEN": "dfo_" + "0" * 64})
+    check(rc == 1 and "(5)" in err and "not one of" in err, "a wrong token: %s" % err)
+    r = d.call("session.auth", {"token": toks["alice"]})
+    check(r[0] == "err" and r[1] == 87, "no tokens on the Unix socket: %r" % (r,))
+    check("bearer token refused" in d.log(), "the wrong token is logged")
+
+
 def config_file(tmp):
     """--server alone, cert, key and ca from ~/.config/dhcpfoctl/config."""
     home = os.path.join(tmp, "home")
@@ -365,7 +405,15 @@ def config_file(tmp):
     with open(os.path.join(home, ".config", "dhcpfoctl", "config"), "w") as f:
         f.write("cert = %s/ops.crt\nkey = %s/ops.key\nca = %s/ca.crt\n" % (tmp, tmp, tmp))
     rc, out, err = Remote(tmp, None).run("scope", "list", env={"HOME": home})
-    check(rc == 0 and "lab-2" in out, "--server with the config file: %d %s" % (rc, err))
+    check(rc == 0 and "by-alice" in out, "--server with the config file: %d %s" % (rc, err))
+    with open(os.path.join(home, ".config", "dhcpfoctl", "config"), "a") as f:
+        f.write("token = dfo_%s\n" % ("1" * 64))
+    rc, out, err = Remote(tmp, None).run("scope", "list", env={"HOME": home})
+    check(rc == 1 and "(5)" in err, "the config file's token is sent: %d %s" % (rc, err))
+    with open(os.path.join(home, ".config", "dhcpfoctl", "config")) as f:
+        kept = [x for x in f if not x.startswith("token")]
+    with open(os.path.join(home, ".config", "dhcpfoctl", "config"), "w") as f:
+        f.writelines(kept)
     with open(os.path.join(home, ".config", "dhcpfoctl", "config"), "a") as f:
         f.write("server = %s:%d\n" % (SRV_IP, PORT))
     p = subprocess.run(["ip", "netns", "exec", MGMT, lk.CTL, "--json", "status"],
@@ -377,6 +425,7 @@ def config_file(tmp):
 
 def run(tmp):
     make_pki(tmp)
+    toks = make_tokens(tmp)
     lab = lk.Lab(SRV, MGMT, CLI)
     try:
         lab_up(lab)
@@ -395,8 +444,9 @@ def run(tmp):
               "a change through the Unix socket")
         lease = lk.udhcpc(CLI, "lan1", tmp)
         check(lease is not None, "udhcpc gets a lease afterwards: %r" % (lease,))
+        tokens(tmp, d, toks)
         config_file(tmp)
-        audit(d, tmp)
+        audit(d, tmp, toks)
         check(d.stop() == 0, "dhcpfod exits 0 on SIGTERM")
         if lk.failed:
             print("---- dhcpfod log (tail) ----\n" + d.log()[-3000:])
