@@ -4,8 +4,10 @@
  * certificate signed by the configured CA required. The certificate's
  * subject gives the role ([management] admins, users); the authenticated
  * stream then goes to ctl_sock.c's line reader like a Unix client. Bounded:
- * TLS_MAX_CONN connections (handshaking or not), a handshake within
- * TLS_HANDSHAKE_S, a client idle TLS_IDLE_S is closed. */
+ * TLS_MAX_CONN connections (handshaking or not), TLS_MAX_PER_ADDR of them
+ * from one address, a handshake within TLS_HANDSHAKE_S, a client idle
+ * TLS_IDLE_S is closed; refusals are logged, TLS_LOG_BURST per
+ * TLS_LOG_WINDOW seconds and a count of the rest. */
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -13,6 +15,8 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +40,13 @@
 #include "util.h"
 
 #define TLS_MAX_CONN		32
+#define TLS_MAX_PER_ADDR	8	/* one host cannot take every slot */
+#define TLS_LOG_BURST		20	/* refusals logged per TLS_LOG_WINDOW s */
+#define TLS_LOG_WINDOW		10
 #define TLS_HANDSHAKE_S		10
 #define TLS_IDLE_S		300
+#define STR_(x)			#x
+#define STR(x)			STR_(x)
 #define TLS_CIPHERS		"ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL"
 
 #define TLS_MAX_TOKENS		256
@@ -51,11 +60,21 @@ struct tls_token {
 	char			 hash[TOKEN_HASH_LEN + 1];
 };
 
+/* A connection's place, from accept to close. */
+struct tls_slot {
+	struct ctl_tls		*tls;
+	uint32_t		 addr;		/* the peer's, network order */
+	int			 used;
+};
+
 struct ctl_tls {
 	struct ctl		*ctl;
 	SSL_CTX			*ctx;
 	struct evconnlistener	*listener;
+	struct tls_slot		 slots[TLS_MAX_CONN];
 	size_t			 nconn;		/* handshaking and served */
+	int64_t			 log_since;	/* the refusal log's window */
+	unsigned		 logged, unlogged;
 	TAILQ_HEAD(, tls_hs)	 hs;		/* handshakes under way */
 	struct tls_token	*tokens;	/* [management] tokens */
 	size_t			 ntokens;
@@ -65,6 +84,7 @@ struct ctl_tls {
 struct tls_hs {
 	TAILQ_ENTRY(tls_hs)	 entry;
 	struct ctl_tls		*tls;
+	struct tls_slot		*slot;
 	struct bufferevent	*bev;
 	char			 peer[64];
 };
@@ -122,15 +142,74 @@ fail:
 	return NULL;
 }
 
-/* ---- handshakes ---- */
+/* ---- slots and the refusal log ---- */
 
+static void	refused(struct ctl_tls *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* "remote: PEER refused: why", at most TLS_LOG_BURST a window: a flood of
+ * bad connections must not flood the log. */
 static void
-tls_conn_closed(void *arg)
+refused(struct ctl_tls *t, const char *peer, const char *fmt, ...)
 {
-	struct ctl_tls *t = arg;
+	char why[512];
+	va_list ap;
+	int64_t now = time_mono();
 
-	t->nconn--;
+	if (now - t->log_since >= TLS_LOG_WINDOW) {
+		if (t->unlogged > 0)
+			log_notice("remote: %u more connections refused in %d s, "
+			    "not logged one by one", t->unlogged, TLS_LOG_WINDOW);
+		t->log_since = now;
+		t->logged = t->unlogged = 0;
+	}
+	if (t->logged >= TLS_LOG_BURST) {
+		t->unlogged++;
+		return;
+	}
+	t->logged++;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_notice("remote: %s refused: %s", peer, why);
 }
+
+/* A free slot for a peer, NULL with why when it may not have one. */
+static struct tls_slot *
+slot_take(struct ctl_tls *t, uint32_t addr, const char **why)
+{
+	struct tls_slot *free_slot = NULL;
+	int same = 0;
+
+	for (size_t i = 0; i < TLS_MAX_CONN; i++) {
+		if (!t->slots[i].used)
+			free_slot = free_slot ? free_slot : &t->slots[i];
+		else
+			same += t->slots[i].addr == addr;
+	}
+	if (same >= TLS_MAX_PER_ADDR)
+		*why = "connections from this address already (" 
+		    STR(TLS_MAX_PER_ADDR) ")";
+	else if (free_slot == NULL)
+		*why = "connections already (" STR(TLS_MAX_CONN) ")";
+	else {
+		*free_slot = (struct tls_slot){ t, addr, 1 };
+		t->nconn++;
+	}
+	return same >= TLS_MAX_PER_ADDR ? NULL : free_slot;
+}
+
+/* The connection is gone (ctl_sock.c's on_close, or a failed handshake). */
+static void
+slot_release(void *arg)
+{
+	struct tls_slot *s = arg;
+
+	s->used = 0;
+	s->tls->nconn--;
+}
+
+/* ---- handshakes ---- */
 
 static void
 hs_free(struct tls_hs *h, int free_bev)
@@ -138,7 +217,7 @@ hs_free(struct tls_hs *h, int free_bev)
 	TAILQ_REMOVE(&h->tls->hs, h, entry);
 	if (free_bev) {
 		bufferevent_free(h->bev);
-		h->tls->nconn--;
+		slot_release(h->slot);
 	}
 	free(h);
 }
@@ -199,12 +278,12 @@ hs_done(struct tls_hs *h)
 {
 	struct daemon *d = ctl_daemon(h->tls->ctl);
 	struct ctl_peer p = { .channel = "tls", .peer = h->peer,
-	    .on_close = tls_conn_closed, .arg = h->tls };
+	    .on_close = slot_release, .arg = h->slot };
 	struct timeval idle = { TLS_IDLE_S, 0 };
 	char subject[512], denied[700];
 
 	if (hs_subject(h, subject, sizeof(subject)) == -1) {
-		log_notice("remote: %s refused: no client certificate subject", h->peer);
+		refused(h->tls, h->peer, "no client certificate subject");
 		hs_free(h, 1);
 		return;
 	}
@@ -238,7 +317,7 @@ hs_event(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	hs_reason(h, what, why, sizeof(why));
-	log_notice("remote: %s refused: %s", h->peer, why);
+	refused(h->tls, h->peer, "%s", why);
 	hs_free(h, 1);
 }
 
@@ -255,9 +334,11 @@ peer_str(const struct sockaddr *sa, char *buf, size_t len)
 	    ntohs(sin->sin_port) : 0);
 }
 
-/* Start the server side of a handshake on fd; -1: fd closed. */
+/* Start the server side of a handshake on fd in slot; -1: fd closed, the
+ * slot given back. */
 static int
-hs_start(struct ctl_tls *t, evutil_socket_t fd, const char *peer)
+hs_start(struct ctl_tls *t, struct tls_slot *slot, evutil_socket_t fd,
+    const char *peer)
 {
 	struct timeval hs = { TLS_HANDSHAKE_S, 0 };
 	struct tls_hs *h = calloc(1, sizeof(*h));
@@ -269,16 +350,17 @@ hs_start(struct ctl_tls *t, evutil_socket_t fd, const char *peer)
 		SSL_free(ssl);
 		free(h);
 		close(fd);
+		slot_release(slot);
 		return -1;
 	}
 	h->tls = t;
+	h->slot = slot;
 	snprintf(h->peer, sizeof(h->peer), "%s", peer);
 	bufferevent_openssl_set_allow_dirty_shutdown(h->bev, 1);
 	bufferevent_set_timeouts(h->bev, &hs, &hs);
 	bufferevent_setcb(h->bev, NULL, NULL, hs_event, h);
 	bufferevent_enable(h->bev, EV_READ);
 	TAILQ_INSERT_TAIL(&t->hs, h, entry);
-	t->nconn++;
 	return 0;
 }
 
@@ -287,18 +369,20 @@ tls_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
 {
 	struct ctl_tls *t = arg;
+	struct tls_slot *slot;
+	const char *why = NULL;
 	char peer[64];
 	int one = 1;
 
 	peer_str(sa, peer, sizeof(peer));
-	if (t->nconn >= TLS_MAX_CONN) {
-		log_notice("remote: %s refused: %d connections already", peer,
-		    TLS_MAX_CONN);
+	if ((slot = slot_take(t, sa->sa_family == AF_INET ?
+	    ((struct sockaddr_in *)sa)->sin_addr.s_addr : 0, &why)) == NULL) {
+		refused(t, peer, "%s", why);
 		close(fd);
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (hs_start(t, fd, peer) == -1)
+	if (hs_start(t, slot, fd, peer) == -1)
 		log_warnx("remote: out of memory, dropping %s", peer);
 }
 

@@ -122,7 +122,7 @@ def lab_up(lab):
     lab.up()
     lab.veth(SRV, "mg0", "mg1", MGMT)
     lab.ifup(SRV, "mg0", SRV_IP + "/24")
-    lab.ifup(MGMT, "mg1", MGMT_IP + "/24")
+    lab.ifup(MGMT, "mg1", MGMT_IP + "/24", *("10.88.0.%d/24" % h for h in (3, 4, 5, 6)))
     lab.veth(SRV, "lan0", "lan1", CLI)
     lab.ifup(SRV, "lan0", LAN_IP + "/24")
     lab.ifup(CLI, "lan1")
@@ -322,23 +322,46 @@ def refusals(d, tmp):
         check(pat in log, "log says %s is refused ('%s')" % (what, pat))
 
 
+STALL = """
+import socket, sys, time
+def open_from(src, n):
+    out = []
+    for _ in range(n):
+        out.append(socket.create_connection((%r, %d), source_address=(src, 0)))
+    return out
+a = open_from("10.88.0.3", 12)
+print("A", flush=True)
+sys.stdin.readline()
+b = [open_from("10.88.0.%%d" %% h, 8) for h in (4, 5, 6)]
+print("B", flush=True)
+time.sleep(12)
+""" % (SRV_IP, PORT)
+
+
 def under_siege(d, tmp, adm):
-    """Slow and excess connections: DHCP, the socket and a TLS client go on."""
-    idle = []
-    code = ("import socket,time\nss=[socket.create_connection((%r,%d)) for _ in range(40)]\n"
-            "print('open', flush=True)\ntime.sleep(14)\n" % (SRV_IP, PORT))
-    p = subprocess.Popen(["ip", "netns", "exec", MGMT, sys.executable, "-c", code],
-                         stdout=subprocess.PIPE, text=True)
-    idle.append(p)
-    p.stdout.readline()
-    time.sleep(0.5)
+    """Stalled connections: one host gets 8, all hosts 32; meanwhile DHCP,
+    the socket and (while there is room) another host's TLS client go on."""
+    p = subprocess.Popen(["ip", "netns", "exec", MGMT, sys.executable, "-c", STALL],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    check(p.stdout.readline().strip() == "A", "12 stalled connections from 10.88.0.3")
+    time.sleep(0.3)
+    check("connections from this address already (8)" in d.log(),
+          "one address gets 8 connections, the rest refused and logged")
+    r = adm.call("server.status")
+    check(r[0] == "ok", "another host is served while one stalls: %r" % (r,))
     lease = lk.udhcpc(CLI, "lan1", tmp)
     check(lease is not None and lease[0].startswith("10.77.0."),
-          "udhcpc gets a lease while 40 TLS connections stall: %r" % (lease,))
-    check(d.call("server.status")[0] == "ok", "the Unix socket answers meanwhile")
+          "udhcpc gets a lease while TLS connections stall: %r" % (lease,))
+    p.stdin.write("go\n")
+    p.stdin.flush()
+    check(p.stdout.readline().strip() == "B", "24 more from three other addresses")
+    time.sleep(0.3)
+    check(d.call("server.status")[0] == "ok", "the Unix socket answers with 32 stalled")
     r = adm.call("server.status")
-    check(r[0] == "bad", "a 41st TLS client is refused while 32 are open: %r" % (r,))
-    check("connections already" in d.log(), "the log says connections were refused")
+    check(r[0] == "bad", "a 33rd TLS client is refused while 32 are open: %r" % (r,))
+    check("connections already (32)" in d.log(), "the log says so")
+    lease = lk.udhcpc(CLI, "lan1", tmp)
+    check(lease is not None, "udhcpc gets a lease with 32 stalled: %r" % (lease,))
     p.wait(30)
     check(lk.wait_for(lambda: "no TLS handshake within 10 s" in d.log(), 5),
           "stalled handshakes time out and are logged")
