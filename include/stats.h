@@ -13,6 +13,9 @@ enum stats_drop {
 	DROP_NO_SCOPE, DROP_NOT_OURS, DROP_EXHAUSTED, DROP_QUEUE_FULL,
 	DROP_FAILOVER,		/* the failover state or the partner's bucket */
 	DROP_STORAGE,		/* needed a write while the database fails */
+	DROP_OVERSIZED,		/* a datagram longer than the engine reads */
+	DROP_RATE_MAC,		/* a new allocation over mac-rate ([limits]) */
+	DROP_RATE_RELAY,	/* a new allocation over relay-rate */
 	DROP_NREASONS
 };
 

@@ -13,6 +13,8 @@ static const char *const drop_names[DROP_NREASONS] = {
 	[DROP_NO_SCOPE] = "no_scope", [DROP_NOT_OURS] = "not_ours",
 	[DROP_EXHAUSTED] = "exhausted", [DROP_QUEUE_FULL] = "queue_full",
 	[DROP_FAILOVER] = "failover", [DROP_STORAGE] = "storage",
+	[DROP_OVERSIZED] = "oversized", [DROP_RATE_MAC] = "rate_mac",
+	[DROP_RATE_RELAY] = "rate_relay",
 };
 
 /* 100 us .. 5 s: an fsync on a fast SSD to a stalled disk. */
