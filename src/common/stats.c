@@ -17,6 +17,12 @@ static const char *const drop_names[DROP_NREASONS] = {
 	[DROP_RATE_RELAY] = "rate_relay",
 };
 
+static const char *const fo_drop_names[FODROP_NREASONS] = {
+	[FODROP_OVERSIZED] = "oversized", [FODROP_MALFORMED] = "malformed",
+	[FODROP_DIGEST] = "bad_digest", [FODROP_OUT_OF_TURN] = "out_of_turn",
+	[FODROP_NOT_PARTNER] = "not_partner",
+};
+
 /* 100 us .. 5 s: an fsync on a fast SSD to a stalled disk. */
 const uint64_t stats_hist_bound_us[STATS_HIST_BOUNDS] = {
 	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
@@ -49,4 +55,12 @@ stats_drop_name(int reason)
 	if (reason < 0 || reason >= DROP_NREASONS)
 		return "unknown";
 	return drop_names[reason];
+}
+
+const char *
+stats_fo_drop_name(int reason)
+{
+	if (reason < 0 || reason >= FODROP_NREASONS)
+		return "unknown";
+	return fo_drop_names[reason];
 }

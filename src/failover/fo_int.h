@@ -20,7 +20,9 @@
 
 #include <jansson.h>
 
+#include "daemon.h"
 #include "fo.h"
+#include "fo_conn.h"
 #include "fo_msg.h"
 #include "store.h"
 
@@ -158,6 +160,25 @@ struct fo {
 	void			*stopped_arg;
 	struct event		*stop_ev;	/* FO_SHUTDOWN_WAIT is over */
 };
+
+/* What came in on the failover port and was refused, counted (server.stats
+ * failover_drops, RPC.md §5, §8); a connection its framing closed, by the
+ * length field that did. */
+static inline void
+fo_drop(struct fo *fo, enum stats_fo_drop why)
+{
+	if (fo->d != NULL)
+		fo->d->stats.fo_drops[why]++;
+}
+
+static inline void
+fo_drop_framing(struct fo *fo, const struct fo_conn *c)
+{
+	unsigned len = fo_conn_bad_len(c);
+
+	if (len != 0)
+		fo_drop(fo, len > FO_MSG_MAX ? FODROP_OVERSIZED : FODROP_MALFORMED);
+}
 
 /* fo.c */
 struct fo_peer *fo_peer_by_name(struct fo *, const char *name);
