@@ -86,6 +86,7 @@ struct fo_rebal_op {
 	size_t		 nscopes;
 	uint32_t	*subnets;
 	uint64_t	*to_secondary, *to_primary;
+	int		 keep_reserves;	/* the automatic forms (FAILOVER.md §11) */
 };
 
 struct fo_peer {
@@ -245,8 +246,10 @@ void	fo_move_acked(struct fo_peer *, const struct fo_inflight *,
 	    const struct fo_msg *m);
 void	fo_move_single_acked(struct fo_peer *, const struct fo_inflight *,
 	    int reject);
-/* Rebalance now (FAILOVER.md §11): op NULL for the timer/threshold form; end the
- * running one with code 0 (done) or a RPC.md §7 code and why. */
+/* Rebalance now (FAILOVER.md §11): op NULL for the automatic forms (the
+ * timer and entering NORMAL with a threshold, POOLREQ with 0), which keep
+ * each side's reserve; op from fo_trigger for the operator's exact split.
+ * End the running one with code 0 (done) or a RPC.md §7 code and why. */
 int	fo_move_rebalance(struct fo_peer *, struct fo_rebal_op *op,
 	    unsigned threshold);
 void	fo_move_rebal_finish(struct fo_peer *, int code, const char *why);
