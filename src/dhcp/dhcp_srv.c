@@ -21,15 +21,22 @@
  * remember; the least recently charged is forgotten first. */
 #define DHCP_LIMIT_MACS		8192
 #define DHCP_LIMIT_RELAYS	1024
-#define DHCP_LIMIT_LOG_SECS	60	/* refusals are logged this far apart */
+#define DHCP_QUIET_SECS		60	/* a flood's log lines this far apart */
+
+/* A log line that a flood of clients would repeat: said at once, then at
+ * most once a DHCP_QUIET_SECS with how many there were meanwhile. */
+struct quiet {
+	int64_t		last;		/* monotonic second it was last said */
+	uint64_t	count;		/* occurrences since */
+};
 
 struct dhcp_srv {
 	struct daemon	*d;
 	struct pool	*pool;
 	struct limit	*by_mac;	/* new allocations per hardware address */
 	struct limit	*by_relay;	/* ... per relay (giaddr) or interface */
-	int64_t		 lim_logged;	/* monotonic second of the last log */
-	uint64_t	 lim_refused;	/* refusals since then */
+	struct quiet	 q_limit;	/* refused by [limits] */
+	struct quiet	 q_exhausted;	/* a DISCOVER found its scope exhausted */
 };
 
 /* One request being handled. */
@@ -339,25 +346,37 @@ mac_key(const struct req *r)
 	return k;
 }
 
-/* A new allocation refused by a rate limit: counted, and logged at most
- * once a DHCP_LIMIT_LOG_SECS with the number since. */
+/* One more occurrence of q's line: whether to say it now, and in *n how
+ * many occurrences it stands for. */
+static int
+quiet_due(struct quiet *q, uint64_t *n)
+{
+	int64_t now = time_mono();
+
+	q->count++;
+	if (q->last != 0 && now - q->last < DHCP_QUIET_SECS)
+		return 0;
+	*n = q->count;
+	q->last = now;
+	q->count = 0;
+	return 1;
+}
+
+/* A new allocation refused by a rate limit: counted, and logged quietly. */
 static void
 limit_refused(struct dhcp_srv *s, const struct req *r, enum stats_drop why)
 {
-	int64_t now = time_mono();
 	char a[16], hw[3 * 16];
+	uint64_t n;
 
 	s->d->stats.drops[why]++;
-	s->lim_refused++;
-	if (s->lim_logged != 0 && now - s->lim_logged < DHCP_LIMIT_LOG_SECS)
+	if (!quiet_due(&s->q_limit, &n))
 		return;
 	log_notice("dhcp: new allocations refused by [limits]: %llu since the "
 	    "last report, this one %s (hwaddr %s, relay %s)",
-	    (unsigned long long)s->lim_refused, stats_drop_name(why),
+	    (unsigned long long)n, stats_drop_name(why),
 	    hwaddr_str(r->pkt.chaddr, r->pkt.hlen, hw), r->pkt.giaddr ?
 	    addr_str(r->pkt.giaddr, a) : "none: a direct client");
-	s->lim_logged = now;
-	s->lim_refused = 0;
 }
 
 /* Whether the client may have a new address now (dhcpfod.conf(5),
@@ -455,6 +474,23 @@ lease_time(struct req *r, uint32_t addr)
 	return lt;
 }
 
+/* A DISCOVER found its scope exhausted: counted, logged quietly (a
+ * starvation flood makes thousands). */
+static int
+exhausted(struct dhcp_srv *s, struct req *r)
+{
+	uint64_t n;
+
+	r->ps->exhausted++;
+	s->d->stats.drops[DROP_EXHAUSTED]++;
+	if (quiet_due(&s->q_exhausted, &n))
+		log_info("dhcp: scope %s exhausted: no offer for xid 0x%08x (%llu "
+		    "DISCOVERs found a scope exhausted since the last report)",
+		    addr_str(r->ps->sc.subnet, (char[16]){ 0 }), r->pkt.xid,
+		    (unsigned long long)n);
+	return -1;
+}
+
 /* DHCPDISCOVER -> DHCPOFFER, the address held for DHCP_OFFER_HOLD seconds. */
 static int
 h_discover(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
@@ -464,13 +500,8 @@ h_discover(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 
 	if ((rc = choose_offer(s, r, &addr)) == -2)
 		return -1;
-	if (rc == -1) {
-		r->ps->exhausted++;
-		s->d->stats.drops[DROP_EXHAUSTED]++;
-		log_info("dhcp: scope %s exhausted: no offer for xid 0x%08x",
-		    addr_str(r->ps->sc.subnet, (char[16]){ 0 }), r->pkt.xid);
-		return -1;
-	}
+	if (rc == -1)
+		return exhausted(s, r);
 	if (!(lease_held(r) && r->lease.address == addr && r->lease.state ==
 	    LEASE_ACTIVE) && lease_write(s, r, addr, LEASE_OFFERED,
 	    r->now + DHCP_OFFER_HOLD) == -1)
