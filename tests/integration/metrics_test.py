@@ -276,12 +276,23 @@ class Daemon:
         self.proc = subprocess.Popen([DAEMON, "-c", self.conf], stdout=self.log,
                                      stderr=subprocess.STDOUT)
         for _ in range(200):
-            if os.path.exists(self.sock):
+            if os.path.exists(self.sock) and self.accepts():
                 return
             if self.proc.poll() is not None:
                 raise RuntimeError("dhcpfod exited: " + self.logtext())
             time.sleep(0.05)
         raise RuntimeError("dhcpfod did not create its socket")
+
+    def accepts(self):
+        """The socket listens (bind makes the file a moment before listen)."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(self.sock)
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
