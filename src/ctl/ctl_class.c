@@ -22,6 +22,8 @@ static const struct {
 	{ "reservation.add",			CTL_CHANGE },
 	{ "reservation.remove",			CTL_CHANGE },
 	{ "reservation.list",			CTL_READ },
+	{ "scope.config",			CTL_READ },
+	{ "scope.config_hash",			CTL_READ },
 	{ "lease.list",				CTL_READ },
 	{ "lease.get",				CTL_READ },
 	{ "lease.delete",			CTL_CHANGE },

@@ -20,6 +20,8 @@ static const struct ctl_method methods[] = {
 	{ "reservation.add",			m_resv_add },
 	{ "reservation.remove",			m_resv_remove },
 	{ "reservation.list",			m_resv_list },
+	{ "scope.config",			m_scope_config },
+	{ "scope.config_hash",			m_scope_config_hash },
 	{ "lease.list",				m_lease_list },
 	{ "lease.get",				m_lease_get },
 	{ "lease.delete",			m_lease_delete },

@@ -33,6 +33,10 @@ void	m_resv_add(struct ctl_req *, json_t *);
 void	m_resv_remove(struct ctl_req *, json_t *);
 void	m_resv_list(struct ctl_req *, json_t *);
 
+/* scope.config, scope.config_hash (ctl_scope_cfg.c) */
+void	m_scope_config(struct ctl_req *, json_t *);
+void	m_scope_config_hash(struct ctl_req *, json_t *);
+
 /* lease.* (ctl_lease.c) */
 void	m_lease_list(struct ctl_req *, json_t *);
 void	m_lease_get(struct ctl_req *, json_t *);

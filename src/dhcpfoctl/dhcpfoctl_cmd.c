@@ -26,6 +26,12 @@ static const struct argdef a_exclusion[] = {
 	END
 };
 
+static const struct argdef a_subnet_opt[] = {
+	{ "SUBNET", "subnet", T_ADDR, 0, NULL,
+	    "the scope's subnet address (default: every scope)", NULL },
+	END
+};
+
 /* ---- call ---- */
 
 static const struct argdef a_call[] = {
@@ -171,6 +177,9 @@ const struct cmd cli_cmds[] = {
 	    a_exclusion, no_args, NULL, NULL, 0, NULL },
 	{ "scope", "remove-exclusion", "scope.remove_exclusion",
 	    "Remove an exclusion.", a_exclusion, no_args, NULL, NULL, 0, NULL },
+	{ "scope", "config", "scope.config", "Show scopes' canonical "
+	    "configuration and its SHA-256 (RPC.md §2.6).",
+	    a_subnet_opt, no_args, NULL, NULL, 0, NULL },
 
 	{ "reservation", "add", "reservation.add",
 	    "Reserve an address for a client.", a_resv_add, no_args, NULL, NULL, 0, NULL },

@@ -564,6 +564,40 @@ def test_restart_persists(d):
           "scope survives restart")
 
 
+def hashes(srv):
+    return {x["subnet"]: x["hash"] for x in srv.call("scope.config_hash")[1]["scopes"]}
+
+
+def test_config_hash(d, d2):
+    """scope.config_hash (RPC.md §2.6): equal on both servers after an import
+    --as-partner (the relationship's side is not configuration); an exclusion or a
+    reservation on one side changes its hash, removing it restores it;
+    scope.config carries the same hash and the canonical form; an unknown
+    subnet is 20005."""
+    h1, h2 = hashes(d), hashes(d2)
+    check(h1 and h1 == h2, "the same hashes after import: %s / %s" % (h1, h2))
+    one = expect_ok(d, "scope.config", {"subnet": "10.60.0.0"})
+    c = one["scopes"][0] if one else {}
+    check(c.get("hash") == h1.get("10.60.0.0") and "relationship" not in c.get("config", {})
+          and c.get("config", {}).get("reservations", {}).get("10.60.0.20", {}).get("name")
+          == "printer", "scope.config: %s" % c)
+    for add, rm, p in (("scope.add_exclusion", "scope.remove_exclusion",
+                        {"subnet": "10.60.0.0", "start": "10.60.0.60", "end": "10.60.0.61"}),
+                       ("reservation.add", "reservation.remove",
+                        {"subnet": "10.60.0.0", "address": "10.60.0.21",
+                         "hwaddr": "02:00:00:60:00:21"})):
+        expect_ok(d2, add, p)
+        check(hashes(d2)["10.60.0.0"] != h1["10.60.0.0"], "%s changes the hash" % add)
+        rp = dict(p)
+        rp.pop("hwaddr", None)
+        expect_ok(d2, rm, rp)
+        check(hashes(d2) == h1, "%s restores the hash" % rm)
+    expect_err(d, "scope.config_hash", {"subnet": "10.99.0.0"}, 20005, "unknown scope")
+    rc, out, err = ctl(d, "scope", "config", "10.60.0.0")
+    check(rc == 0 and h1["10.60.0.0"] in out, "dhcpfoctl scope config: rc %d %s%s" %
+          (rc, out, err))
+
+
 def test_export_import(d):
     """dhcpfoctl export on this server, import --as-partner on a fresh one: the
     same scopes, exclusions, options, reservations and states, each
@@ -621,6 +655,7 @@ def test_export_import(d):
         flip = {"primary": "secondary", "secondary": "primary"}
         check({n: flip[r] for n, r in roles(d).items()} == roles(d2),
               "each relationship the partner's copy: %s / %s" % (roles(d), roles(d2)))
+        test_config_hash(d, d2)
         rc, out, err = ctl(d2, "import", path)
         check(rc == 1 and "FAILED: scope 10.60.0.0" in err and
               "ERROR_DHCP_SUBNET_EXITS (20004)" in err, "a second import: rc %d\n%s" %

@@ -1,0 +1,158 @@
+/* Unit tests: a scope's canonical configuration, its hash and the diff of two
+ * (src/ctl/ctl_cfg.c, docs/RPC.md §2.6): the hash ignores the order
+ * reservations come in and the relationship, changes with an exclusion or a
+ * reservation, and the diff names each field that differs with both values. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "ctl_cfg.h"
+#include "ivl.h"
+#include "util.h"
+
+#define A(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+
+static void
+mk_scope(struct scope *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->subnet = A(10, 0, 0, 0);
+	sc->mask = 0xffffff00;
+	strcpy(sc->name, "lab");
+	sc->range_start = A(10, 0, 0, 10);
+	sc->range_end = A(10, 0, 0, 200);
+	sc->lease_time = 3600;
+	sc->enabled = 1;
+}
+
+static void
+mk_resv(struct reservation *r, uint32_t addr, uint8_t last)
+{
+	memset(r, 0, sizeof(*r));
+	r->subnet = A(10, 0, 0, 0);
+	r->address = addr;
+	r->hwlen = 6;
+	r->hwaddr[0] = 0x02;
+	r->hwaddr[5] = last;
+	strcpy(r->name, "h");
+}
+
+static void
+hash_of(const struct scope *sc, const struct reservation *rv, size_t n,
+    char out[CFG_HASH_LEN + 1])
+{
+	json_t *c = cfg_canon(sc, rv, n);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(cfg_hash(c, out), 0);
+	json_decref(c);
+}
+
+START_TEST(test_hash_stable_and_ordered)
+{
+	struct scope sc;
+	struct reservation rv[2], rw[2];
+	char h1[CFG_HASH_LEN + 1], h2[CFG_HASH_LEN + 1];
+
+	mk_scope(&sc);
+	mk_resv(&rv[0], A(10, 0, 0, 5), 1);
+	mk_resv(&rv[1], A(10, 0, 0, 7), 2);
+	rw[0] = rv[1];
+	rw[1] = rv[0];
+	hash_of(&sc, rv, 2, h1);
+	ck_assert_int_eq(strlen(h1), CFG_HASH_LEN);
+	strcpy(sc.relationship, "r1");		/* state, not configuration */
+	hash_of(&sc, rw, 2, h2);
+	ck_assert_str_eq(h1, h2);
+}
+END_TEST
+
+START_TEST(test_hash_changes)
+{
+	struct scope sc;
+	struct reservation rv[2];
+	char h0[CFG_HASH_LEN + 1], h[CFG_HASH_LEN + 1];
+
+	mk_scope(&sc);
+	mk_resv(&rv[0], A(10, 0, 0, 5), 1);
+	mk_resv(&rv[1], A(10, 0, 0, 7), 2);
+	hash_of(&sc, rv, 1, h0);
+	hash_of(&sc, rv, 2, h);			/* a reservation more */
+	ck_assert_str_ne(h0, h);
+	ck_assert_int_eq(ivlset_add(&sc.exclusions, A(10, 0, 0, 20),
+	    A(10, 0, 0, 29)), 0);		/* an exclusion */
+	hash_of(&sc, rv, 1, h);
+	ck_assert_str_ne(h0, h);
+	ivlset_free(&sc.exclusions);
+	mk_scope(&sc);
+	sc.lease_time = 7200;
+	hash_of(&sc, rv, 1, h);
+	ck_assert_str_ne(h0, h);
+}
+END_TEST
+
+START_TEST(test_diff)
+{
+	struct scope a, b;
+	struct reservation rv[2];
+	json_t *ca, *cb, *d, *want;
+	json_error_t e;
+	char *got;
+
+	mk_scope(&a);
+	mk_scope(&b);
+	mk_resv(&rv[0], A(10, 0, 0, 5), 1);
+	mk_resv(&rv[1], A(10, 0, 0, 7), 2);
+	ck_assert_int_eq(ivlset_add(&a.exclusions, A(10, 0, 0, 20),
+	    A(10, 0, 0, 29)), 0);
+	b.lease_time = 7200;
+	ca = cfg_canon(&a, rv, 2);
+	cb = cfg_canon(&b, rv, 1);
+	d = cfg_diff(ca, cb);
+	want = json_loads("["
+	    "{\"field\":\"exclusions\",\"here\":[{\"start\":\"10.0.0.20\","
+	    "\"end\":\"10.0.0.29\"}],\"partner\":[]},"
+	    "{\"field\":\"lease_time\",\"here\":3600,\"partner\":7200},"
+	    "{\"field\":\"reservations.10.0.0.7\",\"here\":{\"hwaddr\":"
+	    "\"02:00:00:00:00:02\",\"name\":\"h\"},\"partner\":null}]", 0, &e);
+	ck_assert_ptr_nonnull(want);
+	got = json_dumps(d, JSON_COMPACT);
+	ck_assert_msg(json_equal(d, want), "diff is %s", got);
+	free(got);
+	json_decref(d);
+	d = cfg_diff(ca, ca);
+	ck_assert_int_eq(json_array_size(d), 0);
+	json_decref(d);
+	json_decref(want);
+	json_decref(ca);
+	json_decref(cb);
+	ivlset_free(&a.exclusions);
+}
+END_TEST
+
+static Suite *
+cfg_suite(void)
+{
+	Suite *s = suite_create("ctl_cfg");
+	TCase *tc = tcase_create("cfg");
+
+	tcase_add_test(tc, test_hash_stable_and_ordered);
+	tcase_add_test(tc, test_hash_changes);
+	tcase_add_test(tc, test_diff);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(cfg_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
