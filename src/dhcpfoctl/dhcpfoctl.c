@@ -27,7 +27,7 @@
 
 /* The command tables, searched and listed in this order. */
 static const struct cmd *const tables[] = { cli_cmds, cli_fo_cmds, cli_io_cmds,
-	cli_token_cmds };
+	cli_token_cmds, cli_fleet_cmds };
 
 static int	usage_error(const char *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));

@@ -107,6 +107,7 @@ extern const struct cmd	cli_cmds[];		/* dhcpfoctl_cmd.c */
 extern const struct cmd	cli_fo_cmds[];		/* dhcpfoctl_fo.c */
 extern const struct cmd	cli_io_cmds[];		/* dhcpfoctl_io.c */
 extern const struct cmd	cli_token_cmds[];	/* dhcpfoctl_remote.c */
+extern const struct cmd	cli_fleet_cmds[];	/* dhcpfoctl_fleet.c */
 
 /* Checks commands share: something besides the first positional to set. */
 cmd_check	cli_need_change;

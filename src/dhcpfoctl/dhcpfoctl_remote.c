@@ -153,6 +153,28 @@ parse_server(const char *s, struct cli_remote *r, char *err, size_t errlen)
 	return 0;
 }
 
+static struct cli_remote creds;	/* what remote_setup found, for a partner */
+
+int
+remote_partner(const char *hostport, struct cli_remote *out, char *err,
+    size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (creds.cert == NULL || creds.key == NULL || creds.ca == NULL) {
+		snprintf(err, errlen, "--partner needs --cert, --key and --ca (or "
+		    "cert, key and ca in ~/.config/dhcpfoctl/config): the "
+		    "connection is mutual TLS");
+		return -1;
+	}
+	if (parse_server(hostport, out, err, errlen) == -1)
+		return -1;
+	out->cert = creds.cert;
+	out->key = creds.key;
+	out->ca = creds.ca;
+	out->token = creds.token;
+	return 0;
+}
+
 int
 remote_setup(struct cli_opts *g, char *err, size_t errlen)
 {
@@ -164,6 +186,10 @@ remote_setup(struct cli_opts *g, char *err, size_t errlen)
 		g->token = env;
 	if (cfg_load(g, err, errlen) == -1)
 		return -1;
+	creds.cert = g->cert;
+	creds.key = g->key;
+	creds.ca = g->ca;
+	creds.token = g->token;
 	if (g->server == NULL || (!explicit && g->socket != NULL))
 		return 0;	/* -s names the local socket over the file's server */
 	if (explicit && g->socket != NULL) {

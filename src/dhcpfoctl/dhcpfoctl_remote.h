@@ -31,7 +31,12 @@ int	remote_setup(struct cli_opts *, char *err, size_t errlen);
  * saying why on stderr. */
 char	*tls_exchange(const struct cli_remote *, double timeout, const char *req,
 	    size_t reqlen, size_t *linelen);
-/* Make rpc_call use r (NULL: the Unix socket). */
+/* Make rpc_call use r (NULL: the Unix socket); the one it uses. */
 void	rpc_set_remote(const struct cli_remote *r);
+const struct cli_remote *rpc_get_remote(void);
+/* A second server (failover diff, replicate): HOST[:PORT] with the
+ * certificate, key, CA and token remote_setup found. 0, or -1 with err. */
+int	remote_partner(const char *hostport, struct cli_remote *out, char *err,
+	    size_t errlen);
 
 #endif

@@ -264,6 +264,12 @@ rpc_set_remote(const struct cli_remote *r)
 	remote = r;
 }
 
+const struct cli_remote *
+rpc_get_remote(void)
+{
+	return remote;
+}
+
 /* Connect, send the request line, read and check the reply line: over the
  * Unix socket, or over TLS to the --server. */
 int

@@ -593,9 +593,52 @@ def test_config_hash(d, d2):
         expect_ok(d2, rm, rp)
         check(hashes(d2) == h1, "%s restores the hash" % rm)
     expect_err(d, "scope.config_hash", {"subnet": "10.99.0.0"}, 20005, "unknown scope")
+    test_diff_replicate(d, d2, h1)
     rc, out, err = ctl(d, "scope", "config", "10.60.0.0")
     check(rc == 0 and h1["10.60.0.0"] in out, "dhcpfoctl scope config: rc %d %s%s" %
           (rc, out, err))
+
+
+def test_diff_replicate(d, d2, h1):
+    """dhcpfoctl failover diff / replicate (REMOTE.md §7) between two servers:
+    edits on the partner (an exclusion, a reservation, a lease time, an option)
+    are listed field by field with both values, exit 1; replicate from this
+    server makes the partner's configuration identical again (the hashes
+    equal, diff exit 0), and removes what only the partner had."""
+    base = ["failover", "diff", "exp", "--partner-socket", d2.sock]
+    rc, out, err = ctl(d, *base)
+    check(rc == 0 and "scope 10.60.0.0: identical" in out, "diff before: rc %d %s%s" %
+          (rc, out, err))
+    expect_ok(d2, "scope.add_exclusion", {"subnet": "10.60.0.0", "start": "10.60.0.70",
+              "end": "10.60.0.72"})
+    expect_ok(d2, "reservation.add", {"subnet": "10.60.0.0", "address": "10.60.0.22",
+              "hwaddr": "02:00:00:60:00:22", "name": "extra"})
+    expect_ok(d2, "reservation.remove", {"subnet": "10.60.0.0", "address": "10.60.0.20"})
+    expect_ok(d2, "scope.set", {"subnet": "10.60.0.0", "lease_time": 1800,
+              "options": {"routers": "10.60.0.1", "domain_name": "other.example"}})
+    rc, out, err = ctl(d, *base)
+    for want in ("scope 10.60.0.0: 5 fields differ", "  exclusions\n",
+                 "  lease_time\n    here:    900\n    partner: 1800",
+                 "  options.domain_name\n    here:    \"exp.example\"\n"
+                 "    partner: \"other.example\"",
+                 "  reservations.10.60.0.20\n", "    partner: null",
+                 "  reservations.10.60.0.22\n    here:    null"):
+        check(rc == 1 and want in out, "diff shows %r: rc %d\n%s%s" % (want, rc, out, err))
+    check(hashes(d2) != h1, "the partner's hash differs")
+    rc, out, err = ctl(d, "failover", "replicate", "exp", "--partner-socket", d2.sock)
+    check(rc == 0 and "scope 10.60.0.0: replicated (4 calls" in out,
+          "replicate: rc %d %s%s" % (rc, out, err))
+    check(hashes(d2) == h1, "replicated: the same hashes %s / %s" % (hashes(d2), h1))
+    rc, out, err = ctl(d, *base)
+    check(rc == 0 and "identical" in out, "diff after: rc %d %s%s" % (rc, out, err))
+    rc, out, err = ctl(d, "failover", "replicate", "exp", "--partner-socket", d2.sock,
+                       "--scope", "10.60.0.0")
+    check(rc == 0 and "already identical (0 calls" in out, "replicate again: rc %d %s%s"
+          % (rc, out, err))
+    rc, out, err = ctl(d, "failover", "diff", "exp")
+    check(rc == 2 and "--partner" in err, "no partner: rc %d %s" % (rc, err))
+    rc, out, err = ctl(d, "failover", "diff", "nosuch", "--partner-socket", d2.sock)
+    check(rc == 1 and "20115" in err, "unknown relationship: rc %d %s" % (rc, err))
 
 
 def test_export_import(d):

@@ -1,0 +1,384 @@
+/* dhcpfoctl failover diff / failover replicate (REMOTE.md §7): the
+ * configuration of a relationship's scopes on this server (the local socket
+ * or --server) compared with, or pushed to, the partner's (--partner
+ * HOST[:PORT] over mutual TLS with the same certificate, or --partner-socket
+ * PATH). Both sides' scope.config (RPC.md §2.6) and cfg_diff (cfgdiff.c) say
+ * what differs; replicate makes the partner's calls that remove each
+ * difference, as Invoke-DhcpServerv4FailoverReplication does from a console. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfgdiff.h"
+#include "dhcpfoctl.h"
+#include "dhcpfoctl_remote.h"
+
+#define END	{ NULL, NULL, 0, 0, NULL, NULL, NULL }
+
+/* One server: the remote (NULL: socket). */
+struct side {
+	const struct cli_remote	*remote;
+	const char		*socket;
+	const char		*label;
+	double			 timeout;
+};
+
+/* A call on s: the result (a new reference) or NULL with *code set (0: no
+ * answer, after saying why; else the server's error code). */
+static json_t *
+side_call(const struct side *s, const char *method, json_t *params, int *code,
+    int quiet)
+{
+	struct rpc_reply r;
+	json_t *res;
+
+	*code = 0;
+	rpc_set_remote(s->remote);
+	if (rpc_call(s->socket, s->timeout, method, params, &r) == -1)
+		return NULL;
+	if (r.result == NULL) {
+		*code = r.code;
+		if (!quiet)
+			fprintf(stderr, "%s: %s: %s (%d): %s\n", s->label, method,
+			    r.symbol, r.code, r.detail ? r.detail : "");
+		rpc_reply_fini(&r);
+		return NULL;
+	}
+	res = json_incref(r.result);
+	rpc_reply_fini(&r);
+	return res;
+}
+
+/* The partner from --partner / --partner-socket: 0, or -1 after saying why. */
+static int
+partner_side(json_t *params, struct side *p, struct cli_remote *r)
+{
+	const char *hp = json_string_value(json_object_get(params, "partner"));
+	const char *ps = json_string_value(json_object_get(params, "partner_socket"));
+	char err[CLI_ERRLEN];
+
+	if ((hp == NULL) == (ps == NULL)) {
+		fprintf(stderr, "dhcpfoctl: give the partner as one of --partner "
+		    "HOST[:PORT] and --partner-socket PATH\n");
+		return -1;
+	}
+	if (ps != NULL) {
+		p->remote = NULL;
+		p->socket = ps;
+		p->label = ps;
+		return 0;
+	}
+	if (remote_partner(hp, r, err, sizeof(err)) == -1) {
+		fprintf(stderr, "dhcpfoctl: %s\n", err);
+		return -1;
+	}
+	p->remote = r;
+	p->socket = NULL;
+	p->label = r->name;
+	return 0;
+}
+
+/* The relationship's scopes on this server (a new reference) or NULL. */
+static json_t *
+rel_scopes(const struct side *here, json_t *params, int *rc)
+{
+	const char *scope = json_string_value(json_object_get(params, "scope"));
+	json_t *p, *rel, *sc;
+	int code;
+
+	if (scope != NULL)
+		return json_pack("[s]", scope);
+	p = json_pack("{s:O}", "name", json_object_get(params, "name"));
+	rel = side_call(here, "failover.get", p, &code, 0);
+	json_decref(p);
+	if (rel == NULL) {
+		*rc = code ? CLI_EXIT_SERVER : CLI_EXIT_CONNECT;
+		return NULL;
+	}
+	sc = json_incref(json_object_get(rel, "scopes"));
+	json_decref(rel);
+	return sc;
+}
+
+/* One scope's canonical configuration on s: a new reference; json_null()
+ * when s has no such scope; NULL no answer (*rc set). */
+static json_t *
+scope_config(const struct side *s, const char *subnet, int *rc)
+{
+	json_t *p = json_pack("{s:s}", "subnet", subnet), *res, *c;
+	int code;
+
+	res = side_call(s, "scope.config", p, &code, 1);
+	json_decref(p);
+	if (res == NULL) {
+		if (code == 20005)
+			return json_null();
+		if (code != 0)
+			fprintf(stderr, "%s: scope.config %s: error %d\n", s->label,
+			    subnet, code);
+		*rc = code ? CLI_EXIT_SERVER : CLI_EXIT_CONNECT;
+		return NULL;
+	}
+	c = json_incref(json_object_get(json_array_get(json_object_get(res,
+	    "scopes"), 0), "config"));
+	json_decref(res);
+	return c;
+}
+
+static void
+print_value(const char *who, json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+
+	printf("    %-8s %s\n", who, s ? s : "?");
+	free(s);
+}
+
+static int
+run_diff(const struct cmd *c, json_t *params, const char *socket, double timeout)
+{
+	const struct cli_remote *mine = rpc_get_remote();
+	struct side here = { mine, socket, mine ? mine->name : "here", timeout };
+	struct side partner = { NULL, NULL, NULL, timeout };
+	struct cli_remote pr;
+	json_t *scopes, *sub;
+	size_t i;
+	int rc = CLI_EXIT_OK, ndiff = 0;
+
+	if (partner_side(params, &partner, &pr) == -1)
+		return CLI_EXIT_USAGE;
+	if ((scopes = rel_scopes(&here, params, &rc)) == NULL)
+		return rc;
+	json_array_foreach(scopes, i, sub) {
+		const char *subnet = json_string_value(sub);
+		json_t *a, *b, *d, *e;
+		size_t j;
+
+		if ((a = scope_config(&here, subnet, &rc)) == NULL ||
+		    (b = scope_config(&partner, subnet, &rc)) == NULL) {
+			json_decref(a);
+			json_decref(scopes);
+			rpc_set_remote(mine);
+			return rc;
+		}
+		if (json_is_null(b)) {
+			printf("scope %s: missing on the partner (%s)\n", subnet,
+			    partner.label);
+			ndiff++;
+		} else if ((d = cfg_diff(a, b)) != NULL &&
+		    json_array_size(d) > 0) {
+			printf("scope %s: %zu field%s differ%s (here: %s, partner: "
+			    "%s)\n", subnet, json_array_size(d),
+			    json_array_size(d) == 1 ? "" : "s",
+			    json_array_size(d) == 1 ? "s" : "", here.label,
+			    partner.label);
+			json_array_foreach(d, j, e) {
+				printf("  %s\n", json_string_value(json_object_get(e,
+				    "field")));
+				print_value("here:", json_object_get(e, "here"));
+				print_value("partner:", json_object_get(e, "partner"));
+			}
+			ndiff++;
+			json_decref(d);
+		} else {
+			printf("scope %s: identical\n", subnet);
+			json_decref(d);
+		}
+		json_decref(a);
+		json_decref(b);
+	}
+	json_decref(scopes);
+	rpc_set_remote(mine);
+	return ndiff ? CLI_EXIT_SERVER : CLI_EXIT_OK;
+}
+
+/* ---- replicate ---- */
+
+/* One call on the partner that removes a difference; 0 done, -1 failed. */
+static int
+push(const struct side *p, const char *method, json_t *params, int *ncalls)
+{
+	json_t *res;
+	int code;
+
+	res = side_call(p, method, params, &code, 0);
+	json_decref(params);
+	(*ncalls)++;
+	if (res == NULL)
+		return -1;
+	json_decref(res);
+	return 0;
+}
+
+static int
+ivl_in(json_t *list, json_t *x)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (json_equal(v, x))
+			return 1;
+	return 0;
+}
+
+/* Make the partner's copy of subnet equal to here's canonical a; b is the
+ * partner's (json_null(): none). 0, or -1 (a call refused or unanswered). */
+static int
+replicate_scope(const struct side *p, const char *subnet, json_t *a, json_t *b,
+    int *ncalls)
+{
+	json_t *ea = json_object_get(a, "exclusions"), *ra = json_object_get(a,
+	    "reservations"), *eb, *rb, *v, *w;
+	const char *k;
+	size_t i;
+	int bad = 0;
+
+	if (json_is_null(b)) {
+		if (push(p, "scope.create", json_pack("{s:s, s:O, s:O, s:O, s:O, "
+		    "s:O}", "subnet", subnet, "prefix", json_object_get(a, "prefix"),
+		    "name", json_object_get(a, "name"), "range",
+		    json_object_get(a, "range"), "lease_time",
+		    json_object_get(a, "lease_time"), "options",
+		    json_object_get(a, "options")), ncalls) == -1)
+			return -1;
+		b = json_pack("{s:O, s:O, s:O, s:O, s:O, s:s, s:[], s:{}}",
+		    "prefix", json_object_get(a, "prefix"),
+		    "name", json_object_get(a, "name"),
+		    "range", json_object_get(a, "range"),
+		    "lease_time", json_object_get(a, "lease_time"),
+		    "options", json_object_get(a, "options"),
+		    "state", "enabled", "exclusions", "reservations");
+	} else
+		json_incref(b);
+	if (!json_equal(json_object_get(a, "range"), json_object_get(b, "range")) ||
+	    (json_object_get(b, "mask") != NULL &&
+	    !json_equal(json_object_get(a, "mask"), json_object_get(b, "mask")))) {
+		fprintf(stderr, "%s: scope %s: its mask or range differs, which "
+		    "scope.set cannot change: delete the partner's scope and "
+		    "replicate again\n", p->label, subnet);
+		json_decref(b);
+		return -1;
+	}
+	/* name, lease time, options, state: one scope.set */
+	json_t *set = json_pack("{s:s}", "subnet", subnet);
+	static const char *const fields[] = { "name", "lease_time", "options",
+	    "state", NULL };
+	for (const char *const *f = fields; *f != NULL; f++)
+		if (!json_equal(json_object_get(a, *f), json_object_get(b, *f)))
+			json_object_set(set, *f, json_object_get(a, *f));
+	if (json_object_size(set) > 1)
+		bad |= push(p, "scope.set", set, ncalls);
+	else
+		json_decref(set);
+	/* exclusions: the partner's extra ones first, then ours */
+	eb = json_object_get(b, "exclusions");
+	json_array_foreach(eb, i, v)
+		if (!ivl_in(ea, v))
+			bad |= push(p, "scope.remove_exclusion", json_pack("{s:s, "
+			    "s:O, s:O}", "subnet", subnet, "start",
+			    json_object_get(v, "start"), "end",
+			    json_object_get(v, "end")), ncalls);
+	json_array_foreach(ea, i, v)
+		if (!ivl_in(eb, v))
+			bad |= push(p, "scope.add_exclusion", json_pack("{s:s, "
+			    "s:O, s:O}", "subnet", subnet, "start",
+			    json_object_get(v, "start"), "end",
+			    json_object_get(v, "end")), ncalls);
+	/* reservations: remove the partner's that differ, add ours */
+	rb = json_object_get(b, "reservations");
+	json_object_foreach(rb, k, w)
+		if (!json_equal(w, json_object_get(ra, k)))
+			bad |= push(p, "reservation.remove", json_pack("{s:s, s:s}",
+			    "subnet", subnet, "address", k), ncalls);
+	json_object_foreach(ra, k, v)
+		if (!json_equal(v, json_object_get(rb, k)))
+			bad |= push(p, "reservation.add", json_pack("{s:s, s:s, s:O, "
+			    "s:O}", "subnet", subnet, "address", k, "hwaddr",
+			    json_object_get(v, "hwaddr"), "name",
+			    json_object_get(v, "name")), ncalls);
+	json_decref(b);
+	return bad ? -1 : 0;
+}
+
+static int
+run_replicate(const struct cmd *c, json_t *params, const char *socket,
+    double timeout)
+{
+	const struct cli_remote *mine = rpc_get_remote();
+	struct side here = { mine, socket, mine ? mine->name : "here", timeout };
+	struct side partner = { NULL, NULL, NULL, timeout };
+	struct cli_remote pr;
+	json_t *scopes, *sub;
+	size_t i;
+	int rc = CLI_EXIT_OK, failed = 0;
+
+	if (partner_side(params, &partner, &pr) == -1)
+		return CLI_EXIT_USAGE;
+	if ((scopes = rel_scopes(&here, params, &rc)) == NULL)
+		return rc;
+	json_array_foreach(scopes, i, sub) {
+		const char *subnet = json_string_value(sub);
+		json_t *a, *b, *after;
+		int ncalls = 0;
+
+		if ((a = scope_config(&here, subnet, &rc)) == NULL ||
+		    json_is_null(a) ||
+		    (b = scope_config(&partner, subnet, &rc)) == NULL) {
+			if (a != NULL && json_is_null(a)) {
+				fprintf(stderr, "scope %s: not on this server\n",
+				    subnet);
+				rc = CLI_EXIT_SERVER;
+			}
+			json_decref(a);
+			json_decref(scopes);
+			rpc_set_remote(mine);
+			return rc;
+		}
+		if (replicate_scope(&partner, subnet, a, b, &ncalls) == -1)
+			failed++;
+		after = scope_config(&partner, subnet, &rc);
+		if (after != NULL && json_equal(a, after))
+			printf("scope %s: %s (%d call%s on %s)\n", subnet,
+			    ncalls ? "replicated" : "already identical", ncalls,
+			    ncalls == 1 ? "" : "s", partner.label);
+		else {
+			printf("scope %s: NOT identical after %d calls on %s\n",
+			    subnet, ncalls, partner.label);
+			failed++;
+		}
+		json_decref(after);
+		json_decref(a);
+		json_decref(b);
+	}
+	json_decref(scopes);
+	rpc_set_remote(mine);
+	return failed ? CLI_EXIT_SERVER : CLI_EXIT_OK;
+}
+
+static const struct argdef a_rel[] = {
+	{ "NAME", "name", T_STR, ARG_REQUIRED, NULL, "the relationship", NULL },
+	END
+};
+
+static const struct argdef o_partner[] = {
+	{ "partner", "partner", T_STR, 0, "HOST[:PORT]",
+	    "the partner's management listener (mutual TLS, this command's "
+	    "--cert, --key and --ca)", NULL },
+	{ "partner-socket", "partner_socket", T_STR, 0, "PATH",
+	    "the partner's Unix socket, when both run on this host", NULL },
+	{ "scope", "scope", T_ADDR, 0, "SUBNET",
+	    "this scope only, instead of every scope of the relationship", NULL },
+	END
+};
+
+const struct cmd cli_fleet_cmds[] = {
+	{ "failover", "diff", NULL, "Show field by field how the partner's "
+	    "configuration of the relationship's scopes differs from this "
+	    "server's.", a_rel, o_partner, NULL, NULL, 0, run_diff },
+	{ "failover", "replicate", NULL, "Copy the configuration of the "
+	    "relationship's scopes to the partner "
+	    "(Invoke-DhcpServerv4FailoverReplication).", a_rel, o_partner, NULL,
+	    NULL, 0, run_replicate },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
+};
