@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""A failover pair managed from a console over mutual TLS (issue 13 part 2,
+docs/REMOTE.md §7) end to end.
+
+Three network namespaces this process creates and always removes: two servers
+(A 10.88.0.1, B 10.89.0.1, their failover link 10.66.0.0/24) and a management
+host on both management networks. A lab CA and its certificates are made with
+the openssl CLI.
+
+  - the pair is set up from the management host only: the scope, an
+    exclusion, options and a reservation and the relationship on A with
+    `dhcpfoctl --server A`, `export` from A and `import --as-partner` into B;
+    it reaches NORMAL and both servers' scope.config_hash agree;
+  - an edit on B alone (an exclusion, a reservation) changes B's hash, and
+    `failover diff r1 --partner B` run against A names both fields with both
+    values (exit 1);
+  - a DHCP User's certificate may diff but its replicate is refused 5 by B;
+  - `failover replicate r1 --partner B` with the administrator's certificate
+    removes the drift (the hashes equal, diff exit 0, the pair still NORMAL)
+    and B's audit log holds the calls under the administrator's subject.
+
+Needs root (namespaces) and openssl; exit 77 (skip) without them.
+Exit 0 = all passed.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import labkit as lk
+from labkit import check
+from remote_test import make_ca, sign
+
+A, B, MGMT = ("dff%s%s" % (x, lk.TAG) for x in ("a", "b", "m"))
+A_IP, B_IP = "10.88.0.1", "10.89.0.1"
+A_FO, B_FO = "10.66.0.1", "10.66.0.2"
+PORT = 9968
+ADMINS = "OU=admins,O=Lab"
+USERS = "O=Lab"
+SUBNET = "10.77.0.0"
+
+CA_CNF = """[client]
+basicConstraints = CA:FALSE
+keyUsage = digitalSignature
+extendedKeyUsage = clientAuth
+[server_a]
+basicConstraints = CA:FALSE
+keyUsage = digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:%s
+[server_b]
+basicConstraints = CA:FALSE
+keyUsage = digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:%s
+""" % (A_IP, B_IP)
+
+
+def make_pki(tmp):
+    with open(os.path.join(tmp, "ext.cnf"), "w") as f:
+        f.write(CA_CNF)
+    make_ca(tmp, "ca", "/O=Lab/CN=Lab CA")
+    sign(tmp, "ca", "a", "/O=Lab/CN=dhcpfod-a", "server_a")
+    sign(tmp, "ca", "b", "/O=Lab/CN=dhcpfod-b", "server_b")
+    sign(tmp, "ca", "ops", "/O=Lab/OU=admins/CN=ops", "client")
+    sign(tmp, "ca", "viewer", "/O=Lab/CN=viewer", "client")
+
+
+def lab_up(lab):
+    lab.up()
+    lab.veth(A, "mg0", "mga", MGMT)
+    lab.ifup(A, "mg0", A_IP + "/24")
+    lab.ifup(MGMT, "mga", "10.88.0.2/24")
+    lab.veth(B, "mg0", "mgb", MGMT)
+    lab.ifup(B, "mg0", B_IP + "/24")
+    lab.ifup(MGMT, "mgb", "10.89.0.2/24")
+    lab.veth(A, "fo0", "fo1", B)
+    lab.ifup(A, "fo0", A_FO + "/24")
+    lab.ifup(B, "fo1", B_FO + "/24")
+
+
+def conf_text(d, tmp, fo, mg, cert):
+    return ("[server]\ninterfaces =\ndatabase = %s/db.sqlite\ncontrol-socket = %s\n"
+            "server-id = %s\nlog-level = debug\n[failover]\nlisten = %s:647\n"
+            "[management]\nlisten = %s:%d\ncertificate = %s/%s.crt\nkey = %s/%s.key\n"
+            "ca = %s/ca.crt\nadmins = %s\nusers = %s\naudit-log = %s/audit.log\n"
+            % (d.dir, d.sock, fo, fo, mg, PORT, tmp, cert, tmp, cert, tmp, ADMINS, USERS,
+               d.dir))
+
+
+def ctl(tmp, cert, server, *args, stdin=None):
+    """dhcpfoctl on the management host as cert's holder: (rc, out, err)."""
+    opts = ["--server", server, "--cert", os.path.join(tmp, cert + ".crt"),
+            "--key", os.path.join(tmp, cert + ".key"), "--ca", os.path.join(tmp, "ca.crt")]
+    e = dict(os.environ, HOME=os.path.join(tmp, "nohome"), DHCPFOCTL_TIMEOUT="10")
+    p = subprocess.run(["ip", "netns", "exec", MGMT, lk.CTL] + opts + list(args),
+                       capture_output=True, text=True, timeout=120, env=e, input=stdin)
+    return p.returncode, p.stdout, p.stderr
+
+
+def ok(tmp, server, method, params):
+    rc, out, err = ctl(tmp, "ops", server, "call", method, json.dumps(params))
+    check(rc == 0, "%s on %s: rc %d %s" % (method, server, rc, err))
+    return json.loads(out) if rc == 0 else None
+
+
+def hashes(tmp, server):
+    r = ok(tmp, server, "scope.config_hash", {})
+    return {x["subnet"]: x["hash"] for x in r["scopes"]} if r else {}
+
+
+def both_normal(a, b):
+    return a.rel().get("state") == "NORMAL" and b.rel().get("state") == "NORMAL"
+
+
+def set_up_pair(tmp, a, b):
+    ok(tmp, A_IP, "scope.create", {"subnet": SUBNET, "prefix": 24, "name": "lab",
+       "range": {"start": "10.77.0.10", "end": "10.77.0.200"}, "lease_time": 600,
+       "options": {"routers": "10.77.0.1", "domain_name": "lab.example"}})
+    ok(tmp, A_IP, "scope.add_exclusion", {"subnet": SUBNET, "start": "10.77.0.50",
+       "end": "10.77.0.59"})
+    ok(tmp, A_IP, "reservation.add", {"subnet": SUBNET, "address": "10.77.0.20",
+       "hwaddr": "02:00:00:77:00:20", "name": "printer"})
+    ok(tmp, A_IP, "failover.create", {"name": "r1", "primary_server": A_FO,
+       "secondary_server": B_FO, "server_type": "primary", "mode": "load-balance",
+       "percentage": 50, "mclt": 60, "shared_secret": "s3cret", "scopes": [SUBNET]})
+    rc, doc, err = ctl(tmp, "ops", A_IP, "export")
+    check(rc == 0, "export from A: %s" % err)
+    rc, out, err = ctl(tmp, "ops", B_IP, "import", "-", "--as-partner", "--secret",
+                       "s3cret", stdin=doc)
+    check(rc == 0 and "0 refused" in out, "import --as-partner into B: %s%s" % (out, err))
+    check(lk.wait_for(lambda: both_normal(a, b), 60),
+          "the pair reaches NORMAL: A %s, B %s" % (a.rel().get("state"),
+                                                   b.rel().get("state")))
+    ha, hb = hashes(tmp, A_IP), hashes(tmp, B_IP)
+    check(ha and ha == hb, "the same configuration on both: %s / %s" % (ha, hb))
+    return ha
+
+
+def drift(tmp, ha):
+    ok(tmp, B_IP, "scope.add_exclusion", {"subnet": SUBNET, "start": "10.77.0.90",
+       "end": "10.77.0.99"})
+    ok(tmp, B_IP, "reservation.add", {"subnet": SUBNET, "address": "10.77.0.21",
+       "hwaddr": "02:00:00:77:00:21", "name": "laptop"})
+    check(hashes(tmp, B_IP)[SUBNET] != ha[SUBNET], "B's hash changes with the edit")
+    rc, out, err = ctl(tmp, "ops", A_IP, "failover", "diff", "r1", "--partner", B_IP)
+    check(rc == 1 and "scope 10.77.0.0: 2 fields differ" in out and
+          "\n  exclusions\n" in out and '"start":"10.77.0.90"' in out and
+          "\n  reservations.10.77.0.21\n    here:    null\n    partner: "
+          '{"hwaddr":"02:00:00:77:00:21","name":"laptop"}' in out,
+          "failover diff names both fields: rc %d\n%s%s" % (rc, out, err))
+    print(out, end="")
+    rc, out, err = ctl(tmp, "viewer", A_IP, "failover", "diff", "r1", "--partner", B_IP)
+    check(rc == 1 and "2 fields differ" in out, "a DHCP User may diff: rc %d %s" % (rc, err))
+    rc, out, err = ctl(tmp, "viewer", A_IP, "failover", "replicate", "r1", "--partner",
+                       B_IP)
+    check(rc == 1 and "ERROR_ACCESS_DENIED (5)" in err and
+          hashes(tmp, B_IP)[SUBNET] != ha[SUBNET],
+          "a DHCP User's replicate is refused by B: rc %d %s" % (rc, err))
+
+
+def replicate(tmp, a, b, ha):
+    rc, out, err = ctl(tmp, "ops", A_IP, "failover", "replicate", "r1", "--partner", B_IP)
+    check(rc == 0 and "scope 10.77.0.0: replicated (2 calls on %s:%d)" % (B_IP, PORT) in out,
+          "failover replicate: rc %d %s%s" % (rc, out, err))
+    print(out, end="")
+    check(hashes(tmp, B_IP) == ha, "replicated: B's hash is A's again")
+    rc, out, err = ctl(tmp, "ops", A_IP, "failover", "diff", "r1", "--partner", B_IP)
+    check(rc == 0 and "scope 10.77.0.0: identical" in out, "diff after: rc %d %s%s" %
+          (rc, out, err))
+    check(both_normal(a, b), "the pair still NORMAL")
+    with open(os.path.join(b.dir, "audit.log")) as f:
+        lines = [json.loads(x) for x in f if x.strip()]
+    mine = [x for x in lines if x["method"] in ("scope.remove_exclusion",
+                                                "reservation.remove") and
+            x["identity"] == "CN=ops,OU=admins,O=Lab"]
+    check(len(mine) == 2 and all(x["channel"] == "tls" and x["result"] == 0 for x in mine),
+          "B's audit log: the replicate's calls under ops: %s" % mine)
+    denied = [x for x in lines if x["identity"].startswith("CN=viewer")]
+    check(denied and all(x["result"] == 5 for x in denied),
+          "B's audit log: the viewer's refused call: %s" % denied)
+
+
+def run(tmp):
+    make_pki(tmp)
+    lab = lk.Lab(A, B, MGMT)
+    try:
+        lab_up(lab)
+        a = lk.Dhcpfod(os.path.join(tmp, "a"), ns=A)
+        b = lk.Dhcpfod(os.path.join(tmp, "b"), ns=B)
+        a.write_conf(conf_text(a, tmp, A_FO, A_IP, "a"))
+        b.write_conf(conf_text(b, tmp, B_FO, B_IP, "b"))
+        a.start()
+        b.start()
+        ha = set_up_pair(tmp, a, b)
+        if ha:
+            drift(tmp, ha)
+            replicate(tmp, a, b, ha)
+        check(a.stop() == 0 and b.stop() == 0, "both exit 0 on SIGTERM")
+        if lk.failed:
+            for d in (a, b):
+                print("---- %s log (tail) ----\n%s" % (d.name, d.log()[-3000:]))
+    finally:
+        lab.down()
+    check(lab.left() == [], "the namespaces are gone")
+
+
+def main():
+    if os.geteuid() != 0:
+        print("SKIP: fleet_test needs root for network namespaces")
+        return 77
+    if shutil.which("openssl") is None:
+        print("SKIP: openssl is missing (scripts/install-deps installs it)")
+        return 77
+    lk.exit_on_sigterm(1)
+    with tempfile.TemporaryDirectory(prefix="dhcpfod-fleet.") as tmp:
+        os.chmod(tmp, 0o755)
+        run(tmp)
+    return lk.report("fleet")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
