@@ -50,6 +50,11 @@ struct conf {
 	char		*mgmt_admins;		/* subject patterns, '|'-separated */
 	char		*mgmt_users;
 	char		*mgmt_tokens;		/* bearer tokens' file, NULL: none */
+	/* the daemon as a TLS client of its partners' listeners (REMOTE.md §8) */
+	char		*mgmt_client_cert;	/* NULL: no drift detection */
+	char		*mgmt_client_key;
+	char		*mgmt_partners;		/* "NAME=HOST:PORT, ..." */
+	unsigned	 mgmt_drift_interval;	/* seconds; 0: off */
 	char		*audit_log;		/* default: audit.log beside the database */
 };
 

@@ -15,4 +15,8 @@
  * keyed by address, each {hwaddr, name}. A new reference or NULL. */
 json_t	*cfg_canon(const struct scope *, const struct reservation *, size_t n);
 
+/* The hash of one stored scope's configuration (ctl_scope_cfg.c): 0, -1
+ * (storage) or STORE_NOTFOUND. */
+int	scope_cfg_hash(struct store *, uint32_t subnet, char out[CFG_HASH_LEN + 1]);
+
 #endif

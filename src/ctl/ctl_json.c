@@ -2,6 +2,7 @@
  * (RPC.md §6.1 - §4.5). */
 #include <string.h>
 
+#include "ctl_drift.h"
 #include "ctl_json.h"
 #include "ctl_opt.h"
 #include "fo.h"
@@ -84,11 +85,11 @@ lease_to_json(const struct lease *l, int with_fo)
 json_t *
 rel_to_json(const struct fo_rel *r)
 {
-	json_t *scopes = json_array();
+	json_t *scopes = json_array(), *o, *drift = NULL;
 
 	for (size_t i = 0; scopes != NULL && i < r->nscopes; i++)
 		json_array_append_new(scopes, json_addr(r->scopes[i]));
-	return json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+	o = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
 	    " s:I, s:I, s:i, s:b, s:i, s:i, s:o}",
 	    "name", r->name, "primary_server", json_addr(r->primary_server),
 	    "secondary_server", json_addr(r->secondary_server),
@@ -101,6 +102,11 @@ rel_to_json(const struct fo_rel *r)
 	    "percentage", (int)r->percentage,
 	    "shared_secret_set", r->shared_secret[0] != '\0', "port", (int)r->port,
 	    "load_balance_max_seconds", (int)r->lb_max_secs, "scopes", scopes);
+	/* the configuration drift checker's view (REMOTE.md §8), if it runs */
+	if (o != NULL && (drift = ctl_drift_json(r->name)) != NULL)
+		json_object_update(o, drift);
+	json_decref(drift);
+	return o;
 }
 
 json_t *

@@ -11,6 +11,7 @@
 
 #include "ctl.h"
 #include "ctl_cmd.h"
+#include "ctl_drift.h"
 #include "ctl_metrics.h"
 #include "ctl_param.h"
 #include "daemon.h"
@@ -268,6 +269,10 @@ static const struct {
 	{ "dhcpfod_failover_time_out_of_sync", "1 when the clock skew exceeds "
 	    "60 seconds and the connection is refused.",
 	    offsetof(struct metrics_rel, time_out_of_sync) },
+	{ "dhcpfod_failover_config_drift_scopes", "Scopes of the relationship "
+	    "whose configuration differs from the partner's (REMOTE.md section 8; "
+	    "-1 not known: no partner check configured or none answered yet).",
+	    offsetof(struct metrics_rel, config_drift) },
 };
 
 static int64_t
@@ -424,6 +429,7 @@ snap_rels(struct daemon *d, struct snap_buf *b)
 		m->mode = b->rel[i].mode;
 		m->state = b->rel[i].state;
 		m->partner_state = b->rel[i].partner_state;
+		m->config_drift = ctl_drift_count(m->name);
 		if (live != NULL && json_unpack(live, "{s:b, s:I, s:I, s:b}",
 		    "connected", &conn, "unacked_updates", &unacked,
 		    "clock_skew", &skew, "time_out_of_sync", &oos) == 0) {

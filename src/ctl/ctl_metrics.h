@@ -40,6 +40,7 @@ struct metrics_rel {
 	int64_t		 unacked_updates;
 	int64_t		 clock_skew;		/* seconds, the partner's minus ours */
 	int64_t		 time_out_of_sync;	/* 0 / 1 */
+	int64_t		 config_drift;		/* scopes; -1 unknown (ctl_drift.c) */
 };
 
 struct metrics_snap {

@@ -1,6 +1,7 @@
 /* scope.config and scope.config_hash (RPC.md §2.6): each scope's configuration
  * in the canonical form of ctl_cfg.c and its SHA-256, the ground truth that
  * failover drift detection and `dhcpfoctl failover diff` compare. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "ctl_cfg.h"
@@ -32,6 +33,25 @@ scope_cfg(struct store *st, const struct scope *sc, int with_config)
 		json_object_set(o, "config", canon);
 	json_decref(canon);
 	return o;
+}
+
+int
+scope_cfg_hash(struct store *st, uint32_t subnet, char out[CFG_HASH_LEN + 1])
+{
+	struct scope sc;
+	json_t *o;
+	int rc;
+
+	if ((rc = store_scope_get(st, subnet, &sc)) != 0)
+		return rc;
+	o = scope_cfg(st, &sc, 0);
+	scope_fini(&sc);
+	if (o == NULL)
+		return -1;
+	snprintf(out, CFG_HASH_LEN + 1, "%s", json_string_value(json_object_get(o,
+	    "hash")));
+	json_decref(o);
+	return 0;
 }
 
 static void

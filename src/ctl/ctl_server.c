@@ -4,6 +4,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "ctl_cmd.h"
+#include "ctl_drift.h"
 #include "ctl_param.h"
 #include "daemon.h"
 #include "err.h"
@@ -30,10 +31,14 @@ status_rels(struct daemon *d)
 		    "mode", fo_mode_name(v[i].mode), "state", fo_state_name(v[i].state),
 		    "partner_state", fo_state_name(v[i].partner_state));
 		json_t *live = fo_status(d->fo, v[i].name);
+		json_t *drift = ctl_drift_json(v[i].name);
 
 		if (live != NULL)
 			json_object_update(o, live);
 		json_decref(live);
+		if (drift != NULL)
+			json_object_update(o, drift);
+		json_decref(drift);
 		json_array_append_new(a, o);
 	}
 	fo_rels_free(v, n);

@@ -26,6 +26,7 @@
 #include "ctl.h"
 #include "ctl_auth.h"
 #include "ctl_cmd.h"
+#include "ctl_drift.h"
 #include "ctl_rpc.h"
 #include "ctl_sock.h"
 #include "daemon.h"
@@ -83,6 +84,7 @@ struct ctl {
 	size_t			 nclients;
 	struct audit		*audit;		/* NULL: none */
 	struct ctl_tls		*tls;		/* NULL: no remote listener */
+	struct ctl_drift	*drift;		/* NULL: no drift checker */
 };
 
 static void client_read(struct bufferevent *, void *);
@@ -632,6 +634,10 @@ ctl_listen_tls(struct ctl *ctl, const struct conf *c, char *err, size_t errlen)
 {
 	if ((ctl->tls = ctl_tls_new(ctl, c, err, errlen)) == NULL)
 		return -1;
+	/* the daemon as a client of its partners' listeners (REMOTE.md §8) */
+	if ((ctl->drift = ctl_drift_new(ctl->base, ctl->daemon, c, err,
+	    errlen)) == NULL && err[0] != '\0')
+		return -1;
 	return 0;
 }
 
@@ -754,6 +760,7 @@ ctl_free(struct ctl *ctl)
 		return;
 	while ((c = TAILQ_FIRST(&ctl->clients)) != NULL)
 		client_free(c);
+	ctl_drift_free(ctl->drift);
 	ctl_tls_free(ctl->tls);
 	audit_free(ctl->audit);
 	evconnlistener_free(ctl->listener);

@@ -395,6 +395,43 @@ key_mgmt_tokens(struct conf *c, const char *v, char *msg, size_t len)
 }
 
 static int
+key_mgmt_client_cert(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return set_path(&c->mgmt_client_cert, "client-certificate", v, msg, len);
+}
+
+static int
+key_mgmt_client_key(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return set_path(&c->mgmt_client_key, "client-key", v, msg, len);
+}
+
+/* partners = NAME=HOST[:PORT][, NAME=HOST[:PORT] ...]: the form only; the
+ * drift checker (ctl_drift.c) parses it. */
+static int
+key_mgmt_partners(struct conf *c, const char *v, char *msg, size_t len)
+{
+	if (*v != '\0' && strchr(v, '=') == NULL) {
+		snprintf(msg, len, "partners: NAME=HOST[:PORT][, NAME=HOST[:PORT]...]");
+		return -1;
+	}
+	return set_str(&c->mgmt_partners, v);
+}
+
+static int
+key_mgmt_drift_interval(struct conf *c, const char *v, char *msg, size_t len)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 10, 0, 86400, &n) == -1) {
+		snprintf(msg, len, "drift-interval must be 0..86400 seconds");
+		return -1;
+	}
+	c->mgmt_drift_interval = (unsigned)n;
+	return 0;
+}
+
+static int
 key_audit_log(struct conf *c, const char *v, char *msg, size_t len)
 {
 	return set_path(&c->audit_log, "audit-log", v, msg, len);
@@ -449,6 +486,10 @@ static const struct conf_key conf_keys[] = {
 	{ "management",	"users",		key_mgmt_users },
 	{ "management",	"tokens",		key_mgmt_tokens },
 	{ "management",	"audit-log",		key_audit_log },
+	{ "management",	"client-certificate",	key_mgmt_client_cert },
+	{ "management",	"client-key",		key_mgmt_client_key },
+	{ "management",	"partners",		key_mgmt_partners },
+	{ "management",	"drift-interval",	key_mgmt_drift_interval },
 };
 
 _Static_assert(nitems(conf_keys) <= 32, "conf_parse.seen has a bit per key");
@@ -502,6 +543,7 @@ conf_defaults(const char *path)
 	c->control_socket_mode = 0660;
 	c->log_level = LOG_LVL_INFO;
 	c->dhcp_port = 67;
+	c->mgmt_drift_interval = 10;
 	c->fo_listen_port = 647;
 	/* dhcpfod.conf(5), [limits]: a client 10 new addresses a minute; relays
 	 * unlimited */
@@ -702,6 +744,9 @@ conf_free(struct conf *c)
 	free(c->mgmt_admins);
 	free(c->mgmt_users);
 	free(c->mgmt_tokens);
+	free(c->mgmt_client_cert);
+	free(c->mgmt_client_key);
+	free(c->mgmt_partners);
 	free(c->audit_log);
 	free(c);
 }
@@ -757,4 +802,9 @@ conf_print(const struct conf *c, FILE *f)
 	fprintf(f, "users = %s\n", c->mgmt_users ? c->mgmt_users : "");
 	fprintf(f, "tokens = %s\n", c->mgmt_tokens ? c->mgmt_tokens : "");
 	fprintf(f, "audit-log = %s\n", c->audit_log);
+	fprintf(f, "client-certificate = %s\n",
+	    c->mgmt_client_cert ? c->mgmt_client_cert : "");
+	fprintf(f, "client-key = %s\n", c->mgmt_client_key ? c->mgmt_client_key : "");
+	fprintf(f, "partners = %s\n", c->mgmt_partners ? c->mgmt_partners : "");
+	fprintf(f, "drift-interval = %u\n", c->mgmt_drift_interval);
 }

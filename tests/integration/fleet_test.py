@@ -17,7 +17,12 @@ the openssl CLI.
   - a DHCP User's certificate may diff but its replicate is refused 5 by B;
   - `failover replicate r1 --partner B` with the administrator's certificate
     removes the drift (the hashes equal, diff exit 0, the pair still NORMAL)
-    and B's audit log holds the calls under the administrator's subject.
+    and B's audit log holds the calls under the administrator's subject;
+  - both daemons poll each other's scope.config_hash every second
+    ([management] client-certificate, partners, drift-interval, REMOTE.md §8):
+    the drift shows within 10 s in failover.get and server.status
+    (config_drift) and the metric dhcpfod_failover_config_drift_scopes, is
+    logged once, and is gone after the replicate.
 
 Needs root (namespaces) and openssl; exit 77 (skip) without them.
 Exit 0 = all passed.
@@ -65,6 +70,9 @@ def make_pki(tmp):
     sign(tmp, "ca", "a", "/O=Lab/CN=dhcpfod-a", "server_a")
     sign(tmp, "ca", "b", "/O=Lab/CN=dhcpfod-b", "server_b")
     sign(tmp, "ca", "ops", "/O=Lab/OU=admins/CN=ops", "client")
+    # each daemon's identity as a client of its partner's listener
+    sign(tmp, "ca", "a-client", "/O=Lab/OU=admins/CN=dhcpfod-a", "client")
+    sign(tmp, "ca", "b-client", "/O=Lab/OU=admins/CN=dhcpfod-b", "client")
     sign(tmp, "ca", "viewer", "/O=Lab/CN=viewer", "client")
 
 
@@ -79,15 +87,41 @@ def lab_up(lab):
     lab.veth(A, "fo0", "fo1", B)
     lab.ifup(A, "fo0", A_FO + "/24")
     lab.ifup(B, "fo1", B_FO + "/24")
+    # each daemon reaches its partner's management address over the link
+    lk.sh("ip", "route", "add", "10.89.0.0/24", "via", B_FO, ns=A)
+    lk.sh("ip", "route", "add", "10.88.0.0/24", "via", A_FO, ns=B)
 
 
-def conf_text(d, tmp, fo, mg, cert):
+def conf_text(d, tmp, fo, mg, cert, partner):
     return ("[server]\ninterfaces =\ndatabase = %s/db.sqlite\ncontrol-socket = %s\n"
             "server-id = %s\nlog-level = debug\n[failover]\nlisten = %s:647\n"
             "[management]\nlisten = %s:%d\ncertificate = %s/%s.crt\nkey = %s/%s.key\n"
             "ca = %s/ca.crt\nadmins = %s\nusers = %s\naudit-log = %s/audit.log\n"
+            "client-certificate = %s/%s-client.crt\nclient-key = %s/%s-client.key\n"
+            "partners = r1=%s:%d\ndrift-interval = 1\n"
             % (d.dir, d.sock, fo, fo, mg, PORT, tmp, cert, tmp, cert, tmp, ADMINS, USERS,
-               d.dir))
+               d.dir, tmp, cert, tmp, cert, partner, PORT))
+
+
+def drift_of(d):
+    """(config_drift of failover.get r1, of server.status, the metric)."""
+    g = d.rel().get("config_drift", "absent")
+    st = d.result("server.status", None, {})
+    s = [r.get("config_drift", "absent") for r in st.get("relationships", [])
+         if r.get("name") == "r1"]
+    text = d.result("server.metrics", None, {}).get("text", "")
+    m = [line.split()[-1] for line in text.splitlines()
+         if line.startswith('dhcpfod_failover_config_drift_scopes{relationship="r1"}')]
+    return g, (s[0] if s else "absent"), (m[0] if m else "absent")
+
+
+def wait_drift(a, b, want, n, what):
+    """Both servers report drift want (a list) everywhere within 10 s."""
+    w = (want, want, str(n))
+    okay = lk.wait_for(lambda: drift_of(a) == w and drift_of(b) == w, 10)
+    check(okay, "%s: A %s, B %s, want %s (A: %s, B: %s)" % (
+        what, drift_of(a), drift_of(b), w, a.rel().get("config_check_error"),
+        b.rel().get("config_check_error")))
 
 
 def ctl(tmp, cert, server, *args, stdin=None):
@@ -190,14 +224,23 @@ def run(tmp):
         lab_up(lab)
         a = lk.Dhcpfod(os.path.join(tmp, "a"), ns=A)
         b = lk.Dhcpfod(os.path.join(tmp, "b"), ns=B)
-        a.write_conf(conf_text(a, tmp, A_FO, A_IP, "a"))
-        b.write_conf(conf_text(b, tmp, B_FO, B_IP, "b"))
+        a.write_conf(conf_text(a, tmp, A_FO, A_IP, "a", B_IP))
+        b.write_conf(conf_text(b, tmp, B_FO, B_IP, "b", A_IP))
         a.start()
         b.start()
         ha = set_up_pair(tmp, a, b)
         if ha:
+            wait_drift(a, b, [], 0, "no drift after the setup")
             drift(tmp, ha)
+            wait_drift(a, b, [SUBNET], 1, "the edit on B is drift on both")
             replicate(tmp, a, b, ha)
+            wait_drift(a, b, [], 0, "no drift after replicate")
+            for d in (a, b):
+                log = d.log()
+                n = log.count("configuration drift with the partner")
+                check(n == 1 and log.count("the configuration is the partner's "
+                                           "again") == 1,
+                      "%s logs the drift once and its end once (%d)" % (d.name, n))
         check(a.stop() == 0 and b.stop() == 0, "both exit 0 on SIGTERM")
         if lk.failed:
             for d in (a, b):

@@ -1,0 +1,422 @@
+/* Configuration drift between failover partners (ctl_drift.h, REMOTE.md §8).
+ * One timer; per relationship named in [management] partners, one TLS
+ * connection at a time to the partner's listener, made with
+ * [management] client-certificate / client-key and verified against
+ * [management] ca and the partner's address: one scope.config_hash request,
+ * one reply line, the connection closed. The scopes whose hashes differ (or
+ * that the partner lacks) are the relationship's drift; a change of it is
+ * logged once. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "conf.h"
+#include "ctl_cfg.h"
+#include "ctl_drift.h"
+#include "daemon.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define DRIFT_TIMEOUT	5		/* seconds for one exchange */
+#define DRIFT_LINE_MAX	(1024 * 1024)
+#define DRIFT_PORT	9968
+
+struct drift_rel {
+	char			 name[STORE_NAME_MAX];
+	char			 host[64];
+	uint16_t		 port;
+	struct bufferevent	*bev;		/* the exchange under way */
+	json_t			*drift;		/* subnets; NULL unknown */
+	char			 err[160];	/* the last check's failure */
+	int64_t			 checked;	/* wall clock of the last answer */
+	struct ctl_drift	*owner;
+};
+
+struct ctl_drift {
+	struct event_base	*base;
+	struct daemon		*d;
+	SSL_CTX			*ctx;
+	struct event		*timer;
+	unsigned		 interval;
+	struct drift_rel	*v;
+	size_t			 n;
+};
+
+static struct ctl_drift *the;	/* one daemon, one checker */
+
+/* ---- configuration ---- */
+
+static int
+parse_partners(struct ctl_drift *dr, const char *s, char *err, size_t errlen)
+{
+	char *copy = strdup(s), *save = NULL, *item;
+
+	if (copy == NULL)
+		return -1;
+	for (item = strtok_r(copy, ", \t", &save); item != NULL;
+	    item = strtok_r(NULL, ", \t", &save)) {
+		char *eq = strchr(item, '='), *colon;
+		struct drift_rel *r;
+		struct in_addr ia;
+		unsigned long port = DRIFT_PORT;
+
+		if (eq == NULL || eq == item)
+			goto bad;
+		*eq = '\0';
+		if ((colon = strchr(eq + 1, ':')) != NULL) {
+			char *end;
+
+			*colon = '\0';
+			port = strtoul(colon + 1, &end, 10);
+			if (*end != '\0' || port < 1 || port > 65535)
+				goto bad;
+		}
+		if (inet_pton(AF_INET, eq + 1, &ia) != 1 ||
+		    strlen(item) >= STORE_NAME_MAX)
+			goto bad;
+		if ((r = realloc(dr->v, (dr->n + 1) * sizeof(*r))) == NULL)
+			goto bad;
+		dr->v = r;
+		r = &dr->v[dr->n++];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->name, sizeof(r->name), "%s", item);
+		snprintf(r->host, sizeof(r->host), "%s", eq + 1);
+		r->port = (uint16_t)port;
+		r->owner = dr;
+	}
+	free(copy);
+	return 0;
+bad:
+	snprintf(err, errlen, "[management] partners: '%s' is not NAME=IPV4[:PORT]",
+	    item);
+	free(copy);
+	return -1;
+}
+
+static SSL_CTX *
+client_ctx(const struct conf *c, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	const char *what = "";
+
+	if (ctx == NULL)
+		goto fail;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	what = c->mgmt_client_cert;
+	if (SSL_CTX_use_certificate_chain_file(ctx, c->mgmt_client_cert) != 1)
+		goto fail;
+	what = c->mgmt_client_key;
+	if (SSL_CTX_use_PrivateKey_file(ctx, c->mgmt_client_key,
+	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1)
+		goto fail;
+	what = c->mgmt_ca;
+	if (SSL_CTX_load_verify_locations(ctx, c->mgmt_ca, NULL) != 1)
+		goto fail;
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	return ctx;
+fail:
+	snprintf(err, errlen, "[management] client-certificate: cannot use %s: %s",
+	    what, ERR_reason_error_string(ERR_get_error()));
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/* ---- one check ---- */
+
+static void
+rel_done(struct drift_rel *r)
+{
+	if (r->bev != NULL) {
+		bufferevent_free(r->bev);
+		r->bev = NULL;
+	}
+}
+
+/* Record the outcome; log once per change of the drift or of the error. */
+static void
+rel_result(struct drift_rel *r, json_t *drift, const char *err)
+{
+	int changed;
+
+	if (err != NULL) {
+		if (strcmp(r->err, err) != 0)
+			log_warnx("failover %s: cannot compare the configuration "
+			    "with the partner %s:%u: %s", r->name, r->host, r->port,
+			    err);
+		snprintf(r->err, sizeof(r->err), "%s", err);
+		return;
+	}
+	if (r->err[0] != '\0')
+		log_info("failover %s: the partner %s:%u answers the configuration "
+		    "check again", r->name, r->host, r->port);
+	r->err[0] = '\0';
+	r->checked = time_wall();
+	changed = r->drift == NULL || !json_equal(r->drift, drift);
+	if (changed) {
+		char *s = json_dumps(drift, JSON_COMPACT);
+
+		if (json_array_size(drift) > 0)
+			log_warnx("failover %s: configuration drift with the partner "
+			    "%s:%u in scopes %s (dhcpfoctl failover diff %s)",
+			    r->name, r->host, r->port, s ? s : "?", r->name);
+		else if (r->drift != NULL)
+			log_notice("failover %s: the configuration is the partner's "
+			    "again", r->name);
+		free(s);
+	}
+	json_decref(r->drift);
+	r->drift = json_incref(drift);
+}
+
+/* The partner's answer: compare with our hashes of the relationship's scopes. */
+static void
+rel_compare(struct drift_rel *r, const char *line)
+{
+	struct store *st = r->owner->d->store;
+	json_t *reply, *theirs = json_object(), *drift = json_array(), *sc, *o;
+	struct fo_rel rel;
+	json_error_t je;
+	size_t i;
+	char a[16], mine[CFG_HASH_LEN + 1];
+
+	reply = json_loads(line, 0, &je);
+	sc = json_object_get(json_object_get(reply, "result"), "scopes");
+	if (!json_is_array(sc)) {
+		json_t *e = json_object_get(reply, "error");
+		const char *why = json_string_value(json_object_get(json_object_get(e,
+		    "data"), "detail"));
+
+		if (why == NULL)
+			why = json_string_value(json_object_get(e, "message"));
+		rel_result(r, NULL, why ? why : "a reply that is not "
+		    "scope.config_hash's");
+		goto out;
+	}
+	json_array_foreach(sc, i, o) {
+		const char *sub = json_string_value(json_object_get(o, "subnet"));
+
+		if (sub != NULL)
+			json_object_set(theirs, sub, json_object_get(o, "hash"));
+	}
+	if (store_rel_get(st, r->name, &rel) != 0) {
+		rel_result(r, NULL, "no such relationship on this server");
+		goto out;
+	}
+	for (i = 0; i < rel.nscopes; i++) {
+		const char *h;
+
+		addr_str(rel.scopes[i], a);
+		h = json_string_value(json_object_get(theirs, a));
+		if (scope_cfg_hash(st, rel.scopes[i], mine) != 0 || h == NULL ||
+		    strcmp(h, mine) != 0)
+			json_array_append_new(drift, json_string(a));
+	}
+	fo_rel_fini(&rel);
+	rel_result(r, drift, NULL);
+out:
+	json_decref(reply);
+	json_decref(theirs);
+	json_decref(drift);
+}
+
+static void
+rel_read(struct bufferevent *bev, void *arg)
+{
+	struct drift_rel *r = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t len;
+	char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+
+	if (line == NULL) {
+		if (evbuffer_get_length(in) > DRIFT_LINE_MAX) {
+			rel_result(r, NULL, "a reply line too long");
+			rel_done(r);
+		}
+		return;
+	}
+	rel_compare(r, line);
+	free(line);
+	rel_done(r);
+}
+
+static void
+rel_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct drift_rel *r = arg;
+	char why[160];
+	unsigned long e;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+		    "\"scope.config_hash\",\"params\":{}}\n";
+
+		bufferevent_write(bev, req, sizeof(req) - 1);
+		return;
+	}
+	if ((e = bufferevent_get_openssl_error(bev)) != 0)
+		snprintf(why, sizeof(why), "TLS: %s", ERR_reason_error_string(e));
+	else if (what & BEV_EVENT_TIMEOUT)
+		snprintf(why, sizeof(why), "no answer within %d seconds",
+		    DRIFT_TIMEOUT);
+	else if (what & BEV_EVENT_EOF)
+		snprintf(why, sizeof(why), "the connection closed before the reply");
+	else
+		snprintf(why, sizeof(why), "cannot connect: %s",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	rel_result(r, NULL, why);
+	rel_done(r);
+}
+
+static void
+rel_start(struct drift_rel *r)
+{
+	struct ctl_drift *dr = r->owner;
+	struct sockaddr_in sin;
+	struct timeval tv = { DRIFT_TIMEOUT, 0 };
+	SSL *ssl;
+
+	if (r->bev != NULL)
+		return;		/* the previous check is still under way */
+	if ((ssl = SSL_new(dr->ctx)) == NULL)
+		return;
+	/* the partner's certificate must name its address */
+	X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), r->host);
+	r->bev = bufferevent_openssl_socket_new(dr->base, -1, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	if (r->bev == NULL) {
+		SSL_free(ssl);
+		return;
+	}
+	bufferevent_setcb(r->bev, rel_read, NULL, rel_event, r);
+	bufferevent_set_timeouts(r->bev, &tv, &tv);
+	bufferevent_enable(r->bev, EV_READ | EV_WRITE);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(r->port);
+	inet_pton(AF_INET, r->host, &sin.sin_addr);
+	if (bufferevent_socket_connect(r->bev, (struct sockaddr *)&sin,
+	    sizeof(sin)) == -1) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "cannot connect: %s",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		rel_result(r, NULL, why);
+		rel_done(r);
+	}
+}
+
+static void
+tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_drift *dr = arg;
+	struct timeval tv = { dr->interval, 0 };
+
+	for (size_t i = 0; i < dr->n; i++)
+		rel_start(&dr->v[i]);
+	evtimer_add(dr->timer, &tv);
+}
+
+/* ---- the API ---- */
+
+struct ctl_drift *
+ctl_drift_new(struct event_base *base, struct daemon *d, const struct conf *c,
+    char *err, size_t errlen)
+{
+	struct ctl_drift *dr;
+	struct timeval first = { 1, 0 };
+
+	err[0] = '\0';
+	if (c->mgmt_client_cert == NULL || c->mgmt_partners == NULL ||
+	    *c->mgmt_partners == '\0' || c->mgmt_drift_interval == 0)
+		return NULL;
+	if (c->mgmt_client_key == NULL || c->mgmt_ca == NULL) {
+		snprintf(err, errlen, "[management] client-certificate needs "
+		    "client-key and ca");
+		return NULL;
+	}
+	if ((dr = calloc(1, sizeof(*dr))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	dr->base = base;
+	dr->d = d;
+	dr->interval = c->mgmt_drift_interval;
+	if (parse_partners(dr, c->mgmt_partners, err, errlen) == -1 ||
+	    (dr->ctx = client_ctx(c, err, errlen)) == NULL ||
+	    (dr->timer = evtimer_new(base, tick, dr)) == NULL) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "out of memory");
+		ctl_drift_free(dr);
+		return NULL;
+	}
+	evtimer_add(dr->timer, &first);
+	the = dr;
+	log_info("configuration drift: checking %zu relationship%s every %u s",
+	    dr->n, dr->n == 1 ? "" : "s", dr->interval);
+	return dr;
+}
+
+void
+ctl_drift_free(struct ctl_drift *dr)
+{
+	if (dr == NULL)
+		return;
+	if (the == dr)
+		the = NULL;
+	for (size_t i = 0; i < dr->n; i++) {
+		rel_done(&dr->v[i]);
+		json_decref(dr->v[i].drift);
+	}
+	free(dr->v);
+	if (dr->timer != NULL)
+		event_free(dr->timer);
+	SSL_CTX_free(dr->ctx);
+	free(dr);
+}
+
+static struct drift_rel *
+find(const char *name)
+{
+	for (size_t i = 0; the != NULL && name != NULL && i < the->n; i++)
+		if (strcmp(the->v[i].name, name) == 0)
+			return &the->v[i];
+	return NULL;
+}
+
+json_t *
+ctl_drift_json(const char *name)
+{
+	struct drift_rel *r = find(name);
+	char pm[80];
+	json_t *o;
+
+	if (r == NULL)
+		return NULL;
+	snprintf(pm, sizeof(pm), "%s:%u", r->host, r->port);
+	o = json_pack("{s:s, s:O, s:I}", "partner_management", pm, "config_drift",
+	    r->drift ? r->drift : json_null(), "config_checked",
+	    (json_int_t)r->checked);
+	if (o != NULL && r->err[0] != '\0')
+		json_object_set_new(o, "config_check_error", json_string(r->err));
+	return o;
+}
+
+int
+ctl_drift_count(const char *name)
+{
+	struct drift_rel *r = find(name);
+
+	return r == NULL || r->drift == NULL ? -1 : (int)json_array_size(r->drift);
+}

@@ -1,0 +1,31 @@
+/* Configuration drift between failover partners (ctl_drift.c, REMOTE.md §8):
+ * every drift-interval seconds the daemon, as a TLS client of the partner's
+ * management listener, asks scope.config_hash and compares the hashes of
+ * each relationship's scopes with its own. */
+#ifndef DHCPFOD_CTL_DRIFT_H
+#define DHCPFOD_CTL_DRIFT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct ctl;
+struct conf;
+struct daemon;
+struct event_base;
+struct ctl_drift;
+
+/* NULL with err empty: not configured (no client-certificate or no
+ * partners, or drift-interval 0); NULL with err: unusable files. */
+struct ctl_drift *ctl_drift_new(struct event_base *, struct daemon *,
+	    const struct conf *, char *err, size_t errlen);
+void	ctl_drift_free(struct ctl_drift *);
+/* What failover.get, failover.list and server.status show of relationship
+ * name: { "partner_management", "config_drift": [SUBNET...] | null (not yet
+ * known), "config_checked": T, "config_check_error"? }; NULL when name has no
+ * partner configured (or no checker runs). A new reference. */
+json_t	*ctl_drift_json(const char *name);
+/* The number of drifting scopes of name: -1 unknown or not checked. */
+int	ctl_drift_count(const char *name);
+
+#endif
