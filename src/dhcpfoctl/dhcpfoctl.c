@@ -369,7 +369,9 @@ run(const struct cmd *c, int argc, char **argv, struct cli_opts *g)
 		rc = usage_error(NULL, NULL, "-s: the socket path is empty");
 	else if (remote_setup(g, err, sizeof(err)) == -1)
 		rc = usage_error(NULL, NULL, "%s", err);
-	else if ((rc = get_timeout(&timeout)) == CONTINUE && c->run != NULL)
+	else if ((rc = get_timeout(&timeout)) == CONTINUE && c->run != NULL &&
+	    (c->method == NULL || json_object_get(params, "partner") != NULL ||
+	    json_object_get(params, "partner_socket") != NULL))
 		rc = c->run(c, params, socket_path(g), timeout);
 	else if (rc == CONTINUE) {
 		method = request_of(c, params, &send);

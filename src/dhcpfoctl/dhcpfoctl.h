@@ -99,8 +99,13 @@ struct cmd {
 	cmd_check		*check;
 	cmd_onerr		*onerr;
 	int			 flags;
-	cmd_run			*run;		/* NULL: one call of method */
+	cmd_run			*run;		/* NULL: one call of method; with a
+						 * method too: only when a partner
+						 * is given (--partner[-socket]) */
 };
+
+/* failover create / delete with --partner (dhcpfoctl_fleet.c). */
+cmd_run		run_fo_create_pair, run_fo_delete_pair;
 
 /* Every command, the top-level and group ones, NULL-name terminated. */
 extern const struct cmd	cli_cmds[];		/* dhcpfoctl_cmd.c */

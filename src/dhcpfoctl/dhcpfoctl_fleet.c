@@ -356,6 +356,136 @@ run_replicate(const struct cmd *c, json_t *params, const char *socket,
 	return failed ? CLI_EXIT_SERVER : CLI_EXIT_OK;
 }
 
+/* ---- failover create / delete --partner: both servers ---- */
+
+/* params without the partner's keys: what this server's method takes. */
+static json_t *
+own_params(json_t *params)
+{
+	json_t *p = json_deep_copy(params);
+
+	json_object_del(p, "partner");
+	json_object_del(p, "partner_socket");
+	return p;
+}
+
+int
+run_fo_create_pair(const struct cmd *c, json_t *params, const char *socket,
+    double timeout)
+{
+	const struct cli_remote *mine = rpc_get_remote();
+	struct side here = { mine, socket, mine ? mine->name : "this server", timeout };
+	struct side partner = { NULL, NULL, NULL, timeout };
+	const char *name = json_string_value(json_object_get(params, "name"));
+	const char *type;
+	struct cli_remote pr;
+	json_t *p, *res, *sub;
+	size_t i;
+	int code, rc = CLI_EXIT_OK, calls = 0, failed = 0;
+
+	if (partner_side(params, &partner, &pr) == -1)
+		return CLI_EXIT_USAGE;
+	p = own_params(params);
+	res = side_call(&here, "failover.create", p, &code, 0);
+	if (res == NULL) {
+		json_decref(p);
+		rpc_set_remote(mine);
+		return code ? CLI_EXIT_SERVER : CLI_EXIT_CONNECT;
+	}
+	type = json_string_value(json_object_get(res, "server_type"));
+	printf("%s: created on %s (%s)\n", name, here.label, type ? type : "?");
+	/* the scopes' configuration first: the partner's failover.create
+	 * needs its scopes to exist */
+	json_array_foreach(json_object_get(p, "scopes"), i, sub) {
+		const char *subnet = json_string_value(sub);
+		json_t *a, *b;
+
+		if ((a = scope_config(&here, subnet, &rc)) == NULL ||
+		    (b = scope_config(&partner, subnet, &rc)) == NULL) {
+			json_decref(a);
+			failed = 1;
+			break;
+		}
+		if (replicate_scope(&partner, subnet, a, b, &calls) == -1)
+			failed = 1;
+		json_decref(a);
+		json_decref(b);
+	}
+	if (!failed) {
+		json_object_set_new(p, "server_type", json_string(type != NULL &&
+		    strcmp(type, "primary") == 0 ? "secondary" : "primary"));
+		json_t *pres = side_call(&partner, "failover.create", p, &code, 0);
+
+		if (pres == NULL)
+			failed = 1;
+		else
+			printf("%s: created on the partner %s (%s), its scopes' "
+			    "configuration copied (%d call%s)\n", name, partner.label,
+			    json_string_value(json_object_get(pres, "server_type")),
+			    calls, calls == 1 ? "" : "s");
+		json_decref(pres);
+	}
+	if (failed)
+		printf("%s: created on %s only: NOT on the partner %s (the reason "
+		    "is above); retry with `failover create ... --partner`, or "
+		    "`failover delete %s --partner` to undo\n", name, here.label,
+		    partner.label, name);
+	json_decref(res);
+	json_decref(p);
+	rpc_set_remote(mine);
+	return failed ? CLI_EXIT_SERVER : CLI_EXIT_OK;
+}
+
+int
+run_fo_delete_pair(const struct cmd *c, json_t *params, const char *socket,
+    double timeout)
+{
+	const struct cli_remote *mine = rpc_get_remote();
+	struct side here = { mine, socket, mine ? mine->name : "this server", timeout };
+	struct side partner = { NULL, NULL, NULL, timeout };
+	const char *name = json_string_value(json_object_get(params, "name"));
+	struct cli_remote pr;
+	json_t *p, *res;
+	int code, bad = 0;
+
+	if (partner_side(params, &partner, &pr) == -1)
+		return CLI_EXIT_USAGE;
+	p = own_params(params);
+	if ((res = side_call(&here, "failover.delete", p, &code, 1)) != NULL)
+		printf("%s: deleted on %s\n", name, here.label);
+	else if (code == 20115)
+		printf("%s: not on %s (nothing to delete)\n", name, here.label);
+	else {
+		if (code)
+			printf("%s: NOT deleted on %s: refused (error %d)\n", name,
+			    here.label, code);
+		else
+			printf("%s: NOT deleted on %s: no answer\n", name,
+			    here.label);
+		bad = 1;
+	}
+	json_decref(res);
+	if ((res = side_call(&partner, "failover.delete", p, &code, 1)) != NULL)
+		printf("%s: deleted on the partner %s\n", name, partner.label);
+	else if (code == 20115)
+		printf("%s: not on the partner %s (nothing to delete)\n", name,
+		    partner.label);
+	else {
+		if (code)
+			printf("%s: the partner %s refused the delete (error %d)\n",
+			    name, partner.label, code);
+		else
+			printf("%s: the partner %s was NOT reached: delete it there "
+			    "when it answers (dhcpfoctl --server %s failover delete "
+			    "%s)\n", name, partner.label, partner.label, name);
+		bad = 1;
+	}
+	json_decref(res);
+	json_decref(p);
+	rpc_set_remote(mine);
+	return bad ? CLI_EXIT_SERVER : CLI_EXIT_OK;
+}
+
 static const struct argdef a_rel[] = {
 	{ "NAME", "name", T_STR, ARG_REQUIRED, NULL, "the relationship", NULL },
 	END

@@ -65,6 +65,19 @@ static const struct argdef o_create[] = {
 	{ "scope", "scopes", T_ADDRS, ARG_REQUIRED | ARG_MULTI, "SUBNET",
 	    "scopes of the relationship: the words up to the next option; "
 	    "may repeat", NULL },
+	{ "partner", "partner", T_STR, 0, "HOST[:PORT]", "also create the "
+	    "partner's copy there, with the scopes' configuration (REMOTE.md "
+	    "section 7)", NULL },
+	{ "partner-socket", "partner_socket", T_STR, 0, "PATH",
+	    "the same, the partner on this host", NULL },
+	END
+};
+
+static const struct argdef o_delete[] = {
+	{ "partner", "partner", T_STR, 0, "HOST[:PORT]", "delete the partner's "
+	    "copy there too (REMOTE.md section 7)", NULL },
+	{ "partner-socket", "partner_socket", T_STR, 0, "PATH",
+	    "the same, the partner on this host", NULL },
 	END
 };
 
@@ -136,11 +149,12 @@ list_onerr(const struct cmd *c, json_t *params, int code, json_t **result)
 
 const struct cmd cli_fo_cmds[] = {
 	{ "failover", "create", "failover.create",
-	    "Create a failover relationship.", a_name, o_create, NULL, NULL, 0, NULL },
+	    "Create a failover relationship.", a_name, o_create, NULL, NULL, 0,
+	    run_fo_create_pair },
 	{ "failover", "set", "failover.set", "Change a relationship.",
 	    a_name, o_set, cli_need_change, NULL, 0, NULL },
 	{ "failover", "delete", "failover.delete", "Delete a relationship.",
-	    a_name, no_args, NULL, NULL, 0, NULL },
+	    a_name, o_delete, NULL, NULL, 0, run_fo_delete_pair },
 	{ "failover", "get", "failover.get", "Show a relationship.",
 	    a_name, no_args, NULL, NULL, 0, NULL },
 	{ "failover", "list", "failover.list", "List the relationships.",

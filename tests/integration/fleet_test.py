@@ -22,7 +22,12 @@ the openssl CLI.
     ([management] client-certificate, partners, drift-interval, REMOTE.md §8):
     the drift shows within 10 s in failover.get and server.status
     (config_drift) and the metric dhcpfod_failover_config_drift_scopes, is
-    logged once, and is gone after the replicate.
+    logged once, and is gone after the replicate;
+  - `failover create r2 ... --partner B` on A alone creates r2 on both (B
+    secondary, the new scope copied identically) and it reaches NORMAL;
+    `failover delete r2 --partner B` leaves it on neither; with the partner
+    unreachable the delete says "deleted here, the partner NOT reached" (exit
+    1); B's audit log holds the calls under the administrator's subject.
 
 Needs root (namespaces) and openssl; exit 77 (skip) without them.
 Exit 0 = all passed.
@@ -217,6 +222,63 @@ def replicate(tmp, a, b, ha):
           "B's audit log: the viewer's refused call: %s" % denied)
 
 
+def pair_create_delete(tmp, a, b):
+    """failover create / delete --partner: one command on A makes (removes)
+    both sides; an unreachable partner is a clear partial success."""
+    sub2 = "10.78.0.0"
+    ok(tmp, A_IP, "scope.create", {"subnet": sub2, "prefix": 24, "name": "lab2",
+       "range": {"start": "10.78.0.10", "end": "10.78.0.200"}, "lease_time": 900,
+       "options": {"routers": "10.78.0.1"}})
+    ok(tmp, A_IP, "scope.add_exclusion", {"subnet": sub2, "start": "10.78.0.30",
+       "end": "10.78.0.39"})
+    ok(tmp, A_IP, "reservation.add", {"subnet": sub2, "address": "10.78.0.20",
+       "hwaddr": "02:00:00:78:00:20", "name": "camera"})
+    rc, out, err = ctl(tmp, "ops", A_IP, "failover", "create", "r2", "--primary", A_FO,
+                       "--secondary", B_FO, "--role", "primary", "--mclt", "60",
+                       "--secret", "s3cret", "--scope", sub2, "--partner", B_IP)
+    print(out, end="")
+    check(rc == 0 and "r2: created on %s:%d (primary)" % (A_IP, PORT) in out and
+          "r2: created on the partner %s:%d (secondary)" % (B_IP, PORT) in out,
+          "failover create --partner: rc %d %s%s" % (rc, out, err))
+    check(b.rel("r2").get("server_type") == "secondary", "B has r2 as secondary")
+    ha, hb = hashes(tmp, A_IP), hashes(tmp, B_IP)
+    check(ha.get(sub2) and ha.get(sub2) == hb.get(sub2),
+          "the scope configured identically on B: %s / %s" % (ha, hb))
+    check(lk.wait_for(lambda: a.rel("r2").get("state") == "NORMAL" and
+                      b.rel("r2").get("state") == "NORMAL", 60),
+          "r2 reaches NORMAL: A %s, B %s" % (a.rel("r2").get("state"),
+                                              b.rel("r2").get("state")))
+    rc, out, err = ctl(tmp, "ops", A_IP, "failover", "delete", "r2", "--partner", B_IP)
+    print(out, end="")
+    check(rc == 0 and "r2: deleted on %s:%d" % (A_IP, PORT) in out and
+          "r2: deleted on the partner %s:%d" % (B_IP, PORT) in out,
+          "failover delete --partner: rc %d %s%s" % (rc, out, err))
+    check(a.call("failover.get", {"name": "r2"})[:2] == ("err", 20115) and
+          b.call("failover.get", {"name": "r2"})[:2] == ("err", 20115),
+          "r2 is on neither server")
+    # the partner unreachable: deleted here, and said so
+    ok(tmp, A_IP, "failover.create", {"name": "r3", "primary_server": A_FO,
+       "secondary_server": B_FO, "server_type": "primary", "mclt": 60,
+       "scopes": [sub2]})
+    rc, out, err = ctl(tmp, "ops", A_IP, "failover", "delete", "r3", "--partner",
+                       B_IP + ":9999")
+    print(out, end="")
+    check(rc == 1 and "r3: deleted on %s:%d" % (A_IP, PORT) in out and
+          "r3: the partner %s:9999 was NOT reached: delete it there" % B_IP in out and
+          "Connection refused" in err,
+          "delete with the partner unreachable: rc %d %s%s" % (rc, out, err))
+    check(a.call("failover.get", {"name": "r3"})[:2] == ("err", 20115), "r3 gone from A")
+    with open(os.path.join(b.dir, "audit.log")) as f:
+        lines = [json.loads(x) for x in f if x.strip()]
+    made = [(x["method"], x["identity"]) for x in lines
+            if x["method"] in ("failover.create", "failover.delete", "scope.create")
+            and x["params"].get("name") in ("r2", "lab2")]
+    check(("scope.create", "CN=ops,OU=admins,O=Lab") in made and
+          ("failover.create", "CN=ops,OU=admins,O=Lab") in made and
+          ("failover.delete", "CN=ops,OU=admins,O=Lab") in made,
+          "B's audit log holds the pair's calls under ops: %s" % made)
+
+
 def run(tmp):
     make_pki(tmp)
     lab = lk.Lab(A, B, MGMT)
@@ -235,6 +297,7 @@ def run(tmp):
             wait_drift(a, b, [SUBNET], 1, "the edit on B is drift on both")
             replicate(tmp, a, b, ha)
             wait_drift(a, b, [], 0, "no drift after replicate")
+            pair_create_delete(tmp, a, b)
             for d in (a, b):
                 log = d.log()
                 n = log.count("configuration drift with the partner")
