@@ -20,4 +20,12 @@ int	 cfg_hash(const json_t *canon, char out[CFG_HASH_LEN + 1]);
  * missing side is null. A new reference. */
 json_t	*cfg_diff(const json_t *here, const json_t *partner);
 
+/* The calls that make the partner's configuration b of subnet equal to a
+ * (b NULL or json null: the partner lacks the scope), in order: an array of
+ * {"method", "params"} — scope.create, scope.set, scope.remove_exclusion /
+ * add_exclusion, reservation.remove / add; [] when equal. NULL with err
+ * when the mask or range differ (scope.set cannot change them). */
+json_t	*cfg_plan(const char *subnet, const json_t *a, const json_t *b,
+	    char *err, size_t errlen);
+
 #endif

@@ -90,3 +90,99 @@ cfg_diff(const json_t *here, const json_t *partner)
 		diff_at(d, "", here, partner);
 	return d;
 }
+
+static int
+ivl_in(const json_t *list, const json_t *x)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach((json_t *)list, i, v)
+		if (json_equal(v, (json_t *)x))
+			return 1;
+	return 0;
+}
+
+static void
+plan_add(json_t *plan, const char *method, json_t *params)
+{
+	json_array_append_new(plan, json_pack("{s:s, s:o}", "method", method,
+	    "params", params));
+}
+
+json_t *
+cfg_plan(const char *subnet, const json_t *a, const json_t *b, char *err,
+    size_t errlen)
+{
+	json_t *plan = json_array(), *set, *eb, *rb, *v, *w, *made = NULL;
+	const json_t *ea = json_object_get(a, "exclusions"),
+	    *ra = json_object_get(a, "reservations");
+	static const char *const fields[] = { "name", "lease_time", "options",
+	    "state", NULL };
+	const char *k;
+	size_t i;
+
+	if (b == NULL || json_is_null(b)) {
+		plan_add(plan, "scope.create", json_pack("{s:s, s:O, s:O, s:O, s:O, "
+		    "s:O}", "subnet", subnet, "prefix", json_object_get(a, "prefix"),
+		    "name", json_object_get(a, "name"), "range",
+		    json_object_get(a, "range"), "lease_time",
+		    json_object_get(a, "lease_time"), "options",
+		    json_object_get(a, "options")));
+		/* what scope.create leaves: no exclusion, no reservation, enabled */
+		b = made = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:[], s:{}}",
+		    "prefix", json_object_get(a, "prefix"),
+		    "mask", json_object_get(a, "mask"),
+		    "name", json_object_get(a, "name"),
+		    "range", json_object_get(a, "range"),
+		    "lease_time", json_object_get(a, "lease_time"),
+		    "options", json_object_get(a, "options"),
+		    "state", "enabled", "exclusions", "reservations");
+	}
+	if (!json_equal(json_object_get(a, "range"), json_object_get(b, "range")) ||
+	    !json_equal(json_object_get(a, "mask"), json_object_get(b, "mask"))) {
+		snprintf(err, errlen, "scope %s: the mask or range differs, which "
+		    "scope.set cannot change: delete the partner's scope and "
+		    "replicate again", subnet);
+		json_decref(plan);
+		json_decref(made);
+		return NULL;
+	}
+	/* name, lease time, options, state: one scope.set */
+	set = json_pack("{s:s}", "subnet", subnet);
+	for (const char *const *f = fields; *f != NULL; f++)
+		if (!json_equal(json_object_get(a, *f), json_object_get(b, *f)))
+			json_object_set(set, *f, json_object_get(a, *f));
+	if (json_object_size(set) > 1)
+		plan_add(plan, "scope.set", set);
+	else
+		json_decref(set);
+	/* exclusions: the partner's extra ones first, then ours */
+	eb = json_object_get(b, "exclusions");
+	json_array_foreach(eb, i, v)
+		if (!ivl_in(ea, v))
+			plan_add(plan, "scope.remove_exclusion", json_pack("{s:s, "
+			    "s:O, s:O}", "subnet", subnet, "start",
+			    json_object_get(v, "start"), "end",
+			    json_object_get(v, "end")));
+	json_array_foreach((json_t *)ea, i, v)
+		if (!ivl_in(eb, v))
+			plan_add(plan, "scope.add_exclusion", json_pack("{s:s, "
+			    "s:O, s:O}", "subnet", subnet, "start",
+			    json_object_get(v, "start"), "end",
+			    json_object_get(v, "end")));
+	/* reservations: the partner's that differ removed, ours added */
+	rb = json_object_get(b, "reservations");
+	json_object_foreach(rb, k, w)
+		if (!json_equal(w, json_object_get(ra, k)))
+			plan_add(plan, "reservation.remove", json_pack("{s:s, s:s}",
+			    "subnet", subnet, "address", k));
+	json_object_foreach((json_t *)ra, k, v)
+		if (!json_equal(v, json_object_get(rb, k)))
+			plan_add(plan, "reservation.add", json_pack("{s:s, s:s, s:O, "
+			    "s:O}", "subnet", subnet, "address", k, "hwaddr",
+			    json_object_get(v, "hwaddr"), "name",
+			    json_object_get(v, "name")));
+	json_decref(made);
+	return plan;
+}

@@ -210,94 +210,25 @@ push(const struct side *p, const char *method, json_t *params, int *ncalls)
 	return 0;
 }
 
-static int
-ivl_in(json_t *list, json_t *x)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(list, i, v)
-		if (json_equal(v, x))
-			return 1;
-	return 0;
-}
-
 /* Make the partner's copy of subnet equal to here's canonical a; b is the
  * partner's (json_null(): none). 0, or -1 (a call refused or unanswered). */
 static int
 replicate_scope(const struct side *p, const char *subnet, json_t *a, json_t *b,
     int *ncalls)
 {
-	json_t *ea = json_object_get(a, "exclusions"), *ra = json_object_get(a,
-	    "reservations"), *eb, *rb, *v, *w;
-	const char *k;
+	char err[256];
+	json_t *plan = cfg_plan(subnet, a, b, err, sizeof(err)), *step;
 	size_t i;
 	int bad = 0;
 
-	if (json_is_null(b)) {
-		if (push(p, "scope.create", json_pack("{s:s, s:O, s:O, s:O, s:O, "
-		    "s:O}", "subnet", subnet, "prefix", json_object_get(a, "prefix"),
-		    "name", json_object_get(a, "name"), "range",
-		    json_object_get(a, "range"), "lease_time",
-		    json_object_get(a, "lease_time"), "options",
-		    json_object_get(a, "options")), ncalls) == -1)
-			return -1;
-		b = json_pack("{s:O, s:O, s:O, s:O, s:O, s:s, s:[], s:{}}",
-		    "prefix", json_object_get(a, "prefix"),
-		    "name", json_object_get(a, "name"),
-		    "range", json_object_get(a, "range"),
-		    "lease_time", json_object_get(a, "lease_time"),
-		    "options", json_object_get(a, "options"),
-		    "state", "enabled", "exclusions", "reservations");
-	} else
-		json_incref(b);
-	if (!json_equal(json_object_get(a, "range"), json_object_get(b, "range")) ||
-	    (json_object_get(b, "mask") != NULL &&
-	    !json_equal(json_object_get(a, "mask"), json_object_get(b, "mask")))) {
-		fprintf(stderr, "%s: scope %s: its mask or range differs, which "
-		    "scope.set cannot change: delete the partner's scope and "
-		    "replicate again\n", p->label, subnet);
-		json_decref(b);
+	if (plan == NULL) {
+		fprintf(stderr, "%s: %s\n", p->label, err);
 		return -1;
 	}
-	/* name, lease time, options, state: one scope.set */
-	json_t *set = json_pack("{s:s}", "subnet", subnet);
-	static const char *const fields[] = { "name", "lease_time", "options",
-	    "state", NULL };
-	for (const char *const *f = fields; *f != NULL; f++)
-		if (!json_equal(json_object_get(a, *f), json_object_get(b, *f)))
-			json_object_set(set, *f, json_object_get(a, *f));
-	if (json_object_size(set) > 1)
-		bad |= push(p, "scope.set", set, ncalls);
-	else
-		json_decref(set);
-	/* exclusions: the partner's extra ones first, then ours */
-	eb = json_object_get(b, "exclusions");
-	json_array_foreach(eb, i, v)
-		if (!ivl_in(ea, v))
-			bad |= push(p, "scope.remove_exclusion", json_pack("{s:s, "
-			    "s:O, s:O}", "subnet", subnet, "start",
-			    json_object_get(v, "start"), "end",
-			    json_object_get(v, "end")), ncalls);
-	json_array_foreach(ea, i, v)
-		if (!ivl_in(eb, v))
-			bad |= push(p, "scope.add_exclusion", json_pack("{s:s, "
-			    "s:O, s:O}", "subnet", subnet, "start",
-			    json_object_get(v, "start"), "end",
-			    json_object_get(v, "end")), ncalls);
-	/* reservations: remove the partner's that differ, add ours */
-	rb = json_object_get(b, "reservations");
-	json_object_foreach(rb, k, w)
-		if (!json_equal(w, json_object_get(ra, k)))
-			bad |= push(p, "reservation.remove", json_pack("{s:s, s:s}",
-			    "subnet", subnet, "address", k), ncalls);
-	json_object_foreach(ra, k, v)
-		if (!json_equal(v, json_object_get(rb, k)))
-			bad |= push(p, "reservation.add", json_pack("{s:s, s:s, s:O, "
-			    "s:O}", "subnet", subnet, "address", k, "hwaddr",
-			    json_object_get(v, "hwaddr"), "name",
-			    json_object_get(v, "name")), ncalls);
-	json_decref(b);
+	json_array_foreach(plan, i, step)
+		bad |= push(p, json_string_value(json_object_get(step, "method")),
+		    json_incref(json_object_get(step, "params")), ncalls);
+	json_decref(plan);
 	return bad ? -1 : 0;
 }
 

@@ -132,6 +132,65 @@ START_TEST(test_diff)
 }
 END_TEST
 
+/* The calls that make b equal to a, in order, and none when equal. */
+START_TEST(test_plan)
+{
+	struct scope a, b;
+	struct reservation rv[2], rw[1];
+	json_t *ca, *cb, *plan, *want;
+	json_error_t e;
+	char err[256], *got;
+
+	mk_scope(&a);
+	mk_scope(&b);
+	mk_resv(&rv[0], A(10, 0, 0, 5), 1);
+	mk_resv(&rv[1], A(10, 0, 0, 7), 2);
+	mk_resv(&rw[0], A(10, 0, 0, 5), 9);	/* another client */
+	ck_assert_int_eq(ivlset_add(&b.exclusions, A(10, 0, 0, 20),
+	    A(10, 0, 0, 29)), 0);
+	b.lease_time = 7200;
+	ca = cfg_canon(&a, rv, 2);
+	cb = cfg_canon(&b, rw, 1);
+	plan = cfg_plan("10.0.0.0", ca, cb, err, sizeof(err));
+	want = json_loads("["
+	    "{\"method\":\"scope.set\",\"params\":{\"subnet\":\"10.0.0.0\","
+	    "\"lease_time\":3600}},"
+	    "{\"method\":\"scope.remove_exclusion\",\"params\":{\"subnet\":"
+	    "\"10.0.0.0\",\"start\":\"10.0.0.20\",\"end\":\"10.0.0.29\"}},"
+	    "{\"method\":\"reservation.remove\",\"params\":{\"subnet\":"
+	    "\"10.0.0.0\",\"address\":\"10.0.0.5\"}},"
+	    "{\"method\":\"reservation.add\",\"params\":{\"subnet\":\"10.0.0.0\","
+	    "\"address\":\"10.0.0.5\",\"hwaddr\":\"02:00:00:00:00:01\","
+	    "\"name\":\"h\"}},"
+	    "{\"method\":\"reservation.add\",\"params\":{\"subnet\":\"10.0.0.0\","
+	    "\"address\":\"10.0.0.7\",\"hwaddr\":\"02:00:00:00:00:02\","
+	    "\"name\":\"h\"}}]", 0, &e);
+	ck_assert_ptr_nonnull(want);
+	got = json_dumps(plan, JSON_COMPACT);
+	ck_assert_msg(json_equal(plan, want), "plan is %s", got);
+	free(got);
+	json_decref(plan);
+	plan = cfg_plan("10.0.0.0", ca, ca, err, sizeof(err));
+	ck_assert_int_eq(json_array_size(plan), 0);
+	json_decref(plan);
+	/* missing on the partner: created first, then what create leaves out */
+	plan = cfg_plan("10.0.0.0", ca, json_null(), err, sizeof(err));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(plan, 0),
+	    "method")), "scope.create");
+	ck_assert_int_eq(json_array_size(plan), 3);	/* + 2 reservations */
+	json_decref(plan);
+	/* a range scope.set cannot change */
+	json_object_set_new(json_object_get(cb, "range"), "end",
+	    json_string("10.0.0.100"));
+	ck_assert_ptr_null(cfg_plan("10.0.0.0", ca, cb, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "range differs"));
+	json_decref(want);
+	json_decref(ca);
+	json_decref(cb);
+	ivlset_free(&b.exclusions);
+}
+END_TEST
+
 static Suite *
 cfg_suite(void)
 {
@@ -141,6 +200,7 @@ cfg_suite(void)
 	tcase_add_test(tc, test_hash_stable_and_ordered);
 	tcase_add_test(tc, test_hash_changes);
 	tcase_add_test(tc, test_diff);
+	tcase_add_test(tc, test_plan);
 	suite_add_tcase(s, tc);
 	return s;
 }
