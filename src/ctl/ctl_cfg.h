@@ -19,4 +19,7 @@ json_t	*cfg_canon(const struct scope *, const struct reservation *, size_t n);
  * (storage) or STORE_NOTFOUND. */
 int	scope_cfg_hash(struct store *, uint32_t subnet, char out[CFG_HASH_LEN + 1]);
 
+/* The canonical configuration of one stored scope; NULL if none or storage. */
+json_t	*scope_cfg_canon(struct store *, uint32_t subnet);
+
 #endif

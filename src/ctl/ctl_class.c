@@ -45,6 +45,7 @@ static const struct {
 	{ "failover.system_time",		CTL_READ },
 	{ "failover.address_status",		CTL_READ },
 	{ "failover.trigger_addr_allocation",	CTL_CHANGE },
+	{ "failover.replicate",			CTL_CHANGE },
 };
 
 enum ctl_class

@@ -43,6 +43,7 @@ static const struct ctl_method methods[] = {
 	{ "failover.system_time",		m_fo_system_time },
 	{ "failover.address_status",		m_fo_address_status },
 	{ "failover.trigger_addr_allocation",	m_fo_trigger },
+	{ "failover.replicate",			m_fo_replicate },
 };
 
 size_t

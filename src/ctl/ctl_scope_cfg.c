@@ -35,6 +35,21 @@ scope_cfg(struct store *st, const struct scope *sc, int with_config)
 	return o;
 }
 
+json_t *
+scope_cfg_canon(struct store *st, uint32_t subnet)
+{
+	struct scope sc;
+	json_t *o, *c;
+
+	if (store_scope_get(st, subnet, &sc) != 0)
+		return NULL;
+	o = scope_cfg(st, &sc, 1);
+	scope_fini(&sc);
+	c = json_incref(json_object_get(o, "config"));
+	json_decref(o);
+	return c;
+}
+
 int
 scope_cfg_hash(struct store *st, uint32_t subnet, char out[CFG_HASH_LEN + 1])
 {

@@ -425,7 +425,8 @@ static const struct argdef a_rel[] = {
 static const struct argdef o_partner[] = {
 	{ "partner", "partner", T_STR, 0, "HOST[:PORT]",
 	    "the partner's management listener (mutual TLS, this command's "
-	    "--cert, --key and --ca)", NULL },
+	    "--cert, --key and --ca); replicate without it: the server pushes",
+	    NULL },
 	{ "partner-socket", "partner_socket", T_STR, 0, "PATH",
 	    "the partner's Unix socket, when both run on this host", NULL },
 	{ "scope", "scope", T_ADDR, 0, "SUBNET",
@@ -437,9 +438,10 @@ const struct cmd cli_fleet_cmds[] = {
 	{ "failover", "diff", NULL, "Show field by field how the partner's "
 	    "configuration of the relationship's scopes differs from this "
 	    "server's.", a_rel, o_partner, NULL, NULL, 0, run_diff },
-	{ "failover", "replicate", NULL, "Copy the configuration of the "
-	    "relationship's scopes to the partner "
-	    "(Invoke-DhcpServerv4FailoverReplication).", a_rel, o_partner, NULL,
-	    NULL, 0, run_replicate },
+	{ "failover", "replicate", "failover.replicate", "Copy the "
+	    "configuration of the relationship's scopes to the partner "
+	    "(Invoke-DhcpServerv4FailoverReplication): the server does it "
+	    "(failover.replicate), or this command with --partner.", a_rel,
+	    o_partner, NULL, NULL, 0, run_replicate },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 };

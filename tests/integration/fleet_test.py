@@ -279,6 +279,42 @@ def pair_create_delete(tmp, a, b):
           "B's audit log holds the pair's calls under ops: %s" % made)
 
 
+def rpc_replicate(tmp, a, b, ha):
+    """failover.replicate, the daemon's own (RPC.md §6.13): A pushes to B over
+    B's listener with A's client certificate; B's audit log names A."""
+    ok(tmp, B_IP, "scope.set", {"subnet": SUBNET, "lease_time": 1200})
+    ok(tmp, B_IP, "reservation.remove", {"subnet": SUBNET, "address": "10.77.0.20"})
+    wait_drift(a, b, [SUBNET], 1, "drift again before failover.replicate")
+    rc, out, err = ctl(tmp, "viewer", A_IP, "call", "failover.replicate",
+                       json.dumps({"name": "r1"}))
+    check(rc == 1 and "ERROR_ACCESS_DENIED (5)" in err, "a user's failover.replicate: "
+          "rc %d %s" % (rc, err))
+    r = ok(tmp, A_IP, "failover.replicate", {"name": "r1"})
+    print(json.dumps(r))
+    check(r and r["replicated"] is True and r["partner"] == "%s:%d" % (B_IP, PORT) and
+          r["scopes"] == [{"subnet": SUBNET, "calls": 2, "errors": []}],
+          "failover.replicate: %s" % r)
+    check(hashes(tmp, B_IP) == ha, "failover.replicate: B's hash is A's again")
+    wait_drift(a, b, [], 0, "no drift after failover.replicate")
+    rc, out, err = ctl(tmp, "ops", A_IP, "--json", "failover", "replicate", "r1",
+                       "--scope", SUBNET)
+    r = json.loads(out) if rc == 0 else None
+    check(r and r["scopes"] == [{"subnet": SUBNET, "calls": 0, "errors": []}],
+          "dhcpfoctl failover replicate r1 --scope (the server's): rc %d %s%s" %
+          (rc, out, err))
+    rc, out, err = ctl(tmp, "ops", A_IP, "call", "failover.replicate",
+                       json.dumps({"name": "nosuch"}))
+    check(rc == 1 and "(20115)" in err, "unknown relationship: rc %d %s" % (rc, err))
+    with open(os.path.join(b.dir, "audit.log")) as f:
+        lines = [json.loads(x) for x in f if x.strip()]
+    byA = [x["method"] for x in lines if x["identity"] == "CN=dhcpfod-a,OU=admins,O=Lab"]
+    check(byA == ["scope.set", "reservation.add"], "B's audit log: A's calls %s" % byA)
+    with open(os.path.join(a.dir, "audit.log")) as f:
+        lines = [json.loads(x) for x in f if x.strip()]
+    check([x["result"] for x in lines if x["method"] == "failover.replicate"] ==
+          [5, 0, 0, 20115], "A's audit log: the failover.replicate calls")
+
+
 def run(tmp):
     make_pki(tmp)
     lab = lk.Lab(A, B, MGMT)
@@ -297,13 +333,14 @@ def run(tmp):
             wait_drift(a, b, [SUBNET], 1, "the edit on B is drift on both")
             replicate(tmp, a, b, ha)
             wait_drift(a, b, [], 0, "no drift after replicate")
-            pair_create_delete(tmp, a, b)
-            for d in (a, b):
+            rpc_replicate(tmp, a, b, ha)
+            for d in (a, b):    # two episodes of drift, each logged once
                 log = d.log()
                 n = log.count("configuration drift with the partner")
-                check(n == 1 and log.count("the configuration is the partner's "
-                                           "again") == 1,
-                      "%s logs the drift once and its end once (%d)" % (d.name, n))
+                m = log.count("the configuration is the partner's again")
+                check(n == 2 and m == 2, "%s logs each drift once and its end "
+                      "once (%d, %d)" % (d.name, n, m))
+            pair_create_delete(tmp, a, b)
         check(a.stop() == 0 and b.stop() == 0, "both exit 0 on SIGTERM")
         if lk.failed:
             for d in (a, b):
