@@ -104,8 +104,10 @@ struct cmd {
 						 * is given (--partner[-socket]) */
 };
 
-/* failover create / delete with --partner (dhcpfoctl_fleet.c). */
-cmd_run		run_fo_create_pair, run_fo_delete_pair;
+/* failover create / delete / add-scope / remove-scope with --partner
+ * (dhcpfoctl_fleet.c). */
+cmd_run		run_fo_create_pair, run_fo_delete_pair, run_fo_add_scopes_pair,
+		run_fo_remove_scopes_pair;
 
 /* Every command, the top-level and group ones, NULL-name terminated. */
 extern const struct cmd	cli_cmds[];		/* dhcpfoctl_cmd.c */

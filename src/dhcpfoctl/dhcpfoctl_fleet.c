@@ -417,6 +417,74 @@ run_fo_delete_pair(const struct cmd *c, json_t *params, const char *socket,
 	return bad ? CLI_EXIT_SERVER : CLI_EXIT_OK;
 }
 
+/* failover add-scope / remove-scope --partner: here, then the partner (for
+ * add, after copying the scopes' configuration there). */
+static int
+run_scopes_pair(json_t *params, const char *socket, double timeout,
+    const char *method, int copy)
+{
+	const struct cli_remote *mine = rpc_get_remote();
+	struct side here = { mine, socket, mine ? mine->name : "this server", timeout };
+	struct side partner = { NULL, NULL, NULL, timeout };
+	const char *name = json_string_value(json_object_get(params, "name"));
+	struct cli_remote pr;
+	json_t *p, *res, *sub;
+	size_t i;
+	int code, rc = CLI_EXIT_OK, calls = 0, failed = 0;
+
+	if (partner_side(params, &partner, &pr) == -1)
+		return CLI_EXIT_USAGE;
+	p = own_params(params);
+	if ((res = side_call(&here, method, p, &code, 0)) == NULL) {
+		json_decref(p);
+		rpc_set_remote(mine);
+		return code ? CLI_EXIT_SERVER : CLI_EXIT_CONNECT;
+	}
+	json_decref(res);
+	printf("%s: %s on %s\n", name, method, here.label);
+	json_array_foreach(copy ? json_object_get(p, "scopes") : NULL, i, sub) {
+		const char *subnet = json_string_value(sub);
+		json_t *a, *b;
+
+		if ((a = scope_config(&here, subnet, &rc)) == NULL ||
+		    (b = scope_config(&partner, subnet, &rc)) == NULL) {
+			json_decref(a);
+			failed = 1;
+			break;
+		}
+		if (replicate_scope(&partner, subnet, a, b, &calls) == -1)
+			failed = 1;
+		json_decref(a);
+		json_decref(b);
+	}
+	if (!failed && (res = side_call(&partner, method, p, &code, 0)) != NULL) {
+		printf("%s: %s on the partner %s%s\n", name, method, partner.label,
+		    copy ? " (the scopes' configuration copied first)" : "");
+		json_decref(res);
+	} else {
+		printf("%s: %s on %s only: NOT on the partner %s (the reason is "
+		    "above)\n", name, method, here.label, partner.label);
+		failed = 1;
+	}
+	json_decref(p);
+	rpc_set_remote(mine);
+	return failed ? CLI_EXIT_SERVER : CLI_EXIT_OK;
+}
+
+int
+run_fo_add_scopes_pair(const struct cmd *c, json_t *params, const char *socket,
+    double timeout)
+{
+	return run_scopes_pair(params, socket, timeout, "failover.add_scopes", 1);
+}
+
+int
+run_fo_remove_scopes_pair(const struct cmd *c, json_t *params,
+    const char *socket, double timeout)
+{
+	return run_scopes_pair(params, socket, timeout, "failover.remove_scopes", 0);
+}
+
 static const struct argdef a_rel[] = {
 	{ "NAME", "name", T_STR, ARG_REQUIRED, NULL, "the relationship", NULL },
 	END

@@ -73,6 +73,15 @@ static const struct argdef o_create[] = {
 	END
 };
 
+static const struct argdef o_partner_too[] = {
+	{ "partner", "partner", T_STR, 0, "HOST[:PORT]", "the same on the "
+	    "partner there (add: its scopes' configuration copied first; "
+	    "REMOTE.md section 7)", NULL },
+	{ "partner-socket", "partner_socket", T_STR, 0, "PATH",
+	    "the same, the partner on this host", NULL },
+	END
+};
+
 static const struct argdef o_delete[] = {
 	{ "partner", "partner", T_STR, 0, "HOST[:PORT]", "delete the partner's "
 	    "copy there too (REMOTE.md section 7)", NULL },
@@ -160,10 +169,12 @@ const struct cmd cli_fo_cmds[] = {
 	{ "failover", "list", "failover.list", "List the relationships.",
 	    no_args, o_list, NULL, list_onerr, 0, NULL },
 	{ "failover", "add-scope", "failover.add_scopes",
-	    "Add scopes to a relationship.", a_name_scopes, no_args, NULL, NULL, 0, NULL },
+	    "Add scopes to a relationship.", a_name_scopes, o_partner_too, NULL,
+	    NULL, 0,
+	    run_fo_add_scopes_pair },
 	{ "failover", "remove-scope", "failover.remove_scopes",
-	    "Remove scopes from a relationship.", a_name_scopes, no_args, NULL,
-	    NULL, 0, NULL },
+	    "Remove scopes from a relationship.", a_name_scopes, o_partner_too,
+	    NULL, NULL, 0, run_fo_remove_scopes_pair },
 	{ "failover", "scope-relationship", "failover.scope_relationship",
 	    "Show the relationship of a scope.", a_scope, no_args, NULL, NULL, 0, NULL },
 	{ "failover", "stats", "failover.scope_statistics",

@@ -25,6 +25,8 @@ the openssl CLI.
     logged once, and is gone after the replicate;
   - `failover create r2 ... --partner B` on A alone creates r2 on both (B
     secondary, the new scope copied identically) and it reaches NORMAL;
+    `failover add-scope` / `remove-scope r2 S --partner B` add (with the
+    scope's configuration copied) and remove a scope on both;
     `failover delete r2 --partner B` leaves it on neither; with the partner
     unreachable the delete says "deleted here, the partner NOT reached" (exit
     1); B's audit log holds the calls under the administrator's subject.
@@ -248,6 +250,25 @@ def pair_create_delete(tmp, a, b):
                       b.rel("r2").get("state") == "NORMAL", 60),
           "r2 reaches NORMAL: A %s, B %s" % (a.rel("r2").get("state"),
                                               b.rel("r2").get("state")))
+    # add-scope / remove-scope --partner: both sides, the scope copied first
+    sub3 = "10.79.0.0"
+    ok(tmp, A_IP, "scope.create", {"subnet": sub3, "prefix": 24, "name": "lab3",
+       "range": {"start": "10.79.0.10", "end": "10.79.0.50"}})
+    ok(tmp, A_IP, "reservation.add", {"subnet": sub3, "address": "10.79.0.20",
+       "hwaddr": "02:00:00:79:00:20"})
+    rc, out, err = ctl(tmp, "ops", A_IP, "failover", "add-scope", "r2", sub3,
+                       "--partner", B_IP)
+    print(out, end="")
+    check(rc == 0 and sub3 in a.rel("r2").get("scopes", []) and
+          sub3 in b.rel("r2").get("scopes", []) and
+          hashes(tmp, A_IP).get(sub3) == hashes(tmp, B_IP).get(sub3),
+          "add-scope --partner: rc %d %s%s" % (rc, out, err))
+    rc, out, err = ctl(tmp, "ops", A_IP, "failover", "remove-scope", "r2", sub3,
+                       "--partner", B_IP)
+    print(out, end="")
+    check(rc == 0 and sub3 not in a.rel("r2").get("scopes", []) and
+          sub3 not in b.rel("r2").get("scopes", []),
+          "remove-scope --partner: rc %d %s%s" % (rc, out, err))
     rc, out, err = ctl(tmp, "ops", A_IP, "failover", "delete", "r2", "--partner", B_IP)
     print(out, end="")
     check(rc == 0 and "r2: deleted on %s:%d" % (A_IP, PORT) in out and
