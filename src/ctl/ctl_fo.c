@@ -193,6 +193,7 @@ create_params(struct ctl_req *r, json_t *p, struct fo_rel *rel, const char **nam
 	    &rel->nscopes) == -1)
 		return -1;
 	rel->mclt = FO_DEFAULT_MCLT;
+	rel->lb_max_secs = FO_DEFAULT_LB_MAX_SECS;
 	if (rel_numbers(r, p, rel, &nset) == -1)
 		return -1;
 	has_pct = json_object_get(p, "percentage") != NULL;
@@ -277,16 +278,37 @@ storage:
 	return -1;
 }
 
+/* Whether any scope of rel has a lease in use: this server has the data
+ * (MS-DHCPF 3.1.6.3; FAILOVER.md §5.1); -1 on a storage error. */
+static int
+scopes_leased(struct store *st, const struct fo_rel *rel)
+{
+	struct scope_stats ss;
+
+	for (size_t i = 0; i < rel->nscopes; i++) {
+		if (store_scope_stats(st, rel->scopes[i], FO_ROLE_NONE, &ss) != 0)
+			return -1;
+		if (ss.addr_in_use > 0)
+			return 1;
+	}
+	return 0;
+}
+
 void
 m_fo_create(struct ctl_req *r, json_t *p)
 {
 	struct fo_rel rel = { 0 };
 	const char *name;
+	int rc;
 
 	if (create_params(r, p, &rel, &name) == -1 || create_checks(r, &rel, name) == -1)
 		goto done;
 	snprintf(rel.name, sizeof(rel.name), "%s", name);
-	rel.state = FO_STARTUP;
+	if ((rc = scopes_leased(ctl_req_daemon(r)->store, &rel)) == -1) {
+		ctl_fail_store(r);
+		goto done;
+	}
+	rel.state = fo_fsm_created(rc);
 	rel.prev_state = FO_INIT;
 	rel.partner_state = FO_NO_STATE;
 	if (store_rel_insert(ctl_req_daemon(r)->store, &rel) == -1) {
