@@ -154,7 +154,9 @@ def setup(a, b):
         "start": "10.78.1.1", "end": "10.78.255.254"}, "lease_time": 600}
     rel = {"name": "r1", "primary_server": "10.99.0.1", "secondary_server": "10.99.0.2",
            "mode": "load-balance", "percentage": 50, "mclt": MCLT, "port": 647,
-           "scopes": [SUBNET, LOAD]}
+           "scopes": [SUBNET, LOAD],
+           # 0: the pure hash, which step_lb_max starts from (the default is 3)
+           "load_balance_max_seconds": 0}
     for srv, role in ((a, "primary"), (b, "secondary")):
         check(srv.call("scope.create", scope)[0] == "ok", "scope on " + srv.name)
         check(srv.call("scope.create", load)[0] == "ok", "load scope on " + srv.name)
