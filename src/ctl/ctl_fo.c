@@ -278,20 +278,38 @@ storage:
 	return -1;
 }
 
-/* Whether any scope of rel has a lease in use: this server has the data
+/* Whether subnet has an ACTIVE lease (reservations and exclusions are no
+ * data); -1 on a storage error. */
+static int
+scope_leased(struct store *st, uint32_t subnet)
+{
+	struct lease *v;
+	uint32_t from = 0;
+	size_t n;
+	int found = 0;
+
+	do {
+		if (store_lease_list(st, subnet, from, 256, &v, &n) == -1)
+			return -1;
+		for (size_t i = 0; i < n && !found; i++)
+			found = v[i].state == LEASE_ACTIVE;
+		if (n > 0)
+			from = v[n - 1].address;
+		free(v);
+	} while (!found && n == 256);
+	return found;
+}
+
+/* Whether any scope of rel has a client's lease: this server has the data
  * (MS-DHCPF 3.1.6.3; FAILOVER.md §5.1); -1 on a storage error. */
 static int
 scopes_leased(struct store *st, const struct fo_rel *rel)
 {
-	struct scope_stats ss;
+	int rc = 0;
 
-	for (size_t i = 0; i < rel->nscopes; i++) {
-		if (store_scope_stats(st, rel->scopes[i], FO_ROLE_NONE, &ss) != 0)
-			return -1;
-		if (ss.addr_in_use > 0)
-			return 1;
-	}
-	return 0;
+	for (size_t i = 0; i < rel->nscopes && rc == 0; i++)
+		rc = scope_leased(st, rel->scopes[i]);
+	return rc;
 }
 
 void
@@ -586,7 +604,10 @@ m_fo_add_scopes(struct ctl_req *r, json_t *p)
 		for (i = 0; i < n; i++)
 			if (store_rel_add_scope(st, rel.name, scopes[i]) != 0)
 				break;
-		if (i < n || store_commit(st) == -1) {
+		/* the scopes' leases were never sent: every binding of the
+		 * relationship goes to the partner (FAILOVER.md §5.6) */
+		if (i < n || store_pending_mark_all(st, rel.name) == -1 ||
+		    store_commit(st) == -1) {
 			store_rollback(st);
 			goto storage;
 		}

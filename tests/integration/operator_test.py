@@ -21,6 +21,8 @@ Steps:
   mute      B's DHCP port 67 blocked (nftables), port 647 open: B's clients are
             answered by A within load_balance_max_seconds + 2 s; after 5 of
             them A reports the partner unresponsive and answers at once
+  delete    the scope disabled on B, then the relationship deleted on A, then
+            on B: every client answered by A throughout
 After every step a checker compares both lease tables and the clients' own
 leases: no address is ACTIVE for two different clients.
 """
@@ -262,6 +264,24 @@ def step_mute(a, b, tmp, clients):
     no_double_lease([a, b], clients, "mute")
 
 
+def step_delete(a, b, tmp, clients):
+    """Ending the relationship, A keeping the scope (FAILOVER.md §5.6): B stops
+    serving the scope first, then each side deletes the relationship."""
+    r = b.call("scope.set", {"subnet": SUBNET, "state": "disabled"})
+    check(r[0] == "ok", "scope disabled on B")
+    serve_all(range(12), tmp, clients, "scope disabled on B, relationship up",
+              bound=LBMS + 3, owner=lambda i: A_ID)
+    check(a.call("failover.delete", {"name": "r1"})[0] == "ok", "relationship deleted "
+          "on A")
+    serve_all(range(NCLIENTS), tmp, clients, "deleted on A, still on B",
+              owner=lambda i: A_ID)
+    check(wait_for(lambda: b.state() == "COMMUNICATION_INT", 15), "B, its partner "
+          "gone, COMMUNICATION_INT: %s" % b.state())
+    check(b.call("failover.delete", {"name": "r1"})[0] == "ok", "deleted on B")
+    serve_all(range(NCLIENTS), tmp, clients, "deleted on both", owner=lambda i: A_ID)
+    no_double_lease([a, b], clients, "delete")
+
+
 def main():
     if os.geteuid() != 0:
         print("operator: SKIP: needs root for network namespaces")
@@ -283,6 +303,7 @@ def main():
         step_percent(a, b, tmp, clients)
         step_mode(a, b, tmp, clients)
         step_mute(a, b, tmp, clients)
+        step_delete(a, b, tmp, clients)
     except Exception as e:      # a broken lab is a failure, not a crash
         check(False, "exception: %r" % (e,))
     finally:
