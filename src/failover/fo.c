@@ -408,10 +408,12 @@ fo_serves(struct fo *fo, const char *name, enum fo_ask ask, int bucket,
 		return ask != FO_ASK_NEW && fo_fsm_serves_renew(state) ?
 		    FO_SERVE_KNOWN : FO_SERVE_NO;
 	/* in NORMAL the standby answers only what selects its own offer (made
-	 * to a client past load_balance_max_seconds) */
+	 * to a client past load_balance_max_seconds), unless the partner is
+	 * unresponsive: then the renewals of the clients it served too */
 	if (ask != FO_ASK_NEW)
 		return fo_fsm_serves_renew(state) && !(state == FO_NORMAL &&
-		    standby(p) && ask != FO_ASK_SELECTING);
+		    standby(p) && !p->unacked.unresponsive &&
+		    ask != FO_ASK_SELECTING);
 	if (!fo_fsm_serves_new(state))
 		return FO_SERVE_NO;
 	if (state != FO_NORMAL)

@@ -100,8 +100,10 @@ fo_peer_update(struct fo_peer *p, const struct fo_rel *rel)
 
 /* percentage or mode changed on the primary: the new hash-bucket assignment
  * travels in CONNECT (draft-12 §7.8), so the link is dropped and made again
- * at once. Meanwhile both are in COMMUNICATION_INT and answer every client
- * from their own pools (FAILOVER.md §4), so no bucket goes unanswered. */
+ * at the next tick (within 1 s: by then the partner has seen the close, and
+ * does not refuse the new connection as a second one). Meanwhile both are in
+ * COMMUNICATION_INT and answer every client from their own free addresses
+ * (FAILOVER.md §5.6), so no bucket goes unanswered. */
 static void
 hba_changed(struct fo_peer *p)
 {

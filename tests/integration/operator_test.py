@@ -18,6 +18,8 @@ Steps:
             reaches B at once (a reconnect), every client answered throughout,
             then by the new hash
   mode      mode hot-standby on the primary only: B follows at once
+  scope     a scope A served alone added (B first, then A): its lease reaches
+            B; removed again, B's copy disabled first
   mute      B's DHCP port 67 blocked (nftables), port 647 open: B's clients are
             answered by A within load_balance_max_seconds + 2 s; after 5 of
             them A reports the partner unresponsive and answers at once
@@ -220,6 +222,34 @@ def step_mode(a, b, tmp, clients):
     no_double_lease([a, b], clients, "mode")
 
 
+S2 = "10.88.0.0"
+
+
+def step_add_scope(a, b):
+    """A scope A served alone joins the relationship (B first, FAILOVER.md §5.6):
+    its lease reaches B; then it leaves again, B's copy disabled first."""
+    sc = {"subnet": S2, "prefix": 24, "name": "s2", "range": {"start": "10.88.0.10",
+          "end": "10.88.0.50"}, "lease_time": 600}
+    for srv in (a, b):
+        check(srv.call("scope.create", sc)[0] == "ok", "scope %s on %s" % (S2, srv.name))
+    r = a.call("lease.add", {"address": "10.88.0.20", "hwaddr": "02:aa:00:00:00:20",
+                             "ends": int(time.time()) + 600})
+    check(r[0] == "ok", "a lease of %s on A alone: %r" % (S2, r))
+    for srv in (b, a):
+        r = srv.call("failover.add_scopes", {"name": "r1", "scopes": [S2]})
+        check(r[0] == "ok", "add_scopes on %s: %r" % (srv.name, r))
+    on_b = lambda: any(l["address"] == "10.88.0.20" and l["state"] == "ACTIVE" and
+                       l["hwaddr"] == "02:aa:00:00:00:20"
+                       for l in b.lease_list(S2) or [])
+    check(wait_for(on_b, 15), "the scope's lease, older than the relationship, "
+          "reached B")
+    check(b.call("scope.set", {"subnet": S2, "state": "disabled"})[0] == "ok",
+          "%s disabled on B" % S2)
+    for srv in (a, b):
+        r = srv.call("failover.remove_scopes", {"name": "r1", "scopes": [S2]})
+        check(r[0] == "ok", "remove_scopes on %s: %r" % (srv.name, r))
+
+
 def step_mute(a, b, tmp, clients):
     """B keeps its failover connection but answers no client."""
     sh("nft", "add table inet optest", ns=NS_B)
@@ -302,6 +332,7 @@ def main():
         step_join(a, b, tmp, clients)
         step_percent(a, b, tmp, clients)
         step_mode(a, b, tmp, clients)
+        step_add_scope(a, b)
         step_mute(a, b, tmp, clients)
         step_delete(a, b, tmp, clients)
     except Exception as e:      # a broken lab is a failure, not a crash

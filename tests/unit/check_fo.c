@@ -457,6 +457,14 @@ START_TEST(test_unresponsive_partner)
 	ck_assert(p->unacked.unresponsive);
 	ck_assert_int_eq(fo_serves(fo, "r", NEW, 200, 0), YES);
 	ck_assert_int_eq(fo_serves(fo, "r", NEW, 201, 0), YES);
+	p->rel.server_type = FO_SECONDARY;	/* a standby: renewals too */
+	fo_hba_split(p->hba, 256);
+	ck_assert_int_eq(fo_serves(fo, "r", OTH, 0, 0), YES);
+	p->unacked.unresponsive = 0;
+	ck_assert_int_eq(fo_serves(fo, "r", OTH, 0, 0), NO);
+	p->unacked.unresponsive = 1;
+	p->rel.server_type = FO_PRIMARY;
+	fo_hba_split(p->hba, 128);
 	ck_assert_ptr_nonnull(o = fo_status(fo, "r"));
 	ck_assert(json_is_true(json_object_get(o, "partner_unresponsive")));
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "unacked_clients")),
