@@ -399,6 +399,25 @@ first_contact(struct fo_peer *p, enum fo_state partner)
 		fo_peer_set_state(p, next, "partner in contact");
 }
 
+/* The partner heard for the first time ever: every binding of the
+ * relationship is sent, those older than the relationship too (a relationship
+ * created over live scopes, FAILOVER.md §5.1). */
+static void
+first_meeting(struct fo_peer *p)
+{
+	struct store *st = fo_peer_store(p);
+	int own = !store_txn_open(st);
+
+	if ((own && store_begin(st) == -1) ||
+	    store_pending_mark_all(st, p->rel.name) == -1 ||
+	    (own && store_commit(st) == -1)) {
+		if (own)
+			store_rollback(st);
+		log_warnx("failover %s: cannot mark the bindings for the partner: %s",
+		    peer_name(p), store_errmsg(st));
+	}
+}
+
 /* STATE (draft-12 §7.10): the partner's state, then the state machine. */
 static void
 on_state(struct fo_peer *p, const struct fo_msg *m)
@@ -420,6 +439,8 @@ on_state(struct fo_peer *p, const struct fo_msg *m)
 		    " (starting up)" : "");
 	p->partner_state = st;
 	if (p->rel.partner_state != st) {
+		if (p->rel.partner_state == FO_NO_STATE)
+			first_meeting(p);
 		p->rel.partner_state = st;
 		peer_save(p);
 	}
