@@ -42,6 +42,7 @@ struct ctl_req {
 	json_t			*id;		/* NULL: notification */
 	char			*reply;		/* the line, once answered */
 	int			 done;
+	char			**local;	/* ctl_call_local: the line goes here */
 };
 TAILQ_HEAD(ctl_reqs, ctl_req);
 
@@ -132,6 +133,10 @@ req_finish(struct ctl_req *r, char *line)
 		return;
 	}
 	r->done = 1;
+	if (r->local != NULL) {		/* ctl_call_local frees r */
+		*r->local = line;
+		return;
+	}
 	r->reply = r->id ? line : (free(line), NULL);
 	if (c == NULL) {		/* client gone: nobody to tell */
 		free(r->reply);
@@ -177,6 +182,28 @@ ctl_fail_store(struct ctl_req *r)
 {
 	log_warnx("ctl: storage error: %s", store_errmsg(r->daemon->store));
 	ctl_fail(r, ERR_JET_ERROR, "storage error: %s", store_errmsg(r->daemon->store));
+}
+
+/* A read-only method called from inside the daemon (the dashboard's JSON,
+ * ctl_dash.c): the same handler a client's request runs, answered at once. */
+json_t *
+ctl_call_local(struct daemon *d, const char *method, json_t *params)
+{
+	struct ctl_req r = { .daemon = d };
+	char *line = NULL;
+	json_t *reply, *result = NULL;
+
+	r.local = &line;
+	r.id = json_integer(0);
+	ctl_dispatch(&r, method, params);
+	json_decref(r.id);
+	if (line == NULL)		/* a method that answers later */
+		return NULL;
+	if ((reply = json_loads(line, 0, NULL)) != NULL)
+		result = json_incref(json_object_get(reply, "result"));
+	json_decref(reply);
+	free(line);
+	return result;
 }
 
 /* ---- requests ---- */
