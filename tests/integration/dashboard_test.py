@@ -339,10 +339,13 @@ def step_abuse(a, b, tmp):
         check(r.get("status") == want, "%s: %s, want %d" % (what, r.get("status"), want))
     # the flood and the slow client in the background, a DHCP client meanwhile
     env_cmd = [sys.executable, os.path.abspath(__file__), "probe"]
-    flood = subprocess.Popen(["ip", "netns", "exec", NS_A] + env_cmd + ["flood"],
-                             stdout=subprocess.PIPE, text=True)
+    # the slow client first: connected before the flood fills the cap, it holds
+    # one of the 32 places until its head timeout
     slow = subprocess.Popen(["ip", "netns", "exec", NS_A] + env_cmd + ["slow"],
                             stdout=subprocess.PIPE, text=True)
+    time.sleep(1)
+    flood = subprocess.Popen(["ip", "netns", "exec", NS_A] + env_cmd + ["flood"],
+                             stdout=subprocess.PIPE, text=True)
     time.sleep(1)
     got = lk.udhcpc(NS_C, "c1", tmp)
     check(got is not None, "a udhcpc client gets its lease during the HTTP abuse: %s" % (got,))
