@@ -19,7 +19,8 @@ methods (405 + Allow), garbage (400), more connections than the cap (503),
 a slow client (408 within the head timeout), a file outside the fixed list
 and a traversal (404), the right Content-Type and Cache-Control per file;
 while idle and slow connections are held, a udhcpc client gets its lease and
-the RPC answers, and afterwards the dashboard serves again.
+the RPC answers, and afterwards the dashboard serves again. Last,
+conf/grafana-dashboard.json is valid JSON naming only metrics /metrics has.
 
   dashboard_test.py              the test (root)
   dashboard_test.py probe ...    run inside a namespace by the test itself
@@ -365,6 +366,27 @@ def step_abuse(a, b, tmp):
           "the pair still NORMAL after the HTTP abuse")
 
 
+def step_grafana(a):
+    """conf/grafana-dashboard.json: valid JSON, and every metric its queries name is
+    a sample name of this pair's /metrics (a relationship, a scope, a lease: every
+    family present)."""
+    path = os.path.join(lk.ROOT, "conf", "grafana-dashboard.json")
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except ValueError as e:
+        check(False, "grafana-dashboard.json is not JSON: %s" % e)
+        return
+    exprs = [t["expr"] for p in doc.get("panels", []) for t in p.get("targets", [])]
+    exprs += [v.get("definition", "") for v in doc.get("templating", {}).get("list", [])]
+    used = {n for e in exprs for n in re.findall(r"\b(dhcpfod_[a-z_]+)", e)}
+    r = probe(NS_A, "get", "/metrics")
+    have = {line.split("{")[0].split(" ")[0] for line in r.get("body", "").splitlines()
+            if line and not line.startswith("#")}
+    check(len(used) >= 20 and used <= have, "grafana-dashboard.json: %d metrics, all in "
+          "/metrics; missing: %s" % (len(used), sorted(used - have)))
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "probe":
         return probe_main(sys.argv[2:])
@@ -391,6 +413,7 @@ def main():
         step_rebalance(a, b, tmp, before)
         step_search(a, tmp)
         step_files(a)
+        step_grafana(a)
         step_abuse(a, b, tmp)
         print("dashboard: screenshots in %s" % SHOTS)
     except Exception as e:      # a broken lab is a failure, not a crash
