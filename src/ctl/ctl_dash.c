@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +22,13 @@
 
 #define DASH_MAX_FILE	(512 * 1024)
 #define DASH_MAX_QUERY	256
+#define DASH_CACHE_MS	1000
+
+struct dash {
+	struct daemon	*d;
+	char		*status;	/* the last /api/v1/status text ... */
+	int64_t		 status_ms;	/* ... and when (monotonic) */
+};
 
 /* The only files served: URL path, file name in dashboard-dir, type. */
 static const struct dash_file {
@@ -132,18 +140,47 @@ dash_leases(struct daemon *d, const char *q)
 	return json_pack("{s:s, s:o}", "q", q, "leases", a);
 }
 
-/* A JSON document as the answer (never cached). */
+/* A JSON text as the answer (never cached by the client). */
+static void
+reply_text(struct http_out *o, const char *text)
+{
+	o->code = text != NULL ? 200 : 500;
+	o->type = "application/json";
+	if (text != NULL)
+		evbuffer_add(o->body, text, strlen(text));
+}
+
+/* A JSON document as the answer; doc is consumed. */
 static void
 reply_json(struct http_out *o, json_t *doc)
 {
 	char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
 
 	json_decref(doc);
-	o->code = text != NULL ? 200 : 500;
-	o->type = "application/json";
-	if (text != NULL)
-		evbuffer_add(o->body, text, strlen(text));
+	reply_text(o, text);
 	free(text);
+}
+
+/* The status text, rebuilt when older than DASH_CACHE_MS; NULL on error. */
+static const char *
+status_text(struct dash *dh)
+{
+	int64_t now = time_mono_ms();
+	json_t *doc;
+	char *text;
+
+	if (dh->status != NULL && now - dh->status_ms < DASH_CACHE_MS)
+		return dh->status;
+	if ((doc = dash_status(dh->d)) == NULL)
+		return NULL;
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (text == NULL)
+		return NULL;
+	free(dh->status);
+	dh->status = text;
+	dh->status_ms = now;
+	return text;
 }
 
 /* One of dash_files from dashboard-dir: regular, not a link, bounded. */
@@ -169,15 +206,35 @@ reply_file(struct daemon *d, const struct dash_file *f, struct http_out *o)
 	o->extra = DASH_CSP;
 }
 
-int
-dash_route(struct daemon *d, const struct http_req *req, struct http_out *o)
+struct dash *
+dash_new(struct daemon *d)
 {
+	struct dash *dh = calloc(1, sizeof(*dh));
+
+	if (dh != NULL)
+		dh->d = d;
+	return dh;
+}
+
+void
+dash_free(struct dash *dh)
+{
+	if (dh == NULL)
+		return;
+	free(dh->status);
+	free(dh);
+}
+
+int
+dash_route(struct dash *dh, const struct http_req *req, struct http_out *o)
+{
+	struct daemon *d = dh->d;
 	char q[DASH_MAX_QUERY];
 
 	if (d->conf->dashboard_dir == NULL || d->conf->dashboard_dir[0] == '\0')
 		return -1;
 	if (strcmp(req->path, "/api/v1/status") == 0) {
-		reply_json(o, dash_status(d));
+		reply_text(o, status_text(dh));
 		return 0;
 	}
 	if (strcmp(req->path, "/api/v1/leases") == 0) {

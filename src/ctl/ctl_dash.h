@@ -9,9 +9,14 @@
 #include "ctl_http.h"
 
 struct daemon;
+struct dash;
 
+/* The dashboard of a listener: holds the last status document (at most one
+ * built a second, however many pages poll). dash_free frees it. */
+struct dash *dash_new(struct daemon *);
+void	dash_free(struct dash *);
 /* Answer req into o when it is the dashboard's: 0, else -1 (not ours). */
-int	dash_route(struct daemon *, const struct http_req *, struct http_out *);
+int	dash_route(struct dash *, const struct http_req *, struct http_out *);
 /* The document of /api/v1/status and of /api/v1/leases?q= (new references;
  * NULL out of memory). */
 json_t	*dash_status(struct daemon *);

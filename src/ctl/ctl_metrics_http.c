@@ -24,6 +24,7 @@
 struct metrics_http {
 	struct daemon	*d;
 	struct http_srv	*srv;
+	struct dash	*dash;
 	char		*text;		/* the last text built ... */
 	int64_t		 text_ms;	/* ... and when (monotonic) */
 };
@@ -64,7 +65,7 @@ http_request(void *arg, const struct http_req *req, struct http_out *o)
 	const char *text;
 
 	if (strcmp(req->path, "/metrics") != 0) {
-		if (dash_route(mh->d, req, o) != 0)
+		if (dash_route(mh->dash, req, o) != 0)
 			reply_plain(o, 404);
 		return;
 	}
@@ -89,6 +90,11 @@ metrics_http_new(struct daemon *d, uint32_t addr, uint16_t port, char *err,
 		return NULL;
 	}
 	mh->d = d;
+	if ((mh->dash = dash_new(d)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		metrics_http_free(mh);
+		return NULL;
+	}
 	if ((mh->srv = http_srv_new(d->base, addr, port, http_request, mh, why,
 	    sizeof(why))) == NULL) {
 		snprintf(err, errlen, "metrics-listen: cannot listen on %s:%u: %s",
@@ -109,6 +115,7 @@ metrics_http_free(struct metrics_http *mh)
 	if (mh == NULL)
 		return;
 	http_srv_free(mh->srv);
+	dash_free(mh->dash);
 	free(mh->text);
 	free(mh);
 }

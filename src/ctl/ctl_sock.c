@@ -189,19 +189,29 @@ ctl_fail_store(struct ctl_req *r)
 json_t *
 ctl_call_local(struct daemon *d, const char *method, json_t *params)
 {
-	struct ctl_req r = { .daemon = d };
+	struct ctl_req *r = calloc(1, sizeof(*r));
+	uint64_t errors = d->stats.rpc_errors;	/* not a client's: not counted */
 	char *line = NULL;
 	json_t *reply, *result = NULL;
 
-	r.local = &line;
-	r.id = json_integer(0);
-	ctl_dispatch(&r, method, params);
-	json_decref(r.id);
-	if (line == NULL)		/* a method that answers later */
+	if (r == NULL)
 		return NULL;
-	if ((reply = json_loads(line, 0, NULL)) != NULL)
+	r->daemon = d;
+	r->local = &line;
+	r->id = json_integer(0);
+	ctl_dispatch(r, method, params);
+	d->stats.rpc_errors = errors;
+	json_decref(r->id);
+	if (!r->done) {			/* answers later: dropped then (req_finish) */
+		r->id = NULL;
+		r->local = NULL;
+		return NULL;
+	}
+	free(r);
+	if (line != NULL && (reply = json_loads(line, 0, NULL)) != NULL) {
 		result = json_incref(json_object_get(reply, "result"));
-	json_decref(reply);
+		json_decref(reply);
+	}
 	free(line);
 	return result;
 }

@@ -274,6 +274,7 @@ def step_rebalance(a, b, tmp, before):
     r = lk.sh(a.ctl, "-s", a.sock, "failover", "rebalance", "r1", check_rc=False)
     check(r.returncode == 0, "dhcpfoctl failover rebalance r1: %s" % r.stdout.strip())
     check(wait_for(lambda: split_is(a, b, 70), 15), "the split at 70 % in the RPC")
+    time.sleep(1.2)     # past the status document's one-second cache
     for srv in (a, b):
         dom = page(srv, tmp, os.path.join(SHOTS, "dashboard-%s-70.png" % srv.name))
         got, s = bar_split(dom), srv.stats()
