@@ -424,8 +424,10 @@ def main():
             for s in (a, b):
                 print("---- %s log (tail) ----\n%s" % (s.name, s.log()[-4000:]))
         for s in (a, b):
-            if s:
-                s.stop()
+            if s and s.proc:
+                rc = s.stop()
+                check(rc == 0, "%s exits 0 on SIGTERM (a sanitizer build: no leak): %r"
+                      % (s.name, rc))
         LAB.down()
         check(not LAB.left(), "lab torn down (%s)" % LAB.left())
         if os.environ.get("LAB_KEEP") != "1":
