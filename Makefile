@@ -120,16 +120,9 @@ unit: $(UNIT_BINS)
 	done; \
 	echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
+# INTEG_JOBS tests at a time (default 2: they mostly wait on protocol timers)
 integration: all $(SHIM)
-	@pass=0; fail=0; skip=0; \
-	for t in $(INTEG); do \
-		echo "== $$t"; \
-		BUILD=$(BUILD) ./$$t; rc=$$?; \
-		if [ $$rc -eq 0 ]; then pass=$$((pass+1)); \
-		elif [ $$rc -eq 77 ]; then skip=$$((skip+1)); \
-		else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
-	done; \
-	echo "integration: $$pass passed, $$fail failed, $$skip skipped"; [ $$fail -eq 0 ]
+	@BUILD=$(BUILD) tests/integration/run $(INTEG)
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check
@@ -249,10 +242,12 @@ bench: all
 
 # randomized faults against a pair, every DHCPACK checked (docs/CHAOS.md):
 #   make chaos CYCLES=100 SEED=7 [PARTNER=isc-primary|isc-secondary]
+# (logs, summary.json and the chart availability.png in build/chaos/DATE-TIME, or CHAOS_OUT)
 chaos: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
-	@BUILD=$(BUILD) CYCLES=$(or $(CYCLES),20) SEED=$(SEED) PARTNER=$(or $(PARTNER),dhcpfod) \
-		python3 tests/chaos/chaos.py
+	@out=$${CHAOS_OUT:-$(BUILD)/chaos/$$(date +%Y%m%d-%H%M%S)}; mkdir -p "$$out" && \
+	BUILD=$(BUILD) CYCLES=$(or $(CYCLES),20) SEED=$(SEED) PARTNER=$(or $(PARTNER),dhcpfod) \
+		CHAOS_OUT="$$out" python3 tests/chaos/chaos.py
 
 # a pair of dhcpfod servers: rebalancing a /16 and a /8, the pair's leases per second
 bench-failover: all
