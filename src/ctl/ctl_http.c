@@ -38,6 +38,8 @@ struct http_srv {
 	struct http_srv_stats	 stats;
 };
 
+static void	conn_event(struct bufferevent *, short, void *);
+
 static const char busy_reply[] = "HTTP/1.1 503 Service Unavailable\r\n"
     "Connection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n";
 
@@ -77,7 +79,8 @@ conn_send(struct http_conn *c, const struct http_out *o, int head)
 	if (c->deadline != NULL)
 		event_del(c->deadline);
 	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_setcb(c->bev, NULL, conn_written, NULL, c);
+	/* written: close; a reset or the send timeout: close too */
+	bufferevent_setcb(c->bev, NULL, conn_written, conn_event, c);
 	bufferevent_enable(c->bev, EV_WRITE);
 }
 
