@@ -87,7 +87,7 @@ $(BUILD)/dhcpfoctl: $(CLIENT_OBJS) $(BUILD)/libdhcpfod.a
 # tests/unit/fake_clock.h: util.c's clock functions are wrapped at link time,
 # so every module they link reads the test's time.
 FAKE_CLOCK_TESTS := check_dhcp_srv check_dhcp_pool check_fo_upd check_fo_peer \
-                    check_fo check_dhcp_commit
+                    check_fo check_dhcp_commit check_dhcp_limit
 $(FAKE_CLOCK_TESTS:%=$(BUILD)/tests/%): UNIT_LDFLAGS := -Wl,--wrap=time_wall \
 	-Wl,--wrap=time_mono -Wl,--wrap=time_mono_ms -Wl,--wrap=time_mono_us
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdhcpfod.a | $(BUILD)/config.mk

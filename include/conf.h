@@ -13,6 +13,16 @@
 #ifndef DHCPFOD_WWWDIR			/* the Makefile's $(PREFIX)/share/dhcpfod/www */
 #define DHCPFOD_WWWDIR		"/usr/local/share/dhcpfod/www"
 #endif
+#define CONF_RATE_MAX		1000000	/* a rate's count and a burst at most */
+
+/* A token bucket ([limits], dhcpfod.conf(5)): `count` new allocations per
+ * `period` seconds, up to `burst` at once (0: as many as count); count 0
+ * is no limit. */
+struct conf_rate {
+	uint32_t	count;
+	uint32_t	period;		/* 1, 60 or 3600 */
+	uint32_t	burst;
+};
 
 struct conf {
 	char		*path;			/* file it came from */
@@ -32,6 +42,8 @@ struct conf {
 	char		*dashboard_dir;		/* the dashboard's files; "": none */
 	uint32_t	 fo_listen_addr;
 	uint16_t	 fo_listen_port;
+	struct conf_rate mac_rate;		/* per client hardware address */
+	struct conf_rate relay_rate;		/* per relay (giaddr) or interface */
 };
 
 /* Parse `path` (NULL: defaults only). On error returns NULL and writes
