@@ -25,6 +25,7 @@
 #include "fo_conn.h"
 #include "fo_msg.h"
 #include "store.h"
+#include "fo_unacked.h"
 
 #define FO_MAX_UNACKED		128	/* BNDUPDs we accept in flight: to dhcpfod */
 /* In CONNECT, before the partner is known. ISC acknowledges BNDUPDs once
@@ -145,6 +146,8 @@ struct fo_peer {
 	size_t			 nackm, capackm;
 	int			 in_read_txn;
 	struct fo_rebal_op	*rebal;
+	/* clients of the partner's buckets left unanswered (fo_unacked.h) */
+	struct fo_unacked	 unacked;
 };
 
 struct fo {
@@ -156,6 +159,9 @@ struct fo {
 	struct fo_conn		**pending;	/* accepted, no CONNECT yet */
 	size_t			 npending;
 	unsigned		 gen;		/* store_gen() of the last sync */
+	int			 started;	/* the first sync is done: a new
+						 * peer is a relationship created
+						 * while running */
 	/* a graceful stop under way (fo_shutdown) */
 	void			(*stopped)(void *);
 	void			*stopped_arg;

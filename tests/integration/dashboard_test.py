@@ -271,6 +271,11 @@ def step_rebalance(a, b, tmp, before):
     for srv in (a, b):
         r = srv.call("failover.set", {"name": "r1", "percentage": 70})
         check(r[0] == "ok", "failover.set percentage 70 on %s: %r" % (srv.name, r))
+    # a new percentage reaches the partner by a reconnection: NORMAL again first
+    check(wait_for(lambda: a.rel().get("state") == "NORMAL" and
+                   b.rel().get("state") == "NORMAL" and
+                   a.rel().get("partner_state") == "NORMAL", 40),
+          "both NORMAL again after the new percentage")
     r = lk.sh(a.ctl, "-s", a.sock, "failover", "rebalance", "r1", check_rc=False)
     check(r.returncode == 0, "dhcpfoctl failover rebalance r1: %s" % r.stdout.strip())
     check(wait_for(lambda: split_is(a, b, 70), 15), "the split at 70 % in the RPC")
