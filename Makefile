@@ -43,7 +43,9 @@ $(BUILD)/config.mk: scripts/install-deps Makefile
 # (make CFLAGS=-O0) come last and add to them. Only include/ is on the path:
 # a subsystem's private headers, in its folder, are found by its own files.
 SUBSYS  := common daemon store dhcp failover ctl dhcpfoctl
+WWWDIR  ?= $(PREFIX)/share/dhcpfod/www
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
+              -DDHCPFOD_WWWDIR='"$(WWWDIR)"' \
               $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm -pthread
@@ -181,7 +183,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR  ?= /etc
 INSTALL_DIRS := $(SBINDIR) $(MANDIR)/man5 $(MANDIR)/man8 $(UNITDIR) $(SYSUSERSDIR) \
-                $(TMPFILESDIR) $(BASHCOMPDIR) $(SYSCONFDIR)/dhcpfod
+                $(TMPFILESDIR) $(BASHCOMPDIR) $(SYSCONFDIR)/dhcpfod $(WWWDIR)
 
 install: all
 	install -d $(addprefix $(DESTDIR),$(INSTALL_DIRS))
@@ -194,6 +196,8 @@ install: all
 	install -m 0644 docs/dhcpfod.8 docs/dhcpfoctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 docs/dhcpfod.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 conf/dhcpfoctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/dhcpfoctl
+	install -m 0644 www/index.html www/dashboard.css www/dashboard.js www/favicon.svg \
+		$(DESTDIR)$(WWWDIR)/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/dhcpfod/dhcpfod.conf ]; then \
 		echo "kept $(DESTDIR)$(SYSCONFDIR)/dhcpfod/dhcpfod.conf"; \
 	else \
@@ -210,6 +214,8 @@ uninstall:
 		$(DESTDIR)$(TMPFILESDIR)/dhcpfod.conf $(DESTDIR)$(MANDIR)/man8/dhcpfod.8 \
 		$(DESTDIR)$(MANDIR)/man8/dhcpfoctl.8 $(DESTDIR)$(MANDIR)/man5/dhcpfod.conf.5 \
 		$(DESTDIR)$(BASHCOMPDIR)/dhcpfoctl
+	rm -f $(addprefix $(DESTDIR)$(WWWDIR)/,index.html dashboard.css dashboard.js favicon.svg)
+	-rmdir $(DESTDIR)$(WWWDIR) $(DESTDIR)$(PREFIX)/share/dhcpfod 2>/dev/null
 
 clean:
 	rm -rf build

@@ -10,6 +10,9 @@
 #define CONF_DEFAULT_PATH	"/etc/dhcpfod/dhcpfod.conf"
 #define CONF_MAX_IFACES		16
 #define CONF_METRICS_PORT	9967	/* metrics-listen without a port */
+#ifndef DHCPFOD_WWWDIR			/* the Makefile's $(PREFIX)/share/dhcpfod/www */
+#define DHCPFOD_WWWDIR		"/usr/local/share/dhcpfod/www"
+#endif
 #define CONF_RATE_MAX		1000000	/* a rate's count and a burst at most */
 
 /* A token bucket ([limits], dhcpfod.conf(5)): `count` new allocations per
@@ -37,6 +40,7 @@ struct conf {
 	uint16_t	 dhcp_port;
 	uint32_t	 metrics_addr;		/* metrics-listen; */
 	uint16_t	 metrics_port;		/* 0: no HTTP listener */
+	char		*dashboard_dir;		/* the dashboard's files; "": none */
 	uint32_t	 fo_listen_addr;
 	uint16_t	 fo_listen_port;
 	struct conf_rate mac_rate;		/* per client hardware address */

@@ -62,6 +62,20 @@ struct store;
  * -2 a move the state machine does not allow. */
 int	fo_change_state(struct store *, struct fo_rel *, enum fo_state new_state,
 	    const char *why);
+/* The recent state changes (fo_hist.c): a ring in memory that
+ * fo_change_state fills, newest first, lost on restart. */
+#define FO_HIST_REASON	64
+struct fo_hist_entry {
+	int64_t		time;		/* wall clock, seconds */
+	enum fo_state	from, to;
+	char		reason[FO_HIST_REASON];
+};
+void	fo_hist_add(const char *name, int64_t when, enum fo_state from,
+	    enum fo_state to, const char *why);
+/* Up to max changes of relationship `name`, newest first; the count. */
+size_t	fo_hist_get(const char *name, struct fo_hist_entry *out, size_t max);
+/* The same as [{"time","from","to","reason"}, ...] (new reference). */
+json_t *fo_hist_json(const char *name);
 /* Whether an operator may declare the partner down from `state`
  * (draft-12 §9.2: not while in contact, i.e. not from NORMAL). */
 int	fo_operator_partner_down_ok(enum fo_state state);

@@ -470,6 +470,8 @@ m_fo_get(struct ctl_req *r, json_t *p)
 	if ((live = fo_status(ctl_req_daemon(r)->fo, rel.name)) != NULL)
 		json_object_update(o, live);	/* the link as it is now */
 	json_decref(live);
+	json_object_set_new(o, "state_since", json_integer((json_int_t)rel.stos));
+	json_object_set_new(o, "history", fo_hist_json(rel.name));
 	ctl_reply(r, o);
 	fo_rel_fini(&rel);
 }

@@ -17,4 +17,9 @@ void	ctl_fail(struct ctl_req *, int code, const char *fmt, ...)
 /* A storage failure: ERROR_DHCP_JET_ERROR with the store's message. */
 void	ctl_fail_store(struct ctl_req *);
 
+/* Run a read-only method (class CTL_READ) that answers at once
+ * (failover.get, scope.list ...) for the daemon itself: its result (new
+ * reference); NULL when it failed, would answer later or is not read-only. */
+json_t	*ctl_call_local(struct daemon *, const char *method, json_t *params);
+
 #endif

@@ -240,6 +240,19 @@ bad:
 	return -1;
 }
 
+/* dashboard-dir = an absolute directory holding the dashboard's files
+ * (index.html ...), served on metrics-listen; empty: no dashboard. */
+static int
+key_dashboard_dir(struct conf *c, const char *v, char *msg, size_t len)
+{
+	if (*v != '\0' && (*v != '/' || strlen(v) >= 1024)) {
+		snprintf(msg, len, "dashboard-dir must be empty or an absolute path "
+		    "shorter than 1024 bytes");
+		return -1;
+	}
+	return set_str(&c->dashboard_dir, v);
+}
+
 /* RATE = off | 0 | COUNT/s | COUNT/min | COUNT/h into r (burst untouched). */
 static int
 parse_rate(const char *v, struct conf_rate *r)
@@ -473,6 +486,7 @@ static const struct conf_key conf_keys[] = {
 	{ "server",	"log-level",		key_log_level },
 	{ "server",	"dhcp-port",		key_dhcp_port },
 	{ "server",	"metrics-listen",	key_metrics_listen },
+	{ "server",	"dashboard-dir",	key_dashboard_dir },
 	{ "failover",	"listen",		key_listen },
 	{ "limits",	"mac-rate",		key_mac_rate },
 	{ "limits",	"mac-burst",		key_mac_burst },
@@ -540,6 +554,7 @@ conf_defaults(const char *path)
 	c->database = strdup("/var/lib/dhcpfod/dhcpfod.db");
 	c->control_socket = strdup("/run/dhcpfod/dhcpfod.sock");
 	c->control_socket_group = strdup("root");
+	c->dashboard_dir = strdup(DHCPFOD_WWWDIR);
 	c->control_socket_mode = 0660;
 	c->log_level = LOG_LVL_INFO;
 	c->dhcp_port = 67;
@@ -550,7 +565,7 @@ conf_defaults(const char *path)
 	c->mac_rate = (struct conf_rate){ 10, 60, 10 };
 	c->relay_rate = (struct conf_rate){ 0, 1, 0 };
 	if (c->path == NULL || c->database == NULL || c->control_socket == NULL ||
-	    c->control_socket_group == NULL) {
+	    c->control_socket_group == NULL || c->dashboard_dir == NULL) {
 		conf_free(c);
 		return NULL;
 	}
@@ -737,6 +752,7 @@ conf_free(struct conf *c)
 	free(c->database);
 	free(c->control_socket);
 	free(c->control_socket_group);
+	free(c->dashboard_dir);
 	free(c->user);
 	free(c->mgmt_cert);
 	free(c->mgmt_key);
@@ -785,6 +801,7 @@ conf_print(const struct conf *c, FILE *f)
 		    c->metrics_port);
 	else
 		fprintf(f, "metrics-listen = \n");
+	fprintf(f, "dashboard-dir = %s\n", c->dashboard_dir);
 	fprintf(f, "\n[failover]\nlisten = %s:%u\n", addr_str(c->fo_listen_addr, a),
 	    c->fo_listen_port);
 	fprintf(f, "\n[limits]\n");

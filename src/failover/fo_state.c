@@ -58,5 +58,6 @@ fo_change_state(struct store *st, struct fo_rel *rel, enum fo_state new_state,
 	}
 	log_notice("failover %s: %s -> %s (%s)", rel->name, fo_state_name(old),
 	    fo_state_name(new_state), why);
+	fo_hist_add(rel->name, rel->stos, old, new_state, why);
 	return 0;
 }

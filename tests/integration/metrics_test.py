@@ -253,6 +253,7 @@ class Daemon(lk.Dhcpfod):
         """The configuration: the metrics listener on metrics, failover on port fport."""
         self.write_conf("[server]\ninterfaces =\ndatabase = %s\ncontrol-socket = %s\n"
                         "server-id = 10.77.0.1\nlog-level = debug\nmetrics-listen = %s\n"
+                        "dashboard-dir = \n"
                         "[failover]\nlisten = 127.0.0.1:%d\n" % (self.db, self.sock, metrics,
                                                                  fport))
 
@@ -376,12 +377,16 @@ def test_http(d, ctl_text):
     check(st == 200 and body.startswith("# HELP"), "GET /metrics?query: %d" % st)
     st, hd, body = http("HEAD", d.url + "/metrics")
     check(st == 200 and body == "", "HEAD /metrics: %d %r" % (st, body[:40]))
+    # the dashboard is off here (dashboard-dir empty): its paths are 404 too
     for method, path in (("GET", "/"), ("GET", "/metricsx"), ("GET", "/metrics/"),
-                         ("GET", "/debug"), ("POST", "/metrics"), ("PUT", "/metrics"),
-                         ("DELETE", "/metrics")):
-        data = b"x=1" if method in ("POST", "PUT") else None
-        st, _, _ = http(method, d.url + path, data=data)
+                         ("GET", "/debug"), ("GET", "/api/v1/status")):
+        st, _, _ = http(method, d.url + path)
         check(st == 404, "%s %s: %d, want 404" % (method, path, st))
+    for method in ("POST", "PUT", "DELETE"):
+        data = b"x=1" if method in ("POST", "PUT") else None
+        st, hd, _ = http(method, d.url + "/metrics", data=data)
+        check(st == 405 and hd.get("Allow") == "GET, HEAD",
+              "%s /metrics: %d %s, want 405 with Allow" % (method, st, hd.get("Allow")))
 
 
 def raw(url, payload, wait=5.0):
@@ -411,7 +416,7 @@ def test_http_bounds(d):
     body = b"b" * 10000
     line = raw(d.url, b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" %
                len(body) + body)
-    check(line.startswith("HTTP/1.1 413") or line == "", "oversized body refused: %r" % line)
+    check(line.startswith("HTTP/1.1 405") or line == "", "oversized body refused: %r" % line)
     line = raw(d.url, b"\x00\x01garbage\r\n\r\n")
     check(not line.startswith("HTTP/1.1 200"), "garbage refused: %r" % line)
     # a client that connects and says nothing holds nobody up

@@ -34,6 +34,10 @@ expected="0644 /etc/dhcpfod/dhcpfod.conf
 0755 /usr/local/sbin/dhcpfoctl
 0755 /usr/local/sbin/dhcpfod
 0644 /usr/local/share/bash-completion/completions/dhcpfoctl
+0644 /usr/local/share/dhcpfod/www/dashboard.css
+0644 /usr/local/share/dhcpfod/www/dashboard.js
+0644 /usr/local/share/dhcpfod/www/favicon.svg
+0644 /usr/local/share/dhcpfod/www/index.html
 0644 /usr/local/share/man/man5/dhcpfod.conf.5
 0644 /usr/local/share/man/man8/dhcpfoctl.8
 0644 /usr/local/share/man/man8/dhcpfod.8"
