@@ -113,6 +113,16 @@ void	fo_shutdown(struct fo *, void (*done)(void *), void *arg);
 typedef void (*fo_done_fn)(void *arg, json_t *result, int code, const char *detail);
 void	fo_trigger(struct fo *, const char *name, fo_done_fn, void *arg);
 
+/* failover.maintenance (draft-12 §9.15): start puts a NORMAL relationship in
+ * contact in PAUSED (the partner goes to COMMUNICATION_INT and serves every
+ * client), cancel leaves PAUSED (fo_fsm_maintenance); 0, or a RPC.md §7 code
+ * with a sentence in why. */
+int	fo_maintenance(struct fo *, const char *name, int start, char *why,
+	    size_t whylen);
+/* failover.resync: UPDREQALL (draft-12 §7.4) in NORMAL or PAUSED without a
+ * state change; done as fo_trigger's, at the partner's UPDDONE. */
+void	fo_resync(struct fo *, const char *name, fo_done_fn, void *arg);
+
 /* Live view for failover.get and server.status: partner_state (name),
  * connected, unacked updates, clock skew. NULL if the relationship has no peer. */
 json_t	*fo_status(struct fo *, const char *name);

@@ -40,6 +40,8 @@ static const struct ctl_method methods[] = {
 	{ "failover.system_time",		m_fo_system_time },
 	{ "failover.address_status",		m_fo_address_status },
 	{ "failover.trigger_addr_allocation",	m_fo_trigger },
+	{ "failover.maintenance",		m_fo_maintenance },
+	{ "failover.resync",			m_fo_resync },
 };
 
 const struct ctl_method *

@@ -53,6 +53,8 @@ void	m_fo_client_info(struct ctl_req *, json_t *);
 void	m_fo_system_time(struct ctl_req *, json_t *);
 void	m_fo_address_status(struct ctl_req *, json_t *);
 void	m_fo_trigger(struct ctl_req *, json_t *);
+void	m_fo_maintenance(struct ctl_req *, json_t *);
+void	m_fo_resync(struct ctl_req *, json_t *);
 
 /* server.* (ctl_server.c) */
 void	m_server_status(struct ctl_req *, json_t *);

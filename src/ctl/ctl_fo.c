@@ -874,3 +874,53 @@ m_fo_trigger(struct ctl_req *r, json_t *p)
 		fo_trigger(ctl_req_daemon(r)->fo, rel.name, trigger_done, r);
 	fo_rel_fini(&rel);
 }
+
+/* failover.maintenance {name, action "start"|"cancel"} (RPC.md §6.13;
+ * draft-12 §9.15): 87, 20115, 20120; answers with the relationship. */
+void
+m_fo_maintenance(struct ctl_req *r, json_t *p)
+{
+	static const char *const allowed[] = { "name", "action", NULL };
+	const char *name, *action;
+	struct fo_rel rel;
+	char why[128];
+	int start, code;
+
+	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1 ||
+	    param_str(r, p, "action", 1, &action) == -1)
+		return;
+	start = strcmp(action, "start") == 0;
+	if (!start && strcmp(action, "cancel") != 0) {
+		ctl_fail(r, ERR_INVALID_PARAMETER, "'action' must be \"start\" or "
+		    "\"cancel\"");
+		return;
+	}
+	if (rel_lookup(r, name, &rel) == -1)
+		return;
+	code = fo_maintenance(ctl_req_daemon(r)->fo, rel.name, start, why,
+	    sizeof(why));
+	if (code != 0)
+		ctl_fail(r, code, "%s", why);
+	else {
+		log_notice("failover %s: maintenance %s by the operator", rel.name,
+		    start ? "started" : "cancelled");
+		reply_rel(r, rel.name);
+	}
+	fo_rel_fini(&rel);
+}
+
+/* failover.resync {name} (RPC.md §6.14): every binding of the partner asked
+ * for (UPDREQALL, draft-12 §7.4); answers at its UPDDONE: 87, 20115, 20120. */
+void
+m_fo_resync(struct ctl_req *r, json_t *p)
+{
+	static const char *const allowed[] = { "name", NULL };
+	struct fo_rel rel;
+	const char *name;
+
+	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1 ||
+	    rel_lookup(r, name, &rel) == -1)
+		return;
+	fo_resync(ctl_req_daemon(r)->fo, rel.name, trigger_done, r);
+	fo_rel_fini(&rel);
+}

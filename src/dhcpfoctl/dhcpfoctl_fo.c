@@ -22,6 +22,15 @@ static const struct argdef a_name_scopes[] = {
 	END
 };
 
+static const struct argdef a_maint[] = {
+	{ "start|cancel", "action", T_STR, ARG_REQUIRED, NULL,
+	    "start: hand every client to the partner (PAUSED); cancel: back to "
+	    "NORMAL", NULL },
+	{ "NAME", "name", T_STR, ARG_REQUIRED, NULL, "the relationship's name",
+	    NULL },
+	END
+};
+
 static const struct argdef a_scope[] = {
 	{ "SUBNET", "scope", T_ADDR, ARG_REQUIRED, NULL,
 	    "the scope's subnet address", NULL },
@@ -169,5 +178,11 @@ const struct cmd cli_fo_cmds[] = {
 	    a_name, no_args, NULL, NULL, 0, NULL },
 	{ "failover", "trigger-addr-allocation", "failover.trigger_addr_allocation",
 	    "Same as rebalance.", a_name, no_args, NULL, NULL, 0, NULL },
+	{ "failover", "maintenance", "failover.maintenance",
+	    "Planned maintenance: the partner serves every client meanwhile.",
+	    a_maint, no_args, NULL, NULL, 0, NULL },
+	{ "failover", "resync", "failover.resync",
+	    "Ask the partner for every binding (UPDREQALL), serving on.",
+	    a_name, no_args, NULL, NULL, 0, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 };

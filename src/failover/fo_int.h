@@ -142,6 +142,10 @@ struct fo_peer {
 	size_t			 nackm, capackm;
 	int			 in_read_txn;
 	struct fo_rebal_op	*rebal;
+	/* a running failover.resync (fo_maint.c): answered at UPDDONE */
+	fo_done_fn		 resync_done;
+	void			*resync_arg;
+	int64_t			 resync_t0_ms;
 };
 
 struct fo {
@@ -194,6 +198,13 @@ int	fo_peer_stop_waits(struct fo_peer *);
  * MCLT wait from is recorded, and DISCONNECT sent. */
 void	fo_peer_stopped(struct fo_peer *);
 struct fo_msg *fo_msg_new(int type);		/* zeroed, type set */
+/* Apply the table to the partner's known state again (after an operator's
+ * move: RECOVER's UPDREQALL, a partner that will not send STATE). */
+void	fo_peer_evaluate(struct fo_peer *);
+
+/* fo_maint.c */
+/* The running failover.resync ends: 0 at UPDDONE, else a RPC.md §7 code. */
+void	fo_resync_end(struct fo_peer *, int code, const char *detail);
 
 /* fo_upd.c */
 void	fo_upd_link_up(struct fo_peer *);	/* contact: reset the cursor */

@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "err.h"
 #include "fo.h"
 #include "fo_conn.h"
 #include "fo_fsm.h"
@@ -426,6 +427,7 @@ on_upddone(struct fo_peer *p, const struct fo_msg *m)
 	struct fo_fsm_out out;
 
 	log_info("failover %s: partner sent every binding asked for", peer_name(p));
+	fo_resync_end(p, 0, NULL);
 	fo_fsm_upddone(&in, &out);
 	if (out.state != p->rel.state)
 		fo_peer_set_state(p, out.state, out.why);
@@ -611,6 +613,7 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 	p->backoff = p->backoff ? (p->backoff * 2 > 4 ? 4 : p->backoff * 2) : 1;
 	p->next_connect = now + p->backoff;
 	fo_upd_link_down(p);
+	fo_resync_end(p, ERR_FO_STATE_NOT_NORMAL, "the connection was lost");
 	if (was == FO_LINK_OK && fo_fsm_comm_lost(p->rel.state) != p->rel.state) {
 		p->rel.fail_time = time_wall();
 		fo_peer_set_state(p, fo_fsm_comm_lost(p->rel.state), why);
@@ -682,6 +685,12 @@ peer_evaluate(struct fo_peer *p)
 		if (p->rel.state != out.state)
 			return;		/* refused */
 	}
+}
+
+void
+fo_peer_evaluate(struct fo_peer *p)
+{
+	peer_evaluate(p);
 }
 
 /* Connection upkeep (draft-12 §8.2, §7.9 tSend/tReceive). */
@@ -886,6 +895,7 @@ fo_peer_free(struct fo_peer *p)
 	p->conn = NULL;
 	p->link = FO_LINK_DOWN;
 	fo_upd_link_down(p);
+	fo_resync_end(p, ERR_FO_REL_DOES_NOT_EXIST, "the relationship is gone");
 	if (p->tick != NULL)
 		event_free(p->tick);
 	if (p->kick != NULL)

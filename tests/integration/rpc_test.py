@@ -279,7 +279,8 @@ def test_failover_create(d):
 
 def test_failover_methods(d):
     E = expect_err
-    for m in ("failover.get", "failover.delete", "failover.trigger_addr_allocation"):
+    for m in ("failover.get", "failover.delete", "failover.trigger_addr_allocation",
+              "failover.resync"):
         E(d, m, {}, 87, m + ": no name")
         E(d, m, {"name": ""}, 87, m + ": empty name")
         E(d, m, {"name": 7}, 87, m + ": name not a string")
@@ -310,6 +311,18 @@ def test_failover_methods(d):
     E(d, "failover.trigger_addr_allocation", {"name": "r1"}, 20120, "trigger not NORMAL")
     after = expect_ok(d, "failover.scope_statistics", {"scope": "10.1.0.0"})
     check(before == after, "trigger changed nothing %r %r" % (before, after))
+    # maintenance and resync: 87 for the parameters, 20115, then 20120
+    # while not NORMAL (STARTUP/RECOVER here, no partner)
+    E(d, "failover.maintenance", {"name": "r1"}, 87, "maintenance: no action")
+    E(d, "failover.maintenance", {"name": "r1", "action": "pause"}, 87,
+      "maintenance: bad action")
+    E(d, "failover.maintenance", {"name": "nope", "action": "start"}, 20115,
+      "maintenance: unknown")
+    E(d, "failover.maintenance", {"name": "r1", "action": "start"}, 20120,
+      "maintenance start not NORMAL")
+    E(d, "failover.maintenance", {"name": "r1", "action": "cancel"}, 20120,
+      "maintenance cancel not PAUSED")
+    E(d, "failover.resync", {"name": "r1"}, 20120, "resync not NORMAL")
     # the secondary's copy answers 20117 before 20120
     expect_ok(d, "failover.create", rel(name="sec", server_type="secondary",
               scopes=["10.2.0.0"]))
