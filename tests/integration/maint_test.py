@@ -17,7 +17,9 @@ Steps, for each server in turn as the one under maintenance:
     within 2 s of the start;
   - failover.maintenance cancel: both NORMAL again, both lease tables equal,
     and clients answered by hash again.
-Then failover.resync: a lease deleted on the secondary only (a binding one
+Then B's maintenance with the failover link cut: the cancel without contact
+goes to RECOVER, A serves everyone, and the pair is NORMAL again with equal
+tables after the heal. Then failover.resync: a lease deleted on the secondary only (a binding one
 side lacks, injected) stays missing until the secondary's failover.resync,
 which brings it back; the tables are equal after.
 A sampler reads both lease tables every 0.3 s through the whole test: no
@@ -169,6 +171,37 @@ def step_maintenance(a, b, paused, partner, clients, tmp, new):
     by_hash(a, b, clients, tmp, "%s cancelled" % name)
 
 
+def step_cut_in_maintenance(a, b, clients, tmp):
+    """The link lost during B's maintenance: B cancels without contact, so
+    it catches up (RECOVER: every binding, then MCLT from the start of its
+    maintenance) before serving; A serves every client meanwhile."""
+    r = b.call("failover.maintenance", {"name": "r1", "action": "start"})
+    check(r[0] == "ok", "cut: B maintenance start: %r" % (r,))
+    sh("ip", "link", "set", "fa", "down", ns=NS_A)
+    try:
+        check(wait_for(lambda: not b.rel().get("connected", True), 20),
+              "cut: B notices the lost link")
+        r = b.call("failover.maintenance", {"name": "r1", "action": "cancel"})
+        check(r[0] == "ok" and r[1].get("state") == "RECOVER",
+              "cut: cancel without contact goes to RECOVER: %r" % (r,))
+        for i in (0, 1):
+            hw = lk.hw_of(NS_C, "c%d" % i)
+            got = client(i, tmp, clients.get(hw))
+            check(got is not None and got[1] == SID["A"],
+                  "cut: c%d (bucket %d) served by A: %r" % (i, bucket_of(hw), got))
+            if got:
+                clients[hw] = got[0]
+    finally:
+        sh("ip", "link", "set", "fa", "up", ns=NS_A)
+    check(wait_for(lambda: a.state() == "NORMAL" and b.state() == "NORMAL", MCLT + 40),
+          "cut: healed, both NORMAL after B's recovery (A %s, B %s)" % (a.state(),
+                                                                    b.state()))
+    check("-> RECOVER_WAIT" in b.log() or "-> RECOVER_DONE" in b.log(),
+          "cut: B recovered through RECOVER_WAIT/RECOVER_DONE")
+    check(wait_for(lambda: tables_agree(a, b), 10), "cut: both lease tables equal")
+    by_hash(a, b, clients, tmp, "after the cut")
+
+
 def step_resync(a, b, clients):
     check(wait_for(lambda: tables_agree(a, b), 10), "resync: tables equal before")
     addr, hw = sorted(active(a))[0]
@@ -212,6 +245,7 @@ def main():
         by_hash(a, b, clients, tmp, "NORMAL")
         step_maintenance(a, b, b, a, clients, tmp, (8, 9))
         step_maintenance(a, b, a, b, clients, tmp, (10, 11))
+        step_cut_in_maintenance(a, b, clients, tmp)
         step_resync(a, b, clients)
     except Exception as e:
         check(False, "exception: %r" % (e,))
