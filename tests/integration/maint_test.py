@@ -139,6 +139,9 @@ def step_maintenance(a, b, paused, partner, clients, tmp, new):
                                                               partner.state()))
     check(partner.rel().get("partner_state") == "PAUSED",
           "%s paused: %s sees it PAUSED" % (name, partner.name))
+    sent = lambda: sum(paused.result("server.stats", None, {}).get(
+        "packets_sent", {}).get(t, 0) for t in ("DHCPOFFER", "DHCPACK", "DHCPNAK"))
+    sent0 = sent()
     # every client, both buckets, renewing its address: the partner alone
     for i in range(NCLIENTS):
         hw = lk.hw_of(NS_C, "c%d" % i)
@@ -159,6 +162,8 @@ def step_maintenance(a, b, paused, partner, clients, tmp, new):
               % (name, i, bucket_of(hw), partner.name, got))
         if got:
             clients[hw] = got[0]
+    check(sent() == sent0, "%s paused: it sent no DHCPOFFER, DHCPACK or DHCPNAK (%d)"
+          % (name, sent() - sent0))
     check(paused.state() == "PAUSED", "%s stays PAUSED" % name)
     r = paused.call("failover.maintenance", {"name": "r1", "action": "start"})
     check(r[0] == "err" and r[1] == 20120, "%s: a second start answers 20120: %r" % (name, r))
