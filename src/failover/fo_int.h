@@ -142,6 +142,15 @@ struct fo_peer {
 	size_t			 nackm, capackm;
 	int			 in_read_txn;
 	struct fo_rebal_op	*rebal;
+	/* the last CONNECT refused, by either side (failover.get last_reject) */
+	struct {
+		int		 reason;	/* draft-12 §12.21; 0: none yet */
+		int		 by_partner;	/* 1: the partner refused ours */
+		char		 message[256];	/* as FO message */
+		int64_t		 time;		/* wall clock */
+	}			 last_reject;
+	uint64_t		 connect_rejects;	/* since start, both ways */
+	int			 linger_close;	/* link_lost: flush, then close */
 	/* a running failover.resync (fo_maint.c): answered at UPDDONE */
 	fo_done_fn		 resync_done;
 	void			*resync_arg;
@@ -201,9 +210,8 @@ struct fo_msg *fo_msg_new(int type);		/* zeroed, type set */
 /* Apply the table to the partner's known state again (after an operator's
  * move: RECOVER's UPDREQALL, a partner that will not send STATE). */
 void	fo_peer_evaluate(struct fo_peer *);
-
-/* fo_maint.c */
-/* The running failover.resync ends: 0 at UPDDONE, else a RPC.md §7 code. */
+/* The running failover.resync (fo_maint.c) ends: 0 at UPDDONE, else a
+ * RPC.md §7 code. */
 void	fo_resync_end(struct fo_peer *, int code, const char *detail);
 
 /* fo_upd.c */

@@ -65,22 +65,3 @@ fo_resync(struct fo *fo, const char *name, fo_done_fn done, void *arg)
 	p->resync_t0_ms = time_mono_ms();
 	fo_upd_ask(p, 1);
 }
-
-/* The resynchronisation ends: UPDDONE (code 0) or the link went away. */
-void
-fo_resync_end(struct fo_peer *p, int code, const char *detail)
-{
-	fo_done_fn done = p->resync_done;
-	json_t *res = NULL;
-
-	if (done == NULL)
-		return;
-	p->resync_done = NULL;
-	if (code == 0) {
-		res = json_pack("{s:I}", "ms",
-		    (json_int_t)(time_mono_ms() - p->resync_t0_ms));
-		log_notice("failover %s: resynchronised: the partner sent every "
-		    "binding", p->rel.name);
-	}
-	done(p->resync_arg, res, code, detail);
-}

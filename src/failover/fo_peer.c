@@ -246,7 +246,23 @@ link_up(struct fo_peer *p)
 	send_state(p);
 }
 
-/* Refuse a CONNECT: CONNECTACK with the reason, then DISCONNECT. */
+/* Remember a refused CONNECT, ours or the partner's, for failover.get and
+ * the metrics (draft-12 §7.9: the reject-reason and message). */
+static void
+note_reject(struct fo_peer *p, int reason, const char *text, int by_partner)
+{
+	p->last_reject.reason = reason;
+	p->last_reject.by_partner = by_partner;
+	snprintf(p->last_reject.message, sizeof(p->last_reject.message), "%s", text);
+	for (char *c = p->last_reject.message; *c != '\0'; c++)
+		if (*c < 0x20 || *c > 0x7e)	/* the partner's text: JSON-safe */
+			*c = '?';
+	p->last_reject.time = time_wall();
+	p->connect_rejects++;
+}
+
+/* Refuse a CONNECT (draft-12 §7.9): CONNECTACK with the reason, and the
+ * connection closed once it is written, so that the partner reads why. */
 static void
 connect_reject(struct fo_peer *p, const struct fo_msg *req, int reason,
     const char *text)
@@ -254,6 +270,7 @@ connect_reject(struct fo_peer *p, const struct fo_msg *req, int reason,
 	struct fo_msg *m = fo_msg_new(FO_CONNECTACK);
 
 	log_warnx("failover %s: CONNECT refused: %s", peer_name(p), text);
+	note_reject(p, reason, text, 0);
 	if (m != NULL) {
 		hello_options(p, m);
 		m->has |= FO_M_REJECT | FO_M_MESSAGE;
@@ -263,6 +280,7 @@ connect_reject(struct fo_peer *p, const struct fo_msg *req, int reason,
 		fo_peer_send(p, m, 1);
 		free(m);
 	}
+	p->linger_close = 1;
 	fo_peer_link_lost(p, text);
 }
 
@@ -341,6 +359,9 @@ on_connectack(struct fo_peer *p, const struct fo_msg *m)
 	if (m->has & FO_M_REJECT) {
 		log_warnx("failover %s: the partner refused CONNECT: %s (%s)",
 		    peer_name(p), fo_reject_name(m->reject), m->message);
+		note_reject(p, m->reject, m->message, 1);
+		if (m->reject == FO_REJ_TIME_MISMATCH)
+			skew_ok(p);	/* our view of it, logged and shown */
 		fo_peer_link_lost(p, "CONNECT refused");
 		return;
 	}
@@ -605,7 +626,11 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 		log_info("failover %s: connection failed: %s", peer_name(p), why);
 	else	/* the secondary's stimulus connection: the primary may not listen */
 		log_debug("failover %s: connection failed: %s", peer_name(p), why);
-	fo_conn_free(p->conn);
+	if (p->linger_close)
+		fo_conn_linger(p->conn);	/* a reject still to be written */
+	else
+		fo_conn_free(p->conn);
+	p->linger_close = 0;
 	p->conn = NULL;
 	p->link = FO_LINK_DOWN;
 	/* at most 4 s: below the partner's STARTUP period, so that a restarted
@@ -685,6 +710,26 @@ peer_evaluate(struct fo_peer *p)
 		if (p->rel.state != out.state)
 			return;		/* refused */
 	}
+}
+
+/* A failover.resync (fo_maint.c) ends: UPDDONE (code 0) or the link went
+ * away. */
+void
+fo_resync_end(struct fo_peer *p, int code, const char *detail)
+{
+	fo_done_fn done = p->resync_done;
+	json_t *res = NULL;
+
+	if (done == NULL)
+		return;
+	p->resync_done = NULL;
+	if (code == 0) {
+		res = json_pack("{s:I}", "ms",
+		    (json_int_t)(time_mono_ms() - p->resync_t0_ms));
+		log_notice("failover %s: resynchronised: the partner sent every "
+		    "binding", p->rel.name);
+	}
+	done(p->resync_arg, res, code, detail);
 }
 
 void

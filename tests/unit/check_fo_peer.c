@@ -489,6 +489,11 @@ START_TEST(test_connectack_refused)
 	ck_assert_ptr_null(p->conn);
 	ck_assert_int_eq(conns_freed, 1);
 	ck_assert_int_eq(count(FO_STATE), 0);
+	/* the partner's reason is kept for failover.get and the metrics */
+	ck_assert_int_eq(p->last_reject.reason, FO_REJ_INVALID_MCLT);
+	ck_assert_int_eq(p->last_reject.by_partner, 1);
+	ck_assert_int_eq(p->last_reject.time, fake_wall);
+	ck_assert_uint_eq(p->connect_rejects, 1);
 	/* another relationship's name, or a clock 61 s off: closed too */
 	fake_advance(1);
 	tick();
@@ -506,6 +511,60 @@ START_TEST(test_connectack_refused)
 	ck_assert_int_eq(p->link, FO_LINK_DOWN);
 	ck_assert_int_eq(p->skew_bad, 1);
 	ck_assert_int_eq(count(FO_STATE), 0);
+}
+END_TEST
+
+/* Regression (issue 12): the secondary's reject reached nobody, the primary
+ * only saw "closed by the partner". A time-mismatch reject from a partner
+ * 90 s ahead: the primary records reason and message, measures the skew
+ * and flags it out of sync. */
+START_TEST(test_reject_shown_on_the_primary)
+{
+	struct fo_msg *m;
+
+	mkpeer(FO_PRIMARY, FO_NORMAL, 0);
+	tick();
+	p->conn->cb->connected(p->conn->arg, p->conn);
+	m = connectack_msg();
+	m->has |= FO_M_REJECT | FO_M_MESSAGE;
+	m->reject = FO_REJ_TIME_MISMATCH;
+	snprintf(m->message, sizeof(m->message), "clocks differ\x01 by more");
+	m->time = (uint32_t)fake_wall + 90;
+	deliver(m);
+	ck_assert_int_eq(p->link, FO_LINK_DOWN);
+	ck_assert_int_eq(p->last_reject.reason, FO_REJ_TIME_MISMATCH);
+	ck_assert_int_eq(p->last_reject.by_partner, 1);
+	ck_assert_str_eq(p->last_reject.message, "clocks differ? by more");
+	ck_assert_int_eq(p->skew, 90);
+	ck_assert_int_eq(p->skew_bad, 1);
+}
+END_TEST
+
+/* The secondary's reject is written before the connection closes: the
+ * connection lingers (fo_conn_linger flushes, then frees) instead of being
+ * freed with the CONNECTACK unsent; the reject is recorded as ours. */
+START_TEST(test_reject_flushed_before_close)
+{
+	struct fo_msg *m = connect_msg("r", 0);
+	struct fo_conn *c;
+	int freed;
+
+	mkpeer(FO_SECONDARY, FO_NORMAL, 0);
+	tick();
+	c = p->conn;
+	c->cb->connected(c->arg, c);
+	freed = conns_freed;
+	m->time = (uint32_t)fake_wall - FO_MAX_CLOCK_SKEW - 1;
+	deliver(m);
+	ck_assert_uint_eq(last(FO_CONNECTACK)->reject, FO_REJ_TIME_MISMATCH);
+	ck_assert_ptr_null(p->conn);
+	ck_assert_int_eq(c->lingering, 1);
+	ck_assert_int_eq(conns_freed, freed);
+	ck_assert_int_eq(p->last_reject.reason, FO_REJ_TIME_MISMATCH);
+	ck_assert_int_eq(p->last_reject.by_partner, 0);
+	ck_assert_uint_eq(p->connect_rejects, 1);
+	ck_assert_int_eq(p->linger_close, 0);
+	free(c);	/* the recorder's linger keeps it */
 }
 END_TEST
 
@@ -1208,6 +1267,8 @@ fo_peer_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_primary_connects);
 	tcase_add_test(tc, test_connectack_refused);
+	tcase_add_test(tc, test_reject_shown_on_the_primary);
+	tcase_add_test(tc, test_reject_flushed_before_close);
 	tcase_add_loop_test(tc, test_secondary_refuses_connect, 0,
 	    nitems(connect_cases));
 	tcase_add_test(tc, test_connect_to_primary_refused);
