@@ -22,6 +22,8 @@ goes to RECOVER, A serves everyone, and the pair is NORMAL again with equal
 tables after the heal. Then failover.resync: a lease deleted on the secondary only (a binding one
 side lacks, injected) stays missing until the secondary's failover.resync,
 which brings it back; the tables are equal after.
+Last, B restarted with its clock 90 s ahead refuses A's CONNECT, and A's
+failover.get shows the partner's reject reason, message and the skew.
 A sampler reads both lease tables every 0.3 s through the whole test: no
 address is ACTIVE for two clients in any sample.
 """
@@ -224,6 +226,42 @@ def step_resync(a, b, clients):
     check("resynchronised" in b.log(), "resync: logged")
 
 
+FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+
+def step_reject(a, b):
+    """B restarted with its clock 90 s ahead (libfaketime): B refuses A's
+    CONNECT (time mismatch, draft-12 §7.8.2), and the reason reaches A, which
+    shows it in failover.get (before, A saw only "closed by the partner")."""
+    if not os.path.exists(FAKETIME):
+        print("maint: reject step skipped: libfaketime missing")
+        return
+    import signal
+    b.stop(signal.SIGKILL)
+    clock = os.path.join(b.dir, "faketime")
+    with open(clock, "w") as f:
+        f.write("+90\n")
+    b.start(["env", "LD_PRELOAD=" + FAKETIME, "FAKETIME_TIMESTAMP_FILE=" + clock,
+             "FAKETIME_DONT_FAKE_MONOTONIC=1", "NO_FAKE_STAT=1"])
+    lr = lambda srv: srv.rel().get("last_reject") or {}
+    check(wait_for(lambda: lr(a).get("reason") == 4, 20),
+          "reject: A shows the partner's reject: %r" % a.rel().get("last_reject"))
+    ra, rb = a.rel(), b.rel()
+    check(lr(a).get("by") == "partner" and "60 s" in lr(a).get("message", "") and
+          ra.get("connect_rejects", 0) >= 1,
+          "reject: by the partner, its message, counted: %r" % (ra.get("last_reject"),))
+    check(ra.get("time_out_of_sync") is True and 80 <= ra.get("clock_skew", 0) <= 100,
+          "reject: A's clock_skew %r, time_out_of_sync %r" % (ra.get("clock_skew"),
+                                                             ra.get("time_out_of_sync")))
+    check((rb.get("last_reject") or {}).get("by") == "this server",
+          "reject: B shows its own: %r" % rb.get("last_reject"))
+    check("the partner refused CONNECT: time mismatch" in a.log(), "reject: A logs it")
+    m = a.result("server.metrics", None, {})
+    text = m.get("text", "") if isinstance(m, dict) else ""
+    check('dhcpfod_failover_last_reject_reason{relationship="r1"} 4' in text,
+          "reject: in A's metrics")
+
+
 def main():
     if os.geteuid() != 0:
         print("maint: SKIP: needs root for network namespaces")
@@ -252,6 +290,7 @@ def main():
         step_maintenance(a, b, a, b, clients, tmp, (10, 11))
         step_cut_in_maintenance(a, b, clients, tmp)
         step_resync(a, b, clients)
+        step_reject(a, b)
     except Exception as e:
         check(False, "exception: %r" % (e,))
     finally:
