@@ -108,8 +108,8 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    SQL(LEASE_ACTIVE) ", " SQL(LEASE_OFFERED) ") AND ends IS NOT NULL",
 	[S_LEASE_ALL] = "SELECT " LEASE_COLS " FROM lease",
 	[S_COUNT_LEASES] = "SELECT count(*) FROM lease",
-	[S_PENDING_ACK] = "UPDATE lease SET pending = 0, ack_pot_exp = ?3"
-	    " WHERE address = ?1 AND pending = ?2",
+	[S_PENDING_ACK] = "UPDATE lease SET pending = 0, ack_pot_exp = ?3,"
+	    " last_bndupd = ?4 WHERE address = ?1 AND pending = ?2",
 	[S_PENDING_MARK] = "UPDATE lease SET pending = ?1 WHERE state != "
 	    SQL(LEASE_OFFERED) " AND"
 	    " subnet IN (SELECT s.subnet FROM rel_scope s JOIN relationship r"

@@ -223,6 +223,15 @@ def step_resync(a, b, clients):
           "resync: %s ACTIVE for %s on B again" % (addr, hw))
     check(wait_for(lambda: tables_agree(a, b), 10), "resync: both lease tables equal")
     check(a.state() == "NORMAL" and b.state() == "NORMAL", "resync: both stay NORMAL")
+    # failover.client_info's last_bndupd_time: when the binding was last
+    # exchanged (B received it just now; A's was acknowledged earlier)
+    ib = b.result("failover.client_info", {"address": addr}, {})
+    ia = a.result("failover.client_info", {"address": addr}, {})
+    now = time.time()
+    check(now - 10 <= ib.get("last_bndupd_time", 0) <= now + 1 and
+          0 < ia.get("last_bndupd_time", 0) <= now + 1,
+          "resync: last_bndupd_time filled (B %r, A %r)" % (ib.get("last_bndupd_time"),
+                                                           ia.get("last_bndupd_time")))
     check("resynchronised" in b.log(), "resync: logged")
 
 

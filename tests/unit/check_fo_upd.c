@@ -388,6 +388,7 @@ START_TEST(test_accept_new_active)
 	ck_assert_int_eq(l.ends, fake_wall + 600);
 	ck_assert_int_eq(l.recv_pot_exp, fake_wall + 600 + 1800);
 	ck_assert_uint_eq(l.pending, 0);		/* never sent back */
+	ck_assert_int_eq(l.last_bndupd, fake_wall);	/* client_info shows it */
 	/* the engine follows: a deadline at its end, not free */
 	ck_assert_uint_eq(followed.addr, A("10.1.0.12"));
 	ck_assert_int_eq(followed.due, fake_wall + 600);
@@ -624,6 +625,8 @@ START_TEST(test_bndack_frees_expired_and_released)
 	engine_writes("10.1.0.12", LEASE_ACTIVE, 3, fake_wall + 600, 1);
 	fo_upd_pump(p);
 	ck_assert_uint_eq(nsent, 1);
+	ck_assert_int_eq(ut_get(st, "10.1.0.12").last_bndupd, 0);
+	fake_advance(7);	/* last_bndupd_time is the acknowledgement's */
 	partner_acks(sent[0]->xid, 0, 0, NULL, 0);
 	ck_assert_uint_eq(p->nfl, 0);
 	ck_assert_uint_eq(p->msgs_unacked, 0);
@@ -637,7 +640,8 @@ START_TEST(test_bndack_frees_expired_and_released)
 	l = ut_get(st, "10.1.0.12");
 	ck_assert_int_eq(l.state, LEASE_ACTIVE);
 	ck_assert_uint_eq(l.pending, 0);
-	ck_assert_int_eq(l.ack_pot_exp, fake_wall + 3600 + MCLT / 2);
+	ck_assert_int_eq(l.ack_pot_exp, fake_wall - 7 + 3600 + MCLT / 2);
+	ck_assert_int_eq(l.last_bndupd, fake_wall);
 	/* the engine may give the freed addresses again */
 	ck_assert_int_eq(followed.calls, 2);
 	ck_assert_int_eq(followed.give, 1);
