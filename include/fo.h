@@ -62,6 +62,10 @@ int	fo_change_state(struct store *, struct fo_rel *, enum fo_state new_state,
 /* Whether an operator may declare the partner down from `state`
  * (draft-12 §9.2: not while in contact, i.e. not from NORMAL). */
 int	fo_operator_partner_down_ok(enum fo_state state);
+/* Whether an operator may set prev_state to want while the relationship is
+ * in state with stored as its previous state (fo_state.c). */
+int	fo_operator_prev_state_ok(enum fo_state state, enum fo_state stored,
+	    enum fo_state want);
 /* Whether the partner's free addresses may be allocated: PARTNER_DOWN once
  * MCLT has passed since it began (draft-12 §9.4.2; fo_fsm.c). */
 int	fo_fsm_takes_partner_pool(enum fo_state state, int64_t stos, uint32_t mclt,

@@ -333,7 +333,9 @@ set_params(struct ctl_req *r, json_t *p, struct fo_set *s, const char **name)
 	s->nset += s->has_state + s->has_prev + s->has_mode + s->has_secret;
 	if (s->has_state && s->v.state != FO_PARTNER_DOWN) {
 		ctl_fail(r, ERR_INVALID_PARAMETER, "an operator may only set 'state' to "
-		    "\"PARTNER_DOWN\"; the partner protocol decides the others");
+		    "\"PARTNER_DOWN\"%s; the partner protocol decides the others",
+		    s->v.state == FO_PAUSED || s->v.state == FO_NORMAL ?
+		    " (PAUSED and back: failover.maintenance start|cancel)" : "");
 		return -1;
 	}
 	if (s->nset == 0) {
@@ -380,6 +382,17 @@ m_fo_set(struct ctl_req *r, json_t *p)
 		ctl_fail(r, ERR_INVALID_PARAMETER, "relationship '%s' is %s: the partner "
 		    "is in contact, it cannot be declared down", rel.name,
 		    fo_state_name(rel.state));
+		goto done;
+	}
+	if (s.has_prev && !fo_operator_prev_state_ok(rel.state, rel.prev_state,
+	    s.v.prev_state)) {
+		ctl_fail(r, ERR_INVALID_PARAMETER, "relationship '%s' is %s: 'prev_state' "
+		    "%s %s", rel.name, fo_state_name(rel.state), fo_state_name(
+		    s.v.prev_state), s.v.prev_state == FO_STARTUP ? "is never a "
+		    "previous state" : "would be resumed without the partner's word; "
+		    "only one that resumes RECOVER (NO_STATE, INIT, RECOVER, PAUSED, "
+		    "SHUTDOWN) may be set in STARTUP, and PARTNER_DOWN is declared "
+		    "with 'state'");
 		goto done;
 	}
 	set_apply(p, &s, &rel);

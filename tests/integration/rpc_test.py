@@ -327,6 +327,15 @@ def test_failover_methods(d):
     expect_ok(d, "failover.create", rel(name="sec", server_type="secondary",
               scopes=["10.2.0.0"]))
     E(d, "failover.trigger_addr_allocation", {"name": "sec"}, 20117, "trigger secondary")
+    # prev_state: never STARTUP; in STARTUP only one that resumes RECOVER
+    # (a PARTNER_DOWN resumed that way would skip the operator's declaration)
+    E(d, "failover.set", {"name": "sec", "prev_state": "PARTNER_DOWN"}, 87,
+      "set: prev_state PARTNER_DOWN in STARTUP")
+    E(d, "failover.set", {"name": "sec", "prev_state": "STARTUP"}, 87,
+      "set: prev_state STARTUP")
+    r = expect_ok(d, "failover.set", {"name": "sec", "prev_state": "RECOVER"})
+    check(r and r["prev_state"] == "RECOVER", "set: prev_state RECOVER in STARTUP %r" % r)
+    E(d, "failover.set", {"name": "sec", "state": "PAUSED"}, 87, "set: state PAUSED")
     # list and paging
     r = expect_ok(d, "failover.list", {})
     check(r and r["total"] == 2 and r["resume"] == 2 and

@@ -1352,6 +1352,27 @@ START_TEST(test_maintenance_round_trip)
 }
 END_TEST
 
+
+/* failover.set prev_state (Windows PREVSTATE): in STARTUP only a state that
+ * resumes RECOVER, or the one stored; never STARTUP; elsewhere any. */
+START_TEST(test_operator_prev_state)
+{
+	ck_assert(fo_operator_prev_state_ok(FO_STARTUP, FO_NORMAL, FO_INIT));
+	ck_assert(fo_operator_prev_state_ok(FO_STARTUP, FO_NORMAL, FO_RECOVER));
+	ck_assert(fo_operator_prev_state_ok(FO_STARTUP, FO_NORMAL, FO_NORMAL));
+	ck_assert(!fo_operator_prev_state_ok(FO_STARTUP, FO_NORMAL, FO_PARTNER_DOWN));
+	ck_assert(!fo_operator_prev_state_ok(FO_STARTUP, FO_INIT, FO_NORMAL));
+	ck_assert(!fo_operator_prev_state_ok(FO_STARTUP, FO_INIT, FO_RESOLUTION_INT));
+	ck_assert(!fo_operator_prev_state_ok(FO_NORMAL, FO_INIT, FO_STARTUP));
+	ck_assert(fo_operator_prev_state_ok(FO_NORMAL, FO_INIT, FO_PARTNER_DOWN));
+	ck_assert(!fo_operator_prev_state_ok(FO_NORMAL, FO_INIT, (enum fo_state)99));
+	/* what STARTUP accepts never resumes a serving state alone */
+	for (int w = 0; w < NST; w++)
+		if (fo_operator_prev_state_ok(FO_STARTUP, FO_INIT, w))
+			ck_assert_int_eq(fo_fsm_resume(w), FO_RECOVER);
+}
+END_TEST
+
 static Suite *
 fo_fsm_suite(void)
 {
@@ -1403,6 +1424,7 @@ fo_fsm_suite(void)
 	tcase_add_test(tc, test_first_contact);
 	tcase_add_loop_test(tc, test_maintenance, 0, nitems(maint_cases));
 	tcase_add_test(tc, test_maintenance_round_trip);
+	tcase_add_test(tc, test_operator_prev_state);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("serving");
