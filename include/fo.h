@@ -33,6 +33,10 @@ enum fo_state {
 
 enum fo_mode { FO_MODE_LOAD_BALANCE = 0, FO_MODE_HOT_STANDBY = 1 };
 
+/* The most BNDUPDs a server accepts unacknowledged: the largest
+ * max_unacked_updates (draft-12 §12.14 max-unacked-bndupd) it advertises. */
+#define FO_WINDOW_MAX	128
+
 /* enum fo_role (FO_PRIMARY, FO_SECONDARY) is in lease.h: a free address's
  * owner is a role. */
 

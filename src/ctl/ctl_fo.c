@@ -171,6 +171,21 @@ rel_numbers(struct ctl_req *r, json_t *p, struct fo_rel *rel, int *nset)
 		return -1;
 	if (rc == 0 && ++*nset)
 		rel->lb_max_secs = (unsigned)v;
+	/* ISC's max-response-delay and max-unacked-updates; 0: the defaults */
+	if ((rc = param_uint(r, p, "max_response_delay", 0, 0, 3600, &v)) == -1)
+		return -1;
+	if (rc == 0 && v > 0 && v < 3) {	/* CONTACT every third of it, 1 s ticks */
+		ctl_fail(r, ERR_INVALID_PARAMETER, "'max_response_delay' must be 0 "
+		    "(the default, 10 s) or 3..3600 seconds");
+		return -1;
+	}
+	if (rc == 0 && ++*nset)
+		rel->max_response_delay = (unsigned)v;
+	if ((rc = param_uint(r, p, "max_unacked_updates", 0, 0, FO_WINDOW_MAX,
+	    &v)) == -1)
+		return -1;
+	if (rc == 0 && ++*nset)
+		rel->max_unacked = (unsigned)v;
 	return 0;
 }
 
@@ -182,7 +197,7 @@ create_params(struct ctl_req *r, json_t *p, struct fo_rel *rel, const char **nam
 	    "secondary_server", "primary_server_name", "secondary_server_name", "mode",
 	    "server_type", "mclt", "safe_period", "percentage", "shared_secret", "port",
 	    "scopes", "load_balance_max_seconds", "state", "prev_state", "partner_state",
-	    "shared_secret_set", NULL };
+	    "shared_secret_set", "max_response_delay", "max_unacked_updates", NULL };
 	int nset = 0, has_pct, rc_mode, rc_role;
 	uint64_t port = FO_DEFAULT_PORT;
 
@@ -312,7 +327,8 @@ set_params(struct ctl_req *r, json_t *p, struct fo_set *s, const char **name)
 {
 	static const char *const allowed[] = { "name", "mclt", "safe_period", "state",
 	    "percentage", "mode", "prev_state", "shared_secret",
-	    "load_balance_max_seconds", NULL };
+	    "load_balance_max_seconds", "max_response_delay", "max_unacked_updates",
+	    NULL };
 	int rs, rp, rm, rx;
 
 	if (param_name(r, p, name) == -1 || param_only(r, p, allowed) == -1 ||
@@ -340,6 +356,7 @@ set_params(struct ctl_req *r, json_t *p, struct fo_set *s, const char **name)
 	}
 	if (s->nset == 0) {
 		ctl_fail(r, ERR_INVALID_PARAMETER, "nothing to set: give any of mclt, "
+		    "max_response_delay, max_unacked_updates, "
 		    "safe_period, state, percentage, mode, prev_state, shared_secret, "
 		    "load_balance_max_seconds");
 		return -1;
@@ -359,6 +376,10 @@ set_apply(json_t *p, const struct fo_set *s, struct fo_rel *rel)
 		rel->safe_period = s->v.safe_period;
 	if (json_object_get(p, "load_balance_max_seconds"))
 		rel->lb_max_secs = s->v.lb_max_secs;
+	if (json_object_get(p, "max_response_delay"))
+		rel->max_response_delay = s->v.max_response_delay;
+	if (json_object_get(p, "max_unacked_updates"))
+		rel->max_unacked = s->v.max_unacked;
 	if (s->has_prev)
 		rel->prev_state = s->v.prev_state;
 	if (s->has_mode)

@@ -24,7 +24,7 @@
 #include "fo_msg.h"
 #include "store.h"
 
-#define FO_MAX_UNACKED		128	/* BNDUPDs we accept in flight: to dhcpfod */
+#define FO_MAX_UNACKED		FO_WINDOW_MAX	/* BNDUPDs we accept in flight: to dhcpfod */
 /* In CONNECT, before the partner is known. ISC acknowledges BNDUPDs once
  * half the window we advertise is pending, otherwise only after 2 s; with
  * its usual 10..100 in flight, 20 keeps its BNDACKs immediate. A secondary
@@ -100,6 +100,7 @@ struct fo_peer {
 	int			 partner_dhcpfod;	/* batching and ranges */
 	uint32_t		 partner_window;	/* its max-unacked-bndupd */
 	uint32_t		 partner_rtimer;	/* its receive timer */
+	uint32_t		 rtimer;	/* ours, as advertised on this link */
 	int64_t			 skew;		/* partner clock - ours, at connect */
 	int			 skew_bad;
 	uint32_t		 xid;

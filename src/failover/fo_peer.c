@@ -181,6 +181,30 @@ send_state(struct fo_peer *p)
 	free(m);
 }
 
+/* Our receive timer (draft-12 §8.3 tReceive): the relationship's
+ * max_response_delay (ISC's max-response-delay), else FO_RECEIVE_TIMER. */
+static uint32_t
+own_rtimer(const struct fo_peer *p)
+{
+	return p->rel.max_response_delay ? p->rel.max_response_delay :
+	    FO_RECEIVE_TIMER;
+}
+
+/* The max-unacked-bndupd we advertise (draft-12 §12.14): the relationship's
+ * max_unacked (ISC's max-unacked-updates) when set; else 20 in CONNECT, and
+ * in CONNECTACK 128 to dhcpfod, twice the partner's window to others. */
+static uint32_t
+own_window(const struct fo_peer *p, int type)
+{
+	if (p->rel.max_unacked > 0)
+		return p->rel.max_unacked;
+	if (type == FO_CONNECT)
+		return FO_CONNECT_UNACKED;
+	if (p->partner_dhcpfod || p->partner_window * 2 > FO_MAX_UNACKED)
+		return FO_MAX_UNACKED;
+	return p->partner_window * 2;
+}
+
 /* The options CONNECT and CONNECTACK share (draft-12 §7.8, §7.9). */
 static void
 hello_options(struct fo_peer *p, struct fo_msg *m)
@@ -193,10 +217,8 @@ hello_options(struct fo_peer *p, struct fo_msg *m)
 		n = sizeof(m->relationship) - 1;
 	memcpy(m->relationship, p->rel.name, n);
 	m->relationship[n] = '\0';
-	m->max_unacked = m->type == FO_CONNECT ? FO_CONNECT_UNACKED :
-	    p->partner_dhcpfod ? FO_MAX_UNACKED : p->partner_window * 2 >
-	    FO_MAX_UNACKED ? FO_MAX_UNACKED : p->partner_window * 2;
-	m->receive_timer = FO_RECEIVE_TIMER;
+	m->max_unacked = own_window(p, m->type);
+	m->receive_timer = p->rtimer = own_rtimer(p);	/* kept for this link */
 	snprintf(m->vendor_class, sizeof(m->vendor_class), FO_VENDOR_PREFIX "%s",
 	    DHCPFOD_VERSION);
 	m->protocol_version = 1;
@@ -759,7 +781,7 @@ tick_link(struct fo_peer *p, int64_t now)
 		fo_peer_link_lost(p, "no CONNECT/CONNECTACK within 15 s");
 		return;
 	}
-	if (p->link >= FO_LINK_UP && now - p->last_rx > FO_RECEIVE_TIMER) {
+	if (p->link >= FO_LINK_UP && now - p->last_rx > (int64_t)p->rtimer) {
 		struct fo_msg *m = fo_msg_new(FO_DISCONNECT);
 
 		if (m != NULL) {
@@ -914,6 +936,7 @@ fo_peer_new(struct fo *fo, const struct fo_rel *rel)
 	p->fo = fo;
 	p->partner_state = FO_NO_STATE;
 	p->partner_rtimer = FO_RECEIVE_TIMER;
+	p->rtimer = FO_RECEIVE_TIMER;
 	p->partner_window = 1;
 	fo_peer_update(p, rel);
 	p->tick = event_new(fo->d->base, -1, EV_PERSIST, peer_tick, p);

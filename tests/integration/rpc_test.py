@@ -298,6 +298,14 @@ def test_failover_methods(d):
                   "safe_period": 600, "prev_state": "INIT"})
     check(r and r["percentage"] == 70 and r["mclt"] == 1800 and r["safe_period"] == 600,
           "set result %r" % r)
+    # ISC's max-response-delay and max-unacked-updates
+    E(d, "failover.set", {"name": "r1", "max_response_delay": 2}, 87, "set: mrd 2")
+    E(d, "failover.set", {"name": "r1", "max_response_delay": 3601}, 87, "set: mrd 3601")
+    E(d, "failover.set", {"name": "r1", "max_unacked_updates": 129}, 87, "set: mu 129")
+    r = expect_ok(d, "failover.set", {"name": "r1", "max_response_delay": 30,
+                  "max_unacked_updates": 16})
+    check(r and r["max_response_delay"] == 30 and r["max_unacked_updates"] == 16,
+          "set max_response_delay, max_unacked_updates %r" % r)
     r = expect_ok(d, "failover.set", {"name": "r1", "load_balance_max_seconds": 3})
     check(r and r["load_balance_max_seconds"] == 3 and r["percentage"] == 70,
           "set load_balance_max_seconds alone %r" % r)

@@ -568,6 +568,65 @@ START_TEST(test_reject_flushed_before_close)
 }
 END_TEST
 
+
+/* ISC's max-response-delay and max-unacked-updates as relationship fields:
+ * advertised in CONNECT (receive-timer, max-unacked-bndupd, draft-12 §7.8)
+ * and CONNECTACK, the receive timer honoured on that link; stored. */
+START_TEST(test_tunable_timer_and_window)
+{
+	struct fo_rel rel;
+	struct fo_msg *m;
+
+	ut_rel(st, "r", FO_PRIMARY, SUBNET, FO_NORMAL, MCLT, fake_wall - 100000);
+	ck_assert_int_eq(store_rel_get(st, "r", &rel), 0);
+	rel.max_response_delay = 30;
+	rel.max_unacked = 7;
+	ck_assert_int_eq(store_rel_update(st, &rel), 0);
+	fo_rel_fini(&rel);
+	ck_assert_int_eq(store_rel_get(st, "r", &rel), 0);	/* stored */
+	ck_assert_uint_eq(rel.max_response_delay, 30);
+	ck_assert_uint_eq(rel.max_unacked, 7);
+	ck_assert_ptr_nonnull(p = fo_peer_new(&fo, &rel));
+	fo_rel_fini(&rel);
+	event_del(p->tick);
+	tick();
+	p->conn->cb->connected(p->conn->arg, p->conn);
+	m = last(FO_CONNECT);
+	ck_assert_uint_eq(m->receive_timer, 30);
+	ck_assert_uint_eq(m->max_unacked, 7);
+	deliver(connectack_msg());
+	deliver(state_msg(FO_NORMAL, 0));
+	ck_assert_int_eq(p->link, FO_LINK_OK);
+	/* silence past the default 10 s but within 30: the link holds */
+	fake_advance(FO_RECEIVE_TIMER + 5);
+	tick();
+	ck_assert_int_eq(p->link, FO_LINK_OK);
+	ck_assert_int_eq(count(FO_DISCONNECT), 0);
+	fake_advance(16);
+	tick();
+	ck_assert_int_eq(count(FO_DISCONNECT), 1);
+	ck_assert_int_eq(p->link, FO_LINK_DOWN);
+}
+END_TEST
+
+/* The secondary's CONNECTACK carries its own configured values too. */
+START_TEST(test_tunables_in_connectack)
+{
+	struct fo_msg *ack;
+
+	mkpeer(FO_SECONDARY, FO_NORMAL, 0);
+	p->rel.max_response_delay = 45;
+	p->rel.max_unacked = 3;
+	tick();
+	p->conn->cb->connected(p->conn->arg, p->conn);
+	deliver(connect_msg("r", 0));
+	ack = last(FO_CONNECTACK);
+	ck_assert_uint_eq(ack->has & FO_M_REJECT, 0);
+	ck_assert_uint_eq(ack->receive_timer, 45);
+	ck_assert_uint_eq(ack->max_unacked, 3);
+}
+END_TEST
+
 /* The secondary's checks, in draft-12 §7.8.2 order. */
 static const struct {
 	const char	*what;
@@ -1267,6 +1326,8 @@ fo_peer_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_primary_connects);
 	tcase_add_test(tc, test_connectack_refused);
+	tcase_add_test(tc, test_tunable_timer_and_window);
+	tcase_add_test(tc, test_tunables_in_connectack);
 	tcase_add_test(tc, test_reject_shown_on_the_primary);
 	tcase_add_test(tc, test_reject_flushed_before_close);
 	tcase_add_loop_test(tc, test_secondary_refuses_connect, 0,
