@@ -22,6 +22,7 @@
 
 #include "fo.h"
 #include "fo_msg.h"
+#include "fo_replay.h"
 #include "store.h"
 
 #define FO_MAX_UNACKED		FO_WINDOW_MAX	/* BNDUPDs we accept in flight: to dhcpfod */
@@ -152,6 +153,8 @@ struct fo_peer {
 	}			 last_reject;
 	uint64_t		 connect_rejects;	/* since start, both ways */
 	int			 linger_close;	/* link_lost: flush, then close */
+	struct fo_replay	 replay;	/* signed traffic's freshness */
+	uint64_t		 replays;	/* messages refused as replayed */
 	/* a running failover.resync (fo_maint.c): answered at UPDDONE */
 	fo_done_fn		 resync_done;
 	void			*resync_arg;

@@ -522,6 +522,22 @@ static const struct {
 	[FO_DISCONNECT] = { on_disconnect, FO_LINK_DOWN },
 };
 
+/* With a shared secret, a message must also be fresh (draft-12 §11.1,
+ * fo_replay.c): 1 if it is refused (logged and counted). */
+static int
+replay_refused(struct fo_peer *p, const struct fo_msg *m)
+{
+	char why[160];
+
+	if (p->rel.shared_secret[0] == '\0' ||
+	    fo_replay_check(&p->replay, m, why, sizeof(why)) == 0)
+		return 0;
+	p->replays++;
+	log_warnx("failover %s: replayed or stale message refused: %s",
+	    peer_name(p), why);
+	return 1;
+}
+
 /* One message from the partner: digest, decode, dispatch (draft-12 §6). */
 static void
 peer_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
@@ -543,6 +559,8 @@ peer_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
 	if (fo_msg_decode(data, len, m, err, sizeof(err)) == -1) {
 		log_warnx("failover %s: protocol error: %s", peer_name(p), err);
 		fo_peer_link_lost(p, "protocol error");
+	} else if (replay_refused(p, m)) {
+		fo_peer_link_lost(p, "replayed message");
 	} else if (m->type >= nitems(handlers) || handlers[m->type].fn == NULL) {
 		log_debug("failover %s: message type %u ignored", peer_name(p), m->type);
 	} else if (p->link < handlers[m->type].min_link) {
@@ -606,7 +624,16 @@ refuse_duplicate(struct fo_peer *p, struct fo_conn *c, const struct fo_msg *req)
 void
 fo_peer_adopt(struct fo_peer *p, struct fo_conn *c, const struct fo_msg *m)
 {
+	struct fo_replay keep = p->replay;
+
+	fo_replay_link(&p->replay);	/* a new connection's CONNECT */
+	if (replay_refused(p, m)) {
+		p->replay = keep;
+		fo_conn_free(c);
+		return;
+	}
 	if (p->conn != NULL && p->link >= FO_LINK_WAIT_ACK) {
+		p->replay = keep;	/* the current link's order stands */
 		refuse_duplicate(p, c, m);
 		return;
 	}
@@ -660,6 +687,7 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 	p->backoff = p->backoff ? (p->backoff * 2 > 4 ? 4 : p->backoff * 2) : 1;
 	p->next_connect = now + p->backoff;
 	fo_upd_link_down(p);
+	fo_replay_link(&p->replay);
 	fo_resync_end(p, ERR_FO_STATE_NOT_NORMAL, "the connection was lost");
 	if (was == FO_LINK_OK && fo_fsm_comm_lost(p->rel.state) != p->rel.state) {
 		p->rel.fail_time = time_wall();

@@ -97,7 +97,8 @@ def setup(a, b):
     scope = {"subnet": SUBNET, "prefix": 24, "name": "lan", "range": {"start": LO, "end": HI},
              "lease_time": 600, "options": {"routers": "10.77.0.254"}}
     rel = {"name": "r1", "primary_server": "10.99.0.1", "secondary_server": "10.99.0.2",
-           "mode": "load-balance", "percentage": 50, "mclt": MCLT, "scopes": [SUBNET]}
+           "mode": "load-balance", "percentage": 50, "mclt": MCLT, "scopes": [SUBNET],
+           "shared_secret": "maint-s3cret"}   # signed: replay checks (§11.1) on
     for srv, role in ((a, "primary"), (b, "secondary")):
         check(srv.call("scope.create", scope)[0] == "ok", "scope on " + srv.name)
         r = srv.call("failover.create", dict(rel, server_type=role))

@@ -627,6 +627,35 @@ START_TEST(test_tunables_in_connectack)
 }
 END_TEST
 
+
+/* draft-12 §11.1: with a shared secret a message that verifies but is not
+ * fresh (a request xid not above the last) closes the link, and is
+ * counted; without a secret nothing is checked (ISC sends no digest). */
+START_TEST(test_replayed_message_closes)
+{
+	struct fo_msg *m;
+
+	in_contact(FO_PRIMARY, FO_NORMAL, FO_NORMAL);
+	m = msg(FO_CONTACT);
+	m->xid = 5;
+	deliver(m);
+	m = msg(FO_CONTACT);
+	m->xid = 5;
+	deliver(m);		/* no secret: not checked */
+	ck_assert_int_eq(p->link, FO_LINK_OK);
+	snprintf(p->rel.shared_secret, sizeof(p->rel.shared_secret), "s3cret");
+	m = msg(FO_CONTACT);
+	m->xid = 6;
+	deliver(m);
+	ck_assert_int_eq(p->link, FO_LINK_OK);
+	m = msg(FO_CONTACT);
+	m->xid = 6;		/* the same message again */
+	deliver(m);
+	ck_assert_int_eq(p->link, FO_LINK_DOWN);
+	ck_assert_uint_eq(p->replays, 1);
+}
+END_TEST
+
 /* The secondary's checks, in draft-12 §7.8.2 order. */
 static const struct {
 	const char	*what;
@@ -1326,6 +1355,7 @@ fo_peer_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_primary_connects);
 	tcase_add_test(tc, test_connectack_refused);
+	tcase_add_test(tc, test_replayed_message_closes);
 	tcase_add_test(tc, test_tunable_timer_and_window);
 	tcase_add_test(tc, test_tunables_in_connectack);
 	tcase_add_test(tc, test_reject_shown_on_the_primary);
