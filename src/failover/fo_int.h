@@ -37,6 +37,8 @@
 #define FO_SHUTDOWN_WAIT	3	/* seconds a stopping server waits for its
 					 * partner to take over (ISC: about 4) */
 #define FO_REBAL_THRESHOLD	5	/* percent */
+#define FO_POOLREQ_CHECK	10	/* s between the secondary's checks */
+#define FO_POOLREQ_PERIOD	30	/* s at least between its POOLREQs */
 
 enum fo_link {
 	FO_LINK_DOWN,		/* no connection */
@@ -154,6 +156,8 @@ struct fo_peer {
 	uint64_t		 connect_rejects;	/* since start, both ways */
 	int			 linger_close;	/* link_lost: flush, then close */
 	struct fo_replay	 replay;	/* signed traffic's freshness */
+	int			 poolreq_out;	/* our POOLREQ awaits its POOLRESP */
+	int64_t			 poolreq_next;	/* monotonic: next shortage check */
 	uint64_t		 replays;	/* messages refused as replayed */
 	/* a running failover.resync (fo_maint.c): answered at UPDDONE */
 	fo_done_fn		 resync_done;
@@ -237,6 +241,9 @@ int	fo_upd_read_txn(struct fo_peer *);
 /* Queue who owns every free address for the partner (on contact, all: on
  * UPDREQALL); see fo_move.c for which partner hears it how. */
 void	fo_move_ownership(struct fo_peer *, int all);
+/* The secondary asks for addresses (POOLREQ) when it runs short
+ * (draft-12 §9.8.1); called each tick with the monotonic second. */
+void	fo_move_pool_check(struct fo_peer *, int64_t mono);
 /* Apply a range move the partner sent, where its addresses are free; the
  * runs moved are echoed in the BNDACK being built. */
 int	fo_move_apply(struct fo_peer *, uint32_t subnet, const struct fo_range *,

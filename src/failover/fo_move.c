@@ -287,3 +287,57 @@ fo_move_pool_request(struct fo_peer *p, const struct fo_msg *m)
 	fo_peer_send(p, r, 1);
 	free(r);
 }
+
+/* Whether this server's share of a scope's free addresses is below its
+ * target by more than FO_REBAL_THRESHOLD % of them (FAILOVER.md §11's rule,
+ * seen from the secondary): it runs short. */
+static int
+scope_short(struct fo_peer *p, uint32_t subnet)
+{
+	struct rebal_run *runs = NULL;
+	struct rebal_plan plan;
+	size_t n = 0;
+	int rc;
+
+	if (store_free_runs(fo_peer_store(p), subnet, &runs, &n) != 0)
+		return 0;
+	rc = rebal_plan_scope(runs, n, fo_secondary_share(p->rel.mode,
+	    p->rel.percentage), &plan);
+	free(runs);
+	if (rc == -1)
+		return 0;
+	rc = plan.secondary_free < plan.secondary_target &&
+	    rebal_needed(&plan, FO_REBAL_THRESHOLD);
+	rebal_plan_free(&plan);
+	return rc;
+}
+
+/* draft-12 §9.8.1, §7.6: a secondary in NORMAL, in contact, that runs short
+ * in some scope sends POOLREQ (the primary rebalances at once instead of at
+ * its next 300 s run); one outstanding, checked every FO_POOLREQ_CHECK s,
+ * at most one every FO_POOLREQ_PERIOD s. */
+void
+fo_move_pool_check(struct fo_peer *p, int64_t mono)
+{
+	struct fo_msg *m;
+	char a[16];
+
+	if (p->rel.server_type != FO_SECONDARY || p->rel.state != FO_NORMAL ||
+	    p->link != FO_LINK_OK || p->poolreq_out || mono < p->poolreq_next)
+		return;
+	p->poolreq_next = mono + FO_POOLREQ_CHECK;
+	for (size_t i = 0; i < p->rel.nscopes; i++) {
+		if (!scope_short(p, p->rel.scopes[i]))
+			continue;
+		if ((m = fo_msg_new(FO_POOLREQ)) == NULL)
+			return;
+		log_info("failover %s: short of free addresses in %s: POOLREQ",
+		    p->rel.name, addr_str(p->rel.scopes[i], a));
+		if (fo_peer_send(p, m, 0) == 0) {
+			p->poolreq_out = 1;
+			p->poolreq_next = mono + FO_POOLREQ_PERIOD;
+		}
+		free(m);
+		return;
+	}
+}

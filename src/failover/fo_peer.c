@@ -480,6 +480,7 @@ on_upddone(struct fo_peer *p, const struct fo_msg *m)
 static void
 on_poolresp(struct fo_peer *p, const struct fo_msg *m)
 {
+	p->poolreq_out = 0;
 	log_info("failover %s: partner moved %u addresses", peer_name(p),
 	    m->addr_transferred);
 }
@@ -688,6 +689,7 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 	p->next_connect = now + p->backoff;
 	fo_upd_link_down(p);
 	fo_replay_link(&p->replay);
+	p->poolreq_out = 0;
 	fo_resync_end(p, ERR_FO_STATE_NOT_NORMAL, "the connection was lost");
 	if (was == FO_LINK_OK && fo_fsm_comm_lost(p->rel.state) != p->rel.state) {
 		p->rel.fail_time = time_wall();
@@ -894,8 +896,10 @@ peer_tick(evutil_socket_t fd, short what, void *arg)
 		p->next_rebal = now + FO_REBAL_PERIOD;
 		fo_move_rebalance(p, NULL, FO_REBAL_THRESHOLD);
 	}
-	if (p->link == FO_LINK_OK)
+	if (p->link == FO_LINK_OK) {
+		fo_move_pool_check(p, now);
 		fo_upd_pump(p);
+	}
 }
 
 static void

@@ -144,7 +144,7 @@ clear_sent(void)
 
 static struct {
 	int	link_up, link_down, pump, bndupd, bndack, read_done;
-	int	updreq, updreqall, poolreq, rebalance, stop_check;
+	int	updreq, updreqall, poolreq, rebalance, stop_check, pool_checks;
 	int	all_acked;		/* what fo_upd_all_acked answers */
 } rec;
 
@@ -223,6 +223,12 @@ fo_move_rebalance(struct fo_peer *peer, struct fo_rebal_op *op, unsigned thresho
 {
 	rec.rebalance++;
 	return 0;
+}
+
+void
+fo_move_pool_check(struct fo_peer *peer, int64_t mono)
+{
+	rec.pool_checks++;
 }
 
 void

@@ -1004,6 +1004,41 @@ START_TEST(test_pool_request)
 }
 END_TEST
 
+
+/* draft-12 §9.8.1: a secondary short of free addresses (none of its target
+ * 5 of 11 here) sends POOLREQ, one at a time, at most every 30 s; one at
+ * its target, or the primary, never does. */
+START_TEST(test_secondary_pool_request_when_short)
+{
+	struct rebal_move five = { A("10.1.0.16"), A("10.1.0.20"), FO_SECONDARY };
+
+	peer(FO_PRIMARY, 1);
+	fo_move_pool_check(p, 1000);
+	ck_assert_uint_eq(nsent, 0);			/* the primary rebalances */
+	p->rel.server_type = FO_SECONDARY;
+	fo_move_pool_check(p, 1000);
+	ck_assert_uint_eq(nsent, 1);
+	ck_assert_uint_eq(sent[0]->type, FO_POOLREQ);
+	ck_assert_int_eq(p->poolreq_out, 1);
+	fo_move_pool_check(p, 1100);			/* one outstanding */
+	ck_assert_uint_eq(nsent, 1);
+	p->poolreq_out = 0;				/* its POOLRESP came */
+	fo_move_pool_check(p, 1010);			/* not within 30 s */
+	ck_assert_uint_eq(nsent, 1);
+	fo_move_pool_check(p, 1030);
+	ck_assert_uint_eq(nsent, 2);
+	/* at its target (5 of 11): no request */
+	p->poolreq_out = 0;
+	ck_assert_int_eq(store_apply_moves(st, A(SUBNET), &five, 1), 0);
+	fo_move_pool_check(p, 2000);
+	ck_assert_uint_eq(nsent, 2);
+	/* not in NORMAL: none either */
+	p->rel.state = FO_COMMUNICATION_INT;
+	fo_move_pool_check(p, 3000);
+	ck_assert_uint_eq(nsent, 2);
+}
+END_TEST
+
 START_TEST(test_ownership_on_contact)
 {
 	/* a primary tells a dhcpfod secondary who owns what on every contact */
@@ -1071,6 +1106,7 @@ fo_upd_suite(void)
 	tcase_add_test(tc, test_rebalance_threshold);
 	tcase_add_test(tc, test_link_lost_ends_rebalance);
 	tcase_add_test(tc, test_pool_request);
+	tcase_add_test(tc, test_secondary_pool_request_when_short);
 	tcase_add_test(tc, test_ownership_on_contact);
 	suite_add_tcase(s, tc);
 	return s;
