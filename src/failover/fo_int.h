@@ -163,6 +163,7 @@ struct fo_peer {
 	fo_done_fn		 resync_done;
 	void			*resync_arg;
 	int64_t			 resync_t0_ms;
+	uint32_t		 resync_xid;	/* of its UPDREQALL */
 };
 
 struct fo {

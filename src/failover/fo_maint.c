@@ -48,6 +48,7 @@ void
 fo_resync(struct fo *fo, const char *name, fo_done_fn done, void *arg)
 {
 	struct fo_peer *p = fo ? fo_peer_by_name(fo, name) : NULL;
+	int asked;
 
 	if (p == NULL || p->link != FO_LINK_OK || (p->rel.state != FO_NORMAL &&
 	    p->rel.state != FO_PAUSED)) {
@@ -63,5 +64,8 @@ fo_resync(struct fo *fo, const char *name, fo_done_fn done, void *arg)
 	p->resync_done = done;
 	p->resync_arg = arg;
 	p->resync_t0_ms = time_mono_ms();
+	asked = p->asked;	/* the state machine may still ask on this link */
 	fo_upd_ask(p, 1);
+	p->asked = asked;
+	p->resync_xid = p->xid;	/* its UPDDONE carries it (§7.5) */
 }

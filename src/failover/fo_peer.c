@@ -470,7 +470,15 @@ on_upddone(struct fo_peer *p, const struct fo_msg *m)
 	struct fo_fsm_out out;
 
 	log_info("failover %s: partner sent every binding asked for", peer_name(p));
-	fo_resync_end(p, 0, NULL);
+	if (p->resync_done != NULL && m->xid == p->resync_xid) {
+		/* failover.resync's answer, not the state machine's (§7.5: an
+		 * UPDDONE carries its request's xid) */
+		fo_resync_end(p, 0, NULL);
+		return;
+	}
+	/* the state machine's request superseded a running resync */
+	fo_resync_end(p, ERR_FO_STATE_NOT_NORMAL, "superseded by the state "
+	    "machine's own request");
 	fo_fsm_upddone(&in, &out);
 	if (out.state != p->rel.state)
 		fo_peer_set_state(p, out.state, out.why);

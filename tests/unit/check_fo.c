@@ -702,6 +702,8 @@ START_TEST(test_resync)
 	fo_resync(fo, "r", resync_done, NULL);	/* one at a time */
 	ck_assert_int_eq(resync_calls, 2);
 	ck_assert_int_eq(resync_code, ERR_FO_STATE_NOT_NORMAL);
+	ck_assert_int_eq(p->asked, 0);		/* the state machine may still ask */
+	m.xid = p->resync_xid;
 	arrive(p, &m);
 	ck_assert_int_eq(resync_calls, 3);
 	ck_assert_int_eq(resync_code, 0);
@@ -710,6 +712,34 @@ START_TEST(test_resync)
 	fo_peer_link_lost(p, "test");
 	ck_assert_int_eq(resync_calls, 4);
 	ck_assert_int_eq(resync_code, ERR_FO_STATE_NOT_NORMAL);
+}
+END_TEST
+
+
+/* Regression guard: the UPDDONE answering a resync is not the state
+ * machine's. A primary moved to POTENTIAL_CONFLICT while its resync runs
+ * must not take the resync's UPDDONE for the answer to its own UPDREQ
+ * (draft-12 §9.10: CONFLICT_DONE only once the partner answered that). */
+START_TEST(test_resync_upddone_not_the_fsms)
+{
+	struct fo_peer *p = in_contact();
+	struct fo_msg m = { .type = FO_UPDDONE };
+
+	resync_calls = 0;
+	fo_resync(fo, "r", resync_done, NULL);
+	p->rel.state = FO_POTENTIAL_CONFLICT;	/* meanwhile, both */
+	p->partner_state = FO_POTENTIAL_CONFLICT;
+	m.xid = p->resync_xid;
+	arrive(p, &m);
+	ck_assert_int_eq(resync_calls, 1);
+	ck_assert_int_eq(resync_code, 0);
+	ck_assert_int_eq(p->rel.state, FO_POTENTIAL_CONFLICT);
+	/* the answer to its own request (another xid) moves it */
+	fo_resync(fo, "r", resync_done, NULL);	/* refused: not NORMAL */
+	ck_assert_int_eq(resync_calls, 2);
+	m.xid = p->resync_xid + 7;
+	arrive(p, &m);
+	ck_assert_int_eq(p->rel.state, FO_CONFLICT_DONE);
 }
 END_TEST
 
@@ -741,6 +771,7 @@ fo_suite(void)
 	tcase_add_test(tc, test_maintenance_in_contact);
 	tcase_add_test(tc, test_maintenance_without_contact);
 	tcase_add_test(tc, test_resync);
+	tcase_add_test(tc, test_resync_upddone_not_the_fsms);
 	suite_add_tcase(s, tc);
 	return s;
 }
