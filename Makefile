@@ -85,7 +85,7 @@ $(BUILD)/dhcpfoctl: $(CLIENT_OBJS) $(BUILD)/libdhcpfod.a
 # tests/unit/fake_clock.h: util.c's clock functions are wrapped at link time,
 # so every module they link reads the test's time.
 FAKE_CLOCK_TESTS := check_dhcp_srv check_dhcp_pool check_fo_upd check_fo_peer \
-                    check_fo check_dhcp_commit
+                    check_fo check_dhcp_commit check_dhcp_limit
 $(FAKE_CLOCK_TESTS:%=$(BUILD)/tests/%): UNIT_LDFLAGS := -Wl,--wrap=time_wall \
 	-Wl,--wrap=time_mono -Wl,--wrap=time_mono_ms -Wl,--wrap=time_mono_us
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdhcpfod.a | $(BUILD)/config.mk
@@ -118,16 +118,9 @@ unit: $(UNIT_BINS)
 	done; \
 	echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
+# INTEG_JOBS tests at a time (default 2: they mostly wait on protocol timers)
 integration: all $(SHIM)
-	@pass=0; fail=0; skip=0; \
-	for t in $(INTEG); do \
-		echo "== $$t"; \
-		BUILD=$(BUILD) ./$$t; rc=$$?; \
-		if [ $$rc -eq 0 ]; then pass=$$((pass+1)); \
-		elif [ $$rc -eq 77 ]; then skip=$$((skip+1)); \
-		else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
-	done; \
-	echo "integration: $$pass passed, $$fail failed, $$skip skipped"; [ $$fail -eq 0 ]
+	@BUILD=$(BUILD) tests/integration/run $(INTEG)
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check
@@ -227,13 +220,15 @@ clean:
 # Lab targets (root; network namespaces only, see scripts/netns-lab.sh). They use the lab
 # peers (busybox, dhclient, kea-dhcp4, perfdhcp, dhcpd, tshark) that scripts/install-deps
 # installs with everything else.
-#   make demo     dhcpfod hands a lease to a real client (scripts/demo.sh)
+#   make demo     dhcpfod hands a lease to a real client (scripts/demo.sh), then a
+#                 failover pair through a rebalance and a failure (scripts/demo-failover.py)
 #   make bench    perfdhcp: dhcpfod vs kea-dhcp4 vs dhcpd (scripts/bench.sh; knobs there)
 #   make bench-failover  a dhcpfod pair: rebalancing and throughput (scripts/bench-failover.py)
 .PHONY: demo bench bench-failover chaos
 demo: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@BUILD=$(BUILD) scripts/demo.sh
+	@BUILD=$(BUILD) scripts/demo-failover.py
 
 bench: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
@@ -241,10 +236,12 @@ bench: all
 
 # randomized faults against a pair, every DHCPACK checked (docs/CHAOS.md):
 #   make chaos CYCLES=100 SEED=7 [PARTNER=isc-primary|isc-secondary]
+# (logs, summary.json and the chart availability.png in build/chaos/DATE-TIME, or CHAOS_OUT)
 chaos: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
-	@BUILD=$(BUILD) CYCLES=$(or $(CYCLES),20) SEED=$(SEED) PARTNER=$(or $(PARTNER),dhcpfod) \
-		python3 tests/chaos/chaos.py
+	@out=$${CHAOS_OUT:-$(BUILD)/chaos/$$(date +%Y%m%d-%H%M%S)}; mkdir -p "$$out" && \
+	BUILD=$(BUILD) CYCLES=$(or $(CYCLES),20) SEED=$(SEED) PARTNER=$(or $(PARTNER),dhcpfod) \
+		CHAOS_OUT="$$out" python3 tests/chaos/chaos.py
 
 # a pair of dhcpfod servers: rebalancing a /16 and a /8, the pair's leases per second
 bench-failover: all

@@ -10,6 +10,16 @@
 #define CONF_DEFAULT_PATH	"/etc/dhcpfod/dhcpfod.conf"
 #define CONF_MAX_IFACES		16
 #define CONF_METRICS_PORT	9967	/* metrics-listen without a port */
+#define CONF_RATE_MAX		1000000	/* a rate's count and a burst at most */
+
+/* A token bucket ([limits], dhcpfod.conf(5)): `count` new allocations per
+ * `period` seconds, up to `burst` at once (0: as many as count); count 0
+ * is no limit. */
+struct conf_rate {
+	uint32_t	count;
+	uint32_t	period;		/* 1, 60 or 3600 */
+	uint32_t	burst;
+};
 
 struct conf {
 	char		*path;			/* file it came from */
@@ -28,6 +38,8 @@ struct conf {
 	uint16_t	 metrics_port;		/* 0: no HTTP listener */
 	uint32_t	 fo_listen_addr;
 	uint16_t	 fo_listen_port;
+	struct conf_rate mac_rate;		/* per client hardware address */
+	struct conf_rate relay_rate;		/* per relay (giaddr) or interface */
 };
 
 /* Parse `path` (NULL: defaults only). On error returns NULL and writes

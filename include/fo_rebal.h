@@ -37,8 +37,18 @@ struct rebal_plan {
 	uint64_t	 secondary_target;
 	uint64_t	 to_secondary;		/* FREE -> BACKUP */
 	uint64_t	 to_primary;		/* BACKUP -> FREE */
+	uint64_t	 held;			/* kept from moving by the giver's
+						 * reserve (rebal_plan_scope_kept) */
 	struct rebal_move *moves;		/* owned by the plan */
 	size_t		 nmoves;
+};
+
+/* The addresses each side has in use in the scope (leased, offered,
+ * awaiting the partner: lease rows not free, by the server that leased
+ * them), for the reserves of the automatic rebalance. */
+struct rebal_used {
+	uint64_t	primary;
+	uint64_t	secondary;
 };
 
 /* secondary_target = floor(F * share / 100), primary_target = F - that.
@@ -53,6 +63,15 @@ void	rebal_targets(uint64_t free, unsigned share, uint64_t *primary_target,
  * runs, bad owner) or allocation failure; `out` is then left empty. */
 int	rebal_plan_scope(const struct rebal_run *runs, size_t nruns, unsigned share,
 	    struct rebal_plan *out);
+/* The automatic forms (FAILOVER.md §11: the timer, entering NORMAL, POOLREQ):
+ * rebal_plan_scope, except that a side never gives away the free addresses
+ * its share of the scope still owes it. With N the scope's free addresses
+ * plus both sides' in use, rebal_targets(N) is what each side is entitled
+ * to; a side's reserve is that less what it has in use, at most what it has
+ * free. So a server that took more than its share (a starvation flood) is
+ * not fed its partner's reserve; plan->held counts what was kept back. */
+int	rebal_plan_scope_kept(const struct rebal_run *runs, size_t nruns,
+	    unsigned share, const struct rebal_used *used, struct rebal_plan *out);
 void	rebal_plan_free(struct rebal_plan *plan);
 
 /* Whether the periodic timer should rebalance: a side (both are always equally

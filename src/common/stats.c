@@ -13,6 +13,14 @@ static const char *const drop_names[DROP_NREASONS] = {
 	[DROP_NO_SCOPE] = "no_scope", [DROP_NOT_OURS] = "not_ours",
 	[DROP_EXHAUSTED] = "exhausted", [DROP_QUEUE_FULL] = "queue_full",
 	[DROP_FAILOVER] = "failover", [DROP_STORAGE] = "storage",
+	[DROP_OVERSIZED] = "oversized", [DROP_RATE_MAC] = "rate_mac",
+	[DROP_RATE_RELAY] = "rate_relay",
+};
+
+static const char *const fo_drop_names[FODROP_NREASONS] = {
+	[FODROP_OVERSIZED] = "oversized", [FODROP_MALFORMED] = "malformed",
+	[FODROP_DIGEST] = "bad_digest", [FODROP_OUT_OF_TURN] = "out_of_turn",
+	[FODROP_NOT_PARTNER] = "not_partner",
 };
 
 /* 100 us .. 5 s: an fsync on a fast SSD to a stalled disk. */
@@ -47,4 +55,12 @@ stats_drop_name(int reason)
 	if (reason < 0 || reason >= DROP_NREASONS)
 		return "unknown";
 	return drop_names[reason];
+}
+
+const char *
+stats_fo_drop_name(int reason)
+{
+	if (reason < 0 || reason >= FODROP_NREASONS)
+		return "unknown";
+	return fo_drop_names[reason];
 }

@@ -312,6 +312,10 @@ fmt_rels(FILE *f, const struct metrics_snap *s)
 		sample_u(f, "dhcpfod_failover_partner_state_info", LABELS({
 		    "relationship", r->name }, { "state",
 		    fo_state_name(r->partner_state) }), 1);
+	fmt_counter_array(f, "dhcpfod_failover_dropped_total", "Messages and "
+	    "connections refused on the failover port, by reason (each closes its "
+	    "connection).", "reason", s->stats->fo_drops, 0, FODROP_NREASONS,
+	    stats_fo_drop_name);
 }
 
 char *

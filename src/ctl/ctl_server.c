@@ -116,11 +116,13 @@ m_server_stats(struct ctl_req *r, json_t *p)
 
 	if (param_only(r, p, allowed) == -1)
 		return;
-	ctl_reply(r, json_pack("{s:o, s:o, s:o, s:I, s:I, s:{s:I, s:I, s:I}}",
+	ctl_reply(r, json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:{s:I, s:I, s:I}}",
 	    "packets_received", counters(s->rx, STATS_DHCP_TYPES,
 	    stats_dhcp_type_name, 0),
 	    "packets_sent", counters(s->tx, STATS_DHCP_TYPES, stats_dhcp_type_name, 1),
 	    "drops", counters(s->drops, DROP_NREASONS, stats_drop_name, 0),
+	    "failover_drops", counters(s->fo_drops, FODROP_NREASONS,
+	    stats_fo_drop_name, 0),
 	    "leases_granted", (json_int_t)s->leases_granted,
 	    "commit_batches", (json_int_t)s->commit_batches,
 	    "rpc", "requests", (json_int_t)s->rpc_requests,

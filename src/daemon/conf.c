@@ -240,6 +240,89 @@ bad:
 	return -1;
 }
 
+/* RATE = off | 0 | COUNT/s | COUNT/min | COUNT/h into r (burst untouched). */
+static int
+parse_rate(const char *v, struct conf_rate *r)
+{
+	static const struct {
+		const char	*unit;
+		uint32_t	 secs;
+	} units[] = { { "s", 1 }, { "min", 60 }, { "h", 3600 } };
+	char num[16];
+	const char *slash = strchr(v, '/');
+	unsigned long n;
+
+	if (strcmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+		r->count = 0;
+		r->period = 1;
+		return 0;
+	}
+	if (slash == NULL || (size_t)(slash - v) >= sizeof(num))
+		return -1;
+	snprintf(num, sizeof(num), "%.*s", (int)(slash - v), v);
+	if (parse_uint(num, 10, 1, CONF_RATE_MAX, &n) == -1)
+		return -1;
+	for (size_t i = 0; i < nitems(units); i++)
+		if (strcmp(slash + 1, units[i].unit) == 0) {
+			r->count = (uint32_t)n;
+			r->period = units[i].secs;
+			return 0;
+		}
+	return -1;
+}
+
+/* mac-rate, relay-rate */
+static int
+key_rate(struct conf_rate *r, const char *key, const char *v, char *msg,
+    size_t len)
+{
+	if (parse_rate(v, r) == 0)
+		return 0;
+	snprintf(msg, len, "%s must be off or COUNT/s, COUNT/min or COUNT/h "
+	    "(COUNT 1..%d), e.g. 10/min", key, CONF_RATE_MAX);
+	return -1;
+}
+
+/* mac-burst, relay-burst: 0 is the rate's count */
+static int
+key_burst(struct conf_rate *r, const char *key, const char *v, char *msg,
+    size_t len)
+{
+	unsigned long n;
+
+	if (parse_uint(v, 10, 0, CONF_RATE_MAX, &n) == 0) {
+		r->burst = (uint32_t)n;
+		return 0;
+	}
+	snprintf(msg, len, "%s must be 0..%d (0: the rate's count)", key,
+	    CONF_RATE_MAX);
+	return -1;
+}
+
+static int
+key_mac_rate(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return key_rate(&c->mac_rate, "mac-rate", v, msg, len);
+}
+
+static int
+key_mac_burst(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return key_burst(&c->mac_rate, "mac-burst", v, msg, len);
+}
+
+static int
+key_relay_rate(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return key_rate(&c->relay_rate, "relay-rate", v, msg, len);
+}
+
+static int
+key_relay_burst(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return key_burst(&c->relay_rate, "relay-burst", v, msg, len);
+}
+
 static const struct conf_key conf_keys[] = {
 	{ "server",	"interfaces",		key_interfaces },
 	{ "server",	"database",		key_database },
@@ -252,7 +335,13 @@ static const struct conf_key conf_keys[] = {
 	{ "server",	"dhcp-port",		key_dhcp_port },
 	{ "server",	"metrics-listen",	key_metrics_listen },
 	{ "failover",	"listen",		key_listen },
+	{ "limits",	"mac-rate",		key_mac_rate },
+	{ "limits",	"mac-burst",		key_mac_burst },
+	{ "limits",	"relay-rate",		key_relay_rate },
+	{ "limits",	"relay-burst",		key_relay_burst },
 };
+
+_Static_assert(nitems(conf_keys) <= 32, "conf_parse.seen has a bit per key");
 
 /* inih callback: one key. Returning 0 makes ini_parse report this line. */
 static int
@@ -304,6 +393,10 @@ conf_defaults(const char *path)
 	c->log_level = LOG_LVL_INFO;
 	c->dhcp_port = 67;
 	c->fo_listen_port = 647;
+	/* dhcpfod.conf(5), [limits]: a client 10 new addresses a minute; relays
+	 * unlimited */
+	c->mac_rate = (struct conf_rate){ 10, 60, 10 };
+	c->relay_rate = (struct conf_rate){ 0, 1, 0 };
 	if (c->path == NULL || c->database == NULL || c->control_socket == NULL ||
 	    c->control_socket_group == NULL) {
 		conf_free(c);
@@ -470,6 +563,19 @@ conf_free(struct conf *c)
 	free(c);
 }
 
+/* A rate as its key takes it, and its burst (the effective one). */
+static void
+print_rate(FILE *f, const char *name, const struct conf_rate *r)
+{
+	const char *unit = r->period == 3600 ? "h" : r->period == 60 ? "min" : "s";
+
+	if (r->count == 0)
+		fprintf(f, "%s-rate = off\n%s-burst = %u\n", name, name, r->burst);
+	else
+		fprintf(f, "%s-rate = %u/%s\n%s-burst = %u\n", name, r->count, unit,
+		    name, r->burst ? r->burst : r->count);
+}
+
 void
 conf_print(const struct conf *c, FILE *f)
 {
@@ -493,4 +599,7 @@ conf_print(const struct conf *c, FILE *f)
 		fprintf(f, "metrics-listen = \n");
 	fprintf(f, "\n[failover]\nlisten = %s:%u\n", addr_str(c->fo_listen_addr, a),
 	    c->fo_listen_port);
+	fprintf(f, "\n[limits]\n");
+	print_rate(f, "mac", &c->mac_rate);
+	print_rate(f, "relay", &c->relay_rate);
 }

@@ -475,6 +475,13 @@ dhcp_read(evutil_socket_t fd, short what, void *arg)
 		if (max == 0 || (n = rx_fill(ifc, rx, max)) == 0)
 			break;
 		for (int i = 0; i < n; i++) {
+			if (rx->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				/* over DHCP_PKT_MAX, more than a frame
+				 * holds: cut by the read, it must not be
+				 * decoded as if whole */
+				ds->d->stats.drops[DROP_OVERSIZED]++;
+				continue;
+			}
 			in.src_addr = ntohl(rx->from[i].sin_addr.s_addr);
 			in.arrived = rx_arrival(&rx->msg[i].msg_hdr);
 			rx_one(ds, &in, rx->buf[i], rx->msg[i].msg_len, &noff);

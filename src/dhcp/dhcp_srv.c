@@ -1,10 +1,14 @@
 /* DHCP server logic, RFC 2131 §4.3: a table of handlers by message type. The
  * store holds the leases (writes join the caller's pass, committed before any
  * reply leaves); the pool says which free addresses this server may give. */
+#include <sys/random.h>
+
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "daemon.h"
+#include "dhcp_limit.h"
 #include "dhcp_pkt.h"
 #include "dhcp_pool_int.h"
 #include "dhcp_srv.h"
@@ -13,9 +17,26 @@
 #include "store.h"
 #include "util.h"
 
+/* [limits]: how many clients (hardware addresses) and relays the buckets
+ * remember; the least recently charged is forgotten first. */
+#define DHCP_LIMIT_MACS		8192
+#define DHCP_LIMIT_RELAYS	1024
+#define DHCP_QUIET_SECS		60	/* a flood's log lines this far apart */
+
+/* A log line that a flood of clients would repeat: said at once, then at
+ * most once a DHCP_QUIET_SECS with how many there were meanwhile. */
+struct quiet {
+	int64_t		last;		/* monotonic second it was last said */
+	uint64_t	count;		/* occurrences since */
+};
+
 struct dhcp_srv {
 	struct daemon	*d;
 	struct pool	*pool;
+	struct limit	*by_mac;	/* new allocations per hardware address */
+	struct limit	*by_relay;	/* ... per relay (giaddr) or interface */
+	struct quiet	 q_limit;	/* refused by [limits] */
+	struct quiet	 q_exhausted;	/* a DISCOVER found its scope exhausted */
 };
 
 /* One request being handled. */
@@ -26,6 +47,7 @@ struct req {
 	const uint8_t		*cid;		/* client identifier (61), or NULL */
 	size_t			 cidlen;
 	int64_t			 now;
+	int64_t			 now_us;	/* monotonic, for the rate limits */
 	int64_t			 cltt;		/* the client's transaction: now, or
 						 * when a RELEASE/DECLINE arrived */
 	struct lease		 lease;		/* the client's lease in this scope */
@@ -42,10 +64,18 @@ struct dhcp_srv *
 dhcp_srv_new(struct daemon *d, struct pool *pool)
 {
 	struct dhcp_srv *s = calloc(1, sizeof(*s));
+	uint64_t seed;
 
-	if (s != NULL) {
-		s->d = d;
-		s->pool = pool;
+	if (s == NULL)
+		return NULL;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = (uint64_t)time_mono_us() ^ (uint64_t)(uintptr_t)s;
+	s->d = d;
+	s->pool = pool;
+	if ((s->by_mac = limit_new(DHCP_LIMIT_MACS, seed)) == NULL ||
+	    (s->by_relay = limit_new(DHCP_LIMIT_RELAYS, ~seed)) == NULL) {
+		dhcp_srv_free(s);
+		return NULL;
 	}
 	return s;
 }
@@ -53,6 +83,10 @@ dhcp_srv_new(struct daemon *d, struct pool *pool)
 void
 dhcp_srv_free(struct dhcp_srv *s)
 {
+	if (s == NULL)
+		return;
+	limit_free(s->by_mac);
+	limit_free(s->by_relay);
 	free(s);
 }
 
@@ -290,22 +324,99 @@ may_rewind(struct dhcp_srv *s, const struct req *r, uint32_t addr)
 	    store_lease_unsent(s->d->store, addr);
 }
 
-/* The address to offer (RFC 2131 §4.3.1): the client's reservation, its
- * current or previous binding, the address it asks for, or the lowest free. */
-static int
-choose_offer(struct dhcp_srv *s, struct req *r, uint32_t *addr)
+/* The relay a request came through: its giaddr, or for a client on a
+ * directly attached segment the interface (one "relay" per interface). */
+static uint64_t
+relay_key(const struct req *r)
 {
-	const struct reservation *rv = pool_resv_of(r->ps, r->pkt.chaddr, r->pkt.hlen);
-	uint32_t want = opt_addr(&r->pkt, DHO_REQUESTED_ADDR);
+	return r->pkt.giaddr != 0 ? r->pkt.giaddr :
+	    (1ULL << 32) | (uint32_t)r->in->ifindex;
+}
 
-	if (rv != NULL && !resv_unusable(s, r, rv->address)) {
-		*addr = rv->address;
+/* The client's hardware address (chaddr: 6 bytes, the codec takes no other)
+ * as a key; the client identifier is not, so that one hardware address
+ * cannot pass for many clients. */
+static uint64_t
+mac_key(const struct req *r)
+{
+	uint64_t k = 0;
+
+	for (size_t i = 0; i < r->pkt.hlen && i < 8; i++)
+		k = k << 8 | r->pkt.chaddr[i];
+	return k;
+}
+
+/* One more occurrence of q's line: whether to say it now, and in *n how
+ * many occurrences it stands for. */
+static int
+quiet_due(struct quiet *q, uint64_t *n)
+{
+	int64_t now = time_mono();
+
+	q->count++;
+	if (q->last != 0 && now - q->last < DHCP_QUIET_SECS)
+		return 0;
+	*n = q->count;
+	q->last = now;
+	q->count = 0;
+	return 1;
+}
+
+/* A new allocation refused by a rate limit: counted, and logged quietly. */
+static void
+limit_refused(struct dhcp_srv *s, const struct req *r, enum stats_drop why)
+{
+	char a[16], hw[3 * 16];
+	uint64_t n;
+
+	s->d->stats.drops[why]++;
+	if (!quiet_due(&s->q_limit, &n))
+		return;
+	log_notice("dhcp: new allocations refused by [limits]: %llu since the "
+	    "last report, this one %s (hwaddr %s, relay %s)",
+	    (unsigned long long)n, stats_drop_name(why),
+	    hwaddr_str(r->pkt.chaddr, r->pkt.hlen, hw), r->pkt.giaddr ?
+	    addr_str(r->pkt.giaddr, a) : "none: a direct client");
+}
+
+/* Whether the client may have a new address now (dhcpfod.conf(5),
+ * [limits]): its hardware address's bucket, then its relay's. */
+static int
+limit_ok(struct dhcp_srv *s, const struct req *r)
+{
+	const struct conf *c = s->d->conf;
+
+	if (c == NULL)
+		return 1;
+	if (!limit_allows(s->by_mac, mac_key(r), &c->mac_rate, r->now_us)) {
+		limit_refused(s, r, DROP_RATE_MAC);
 		return 0;
 	}
-	if (lease_held(r) || may_rewind(s, r, r->lease.address)) {
-		*addr = r->lease.address;
+	if (!limit_allows(s->by_relay, relay_key(r), &c->relay_rate, r->now_us)) {
+		limit_refused(s, r, DROP_RATE_RELAY);
 		return 0;
 	}
+	return 1;
+}
+
+/* A new address was taken from the pool for the client: one from each
+ * bucket. */
+static void
+limit_used(struct dhcp_srv *s, const struct req *r)
+{
+	const struct conf *c = s->d->conf;
+
+	if (c == NULL)
+		return;
+	limit_charge(s->by_mac, mac_key(r), &c->mac_rate, r->now_us);
+	limit_charge(s->by_relay, relay_key(r), &c->relay_rate, r->now_us);
+}
+
+/* A new address from the pool: the client's old one if free and ours, the
+ * one it asks for, or the lowest free; -1 exhausted. */
+static int
+choose_new(struct req *r, uint32_t want, uint32_t *addr)
+{
 	if (r->has_lease && lease_state_is_free(r->lease.state) &&
 	    pool_take(r->ps, r->lease.address) == 0) {
 		*addr = r->lease.address;
@@ -316,6 +427,30 @@ choose_offer(struct dhcp_srv *s, struct req *r, uint32_t *addr)
 		return 0;
 	}
 	return pool_alloc(r->ps, addr);
+}
+
+/* The address to offer (RFC 2131 §4.3.1): the client's reservation, its
+ * current or previous binding, or a new one from the pool if the rate
+ * limits allow. 0, -1 exhausted, -2 refused by a limit (counted). */
+static int
+choose_offer(struct dhcp_srv *s, struct req *r, uint32_t *addr)
+{
+	const struct reservation *rv = pool_resv_of(r->ps, r->pkt.chaddr, r->pkt.hlen);
+
+	if (rv != NULL && !resv_unusable(s, r, rv->address)) {
+		*addr = rv->address;
+		return 0;
+	}
+	if (lease_held(r) || may_rewind(s, r, r->lease.address)) {
+		*addr = r->lease.address;
+		return 0;
+	}
+	if (!limit_ok(s, r))
+		return -2;
+	if (choose_new(r, opt_addr(&r->pkt, DHO_REQUESTED_ADDR), addr) == -1)
+		return -1;
+	limit_used(s, r);
+	return 0;
 }
 
 /* The lease time to give for addr (draft-12 §5.2.1): in a relationship at
@@ -339,19 +474,34 @@ lease_time(struct req *r, uint32_t addr)
 	return lt;
 }
 
+/* A DISCOVER found its scope exhausted: counted, logged quietly (a
+ * starvation flood makes thousands). */
+static int
+exhausted(struct dhcp_srv *s, struct req *r)
+{
+	uint64_t n;
+
+	r->ps->exhausted++;
+	s->d->stats.drops[DROP_EXHAUSTED]++;
+	if (quiet_due(&s->q_exhausted, &n))
+		log_info("dhcp: scope %s exhausted: no offer for xid 0x%08x (%llu "
+		    "DISCOVERs found a scope exhausted since the last report)",
+		    addr_str(r->ps->sc.subnet, (char[16]){ 0 }), r->pkt.xid,
+		    (unsigned long long)n);
+	return -1;
+}
+
 /* DHCPDISCOVER -> DHCPOFFER, the address held for DHCP_OFFER_HOLD seconds. */
 static int
 h_discover(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 {
 	uint32_t addr;
+	int rc;
 
-	if (choose_offer(s, r, &addr) == -1) {
-		r->ps->exhausted++;
-		s->d->stats.drops[DROP_EXHAUSTED]++;
-		log_info("dhcp: scope %s exhausted: no offer for xid 0x%08x",
-		    addr_str(r->ps->sc.subnet, (char[16]){ 0 }), r->pkt.xid);
+	if ((rc = choose_offer(s, r, &addr)) == -2)
 		return -1;
-	}
+	if (rc == -1)
+		return exhausted(s, r);
 	if (!(lease_held(r) && r->lease.address == addr && r->lease.state ==
 	    LEASE_ACTIVE) && lease_write(s, r, addr, LEASE_OFFERED,
 	    r->now + DHCP_OFFER_HOLD) == -1)
@@ -403,19 +553,26 @@ partner_knows(const struct req *r, uint32_t addr)
 	    (l->ack_pot_exp > r->now || l->recv_pot_exp > r->now);
 }
 
-/* Whether the client may have addr now: its binding, or free and ours. */
+/* Whether the client may have addr now: its binding, or its old address
+ * free and ours again, a new allocation as far as the rate limits go.
+ * 1 yes, 0 no, -1 refused by a limit (counted). */
 static int
 may_have(struct dhcp_srv *s, struct req *r, uint32_t addr)
 {
 	if (r->known_only)
 		return partner_knows(r, addr);
-	if (r->has_lease && r->lease.address == addr) {
-		if (lease_held(r) || may_rewind(s, r, addr))
-			return 1;
-		if (lease_state_is_free(r->lease.state))
-			return pool_take(r->ps, addr) == 0;
-	}
-	return 0;
+	if (!r->has_lease || r->lease.address != addr)
+		return 0;
+	if (lease_held(r) || may_rewind(s, r, addr))
+		return 1;
+	if (!lease_state_is_free(r->lease.state))
+		return 0;
+	if (!limit_ok(s, r))
+		return -1;
+	if (pool_take(r->ps, addr) == -1)
+		return 0;
+	limit_used(s, r);
+	return 1;
 }
 
 /* An offer ends untaken (the client chose another server, or its time ran
@@ -465,6 +622,7 @@ h_request(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 	uint32_t sid = opt_addr(&r->pkt, DHO_SERVER_ID);
 	uint32_t want = opt_addr(&r->pkt, DHO_REQUESTED_ADDR);
 	uint32_t addr = want ? want : r->pkt.ciaddr;
+	int ok;
 
 	if (sid != 0)
 		return request_selecting(s, r, out, sid, want);
@@ -477,7 +635,9 @@ h_request(struct dhcp_srv *s, struct req *r, struct dhcp_out *out)
 		return 0;	/* no record of this client: stay silent */
 	if (r->known_only && !partner_knows(r, addr))
 		return 0;	/* restarted alone: the partner may answer it */
-	if (!may_have(s, r, addr))
+	if ((ok = may_have(s, r, addr)) == -1)
+		return -1;	/* a rate limit: silence, the client asks again */
+	if (!ok)
 		return nak(s, r, out, "address not available");
 	return ack(s, r, out, addr);
 }
@@ -607,7 +767,7 @@ int
 dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_in *in, const uint8_t *data,
     size_t len, struct dhcp_out *out)
 {
-	struct req r = { .in = in, .now = time_wall() };
+	struct req r = { .in = in, .now = time_wall(), .now_us = time_mono_us() };
 	enum fo_serve serve = FO_SERVE_YES;
 	int type;
 

@@ -76,9 +76,16 @@ on_accept(void *arg, int fd, uint32_t peer)
 	struct fo_conn *c, **v;
 	char a[16];
 
-	if (!known_partner(fo, peer) || fo->npending >= 16) {
+	if (!known_partner(fo, peer)) {
+		fo_drop(fo, FODROP_NOT_PARTNER);
 		log_warnx("failover: connection from %s refused: not a configured "
 		    "partner", addr_str(peer, a));
+		close(fd);
+		return;
+	}
+	if (fo->npending >= 16) {
+		log_warnx("failover: connection from %s refused: 16 connections "
+		    "wait for their CONNECT already", addr_str(peer, a));
 		close(fd);
 		return;
 	}
@@ -115,19 +122,23 @@ pending_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
 
 	if (m == NULL)
 		return;
-	if (fo_msg_decode(data, len, m, err, sizeof(err)) == -1)
+	if (fo_msg_decode(data, len, m, err, sizeof(err)) == -1) {
+		fo_drop(fo, FODROP_MALFORMED);
 		log_warnx("failover: from %s: %s", addr_str(fo_conn_peer(c), a), err);
-	else if (m->type != FO_CONNECT)
+	} else if (m->type != FO_CONNECT) {
+		fo_drop(fo, FODROP_OUT_OF_TURN);
 		log_warnx("failover: from %s: %s before CONNECT", addr_str(
 		    fo_conn_peer(c), a), fo_msg_type_name(m->type));
-	else if ((p = fo_peer_by_name(fo, m->relationship)) == NULL ||
+	} else if ((p = fo_peer_by_name(fo, m->relationship)) == NULL ||
 	    p->partner_addr != fo_conn_peer(c)) {
+		fo_drop(fo, FODROP_NOT_PARTNER);
 		log_warnx("failover: from %s: CONNECT for unknown relationship '%s'",
 		    addr_str(fo_conn_peer(c), a), m->relationship);
 		p = NULL;
 	}
 	if (p != NULL && p->rel.shared_secret[0] != '\0' &&
 	    fo_msg_verify(data, len, p->rel.shared_secret) == -1) {
+		fo_drop(fo, FODROP_DIGEST);
 		log_warnx("failover %s: CONNECT from %s: message digest missing or "
 		    "wrong: refused", p->rel.name, addr_str(fo_conn_peer(c), a));
 		p = NULL;
@@ -143,6 +154,7 @@ pending_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
 static void
 pending_closed(void *arg, struct fo_conn *c, const char *why)
 {
+	fo_drop_framing(arg, c);
 	fo_pending_drop(arg, c);
 	fo_conn_free(c);
 }

@@ -30,6 +30,7 @@ struct fo_conn {
 	int			 failed;
 	int			 busy;		/* inside conn_read's callbacks */
 	int			 dead;		/* freed while busy: free after */
+	unsigned		 bad_len;	/* the length field that closed it */
 };
 
 struct fo_listener {
@@ -68,7 +69,9 @@ conn_read(struct bufferevent *bev, void *arg)
 			break;
 		evbuffer_copyout(in, hdr, 2);
 		if ((len = fo_msg_frame_len(hdr, 2)) == -1) {
-			conn_fail(c, "message length outside 12..2048");
+			c->bad_len = (unsigned)hdr[0] << 8 | hdr[1];
+			conn_fail(c, c->bad_len > FO_MSG_MAX ? "message length over "
+			    "2048" : "message length under 12");
 			break;
 		}
 		if (avail < (size_t)len)
@@ -229,6 +232,12 @@ fo_conn_linger(struct fo_conn *c)
 	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 	bufferevent_set_timeouts(c->bev, NULL, &five);
 	bufferevent_enable(c->bev, EV_WRITE);
+}
+
+unsigned
+fo_conn_bad_len(const struct fo_conn *c)
+{
+	return c->bad_len;
 }
 
 uint32_t

@@ -42,6 +42,9 @@ void	fo_conn_linger(struct fo_conn *);
  * beyond its bound (the caller then closes it). */
 int	fo_conn_send(struct fo_conn *, const uint8_t *msg, size_t len);
 uint32_t fo_conn_peer(const struct fo_conn *);
+/* The message length field (outside 12..2048) that made the connection
+ * fail, 0 if none did: for the owner's counters when it closes. */
+unsigned fo_conn_bad_len(const struct fo_conn *);
 size_t	fo_conn_queued(const struct fo_conn *);	/* bytes not yet written */
 
 /* Listen on addr:port; accept(arg, fd, peer) gets every connection. */

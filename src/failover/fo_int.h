@@ -20,7 +20,9 @@
 
 #include <jansson.h>
 
+#include "daemon.h"
 #include "fo.h"
+#include "fo_conn.h"
 #include "fo_msg.h"
 #include "fo_replay.h"
 #include "store.h"
@@ -87,6 +89,7 @@ struct fo_rebal_op {
 	size_t		 nscopes;
 	uint32_t	*subnets;
 	uint64_t	*to_secondary, *to_primary;
+	int		 keep_reserves;	/* the automatic forms (FAILOVER.md §11) */
 };
 
 struct fo_peer {
@@ -181,6 +184,25 @@ struct fo {
 	struct event		*stop_ev;	/* FO_SHUTDOWN_WAIT is over */
 };
 
+/* What came in on the failover port and was refused, counted (server.stats
+ * failover_drops, RPC.md §5, §8); a connection its framing closed, by the
+ * length field that did. */
+static inline void
+fo_drop(struct fo *fo, enum stats_fo_drop why)
+{
+	if (fo->d != NULL)
+		fo->d->stats.fo_drops[why]++;
+}
+
+static inline void
+fo_drop_framing(struct fo *fo, const struct fo_conn *c)
+{
+	unsigned len = fo_conn_bad_len(c);
+
+	if (len != 0)
+		fo_drop(fo, len > FO_MSG_MAX ? FODROP_OVERSIZED : FODROP_MALFORMED);
+}
+
 /* fo.c */
 struct fo_peer *fo_peer_by_name(struct fo *, const char *name);
 void	fo_pending_drop(struct fo *, struct fo_conn *);
@@ -255,8 +277,10 @@ void	fo_move_acked(struct fo_peer *, const struct fo_inflight *,
 	    const struct fo_msg *m);
 void	fo_move_single_acked(struct fo_peer *, const struct fo_inflight *,
 	    int reject);
-/* Rebalance now (FAILOVER.md §11): op NULL for the timer/threshold form; end the
- * running one with code 0 (done) or a RPC.md §7 code and why. */
+/* Rebalance now (FAILOVER.md §11): op NULL for the automatic forms (the
+ * timer and entering NORMAL with a threshold, POOLREQ with 0), which keep
+ * each side's reserve; op from fo_trigger for the operator's exact split.
+ * End the running one with code 0 (done) or a RPC.md §7 code and why. */
 int	fo_move_rebalance(struct fo_peer *, struct fo_rebal_op *op,
 	    unsigned threshold);
 void	fo_move_rebal_finish(struct fo_peer *, int code, const char *why);

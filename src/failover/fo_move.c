@@ -193,6 +193,47 @@ fo_move_rebal_finish(struct fo_peer *p, int code, const char *why)
 	rebal_op_free(op);
 }
 
+/* What a side's reserve kept from moving, said once per rebalance. */
+static void
+log_held(const struct fo_peer *p, uint32_t subnet, const struct rebal_plan *plan,
+    const struct scope_stats *st)
+{
+	int to_sec = plan->secondary_free < plan->secondary_target;
+
+	log_notice("failover %s: scope %s: %llu free addresses stay with the %s, "
+	    "its share of the scope, which the %s has outgrown (%llu in use): the "
+	    "automatic rebalance does not follow a flood (FAILOVER.md §11)",
+	    p->rel.name, addr_str(subnet, (char[16]){ 0 }),
+	    (unsigned long long)plan->held, to_sec ? "primary" : "secondary",
+	    to_sec ? "secondary" : "primary", (unsigned long long)(to_sec ?
+	    st->partner_addr_in_use : st->this_addr_in_use));
+}
+
+/* The plan of one scope: exact for the operator's rebalance, keeping each
+ * side's reserve for the automatic forms (FAILOVER.md §11). 0, -1 storage
+ * or memory. */
+static int
+rebal_scope_plan_make(struct fo_peer *p, const struct fo_rebal_op *op,
+    uint32_t subnet, struct rebal_plan *plan, struct scope_stats *st)
+{
+	unsigned share = fo_secondary_share(p->rel.mode, p->rel.percentage);
+	struct rebal_run *runs;
+	size_t n;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (op->keep_reserves &&
+	    store_scope_stats(fo_peer_store(p), subnet, FO_PRIMARY, st) != 0)
+		return -1;
+	if (store_free_runs(fo_peer_store(p), subnet, &runs, &n) != 0)
+		return -1;
+	rc = op->keep_reserves ? rebal_plan_scope_kept(runs, n, share,
+	    &(struct rebal_used){ st->this_addr_in_use, st->partner_addr_in_use },
+	    plan) : rebal_plan_scope(runs, n, share, plan);
+	free(runs);
+	return rc;
+}
+
 /* Plan one scope and queue its moves: FREE -> BACKUP takes effect here at
  * once (draft-12 §5.11: once sent the primary must not use them),
  * BACKUP -> FREE when the partner answers. Returns the moves queued. */
@@ -201,19 +242,14 @@ rebal_scope_plan(struct fo_peer *p, struct fo_rebal_op *op, size_t si,
     unsigned threshold)
 {
 	struct rebal_plan plan;
-	struct rebal_run *runs;
-	size_t n;
+	struct scope_stats st;
 	long queued = 0;
-	int rc;
 
-	if (store_free_runs(fo_peer_store(p), op->subnets[si], &runs, &n) != 0)
-		return -1;
-	rc = rebal_plan_scope(runs, n, fo_secondary_share(p->rel.mode,
-	    p->rel.percentage), &plan);
-	free(runs);
-	if (rc == -1)
+	if (rebal_scope_plan_make(p, op, op->subnets[si], &plan, &st) == -1)
 		return -1;
 	if (threshold == 0 || rebal_needed(&plan, threshold)) {
+		if (plan.held > 0)
+			log_held(p, op->subnets[si], &plan, &st);
 		for (size_t k = 0; k < plan.nmoves; k++) {
 			const struct rebal_move *mv = &plan.moves[k];
 
@@ -238,8 +274,11 @@ fo_move_rebalance(struct fo_peer *p, struct fo_rebal_op *op, unsigned threshold)
 {
 	size_t n = p->rel.nscopes;
 
-	if (op == NULL && (op = calloc(1, sizeof(*op))) == NULL)
-		return -1;
+	if (op == NULL) {
+		if ((op = calloc(1, sizeof(*op))) == NULL)
+			return -1;
+		op->keep_reserves = 1;
+	}
 	if (op->t0_ms == 0)
 		op->t0_ms = time_mono_ms();
 	op->nscopes = n;

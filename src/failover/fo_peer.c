@@ -558,6 +558,7 @@ peer_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
 	p->last_rx = time_mono();
 	if (p->rel.shared_secret[0] != '\0' &&
 	    fo_msg_verify(data, len, p->rel.shared_secret) == -1) {
+		fo_drop(p->fo, FODROP_DIGEST);
 		log_warnx("failover %s: message digest missing or wrong: closing",
 		    peer_name(p));
 		fo_peer_link_lost(p, "message digest failed");
@@ -566,6 +567,7 @@ peer_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
 	if ((m = fo_msg_new(0)) == NULL)
 		return;
 	if (fo_msg_decode(data, len, m, err, sizeof(err)) == -1) {
+		fo_drop(p->fo, FODROP_MALFORMED);
 		log_warnx("failover %s: protocol error: %s", peer_name(p), err);
 		fo_peer_link_lost(p, "protocol error");
 	} else if (replay_refused(p, m)) {
@@ -573,6 +575,7 @@ peer_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
 	} else if (m->type >= nitems(handlers) || handlers[m->type].fn == NULL) {
 		log_debug("failover %s: message type %u ignored", peer_name(p), m->type);
 	} else if (p->link < handlers[m->type].min_link) {
+		fo_drop(p->fo, FODROP_OUT_OF_TURN);
 		log_warnx("failover %s: %s out of turn", peer_name(p),
 		    fo_msg_type_name(m->type));
 		fo_peer_link_lost(p, "message out of turn");
@@ -593,7 +596,10 @@ peer_read_done(void *arg, struct fo_conn *c)
 static void
 peer_closed(void *arg, struct fo_conn *c, const char *why)
 {
-	fo_peer_link_lost(arg, why);
+	struct fo_peer *p = arg;
+
+	fo_drop_framing(p->fo, c);
+	fo_peer_link_lost(p, why);
 }
 
 static void

@@ -113,9 +113,46 @@ plan_moves(const struct rebal_run *runs, size_t nruns, struct rebal_plan *p)
 	return 0;
 }
 
-int
-rebal_plan_scope(const struct rebal_run *runs, size_t nruns, unsigned share,
-    struct rebal_plan *out)
+/* The free addresses a side keeps: what its entitlement still owes it once
+ * its addresses in use are counted, at most what it has free. */
+static uint64_t
+reserve(uint64_t entitled, uint64_t in_use, uint64_t nfree)
+{
+	uint64_t owed = entitled > in_use ? entitled - in_use : 0;
+
+	return owed < nfree ? owed : nfree;
+}
+
+/* Trim the transfer so that the giving side keeps its reserve
+ * (rebal_plan_scope_kept); what is trimmed is p->held. */
+static void
+keep_reserves(struct rebal_plan *p, unsigned share, const struct rebal_used *u)
+{
+	uint64_t n = p->free + u->primary + u->secondary, ent_p, ent_s, may;
+
+	if (n < p->free)		/* counts that do not add up: keep all */
+		n = UINT64_MAX;
+	rebal_targets(n, share, &ent_p, &ent_s);
+	if (p->to_secondary > 0) {
+		may = p->primary_free - reserve(ent_p, u->primary, p->primary_free);
+		if (p->to_secondary > may) {
+			p->held = p->to_secondary - may;
+			p->to_secondary = may;
+		}
+	} else if (p->to_primary > 0) {
+		may = p->secondary_free - reserve(ent_s, u->secondary,
+		    p->secondary_free);
+		if (p->to_primary > may) {
+			p->held = p->to_primary - may;
+			p->to_primary = may;
+		}
+	}
+}
+
+/* Both plans: the exact one (used NULL) and the one that keeps reserves. */
+static int
+plan_scope(const struct rebal_run *runs, size_t nruns, unsigned share,
+    const struct rebal_used *used, struct rebal_plan *out)
 {
 	struct rebal_plan p;
 
@@ -130,10 +167,31 @@ rebal_plan_scope(const struct rebal_run *runs, size_t nruns, unsigned share,
 		p.to_secondary = p.secondary_target - p.secondary_free;
 	else
 		p.to_primary = p.secondary_free - p.secondary_target;
+	if (used != NULL)
+		keep_reserves(&p, share > 100 ? 100 : share, used);
 	if (plan_moves(runs, nruns, &p) == -1)
 		return -1;
 	*out = p;
 	return 0;
+}
+
+int
+rebal_plan_scope(const struct rebal_run *runs, size_t nruns, unsigned share,
+    struct rebal_plan *out)
+{
+	return plan_scope(runs, nruns, share, NULL, out);
+}
+
+int
+rebal_plan_scope_kept(const struct rebal_run *runs, size_t nruns,
+    unsigned share, const struct rebal_used *used, struct rebal_plan *out)
+{
+	if (used == NULL) {
+		if (out != NULL)
+			memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return plan_scope(runs, nruns, share, used, out);
 }
 
 /* Frees the moves and empties the plan; safe to call twice or on NULL. */

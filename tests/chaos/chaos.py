@@ -363,13 +363,21 @@ class Run:
              "drained": sum(1 for v in self.violations if v["what"] == "drained"),
              "convergence_max": max(conv) if conv else None,
              "convergence_mean": round(sum(conv) / len(conv), 1) if conv else None,
-             "clock_tolerance": self.max_ahead, "violations": len(self.violations)}
+             "clock_tolerance": self.max_ahead, "violations": len(self.violations),
+             "addresses": NADDR}
         s.update(av)
         with open(os.path.join(self.tmp, "summary.json"), "w") as f:
             json.dump({"summary": s, "cycles": self.cycles,
                        "violations": self.violations}, f, indent=1)
         log("summary: " + json.dumps(s))
+        self.chart()
         return s
+
+    def chart(self):
+        """availability.png next to the summary (chart.py, Debian's matplotlib)."""
+        p = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "chart.py"), self.tmp],
+                           capture_output=True, text=True, timeout=300)
+        log((p.stdout + p.stderr).strip() or "chart: exit %d" % p.returncode)
 
 
 def main():
@@ -386,6 +394,9 @@ def main():
     args = ap.parse_args()
     if not args.seed:
         args.seed = random.SystemRandom().randrange(1, 1 << 31)
+    if args.out:
+        args.out = os.path.abspath(args.out)
+        os.makedirs(args.out, exist_ok=True)
     args.faults = [f for f in args.faults.split(",") if f]
     bad = [f for f in args.faults if f not in Run.FAULTS]
     if bad:

@@ -20,7 +20,7 @@ NORMAL without MCLT's RECOVER_WAIT; the secondary restarted cut off from a
 primary that took its addresses over (draft-12 §9.3.2) serves no new client,
 renews only what the primary knows, and recovers on contact; a wrong
 secret, a stranger, garbage and an oversized length on the failover port are
-refused while the daemons keep serving. After every step a checker compares
+refused, and counted, while the daemons keep serving. After every step a checker compares
 both lease tables and the clients' own leases: no address is ACTIVE for two
 different clients.
 """
@@ -602,6 +602,14 @@ def step_hostile(a, b):
     time.sleep(4)
     check("message digest" in b.log() or "message digest" in a.log(),
           "a wrong shared secret is refused and logged")
+    # each refusal counted by reason (RPC.md §5 failover_drops)
+    fd = b.call("server.stats")[1].get("failover_drops", {})
+    fda = a.call("server.stats")[1].get("failover_drops", {})
+    stranger = "closed" in p.stdout     # else TCP refused it: B listens on the link
+    check(fd.get("malformed", 0) >= 1 and fd.get("oversized", 0) >= 1 and
+          (fd.get("not_partner", 0) >= 1 or not stranger) and
+          fd.get("bad_digest", 0) + fda.get("bad_digest", 0) >= 1,
+          "refusals on the failover port counted: B %r, A %r" % (fd, fda))
     check(b.call("server.status")[0] == "ok" and a.call("server.status")[0] == "ok",
           "both daemons keep serving after hostile input")
     a.call("failover.set", {"name": "r1", "shared_secret": "right"})

@@ -31,6 +31,9 @@
 #define BAD_IFACE	"(at most 16 names of up to 15 characters)"
 #define BAD_METRICS	"metrics-listen must be empty or ADDRESS[:PORT], " \
 			"e.g. 127.0.0.1:9967"
+#define BAD_RATE(k)	k " must be off or COUNT/s, COUNT/min or COUNT/h " \
+			"(COUNT 1..1000000), e.g. 10/min"
+#define BAD_BURST(k)	k " must be 0..1000000 (0: the rate's count)"
 #define NOT_ONE(a)	"metrics-listen must name one address of this host, " \
 			"e.g. 127.0.0.1:9967, not " a
 
@@ -108,6 +111,12 @@ assert_defaults(const struct conf *c)
 	ck_assert_uint_eq(c->fo_listen_addr, 0);
 	ck_assert_uint_eq(c->fo_listen_port, 647);
 	ck_assert_uint_eq(c->metrics_port, 0);
+	/* [limits]: 10 new addresses a minute per client, relays unlimited */
+	ck_assert_uint_eq(c->mac_rate.count, 10);
+	ck_assert_uint_eq(c->mac_rate.period, 60);
+	ck_assert_uint_eq(c->mac_rate.burst, 10);
+	ck_assert_uint_eq(c->relay_rate.count, 0);
+	ck_assert_uint_eq(c->relay_rate.burst, 0);
 }
 
 /* Texts that set nothing: comments, blank lines, empty known sections. */
@@ -117,6 +126,8 @@ static const char *const default_texts[] = {
 	"; a comment\n# another\n",
 	"[server]\n[failover]\n",
 	"[failover] ; nothing here\n\n[server]\n; still nothing\n",
+	"[limits]\n",
+	"[limits]\nmac-rate = 10/min\nmac-burst = 10\nrelay-rate = off\n",
 };
 
 START_TEST(test_defaults)
@@ -163,6 +174,10 @@ START_TEST(test_example_file)
 	ck_assert_uint_eq(c->fo_listen_addr, 0);
 	ck_assert_uint_eq(c->fo_listen_port, 647);
 	ck_assert_uint_eq(c->metrics_port, 0);
+	ck_assert_uint_eq(c->mac_rate.count, 10);
+	ck_assert_uint_eq(c->mac_rate.period, 60);
+	ck_assert_uint_eq(c->mac_rate.burst, 10);
+	ck_assert_uint_eq(c->relay_rate.count, 0);
 	conf_free(c);
 }
 END_TEST
@@ -226,6 +241,18 @@ static const struct accept_case {
 	  "metrics-listen = 10.77.0.1:80" },
 	{ "[server]\nmetrics-listen =\n", "metrics-listen = " },
 	{ "[server]\nmetrics-listen =   ; off\n", "metrics-listen = " },
+	{ "[limits]\nmac-rate = 1/s\n", "mac-rate = 1/s\nmac-burst = 10" },
+	{ "[limits]\nmac-rate = 5/min\nmac-burst = 0\n",
+	  "mac-rate = 5/min\nmac-burst = 5" },
+	{ "[limits]\nmac-rate = 100/h\nmac-burst = 3\n",
+	  "mac-rate = 100/h\nmac-burst = 3" },
+	{ "[limits]\nmac-rate = off\n", "mac-rate = off\nmac-burst = 10" },
+	{ "[limits]\nmac-rate = 0\n", "mac-rate = off" },
+	{ "[limits]\nrelay-rate = 50/s ; a building's surge\n",
+	  "relay-rate = 50/s\nrelay-burst = 50" },
+	{ "[limits]\nrelay-burst = 200\nrelay-rate = 1000000/s\n",
+	  "relay-rate = 1000000/s\nrelay-burst = 200" },
+	{ "[limits]\nrelay-burst = 1000000\n", "relay-burst = 1000000" },
 };
 
 START_TEST(test_accept)
@@ -361,6 +388,24 @@ static const struct reject_case {
 	{ "[server]\nx = 1\ndhcp-port = 0\n[bogus]\ny = 2\n",
 	  NAME ":2: unknown key 'x'" },
 	{ "[server]\ndhcp-port = 0\nx = 1\n", NAME ":2: " BAD_PORT },
+	{ "[limits]\nmac-rate = 10\n", NAME ":2: " BAD_RATE("mac-rate") },
+	{ "[limits]\nmac-rate = 10/m\n", NAME ":2: " BAD_RATE("mac-rate") },
+	{ "[limits]\nmac-rate = 0/s\n", NAME ":2: " BAD_RATE("mac-rate") },
+	{ "[limits]\nmac-rate = -1/s\n", NAME ":2: " BAD_RATE("mac-rate") },
+	{ "[limits]\nmac-rate = 1000001/s\n", NAME ":2: " BAD_RATE("mac-rate") },
+	{ "[limits]\nmac-rate = /s\n", NAME ":2: " BAD_RATE("mac-rate") },
+	{ "[limits]\nmac-rate = 10/min/s\n", NAME ":2: " BAD_RATE("mac-rate") },
+	{ "[limits]\nmac-rate = 12345678901234567/s\n",
+	  NAME ":2: " BAD_RATE("mac-rate") },
+	{ "[limits]\nmac-rate =\n", NAME ":2: " BAD_RATE("mac-rate") },
+	{ "[limits]\nrelay-rate = on\n", NAME ":2: " BAD_RATE("relay-rate") },
+	{ "[limits]\nmac-burst = -1\n", NAME ":2: " BAD_BURST("mac-burst") },
+	{ "[limits]\nrelay-burst = 1000001\n", NAME ":2: " BAD_BURST("relay-burst") },
+	{ "[limits]\nrelay-burst = x\n", NAME ":2: " BAD_BURST("relay-burst") },
+	{ "[limits]\nmac-rate = 1/s\nmac-rate = 2/s\n",
+	  NAME ":3: duplicate key 'mac-rate'" },
+	{ "[server]\nmac-rate = 1/s\n", NAME ":2: unknown key 'mac-rate'" },
+	{ "[limits]\nlisten = 1.2.3.4\n", NAME ":2: unknown key 'listen'" },
 };
 
 START_TEST(test_reject)
@@ -410,6 +455,8 @@ static const char *const roundtrip_texts[] = {
 	    "[failover]\nlisten = 127.0.0.1:8647\n",
 	"[server]\nserver-id = 1.2.3.4\nlog-level = error\n"
 	    "[failover]\nlisten = 192.0.2.1 ; default port\n",
+	"[limits]\nmac-rate = off\nmac-burst = 0\nrelay-rate = 20/s\n",
+	"[limits]\nmac-rate = 3/h\nrelay-rate = 7/min\nrelay-burst = 9\n",
 };
 
 START_TEST(test_roundtrip)

@@ -287,6 +287,8 @@ full_snap(void)
 	stats_v.tx[2] = 9;
 	stats_v.tx[5] = 6;
 	stats_v.drops[DROP_NO_SCOPE] = 3;
+	stats_v.drops[DROP_RATE_RELAY] = 40;
+	stats_v.fo_drops[FODROP_OVERSIZED] = 2;
 	stats_v.leases_granted = 6;
 	stats_v.commit_batches = 4;
 	stats_v.rpc_requests = 12;
@@ -417,7 +419,8 @@ static const char *const families[] = {
 	"dhcpfod_build_info", "dhcpfod_uptime_seconds", "dhcpfod_control_clients",
 	"dhcpfod_storage_ok", "dhcpfod_storage_failures_total",
 	"dhcpfod_packets_received_total", "dhcpfod_packets_sent_total",
-	"dhcpfod_packets_dropped_total", "dhcpfod_leases_granted_total",
+	"dhcpfod_packets_dropped_total", "dhcpfod_failover_dropped_total",
+	"dhcpfod_leases_granted_total",
 	"dhcpfod_commit_batches_total", "dhcpfod_rpc_requests_total",
 	"dhcpfod_rpc_errors_total", "dhcpfod_commit_durable_seconds",
 	"dhcpfod_scope_info", "dhcpfod_scope_addresses",
@@ -456,6 +459,7 @@ static const struct {
 	{ "dhcpfod_packets_received_total", "counter" },
 	{ "dhcpfod_packets_sent_total", "counter" },
 	{ "dhcpfod_packets_dropped_total", "counter" },
+	{ "dhcpfod_failover_dropped_total", "counter" },
 	{ "dhcpfod_leases_granted_total", "counter" },
 	{ "dhcpfod_commit_batches_total", "counter" },
 	{ "dhcpfod_rpc_requests_total", "counter" },
@@ -501,6 +505,14 @@ static const char *const value_lines[] = {
 	"dhcpfod_packets_sent_total{type=\"DHCPACK\"} 6",
 	"dhcpfod_packets_dropped_total{reason=\"no_scope\"} 3",
 	"dhcpfod_packets_dropped_total{reason=\"failover\"} 0",
+	"dhcpfod_packets_dropped_total{reason=\"oversized\"} 0",
+	"dhcpfod_packets_dropped_total{reason=\"rate_mac\"} 0",
+	"dhcpfod_packets_dropped_total{reason=\"rate_relay\"} 40",
+	"dhcpfod_failover_dropped_total{reason=\"oversized\"} 2",
+	"dhcpfod_failover_dropped_total{reason=\"malformed\"} 0",
+	"dhcpfod_failover_dropped_total{reason=\"bad_digest\"} 0",
+	"dhcpfod_failover_dropped_total{reason=\"out_of_turn\"} 0",
+	"dhcpfod_failover_dropped_total{reason=\"not_partner\"} 0",
 	"dhcpfod_leases_granted_total 6",
 	"dhcpfod_commit_batches_total 4",
 	"dhcpfod_rpc_requests_total 12",

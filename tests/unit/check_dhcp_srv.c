@@ -3,7 +3,8 @@
  * SELECTING, INIT-REBOOT, RENEWING and REBINDING, DHCPDECLINE (ABANDONED),
  * DHCPRELEASE, DHCPINFORM, where each reply goes (relay, ciaddr, broadcast,
  * unicast to chaddr), lease times under MCLT in a relationship, failover's
- * verdict obeyed, and expiry. The real engine, pool view and store (a
+ * verdict obeyed, expiry, and the rate limits on new allocations ([limits]:
+ * what they count and what they never refuse). The real engine, pool view and store (a
  * temporary database); failover's fo_serves is replaced by this file's, the
  * clock by fake_clock.h; packets are built and replies read here, byte by
  * byte, independently of the codec's encoder. */
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "daemon.h"
 #include "dhcp_pkt.h"
 #include "dhcp_pool.h"
@@ -34,6 +36,7 @@
 
 static struct store *st;
 static struct daemon d;
+static struct conf conf;		/* [limits]; d.conf NULL: no limits */
 static struct pool *pool;
 static struct dhcp_srv *srv;
 static struct dhcp_in in;
@@ -72,6 +75,8 @@ struct msg {
 	const char	*sid;		/* option 54 */
 	int		 bcast;		/* the broadcast flag */
 	int		 cid;		/* option 61: 01 + chaddr */
+	uint8_t		 cid_tag;	/* option 61: 00 tag + chaddr, one more
+					 * identity behind the same chaddr */
 	const char	*host;		/* option 12 */
 	uint16_t	 secs;
 };
@@ -132,6 +137,13 @@ build(const struct msg *m, uint8_t *pkt, size_t cap)
 		pkt[n++] = DHO_CLIENT_ID;
 		pkt[n++] = 7;
 		pkt[n++] = 1;
+		memcpy(pkt + n, pkt + 28, 6);
+		n += 6;
+	} else if (m->cid_tag) {
+		pkt[n++] = DHO_CLIENT_ID;
+		pkt[n++] = 8;
+		pkt[n++] = 0;
+		pkt[n++] = m->cid_tag;
 		memcpy(pkt + n, pkt + 28, 6);
 		n += 6;
 	}
@@ -264,6 +276,7 @@ setup(void)
 	ut_scope(st, SUBNET, 24, "10.1.0.10", "10.1.0.20", LEASE_TIME);
 	memset(&d, 0, sizeof(d));
 	d.store = st;
+	d.conf = NULL;
 	ck_assert_ptr_nonnull(pool = pool_new(st));
 	ck_assert_ptr_nonnull(srv = dhcp_srv_new(&d, pool));
 	in = (struct dhcp_in){ .ifindex = 2, .if_addr = A(SERVER),
@@ -914,6 +927,199 @@ START_TEST(test_partner_down_takeover)
 }
 END_TEST
 
+/* ---- [limits]: rate limits on new allocations ---- */
+
+/* The limits of a test: mac-rate and relay-rate as given, count 0 off. */
+static void
+limits(struct conf_rate mac, struct conf_rate relay)
+{
+	memset(&conf, 0, sizeof(conf));
+	conf.mac_rate = mac;
+	conf.relay_rate = relay;
+	d.conf = &conf;
+}
+
+#define OFF	((struct conf_rate){ 0, 1, 0 })
+
+/* DISCOVER from mac through the relay: the address offered, 0 none. */
+static uint32_t
+discover_via(uint8_t mac, const char *giaddr)
+{
+	struct rep r;
+
+	if (send_msg(MSG(.type = DHCPDISCOVER, .mac = mac, .giaddr = giaddr),
+	    &r) != 1)
+		return 0;
+	return r.yiaddr;
+}
+
+/* A flood of new clients through one relay: its burst, then its rate; a
+ * refused DISCOVER gets no answer and is counted; another relay and the
+ * interface's direct clients have buckets of their own. */
+START_TEST(test_limit_relay)
+{
+	limits(OFF, (struct conf_rate){ 2, 1, 3 });
+	for (uint8_t m = 1; m <= 3; m++)
+		ck_assert_uint_ne(discover_via(m, RELAY), 0);
+	for (uint8_t m = 4; m <= 9; m++)
+		ck_assert_int_eq(send_msg(MSG(.type = DHCPDISCOVER, .mac = m,
+		    .giaddr = RELAY), NULL), -1);
+	ck_assert_uint_eq(d.stats.drops[DROP_RATE_RELAY], 6);
+	ck_assert_uint_eq(d.stats.drops[DROP_EXHAUSTED], 0);
+	ck_assert_int_eq(store_lease_get(st, A("10.1.0.13"), &(struct lease){ 0 }),
+	    1);			/* nothing offered, nothing held */
+	ck_assert_uint_ne(discover_via(10, "10.1.0.253"), 0);
+	ck_assert_uint_ne(discover(11), 0);
+	/* half a second later (2/s): one more through the relay */
+	fake_mono_us += 500000;
+	ck_assert_uint_ne(discover_via(12, RELAY), 0);
+	ck_assert_uint_eq(discover_via(13, RELAY), 0);
+	ck_assert_uint_eq(d.stats.drops[DROP_RATE_RELAY], 7);
+}
+END_TEST
+
+/* While the relay's bucket is empty, its existing clients are answered:
+ * a renewal, a rebind, an INIT-REBOOT of the address held, a DISCOVER of a
+ * client holding an offer or a lease, the REQUEST that takes an offer. */
+START_TEST(test_limit_existing_clients)
+{
+	struct rep r;
+	uint32_t offered;
+
+	limits(OFF, (struct conf_rate){ 1, 60, 3 });
+	lease_for(1);				/* 10.1.0.10, directly */
+	ck_assert_uint_eq(discover_via(2, RELAY), A("10.1.0.11"));
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPREQUEST, .mac = 2, .giaddr = RELAY,
+	    .want = "10.1.0.11", .sid = SERVER), &r), 1);
+	ck_assert_int_eq(r.type, DHCPACK);
+	ck_assert_uint_ne(offered = discover_via(3, RELAY), 0);
+	ck_assert_uint_ne(discover_via(4, RELAY), 0);
+	ck_assert_uint_eq(discover_via(5, RELAY), 0);	/* the relay's burst is spent */
+	limits(OFF, (struct conf_rate){ 1, 60, 1 });	/* and the interface's */
+	ck_assert_uint_eq(discover(6), 0);
+	ck_assert_uint_eq(d.stats.drops[DROP_RATE_RELAY], 2);
+	ck_assert_uint_eq(discover_via(3, RELAY), offered);
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPREQUEST, .mac = 3, .giaddr = RELAY,
+	    .want = addr_str(offered, (char[16]){ 0 }), .sid = SERVER), &r), 1);
+	ck_assert_int_eq(r.type, DHCPACK);
+	ck_assert_uint_eq(discover_via(2, RELAY), A("10.1.0.11"));
+	fake_advance(LEASE_TIME / 2);
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPREQUEST, .mac = 1,
+	    .ciaddr = "10.1.0.10"), &r), 1);
+	ck_assert_int_eq(r.type, DHCPACK);
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPREQUEST, .mac = 2, .giaddr = RELAY,
+	    .ciaddr = "10.1.0.11", .bcast = 1), &r), 1);
+	ck_assert_int_eq(r.type, DHCPACK);
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPREQUEST, .mac = 1,
+	    .want = "10.1.0.10", .bcast = 1), &r), 1);
+	ck_assert_int_eq(r.type, DHCPACK);
+	ck_assert_uint_eq(d.stats.drops[DROP_RATE_RELAY], 2);
+	ck_assert_uint_eq(d.stats.drops[DROP_RATE_MAC], 0);
+}
+END_TEST
+
+/* One hardware address with ever new client identifiers is one bucket: a
+ * burst of identities, then none (dhcpfod.conf(5), mac-rate). */
+START_TEST(test_limit_mac)
+{
+	limits((struct conf_rate){ 10, 60, 2 }, OFF);
+	for (uint8_t tag = 1; tag <= 2; tag++)
+		ck_assert_int_eq(send_msg(MSG(.type = DHCPDISCOVER, .mac = 1,
+		    .cid_tag = tag), NULL), 1);
+	for (uint8_t tag = 3; tag <= 10; tag++)
+		ck_assert_int_eq(send_msg(MSG(.type = DHCPDISCOVER, .mac = 1,
+		    .cid_tag = tag), NULL), -1);
+	ck_assert_uint_eq(d.stats.drops[DROP_RATE_MAC], 8);
+	ck_assert_uint_ne(discover(2), 0);	/* another client: its own */
+	fake_advance(6);			/* 10/min: one more */
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPDISCOVER, .mac = 1,
+	    .cid_tag = 11), NULL), 1);
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPDISCOVER, .mac = 1,
+	    .cid_tag = 12), NULL), -1);
+}
+END_TEST
+
+/* What is charged is an address taken from the pool: a DISCOVER that
+ * finds the scope exhausted keeps its token (and is counted exhausted, not
+ * limited); the client gets the next address that comes free. A reserved
+ * client takes nothing from the pool and is never limited. */
+START_TEST(test_limit_charges_allocations)
+{
+	struct reservation rv = { 0 };
+
+	limits((struct conf_rate){ 1, 3600, 1 }, OFF);
+	for (uint8_t m = 1; m <= 11; m++)
+		lease_for(m);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(send_msg(MSG(.type = DHCPDISCOVER, .mac = 12), NULL),
+		    -1);
+	ck_assert_uint_eq(d.stats.drops[DROP_EXHAUSTED], 3);
+	ck_assert_uint_eq(d.stats.drops[DROP_RATE_MAC], 0);
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPRELEASE, .mac = 1,
+	    .ciaddr = "10.1.0.10", .sid = SERVER), NULL), 0);
+	ck_assert_uint_eq(discover(12), A("10.1.0.10"));
+	/* a reserved client, its token long spent */
+	rv.subnet = A(SUBNET);
+	rv.address = A("10.1.0.10");
+	rv.hwlen = 6;
+	memcpy(rv.hwaddr, "\x02\x00\x00\x00\x00\x0c", 6);
+	snprintf(rv.name, sizeof(rv.name), "r12");
+	ck_assert_int_eq(store_resv_add(st, &rv), 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(discover(12), A("10.1.0.10"));
+	ck_assert_uint_eq(d.stats.drops[DROP_RATE_MAC], 0);
+}
+END_TEST
+
+/* Its old address, free again, is a new allocation too: an INIT-REBOOT
+ * that would take it back from the pool while the client's bucket is empty
+ * gets silence, not a NAK (the client asks again), and the address stays
+ * in the pool. */
+START_TEST(test_limit_request_free_row)
+{
+	struct rep r;
+
+	limits((struct conf_rate){ 1, 3600, 1 }, OFF);
+	lease_for(1);
+	fake_advance(LEASE_TIME + 1);
+	ck_assert_int_eq(dhcp_srv_expire(srv, fake_wall), 1);
+	/* the bucket, full again after an hour, spent on another identity */
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPDISCOVER, .mac = 1,
+	    .cid_tag = 1, .want = "10.1.0.11"), &r), 1);
+	ck_assert_uint_eq(r.yiaddr, A("10.1.0.11"));
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPREQUEST, .mac = 1,
+	    .want = "10.1.0.10"), &r), -1);
+	ck_assert_uint_eq(d.stats.drops[DROP_RATE_MAC], 1);
+	ck_assert_int_eq(ut_get(st, "10.1.0.10").state, LEASE_FREE);
+	fake_advance(3600);
+	ck_assert_int_eq(send_msg(MSG(.type = DHCPREQUEST, .mac = 1,
+	    .want = "10.1.0.10"), &r), 1);
+	ck_assert_int_eq(r.type, DHCPACK);
+}
+END_TEST
+
+/* Only this server's clients reach the buckets: a DISCOVER failover leaves
+ * to the partner spends nothing. A reload's new rates apply at once. */
+START_TEST(test_limit_after_failover_and_reload)
+{
+	limits(OFF, (struct conf_rate){ 1, 60, 2 });
+	in_relationship(FO_PRIMARY, FO_NORMAL);
+	serve = FO_SERVE_NO;
+	for (uint8_t m = 1; m <= 5; m++)
+		ck_assert_int_eq(send_msg(MSG(.type = DHCPDISCOVER, .mac = m,
+		    .giaddr = RELAY), NULL), 0);
+	ck_assert_uint_eq(d.stats.drops[DROP_FAILOVER], 5);
+	serve = FO_SERVE_YES;
+	ck_assert_uint_ne(discover_via(6, RELAY), 0);
+	ck_assert_uint_ne(discover_via(7, RELAY), 0);
+	ck_assert_uint_eq(discover_via(8, RELAY), 0);
+	conf.relay_rate = OFF;			/* reloaded */
+	ck_assert_uint_ne(discover_via(8, RELAY), 0);
+	conf.relay_rate = (struct conf_rate){ 1, 60, 1 };
+	ck_assert_uint_eq(discover_via(9, RELAY), 0);
+}
+END_TEST
+
 static Suite *
 dhcp_srv_suite(void)
 {
@@ -958,6 +1164,15 @@ dhcp_srv_suite(void)
 	tcase_add_test(tc, test_failover_release_and_expiry);
 	tcase_add_test(tc, test_secondary_allocates_its_own);
 	tcase_add_test(tc, test_partner_down_takeover);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_limit_relay);
+	tcase_add_test(tc, test_limit_existing_clients);
+	tcase_add_test(tc, test_limit_mac);
+	tcase_add_test(tc, test_limit_charges_allocations);
+	tcase_add_test(tc, test_limit_request_free_row);
+	tcase_add_test(tc, test_limit_after_failover_and_reload);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -44,6 +44,7 @@ struct fo_conn {
 	const struct fo_conn_cb	*cb;
 	void			*arg;
 	uint32_t		 peer;
+	unsigned		 bad_len;	/* the framing's verdict */
 };
 
 struct fo_listener {
@@ -121,6 +122,12 @@ size_t
 fo_conn_queued(const struct fo_conn *c)
 {
 	return 0;
+}
+
+unsigned
+fo_conn_bad_len(const struct fo_conn *c)
+{
+	return c->bad_len;
 }
 
 struct fo_listener *
@@ -419,6 +426,7 @@ START_TEST(test_accept_refuses_strangers)
 	listener->accept(listener->arg, fd, A("10.99.0.1"));
 	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);	/* closed at once */
 	ck_assert_uint_eq(fo->npending, 0);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_NOT_PARTNER], 1);
 }
 END_TEST
 
@@ -477,13 +485,17 @@ START_TEST(test_accept_secondary_waits_for_connect)
 	ck_assert_uint_eq(fo->npending, 0);
 	ck_assert_int_eq(conns_freed, 1);
 	ck_assert_uint_eq(nsent, 0);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_NOT_PARTNER], 1);
 	/* anything before CONNECT: closed */
 	listener->accept(listener->arg, fd_open(), A(PRIMARY));
 	c = fo->pending[0];
+	buf[0] = 0;
+	buf[1] = FO_MSG_HDR;	/* a CONTACT, its header alone */
 	buf[2] = FO_CONTACT;
 	c->cb->message(c->arg, c, buf, FO_MSG_HDR);
 	ck_assert_uint_eq(fo->npending, 0);
 	ck_assert_int_eq(conns_freed, 2);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_OUT_OF_TURN], 1);
 	/* its own: adopted, answered, up */
 	listener->accept(listener->arg, fd_open(), A(PRIMARY));
 	c = fo->pending[0];
@@ -494,6 +506,42 @@ START_TEST(test_accept_secondary_waits_for_connect)
 	ck_assert_int_eq(p->link, FO_LINK_UP);
 	ck_assert_int_eq(sent_types[0], FO_CONNECTACK);
 	ck_assert_int_eq(sent_types[1], FO_STATE);
+}
+END_TEST
+
+/* What arrives on an accepted connection before its CONNECT and is refused
+ * is counted by reason (server.stats failover_drops): a message that does
+ * not decode, a length field the framing refused (over 2048: oversized;
+ * under 12: malformed); a connection that closes cleanly counts nothing. */
+START_TEST(test_pending_refusals_counted)
+{
+	static const uint8_t garbage[FO_MSG_HDR] = { 0, FO_MSG_HDR, 0xff, 0xee };
+	struct fo_conn *c;
+
+	one(FO_SECONDARY, FO_MODE_LOAD_BALANCE, FO_NORMAL, 0);
+	listener->accept(listener->arg, fd_open(), A(PRIMARY));
+	c = fo->pending[0];
+	c->cb->message(c->arg, c, garbage, sizeof(garbage));
+	ck_assert_uint_eq(fo->npending, 0);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_MALFORMED], 1);
+	listener->accept(listener->arg, fd_open(), A(PRIMARY));
+	c = fo->pending[0];
+	c->bad_len = 4000;
+	c->cb->closed(c->arg, c, "message length over 2048");
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_OVERSIZED], 1);
+	listener->accept(listener->arg, fd_open(), A(PRIMARY));
+	c = fo->pending[0];
+	c->bad_len = 5;
+	c->cb->closed(c->arg, c, "message length under 12");
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_MALFORMED], 2);
+	listener->accept(listener->arg, fd_open(), A(PRIMARY));
+	c = fo->pending[0];
+	c->cb->closed(c->arg, c, "closed by the partner");
+	ck_assert_uint_eq(fo->npending, 0);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_OVERSIZED], 1);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_MALFORMED], 2);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_NOT_PARTNER], 0);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_DIGEST], 0);
 }
 END_TEST
 
@@ -765,6 +813,7 @@ fo_suite(void)
 	tcase_add_test(tc, test_accept_refuses_strangers);
 	tcase_add_test(tc, test_accept_primary_takes);
 	tcase_add_test(tc, test_accept_secondary_waits_for_connect);
+	tcase_add_test(tc, test_pending_refusals_counted);
 	tcase_add_test(tc, test_trigger_refused);
 	tcase_add_test(tc, test_shutdown_without_contact);
 	tcase_add_test(tc, test_shutdown_in_contact);

@@ -48,6 +48,7 @@ struct fo_conn {
 	uint32_t		 peer;
 	uint16_t		 port;
 	int			 lingering;
+	unsigned		 bad_len;	/* the framing's verdict */
 };
 
 static struct {
@@ -109,6 +110,12 @@ uint32_t
 fo_conn_peer(const struct fo_conn *c)
 {
 	return c->peer;
+}
+
+unsigned
+fo_conn_bad_len(const struct fo_conn *c)
+{
+	return c->bad_len;
 }
 
 int
@@ -865,6 +872,21 @@ START_TEST(test_protocol_error_closes)
 	link_up();
 	p->conn->cb->message(p->conn->arg, p->conn, junk, sizeof(junk));
 	ck_assert_int_eq(p->link, FO_LINK_DOWN);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_MALFORMED], 1);
+}
+END_TEST
+
+/* A length field the framing refused closes the link and is counted: over
+ * 2048 as oversized (server.stats failover_drops). */
+START_TEST(test_oversized_counted)
+{
+	mkpeer(FO_PRIMARY, FO_NORMAL, 0);
+	link_up();
+	p->conn->bad_len = 40000;
+	p->conn->cb->closed(p->conn->arg, p->conn, "message length over 2048");
+	ck_assert_int_eq(p->link, FO_LINK_DOWN);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_OVERSIZED], 1);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_MALFORMED], 0);
 }
 END_TEST
 
@@ -883,6 +905,7 @@ START_TEST(test_digest_required)
 	ck_assert_int_eq(fo_msg_encode(m, buf, sizeof(buf), &len), 0);
 	p->conn->cb->message(p->conn->arg, p->conn, buf, len);
 	ck_assert_int_eq(p->link, FO_LINK_DOWN);
+	ck_assert_uint_eq(d.stats.fo_drops[FODROP_DIGEST], 1);
 	free(m);
 }
 END_TEST
@@ -1376,6 +1399,7 @@ fo_peer_suite(void)
 	tcase_add_loop_test(tc, test_out_of_turn, 0, nitems(turns));
 	tcase_add_test(tc, test_protocol_error_closes);
 	tcase_add_test(tc, test_digest_required);
+	tcase_add_test(tc, test_oversized_counted);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("state");
 	tcase_add_checked_fixture(tc, setup, teardown);

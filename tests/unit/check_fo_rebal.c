@@ -1,5 +1,6 @@
 /* The rebalancing planner (docs/FAILOVER.md §11): targets and their rounding, the moves
- * in both directions, input validation, the threshold, and a property loop. */
+ * in both directions, input validation, the threshold, the reserves the
+ * automatic forms keep (a flood is not followed), and property loops. */
 #include <check.h>
 #include <limits.h>
 #include <stdint.h>
@@ -727,6 +728,108 @@ START_TEST(test_property)
 }
 END_TEST
 
+/* ---- the automatic forms: each side keeps its reserve ---- */
+
+#define R(a, b, o)	{ IP(10, 1, 0, a), IP(10, 1, 0, b), o }
+
+/* One scope of 11 addresses (.10 - .20) unless said, its free runs, what
+ * each side has in use, and what the kept plan moves and holds back. */
+static const struct kept_case {
+	const char	*what;
+	struct rebal_run runs[4];
+	size_t		 nruns;
+	unsigned	 share;
+	struct rebal_used used;
+	uint64_t	 to_secondary, to_primary, held;
+} kept_cases[] = {
+	{ "a flood took the secondary's share: the primary's stays",
+	  { R(10, 15, P) }, 1, 50, { 0, 5 }, 0, 0, 3 },
+	{ "a flood took the primary's share: the secondary's stays",
+	  { R(16, 20, S) }, 1, 50, { 6, 0 }, 0, 0, 3 },
+	{ "hot standby: the standby keeps its 5 % when the active one is full",
+	  { R(96, 100, S) }, 1, 5, { 95, 0 }, 0, 0, 5 },
+	{ "a side over its share gives its surplus",
+	  { R(10, 12, P), R(13, 20, S) }, 2, 50, { 0, 0 }, 0, 3, 0 },
+	{ "the flood's addresses came back to the primary: only its surplus moves",
+	  { R(10, 17, P) }, 1, 50, { 0, 3 }, 2, 0, 2 },
+	{ "both sides leased in proportion: the exact split",
+	  { R(10, 11, P), R(12, 16, S) }, 2, 50, { 2, 2 }, 0, 2, 0 },
+	{ "at 70 %: the secondary's 30 % of 11 is 3",
+	  { R(10, 20, P) }, 1, 30, { 0, 0 }, 3, 0, 0 },
+	{ "nothing free", { { 0, 0, P } }, 0, 50, { 6, 5 }, 0, 0, 0 },
+};
+
+START_TEST(test_kept)
+{
+	const struct kept_case *t = &kept_cases[_i];
+	struct rebal_plan exact, kept;
+
+	ck_assert_int_eq(rebal_plan_scope(t->runs, t->nruns, t->share, &exact), 0);
+	ck_assert_int_eq(rebal_plan_scope_kept(t->runs, t->nruns, t->share, &t->used,
+	    &kept), 0);
+	ck_assert_msg(kept.to_secondary == t->to_secondary &&
+	    kept.to_primary == t->to_primary && kept.held == t->held,
+	    "%s: moved %llu to the secondary, %llu to the primary, held %llu",
+	    t->what, (unsigned long long)kept.to_secondary,
+	    (unsigned long long)kept.to_primary, (unsigned long long)kept.held);
+	ck_assert_uint_eq(kept.to_secondary + kept.to_primary + kept.held,
+	    exact.to_secondary + exact.to_primary);
+	ck_assert_uint_eq(kept.secondary_target, exact.secondary_target);
+	check_moves_in_runs(t->runs, t->nruns, &kept);
+	check_rule(t->runs, t->nruns, &kept);
+	rebal_plan_free(&exact);
+	rebal_plan_free(&kept);
+}
+END_TEST
+
+START_TEST(test_kept_invalid)
+{
+	struct rebal_run r = R(10, 20, P);
+	struct rebal_plan p;
+
+	ck_assert_int_eq(rebal_plan_scope_kept(&r, 1, 50, NULL, &p), -1);
+	ck_assert_uint_eq(p.nmoves, 0);
+	ck_assert_int_eq(rebal_plan_scope_kept(&r, 1, 50, &(struct rebal_used){ 0, 0 },
+	    NULL), -1);
+}
+END_TEST
+
+/* Random runs and uses: the kept plan moves the same way as the exact one,
+ * never more, the rest held; the giver keeps its reserve; the moves obey the
+ * planner's rules. */
+START_TEST(test_kept_property)
+{
+	struct rebal_run runs[40];
+	struct rebal_plan exact, kept;
+
+	for (int i = 0; i < 4000; i++) {
+		size_t n = random_runs(runs, nitems(runs));
+		unsigned share = (unsigned)rnd(101);
+		struct rebal_used u = { rnd(3) ? rnd(1000) : 0, rnd(3) ? rnd(1000) : 0 };
+		uint64_t ent_p, ent_s, give, ent, in_use, owed;
+
+		ck_assert_int_eq(rebal_plan_scope(runs, n, share, &exact), 0);
+		ck_assert_int_eq(rebal_plan_scope_kept(runs, n, share, &u, &kept), 0);
+		ck_assert(kept.to_secondary <= exact.to_secondary &&
+		    kept.to_primary <= exact.to_primary);
+		ck_assert_uint_eq(kept.held, exact.to_secondary + exact.to_primary -
+		    kept.to_secondary - kept.to_primary);
+		check_moves_in_runs(runs, n, &kept);
+		check_rule(runs, n, &kept);
+		/* the giver's free after the moves is at least its reserve */
+		rebal_targets(kept.free + u.primary + u.secondary, share, &ent_p, &ent_s);
+		give = kept.to_secondary ? kept.primary_free : kept.secondary_free;
+		ent = kept.to_secondary ? ent_p : ent_s;
+		in_use = kept.to_secondary ? u.primary : u.secondary;
+		owed = ent > in_use ? ent - in_use : 0;
+		ck_assert_uint_ge(give - kept.to_secondary - kept.to_primary,
+		    owed < give ? owed : give);
+		rebal_plan_free(&exact);
+		rebal_plan_free(&kept);
+	}
+}
+END_TEST
+
 static Suite *
 rebal_suite(void)
 {
@@ -757,6 +860,12 @@ rebal_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("threshold");
 	tcase_add_loop_test(tc, test_needed, 0, nitems(need_cases));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("reserves");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_kept, 0, nitems(kept_cases));
+	tcase_add_test(tc, test_kept_invalid);
+	tcase_add_test(tc, test_kept_property);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -969,6 +969,35 @@ START_TEST(test_rebalance_threshold)
 }
 END_TEST
 
+/* A starvation flood took every address of the secondary's share (its 5
+ * leases): the automatic forms (the timer, entering NORMAL, the partner's
+ * POOLREQ) leave the primary its own share, where an exact split would
+ * hand half of it to the flood; the operator's rebalance is that exact
+ * split (FAILOVER.md §11). */
+START_TEST(test_rebalance_keeps_reserve)
+{
+	struct rebal_move mv = { A("10.1.0.16"), A("10.1.0.20"), FO_SECONDARY };
+	struct fo_msg *req = fo_msg_new(FO_POOLREQ);
+	char a[16];
+
+	peer(FO_PRIMARY, 1);
+	ck_assert_int_eq(store_apply_moves(st, A(SUBNET), &mv, 1), 0);
+	for (uint8_t i = 0; i < 5; i++)
+		ut_lease(st, addr_str(A("10.1.0.16") + i, a), SUBNET, LEASE_ACTIVE,
+		    FO_SECONDARY, (uint8_t)(100 + i), fake_wall + 600);
+	ck_assert_str_eq(owners(), "P10-15");
+	ck_assert_int_eq(fo_move_rebalance(p, NULL, FO_REBAL_THRESHOLD), 0);
+	ck_assert_uint_eq(p->nrq, 0);
+	ck_assert_ptr_null(p->rebal);
+	fo_move_pool_request(p, req);
+	ck_assert_uint_eq(sent[nsent - 1]->addr_transferred, 0);
+	ck_assert_str_eq(owners(), "P10-15");
+	ck_assert_int_eq(fo_move_rebalance(p, rebal_op(), 0), 0);
+	ck_assert_str_eq(owners(), "P10-12 S13-15");
+	free(req);
+}
+END_TEST
+
 START_TEST(test_link_lost_ends_rebalance)
 {
 	peer(FO_PRIMARY, 1);
@@ -1104,6 +1133,7 @@ fo_upd_suite(void)
 	tcase_add_test(tc, test_rebalance_to_primary_when_echoed);
 	tcase_add_test(tc, test_single_address_moves_to_draft12);
 	tcase_add_test(tc, test_rebalance_threshold);
+	tcase_add_test(tc, test_rebalance_keeps_reserve);
 	tcase_add_test(tc, test_link_lost_ends_rebalance);
 	tcase_add_test(tc, test_pool_request);
 	tcase_add_test(tc, test_secondary_pool_request_when_short);
