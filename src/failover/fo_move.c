@@ -327,26 +327,30 @@ fo_move_pool_request(struct fo_peer *p, const struct fo_msg *m)
 	free(r);
 }
 
-/* Whether this server's share of a scope's free addresses is below its
- * target by more than FO_REBAL_THRESHOLD % of them (FAILOVER.md §11's rule,
- * seen from the secondary): it runs short. */
+/* Whether the secondary runs short in a scope: the primary's answer to a
+ * POOLREQ (the automatic plan, reserves kept, FAILOVER.md §11) would move
+ * addresses to it, the scope being more than FO_REBAL_THRESHOLD % of its
+ * free addresses off target. A secondary that outgrew its share (a flood
+ * against it) is not short: the answer would move nothing. */
 static int
 scope_short(struct fo_peer *p, uint32_t subnet)
 {
 	struct rebal_run *runs = NULL;
 	struct rebal_plan plan;
+	struct scope_stats st;
 	size_t n = 0;
 	int rc;
 
-	if (store_free_runs(fo_peer_store(p), subnet, &runs, &n) != 0)
+	if (store_scope_stats(fo_peer_store(p), subnet, FO_PRIMARY, &st) != 0 ||
+	    store_free_runs(fo_peer_store(p), subnet, &runs, &n) != 0)
 		return 0;
-	rc = rebal_plan_scope(runs, n, fo_secondary_share(p->rel.mode,
-	    p->rel.percentage), &plan);
+	rc = rebal_plan_scope_kept(runs, n, fo_secondary_share(p->rel.mode,
+	    p->rel.percentage), &(struct rebal_used){ st.this_addr_in_use,
+	    st.partner_addr_in_use }, &plan);
 	free(runs);
 	if (rc == -1)
 		return 0;
-	rc = plan.secondary_free < plan.secondary_target &&
-	    rebal_needed(&plan, FO_REBAL_THRESHOLD);
+	rc = plan.to_secondary > 0 && rebal_needed(&plan, FO_REBAL_THRESHOLD);
 	rebal_plan_free(&plan);
 	return rc;
 }

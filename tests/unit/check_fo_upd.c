@@ -1068,6 +1068,25 @@ START_TEST(test_secondary_pool_request_when_short)
 }
 END_TEST
 
+
+/* A secondary that outgrew its share (a flood in its buckets: 8 of 11 in
+ * use, none free) is not short: the primary's answer keeps its reserve
+ * (FAILOVER.md §11), so no POOLREQ that would only be refused. */
+START_TEST(test_flooded_secondary_does_not_ask)
+{
+	static const char *const addrs[] = { "10.1.0.10", "10.1.0.11", "10.1.0.12",
+	    "10.1.0.13", "10.1.0.14", "10.1.0.15", "10.1.0.16", "10.1.0.17" };
+	struct rebal_move mine = { A("10.1.0.10"), A("10.1.0.17"), FO_SECONDARY };
+
+	peer(FO_SECONDARY, 1);
+	ck_assert_int_eq(store_apply_moves(st, A(SUBNET), &mine, 1), 0);
+	for (size_t i = 0; i < nitems(addrs); i++)
+		engine_writes(addrs[i], LEASE_ACTIVE, (uint8_t)(i + 1), fake_wall + 600, 1);
+	fo_move_pool_check(p, 1000);
+	ck_assert_uint_eq(nsent, 0);
+}
+END_TEST
+
 START_TEST(test_ownership_on_contact)
 {
 	/* a primary tells a dhcpfod secondary who owns what on every contact */
@@ -1137,6 +1156,7 @@ fo_upd_suite(void)
 	tcase_add_test(tc, test_link_lost_ends_rebalance);
 	tcase_add_test(tc, test_pool_request);
 	tcase_add_test(tc, test_secondary_pool_request_when_short);
+	tcase_add_test(tc, test_flooded_secondary_does_not_ask);
 	tcase_add_test(tc, test_ownership_on_contact);
 	suite_add_tcase(s, tc);
 	return s;
