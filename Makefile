@@ -17,7 +17,7 @@ SAN      ?=
 VERSION  := 0.1.0
 .DEFAULT_GOAL := all
 
-PKGS       := libevent jansson inih sqlite3 libcrypto libcap
+PKGS       := libevent libevent_openssl jansson inih sqlite3 libssl libcrypto libcap
 WARN       := -Wall -Wextra -Wformat=2 -Wwrite-strings -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter -Werror
 OPT        ?= -O2 -g
@@ -32,7 +32,7 @@ ifeq ($(filter clean,$(MAKECMDGOALS)),)
 -include $(BUILD)/config.mk
 endif
 
-$(BUILD)/config.mk: scripts/install-deps
+$(BUILD)/config.mk: scripts/install-deps Makefile
 	@mkdir -p $(BUILD)
 	@scripts/install-deps --check --build >/dev/null || scripts/install-deps --build
 	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \

@@ -20,6 +20,7 @@ struct conf_rate {
 	uint32_t	period;		/* 1, 60 or 3600 */
 	uint32_t	burst;
 };
+#define CONF_MGMT_PORT		9968	/* [management] listen without a port */
 
 struct conf {
 	char		*path;			/* file it came from */
@@ -40,6 +41,16 @@ struct conf {
 	uint16_t	 fo_listen_port;
 	struct conf_rate mac_rate;		/* per client hardware address */
 	struct conf_rate relay_rate;		/* per relay (giaddr) or interface */
+	/* [management]: the remote JSON-RPC listener over mutual TLS (REMOTE.md) */
+	uint32_t	 mgmt_addr;
+	uint16_t	 mgmt_port;		/* 0: no remote listener */
+	char		*mgmt_cert;		/* server certificate (PEM), NULL: none */
+	char		*mgmt_key;		/* its private key (PEM) */
+	char		*mgmt_ca;		/* CA that signs client certificates */
+	char		*mgmt_admins;		/* subject patterns, '|'-separated */
+	char		*mgmt_users;
+	char		*mgmt_tokens;		/* bearer tokens' file, NULL: none */
+	char		*audit_log;		/* default: audit.log beside the database */
 };
 
 /* Parse `path` (NULL: defaults only). On error returns NULL and writes

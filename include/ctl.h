@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 struct event_base;
+struct conf;
 struct daemon;
 struct ctl;
 
@@ -23,7 +24,14 @@ struct ctl *ctl_new(struct event_base *, struct daemon *, const char *path,
 void	ctl_free(struct ctl *);
 /* Apply a new mode/group to the socket (reload). */
 int	ctl_set_access(struct ctl *, mode_t mode, gid_t gid);
-/* Number of connected clients. */
+/* Write every call of a method that is not read-only, on any channel, to
+ * the audit log at path (created 0600; given to user when running as root). */
+int	ctl_set_audit(struct ctl *, const char *path, const char *user, char *err,
+	    size_t errlen);
+/* The remote listener of [management] listen: mutual TLS, the same methods
+ * (REMOTE.md). -1 with err when the files or the address cannot be used. */
+int	ctl_listen_tls(struct ctl *, const struct conf *, char *err, size_t errlen);
+/* Number of connected clients (of every channel). */
 size_t	ctl_nclients(struct ctl *);
 
 /* The HTTP listener of metrics-listen: NULL with err when it cannot bind.

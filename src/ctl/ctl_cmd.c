@@ -1,6 +1,7 @@
 /* The RPC method table (RPC.md §6, §4.2): one entry, one handler. */
 #include <string.h>
 
+#include "ctl_auth.h"
 #include "ctl_cmd.h"
 #include "daemon.h"
 #include "err.h"
@@ -43,6 +44,18 @@ static const struct ctl_method methods[] = {
 	{ "failover.maintenance",		m_fo_maintenance },
 	{ "failover.resync",			m_fo_resync },
 };
+
+size_t
+ctl_method_count(void)
+{
+	return nitems(methods);
+}
+
+const char *
+ctl_method_at(size_t i)
+{
+	return i < nitems(methods) ? methods[i].name : NULL;
+}
 
 const struct ctl_method *
 ctl_method_find(const char *name)

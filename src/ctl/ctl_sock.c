@@ -1,5 +1,7 @@
 /* Management socket I/O: listener, per-client line reader with a size limit,
- * the SO_PEERCRED access check, and in-order delivery of replies. */
+ * the SO_PEERCRED access check, and in-order delivery of replies. The TLS
+ * listener (ctl_tls.c) hands its authenticated clients to the same reader
+ * (ctl_client_add); the role check and the audit log apply to both. */
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -21,6 +24,7 @@
 #include <event2/listener.h>
 
 #include "ctl.h"
+#include "ctl_auth.h"
 #include "ctl_cmd.h"
 #include "ctl_rpc.h"
 #include "ctl_sock.h"
@@ -42,6 +46,10 @@ struct ctl_req {
 	json_t			*id;		/* NULL: notification */
 	char			*reply;		/* the line, once answered */
 	int			 done;
+	int			 code;		/* 0, or the error answered */
+	struct audit		*audit;		/* set: write an audit line */
+	char			*audit_who[4];	/* channel, identity, peer, method */
+	json_t			*audit_params;
 };
 TAILQ_HEAD(ctl_reqs, ctl_req);
 
@@ -53,7 +61,13 @@ struct ctl_client {
 	size_t			 npending;
 	uid_t			 uid;
 	pid_t			 pid;
-	int			 allowed;
+	const char		*channel;	/* "unix", "tls" */
+	char			*identity;
+	char			*peer;
+	char			*denied;	/* why role is ROLE_NONE */
+	enum ctl_role		 role;
+	void			(*on_close)(void *);
+	void			*close_arg;
 	int			 discarding;	/* skipping an oversized line */
 	int			 closing;	/* EOF seen: flush, then close */
 };
@@ -67,11 +81,40 @@ struct ctl {
 	gid_t			 gid;
 	struct ctl_clients	 clients;
 	size_t			 nclients;
+	struct audit		*audit;		/* NULL: none */
+	struct ctl_tls		*tls;		/* NULL: no remote listener */
 };
 
 static void client_read(struct bufferevent *, void *);
 
 /* ---- replies ---- */
+
+static void
+req_free(struct ctl_req *r)
+{
+	for (size_t i = 0; i < nitems(r->audit_who); i++)
+		free(r->audit_who[i]);
+	json_decref(r->audit_params);
+	free(r->reply);
+	json_decref(r->id);
+	free(r);
+}
+
+/* The audit line of an answered change (REMOTE.md, Audit log). */
+static void
+req_audit(struct ctl_req *r)
+{
+	char *line;
+
+	if (r->audit == NULL)
+		return;
+	line = audit_format(time(NULL), r->audit_who[0], r->audit_who[1],
+	    r->audit_who[2], r->audit_who[3], r->audit_params, r->code);
+	if (line == NULL || audit_write(r->audit, line) == -1)
+		log_warnx("audit: %s by %s: not written", r->audit_who[3],
+		    r->audit_who[1]);
+	free(line);
+}
 
 static void
 client_free(struct ctl_client *c)
@@ -80,16 +123,19 @@ client_free(struct ctl_client *c)
 
 	while ((r = TAILQ_FIRST(&c->reqs)) != NULL) {
 		TAILQ_REMOVE(&c->reqs, r, entry);
-		if (r->done) {
-			free(r->reply);
-			json_decref(r->id);
-			free(r);
-		} else
+		if (r->done)
+			req_free(r);
+		else
 			r->client = NULL;	/* the handler frees it on answer */
 	}
 	TAILQ_REMOVE(&c->ctl->clients, c, entry);
 	c->ctl->nclients--;
 	bufferevent_free(c->bev);
+	if (c->on_close != NULL)
+		c->on_close(c->close_arg);
+	free(c->identity);
+	free(c->peer);
+	free(c->denied);
 	free(c);
 }
 
@@ -105,9 +151,7 @@ client_flush(struct ctl_client *c)
 		c->npending--;
 		if (r->reply != NULL)
 			evbuffer_add(out, r->reply, strlen(r->reply));
-		free(r->reply);
-		json_decref(r->id);
-		free(r);
+		req_free(r);
 	}
 	if (evbuffer_get_length(out) > CTL_MAX_OUTPUT || c->npending >= CTL_MAX_PENDING)
 		bufferevent_disable(c->bev, EV_READ);
@@ -133,10 +177,9 @@ req_finish(struct ctl_req *r, char *line)
 	}
 	r->done = 1;
 	r->reply = r->id ? line : (free(line), NULL);
+	req_audit(r);
 	if (c == NULL) {		/* client gone: nobody to tell */
-		free(r->reply);
-		json_decref(r->id);
-		free(r);
+		req_free(r);
 		return;
 	}
 	client_flush(c);
@@ -168,6 +211,7 @@ ctl_fail(struct ctl_req *r, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	r->code = code;
 	r->daemon->stats.rpc_errors++;
 	req_finish(r, rpc_error_line(r->id, code, detail));
 }
@@ -196,6 +240,88 @@ req_new(struct ctl_client *c, json_t *id)
 	return r;
 }
 
+/* Keep what the audit line of a change will say (strdup failures only cost
+ * the line's fields). */
+static void
+req_audit_prepare(struct ctl_client *c, struct ctl_req *r, const char *method,
+    json_t *params)
+{
+	const char *who[4] = { c->channel, c->identity, c->peer, method };
+
+	if ((r->audit = c->ctl->audit) == NULL)
+		return;
+	for (size_t i = 0; i < nitems(who); i++)
+		r->audit_who[i] = strdup(who[i] ? who[i] : "");
+	r->audit_params = json_incref(params);
+}
+
+/* session.auth {"token"} (REMOTE.md, Tokens): on the TLS channel, the
+ * token's name and role for the rest of the connection, in place of the
+ * certificate's. Not a method of the table: it acts on the connection. */
+static void
+client_auth(struct ctl_client *c, struct ctl_req *r, json_t *params)
+{
+	const char *tok = json_string_value(json_object_get(params, "token"));
+	const char *name;
+	enum ctl_role role;
+	char *id;
+
+	if (strcmp(c->channel, "tls") != 0) {
+		ctl_fail(r, ERR_INVALID_PARAMETER, "session.auth is for the remote "
+		    "channel: on the socket, the peer's credentials decide");
+		return;
+	}
+	if (tok == NULL || json_object_size(params) != 1) {
+		ctl_fail(r, ERR_INVALID_PARAMETER, "session.auth takes one parameter, "
+		    "\"token\", a string");
+		return;
+	}
+	if (ctl_tls_token(c->ctl->tls, tok, &name, &role) == -1) {
+		log_notice("remote: %s (%s): bearer token refused", c->peer,
+		    c->identity);
+		ctl_fail(r, ERR_ACCESS_DENIED, "the token is not one of [management] "
+		    "tokens");
+		return;
+	}
+	if (asprintf(&id, "token %s (%s)", name, c->identity) == -1) {
+		ctl_fail(r, ERR_JET_ERROR, "out of memory");
+		return;
+	}
+	free(c->identity);
+	c->identity = id;
+	c->role = role;
+	log_info("remote: %s is %s (%s)", c->peer, id, ctl_role_name(role));
+	ctl_reply(r, json_pack("{s:s, s:s}", "identity", id, "role",
+	    ctl_role_name(role)));
+}
+
+/* The role check (RPC.md §1.1), then the method. Every call of a known
+ * method that is not read-only is audited, refused or not. */
+static void
+client_call(struct ctl_client *c, struct ctl_req *r, const char *method,
+    json_t *params)
+{
+	enum ctl_class cls = ctl_method_class(method);
+
+	if (strcmp(method, "session.auth") == 0) {
+		client_auth(c, r, params);
+		return;
+	}
+	if (ctl_method_find(method) != NULL && cls != CTL_READ)
+		req_audit_prepare(c, r, method, params);
+	if (c->role == ROLE_NONE)
+		ctl_fail(r, ERR_ACCESS_DENIED, "%s", c->denied ? c->denied :
+		    "access denied");
+	else if (ctl_method_find(method) != NULL && !ctl_role_may(c->role, cls)) {
+		log_notice("ctl: %s %s (%s) may not call %s: refused", c->channel,
+		    c->identity, ctl_role_name(c->role), method);
+		ctl_fail(r, ERR_ACCESS_DENIED, "%s changes the server: %s (%s) is "
+		    "in the role %s, which may call read-only methods only",
+		    method, c->identity, c->channel, ctl_role_name(c->role));
+	} else
+		ctl_dispatch(r, method, params);
+}
+
 /* Handle one complete request line. */
 static void
 client_line(struct ctl_client *c, const char *line, size_t len)
@@ -221,11 +347,7 @@ client_line(struct ctl_client *c, const char *line, size_t len)
 		ctl_fail(r, rc, "%s", detail);
 		return;
 	}
-	if (!c->allowed) {
-		ctl_fail(r, ERR_ACCESS_DENIED, "uid %u is neither root nor a member "
-		    "of the control-socket-group", (unsigned)c->uid);
-	} else
-		ctl_dispatch(r, call.method, call.params);
+	client_call(c, r, call.method, call.params);
 	rpc_call_fini(&call);
 }
 
@@ -355,8 +477,13 @@ client_event(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_EOF)
 		client_eof(c);
-	else if (what & BEV_EVENT_ERROR) {
-		log_debug("ctl: client pid %ld: %s", (long)c->pid, strerror(errno));
+	else if (what & BEV_EVENT_TIMEOUT) {
+		log_info("ctl: %s client %s (%s) idle too long: closed", c->channel,
+		    c->identity, c->peer);
+		client_free(c);
+	} else if (what & BEV_EVENT_ERROR) {
+		log_debug("ctl: %s client %s: %s", c->channel, c->peer,
+		    strerror(errno));
 		client_free(c);
 	}
 }
@@ -405,9 +532,17 @@ client_check_access(struct ctl_client *c, int fd)
 	}
 	c->uid = cred.uid;
 	c->pid = cred.pid;
-	c->allowed = cred.uid == 0 ||
-	    peer_in_group(fd, cred.uid, cred.gid, c->ctl->gid);
-	if (!c->allowed)
+	c->role = cred.uid == 0 ||
+	    peer_in_group(fd, cred.uid, cred.gid, c->ctl->gid) ? ROLE_ADMIN :
+	    ROLE_NONE;
+	if (asprintf(&c->identity, "uid %u", (unsigned)cred.uid) == -1)
+		c->identity = NULL;
+	if (asprintf(&c->peer, "pid %ld", (long)cred.pid) == -1)
+		c->peer = NULL;
+	if (c->role == ROLE_NONE && asprintf(&c->denied, "uid %u is neither root "
+	    "nor a member of the control-socket-group", (unsigned)cred.uid) == -1)
+		c->denied = NULL;
+	if (c->role == ROLE_NONE)
 		log_notice("ctl: uid %u (pid %ld) refused: not in the "
 		    "control-socket-group", (unsigned)cred.uid, (long)cred.pid);
 }
@@ -427,12 +562,77 @@ ctl_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	c->ctl = ctl;
+	c->channel = "unix";
 	TAILQ_INIT(&c->reqs);
 	client_check_access(c, fd);
 	TAILQ_INSERT_TAIL(&ctl->clients, c, entry);
 	ctl->nclients++;
 	bufferevent_setcb(c->bev, client_read, client_write, client_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+int
+ctl_client_add(struct ctl *ctl, struct bufferevent *bev, const struct ctl_peer *p)
+{
+	struct ctl_client *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return -1;
+	c->identity = strdup(p->identity ? p->identity : "");
+	c->peer = strdup(p->peer ? p->peer : "");
+	c->denied = p->denied ? strdup(p->denied) : NULL;
+	if (c->identity == NULL || c->peer == NULL) {
+		free(c->identity);
+		free(c->peer);
+		free(c->denied);
+		free(c);
+		return -1;
+	}
+	c->ctl = ctl;
+	c->bev = bev;
+	c->channel = p->channel;
+	c->role = p->role;
+	c->on_close = p->on_close;
+	c->close_arg = p->arg;
+	TAILQ_INIT(&c->reqs);
+	TAILQ_INSERT_TAIL(&ctl->clients, c, entry);
+	ctl->nclients++;
+	bufferevent_setcb(bev, client_read, client_write, client_event, c);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	/* a request may have come with the end of the handshake */
+	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		bufferevent_trigger(bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
+		    BEV_TRIG_DEFER_CALLBACKS);
+	return 0;
+}
+
+struct event_base *
+ctl_base(struct ctl *ctl)
+{
+	return ctl->base;
+}
+
+struct daemon *
+ctl_daemon(struct ctl *ctl)
+{
+	return ctl->daemon;
+}
+
+int
+ctl_set_audit(struct ctl *ctl, const char *path, const char *user, char *err,
+    size_t errlen)
+{
+	if ((ctl->audit = audit_new(path, user, err, errlen)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+ctl_listen_tls(struct ctl *ctl, const struct conf *c, char *err, size_t errlen)
+{
+	if ((ctl->tls = ctl_tls_new(ctl, c, err, errlen)) == NULL)
+		return -1;
+	return 0;
 }
 
 /* ---- the listener ---- */
@@ -554,6 +754,8 @@ ctl_free(struct ctl *ctl)
 		return;
 	while ((c = TAILQ_FIRST(&ctl->clients)) != NULL)
 		client_free(c);
+	ctl_tls_free(ctl->tls);
+	audit_free(ctl->audit);
 	evconnlistener_free(ctl->listener);
 	unlink(ctl->path);
 	free(ctl->path);

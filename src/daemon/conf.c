@@ -323,6 +323,108 @@ key_relay_burst(struct conf *c, const char *v, char *msg, size_t len)
 	return key_burst(&c->relay_rate, "relay-burst", v, msg, len);
 }
 
+/* [management] listen = ADDRESS[:PORT]: one address of this host (like
+ * metrics-listen); empty: no remote listener. */
+static int
+key_mgmt_listen(struct conf *c, const char *v, char *msg, size_t len)
+{
+	char buf[32], *colon;
+	unsigned long port = CONF_MGMT_PORT;
+	uint32_t a;
+
+	c->mgmt_addr = 0;
+	c->mgmt_port = 0;
+	if (*v == '\0')
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", v);
+	if ((colon = strchr(buf, ':')) != NULL) {
+		*colon = '\0';
+		if (parse_uint(colon + 1, 10, 1, 65535, &port) == -1)
+			goto bad;
+	}
+	if (strlen(v) >= sizeof(buf) || addr_parse(buf, &a) == -1 ||
+	    a == 0 || a == 0xffffffff || (a >> 28) == 0xe)
+		goto bad;
+	c->mgmt_addr = a;
+	c->mgmt_port = (uint16_t)port;
+	return 0;
+bad:
+	snprintf(msg, len, "[management] listen must be empty or one address of "
+	    "this host with an optional port, e.g. 10.0.0.1:%d", CONF_MGMT_PORT);
+	return -1;
+}
+
+/* An absolute path, or empty for none. */
+static int
+set_path(char **field, const char *key, const char *v, char *msg, size_t len)
+{
+	if (*v == '\0') {
+		free(*field);
+		*field = NULL;
+		return 0;
+	}
+	if (*v != '/') {
+		snprintf(msg, len, "%s must be an absolute path", key);
+		return -1;
+	}
+	return set_str(field, v);
+}
+
+static int
+key_mgmt_cert(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return set_path(&c->mgmt_cert, "certificate", v, msg, len);
+}
+
+static int
+key_mgmt_key(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return set_path(&c->mgmt_key, "key", v, msg, len);
+}
+
+static int
+key_mgmt_ca(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return set_path(&c->mgmt_ca, "ca", v, msg, len);
+}
+
+static int
+key_mgmt_tokens(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return set_path(&c->mgmt_tokens, "tokens", v, msg, len);
+}
+
+static int
+key_audit_log(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return set_path(&c->audit_log, "audit-log", v, msg, len);
+}
+
+/* admins / users = PATTERN [| PATTERN ...]; a pattern is ATTR=VALUE[,...]
+ * or '*' (REMOTE.md, Roles). Only the form is checked here. */
+static int
+set_patterns(char **field, const char *key, const char *v, char *msg, size_t len)
+{
+	if (strpbrk(v, "\"\n") != NULL) {
+		snprintf(msg, len, "%s: patterns are ATTR=VALUE[,ATTR=VALUE...] or *, "
+		    "separated by |", key);
+		return -1;
+	}
+	return set_str(field, v);
+}
+
+static int
+key_mgmt_admins(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return set_patterns(&c->mgmt_admins, "admins", v, msg, len);
+}
+
+static int
+key_mgmt_users(struct conf *c, const char *v, char *msg, size_t len)
+{
+	return set_patterns(&c->mgmt_users, "users", v, msg, len);
+}
+
 static const struct conf_key conf_keys[] = {
 	{ "server",	"interfaces",		key_interfaces },
 	{ "server",	"database",		key_database },
@@ -339,6 +441,14 @@ static const struct conf_key conf_keys[] = {
 	{ "limits",	"mac-burst",		key_mac_burst },
 	{ "limits",	"relay-rate",		key_relay_rate },
 	{ "limits",	"relay-burst",		key_relay_burst },
+	{ "management",	"listen",		key_mgmt_listen },
+	{ "management",	"certificate",		key_mgmt_cert },
+	{ "management",	"key",			key_mgmt_key },
+	{ "management",	"ca",			key_mgmt_ca },
+	{ "management",	"admins",		key_mgmt_admins },
+	{ "management",	"users",		key_mgmt_users },
+	{ "management",	"tokens",		key_mgmt_tokens },
+	{ "management",	"audit-log",		key_audit_log },
 };
 
 _Static_assert(nitems(conf_keys) <= 32, "conf_parse.seen has a bit per key");
@@ -460,6 +570,31 @@ conf_reader(char *buf, int size, void *stream)
 	return buf;
 }
 
+/* What no single key can check: the listener's files, the audit log's
+ * default (audit.log in the database's directory). */
+static int
+conf_finish(struct conf *c, char *err, size_t errlen)
+{
+	const char *slash;
+
+	if (c->mgmt_port != 0 && (c->mgmt_cert == NULL || c->mgmt_key == NULL ||
+	    c->mgmt_ca == NULL)) {
+		snprintf(err, errlen, "%s: [management] listen needs certificate, key "
+		    "and ca (there is no plaintext remote mode)", c->path);
+		return -1;
+	}
+	if (c->audit_log != NULL)
+		return 0;
+	slash = strrchr(c->database, '/');
+	if (asprintf(&c->audit_log, "%.*s/audit.log", (int)(slash - c->database),
+	    c->database) == -1) {
+		c->audit_log = NULL;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* Parse text; NULL + "NAME:LINE: message" on error. inih reports the first
  * failing line; the message is ours if it is about that line. */
 static struct conf *
@@ -481,9 +616,10 @@ conf_parse_text(const char *text, const char *name, char *err, size_t errlen)
 	rc = ini_parse_stream(conf_reader, &p, conf_handler, &p);
 	if (p.msg[0] != '\0' && (rc == 0 || p.msgline < rc))
 		rc = p.msgline;
-	if (rc == 0)
-		return p.conf;
-	if (rc == -2)
+	if (rc == 0) {
+		if (conf_finish(p.conf, err, errlen) == 0)
+			return p.conf;
+	} else if (rc == -2)
 		snprintf(err, errlen, "%s: out of memory", name);
 	else if (p.msg[0] != '\0' && p.msgline == rc)
 		snprintf(err, errlen, "%s:%d: %s", name, rc, p.msg);
@@ -560,6 +696,13 @@ conf_free(struct conf *c)
 	free(c->control_socket);
 	free(c->control_socket_group);
 	free(c->user);
+	free(c->mgmt_cert);
+	free(c->mgmt_key);
+	free(c->mgmt_ca);
+	free(c->mgmt_admins);
+	free(c->mgmt_users);
+	free(c->mgmt_tokens);
+	free(c->audit_log);
 	free(c);
 }
 
@@ -602,4 +745,16 @@ conf_print(const struct conf *c, FILE *f)
 	fprintf(f, "\n[limits]\n");
 	print_rate(f, "mac", &c->mac_rate);
 	print_rate(f, "relay", &c->relay_rate);
+	fprintf(f, "\n[management]\n");
+	if (c->mgmt_port != 0)
+		fprintf(f, "listen = %s:%u\n", addr_str(c->mgmt_addr, a), c->mgmt_port);
+	else
+		fprintf(f, "listen = \n");
+	fprintf(f, "certificate = %s\n", c->mgmt_cert ? c->mgmt_cert : "");
+	fprintf(f, "key = %s\n", c->mgmt_key ? c->mgmt_key : "");
+	fprintf(f, "ca = %s\n", c->mgmt_ca ? c->mgmt_ca : "");
+	fprintf(f, "admins = %s\n", c->mgmt_admins ? c->mgmt_admins : "");
+	fprintf(f, "users = %s\n", c->mgmt_users ? c->mgmt_users : "");
+	fprintf(f, "tokens = %s\n", c->mgmt_tokens ? c->mgmt_tokens : "");
+	fprintf(f, "audit-log = %s\n", c->audit_log);
 }

@@ -77,6 +77,33 @@ reload_keep_bound(struct conf *old, struct conf *nc)
 	reload_keep("user", old->user ? old->user : "", nc->user ? nc->user : "");
 	SWAP(char *, old->user, nc->user);
 }
+/* A path key that applies at the next start: the running value stays. */
+static void
+reload_keep_path(const char *key, char **now, char **want)
+{
+	reload_keep(key, *now ? *now : "", *want ? *want : "");
+	SWAP(char *, *now, *want);
+}
+
+/* [management]: the listener, its files and the audit log are opened at
+ * start; admins and users apply to the next connection (REMOTE.md). */
+static void
+reload_keep_mgmt(struct conf *old, struct conf *nc)
+{
+	char a[64], b[64], ip[16];
+
+	snprintf(a, sizeof(a), "%s:%u", addr_str(old->mgmt_addr, ip), old->mgmt_port);
+	snprintf(b, sizeof(b), "%s:%u", addr_str(nc->mgmt_addr, ip), nc->mgmt_port);
+	reload_keep("[management] listen", old->mgmt_port ? a : "(off)",
+	    nc->mgmt_port ? b : "(off)");
+	nc->mgmt_addr = old->mgmt_addr;
+	nc->mgmt_port = old->mgmt_port;
+	reload_keep_path("certificate", &old->mgmt_cert, &nc->mgmt_cert);
+	reload_keep_path("key", &old->mgmt_key, &nc->mgmt_key);
+	reload_keep_path("ca", &old->mgmt_ca, &nc->mgmt_ca);
+	reload_keep_path("tokens", &old->mgmt_tokens, &nc->mgmt_tokens);
+	reload_keep_path("audit-log", &old->audit_log, &nc->audit_log);
+}
 
 /* The control socket's mode and group; when they cannot be applied (a
  * group change after the privileges were dropped), the running ones stay. */
@@ -111,6 +138,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	SWAP(char *, d->conf->database, nc->database);
 	SWAP(char *, d->conf->control_socket, nc->control_socket);
 	reload_keep_bound(d->conf, nc);
+	reload_keep_mgmt(d->conf, nc);
 	reload_access(d, nc);
 	log_setlevel(nc->log_level);
 	conf_free(d->conf);

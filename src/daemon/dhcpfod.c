@@ -115,6 +115,12 @@ daemon_open(struct daemon *d)
 	    d->conf->control_socket_mode, d->conf->control_gid, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
+	if (ctl_set_audit(d->ctl, d->conf->audit_log, d->conf->user, err,
+	    sizeof(err)) == -1 || (d->conf->mgmt_port != 0 &&
+	    ctl_listen_tls(d->ctl, d->conf, err, sizeof(err)) == -1)) {
+		ctl_free(d->ctl);
+		fatalx("%s", err);
+	}
 	if ((d->dhcp = dhcp_sock_new(d, err, sizeof(err))) == NULL) {
 		ctl_free(d->ctl);
 		fatalx("%s", err);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dhcpfoctl.h"
+#include "dhcpfoctl_remote.h"
 #include "util.h"
 
 #ifndef DHCPFOD_VERSION
@@ -25,7 +26,8 @@
 #define CONTINUE	(-1)	/* from the steps of main: go on */
 
 /* The command tables, searched and listed in this order. */
-static const struct cmd *const tables[] = { cli_cmds, cli_fo_cmds, cli_io_cmds };
+static const struct cmd *const tables[] = { cli_cmds, cli_fo_cmds, cli_io_cmds,
+	cli_token_cmds };
 
 static int	usage_error(const char *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -117,12 +119,18 @@ print_help(void)
 	    "else\n"
 	    "                      %s)\n"
 	    "  -j, --json          print the RPC result as JSON\n"
+	    "  --server HOST[:PORT]  a remote dhcpfod, over mutual TLS (port %s)\n"
+	    "  --cert FILE, --key FILE, --ca FILE\n"
+	    "                      our certificate and key, the CA of the "
+	    "server's\n"
+	    "                      (defaults: ~/.config/dhcpfoctl/config)\n"
 	    "  -h, --help          this help\n"
 	    "  -V, --version       print the version\n\n"
-	    "commands:\n", PROG, CLI_DEFAULT_SOCKET);
+	    "commands:\n", PROG, CLI_DEFAULT_SOCKET, CLI_REMOTE_PORT);
 	list_cmds(NULL);
 	printf("\n'%s COMMAND --help' shows a command's arguments.\n\n"
-	    "environment: DHCPFOD_SOCKET; DHCPFOCTL_TIMEOUT, seconds to wait for "
+	    "environment: DHCPFOD_SOCKET; DHCPFOCTL_CONFIG, the client config "
+	    "file;\nDHCPFOCTL_TIMEOUT, seconds to wait for "
 	    "an\nanswer (default %g, 0 waits forever); NO_COLOR.\n\n"
 	    "exit status: 0 success, 1 the server answered an error, 2 usage "
 	    "error,\n3 no answer from the socket.\n", PROG, CLI_DEFAULT_TIMEOUT);
@@ -143,10 +151,19 @@ print_group_help(const char *group)
 static int
 parse_globals(int argc, char **argv, struct cli_opts *g, int *i)
 {
+	char err[CLI_ERRLEN];
 	const char *a;
+	int used, rc;
 
 	for (*i = 1; *i < argc && argv[*i][0] == '-' && argv[*i][1] != '\0'; ++*i) {
 		a = argv[*i];
+		if ((rc = remote_opt(g, a, *i + 1 < argc ? argv[*i + 1] : NULL, &used,
+		    err, sizeof(err))) == -1)
+			return usage_error(NULL, NULL, "%s", err);
+		if (rc == 1) {
+			*i += used;
+			continue;
+		}
 		if (strcmp(a, "--") == 0) {
 			++*i;
 			break;
@@ -350,6 +367,8 @@ run(const struct cmd *c, int argc, char **argv, struct cli_opts *g)
 	}
 	if (g->socket != NULL && *g->socket == '\0')
 		rc = usage_error(NULL, NULL, "-s: the socket path is empty");
+	else if (remote_setup(g, err, sizeof(err)) == -1)
+		rc = usage_error(NULL, NULL, "%s", err);
 	else if ((rc = get_timeout(&timeout)) == CONTINUE && c->run != NULL)
 		rc = c->run(c, params, socket_path(g), timeout);
 	else if (rc == CONTINUE) {
@@ -366,7 +385,7 @@ run(const struct cmd *c, int argc, char **argv, struct cli_opts *g)
 int
 main(int argc, char **argv)
 {
-	struct cli_opts g = { NULL, 0 };
+	struct cli_opts g = { 0 };
 	const struct cmd *c = NULL;
 	int i, rc;
 

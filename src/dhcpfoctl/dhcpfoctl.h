@@ -29,6 +29,11 @@
 struct cli_opts {
 	const char	*socket;	/* -s PATH; NULL: env or default */
 	int		 json;		/* -j / --json */
+	const char	*server;	/* --server HOST[:PORT] (dhcpfoctl_remote.c) */
+	const char	*cert;		/* --cert, --key, --ca */
+	const char	*key;
+	const char	*ca;
+	const char	*token;		/* config token or DHCPFOCTL_TOKEN */
 };
 
 /* ---- command tables (dhcpfoctl_cmd.c, dhcpfoctl_fo.c) ---- */
@@ -101,6 +106,7 @@ struct cmd {
 extern const struct cmd	cli_cmds[];		/* dhcpfoctl_cmd.c */
 extern const struct cmd	cli_fo_cmds[];		/* dhcpfoctl_fo.c */
 extern const struct cmd	cli_io_cmds[];		/* dhcpfoctl_io.c */
+extern const struct cmd	cli_token_cmds[];	/* dhcpfoctl_remote.c */
 
 /* Checks commands share: something besides the first positional to set. */
 cmd_check	cli_need_change;

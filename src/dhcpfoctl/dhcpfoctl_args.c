@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dhcpfoctl.h"
+#include "dhcpfoctl_remote.h"
 #include "fo.h"
 #include "util.h"
 
@@ -441,10 +442,18 @@ apply(struct parse *p, const struct argdef *d, int is_opt, char **vals)
 	return -1;
 }
 
-/* -j, --json, -s[ ]PATH, --socket[=]PATH: 1 taken, 0 not global, -1 error. */
+/* -j, --json, -s[ ]PATH, --socket[=]PATH, the remote options: 1 taken, 0 not
+ * global, -1 error. */
 static int
 global_opt(struct parse *p, const char *a)
 {
+	int used, rc;
+
+	if ((rc = remote_opt(p->g, a, p->i < p->argc ? p->argv[p->i] : NULL, &used,
+	    p->err, p->errlen)) != 0) {
+		p->i += used;
+		return rc;
+	}
 	if (strcmp(a, "-j") == 0 || strcmp(a, "--json") == 0) {
 		p->g->json = 1;
 		return 1;
@@ -749,5 +758,6 @@ args_usage(const struct cmd *c, const char *prog)
 	print_args("arguments", c->pos, 0);
 	print_args("options", c->opts, 1);
 	printf("\nglobal options (also before the command): -s, --socket PATH; "
-	    "-j, --json;\n-h, --help\n");
+	    "-j, --json;\n--server HOST[:PORT], --cert FILE, --key FILE, --ca FILE; "
+	    "-h, --help\n");
 }

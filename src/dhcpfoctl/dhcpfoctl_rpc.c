@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dhcpfoctl.h"
+#include "dhcpfoctl_remote.h"
 #include "err.h"
 
 #define RPC_ID		1
@@ -255,13 +256,22 @@ request_line(const char *method, json_t *params, size_t *len)
 	return line;
 }
 
-/* Connect, send the request line, read and check the reply line. */
+static const struct cli_remote *remote;	/* --server; NULL: the socket */
+
+void
+rpc_set_remote(const struct cli_remote *r)
+{
+	remote = r;
+}
+
+/* Connect, send the request line, read and check the reply line: over the
+ * Unix socket, or over TLS to the --server. */
 int
 rpc_call(const char *path, double timeout, const char *method, json_t *params,
     struct rpc_reply *out)
 {
-	struct conn c = { .fd = -1, .path = path, .timeout = timeout,
-	    .deadline = now() + timeout };
+	struct conn c = { .fd = -1, .path = remote ? remote->name : path,
+	    .timeout = timeout, .deadline = now() + timeout };
 	char *req, *line = NULL;
 	size_t len;
 	int rc = -1;
@@ -269,8 +279,11 @@ rpc_call(const char *path, double timeout, const char *method, json_t *params,
 	memset(out, 0, sizeof(*out));
 	if ((req = request_line(method, params, &len)) == NULL)
 		return say("out of memory");
-	if (conn_open(&c) == 0 && send_all(&c, req, len) == 0 &&
-	    (line = recv_line(&c, &len)) != NULL)
+	if (remote != NULL)
+		line = tls_exchange(remote, timeout, req, len, &len);
+	else if (conn_open(&c) == 0 && send_all(&c, req, len) == 0)
+		line = recv_line(&c, &len);
+	if (line != NULL)
 		rc = parse_reply(&c, line, len, out);
 	if (c.fd != -1)
 		close(c.fd);

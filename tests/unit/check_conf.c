@@ -34,6 +34,11 @@
 #define BAD_RATE(k)	k " must be off or COUNT/s, COUNT/min or COUNT/h " \
 			"(COUNT 1..1000000), e.g. 10/min"
 #define BAD_BURST(k)	k " must be 0..1000000 (0: the rate's count)"
+#define BAD_MGMT	"[management] listen must be empty or one address of this " \
+			"host with an optional port, e.g. 10.0.0.1:9968"
+#define MGMT_FILES	"[management]\ncertificate = /etc/dhcpfod/tls/server.crt\n" \
+			"key = /etc/dhcpfod/tls/server.key\n" \
+			"ca = /etc/dhcpfod/tls/ca.crt\n"
 #define NOT_ONE(a)	"metrics-listen must name one address of this host, " \
 			"e.g. 127.0.0.1:9967, not " a
 
@@ -117,6 +122,10 @@ assert_defaults(const struct conf *c)
 	ck_assert_uint_eq(c->mac_rate.burst, 10);
 	ck_assert_uint_eq(c->relay_rate.count, 0);
 	ck_assert_uint_eq(c->relay_rate.burst, 0);
+	ck_assert_uint_eq(c->mgmt_port, 0);
+	ck_assert_ptr_null(c->mgmt_cert);
+	ck_assert_ptr_null(c->mgmt_admins);
+	ck_assert_str_eq(c->audit_log, "/var/lib/dhcpfod/audit.log");
 }
 
 /* Texts that set nothing: comments, blank lines, empty known sections. */
@@ -253,6 +262,20 @@ static const struct accept_case {
 	{ "[limits]\nrelay-burst = 200\nrelay-rate = 1000000/s\n",
 	  "relay-rate = 1000000/s\nrelay-burst = 200" },
 	{ "[limits]\nrelay-burst = 1000000\n", "relay-burst = 1000000" },
+	/* [management] (REMOTE.md) */
+	{ MGMT_FILES "listen = 10.0.0.1\n", "listen = 10.0.0.1:9968" },
+	{ MGMT_FILES "listen = 10.0.0.1:443\n", "listen = 10.0.0.1:443" },
+	{ MGMT_FILES, "certificate = /etc/dhcpfod/tls/server.crt" },
+	{ MGMT_FILES, "ca = /etc/dhcpfod/tls/ca.crt" },
+	{ "[management]\nadmins = OU=dhcp-admins,O=Lab | CN=ops\n",
+	  "admins = OU=dhcp-admins,O=Lab | CN=ops" },
+	{ "[management]\nusers = *\n", "users = *" },
+	{ "[management]\ntokens = /etc/dhcpfod/tokens\n", "tokens = /etc/dhcpfod/tokens" },
+	{ "[management]\naudit-log = /var/log/dhcpfod-audit.log\n",
+	  "audit-log = /var/log/dhcpfod-audit.log" },
+	{ "[server]\ndatabase = /srv/d/x.db\n", "audit-log = /srv/d/audit.log" },
+	{ "", "audit-log = /var/lib/dhcpfod/audit.log" },
+	{ "[management]\nlisten =\n", "listen = " },
 };
 
 START_TEST(test_accept)
@@ -406,6 +429,20 @@ static const struct reject_case {
 	  NAME ":3: duplicate key 'mac-rate'" },
 	{ "[server]\nmac-rate = 1/s\n", NAME ":2: unknown key 'mac-rate'" },
 	{ "[limits]\nlisten = 1.2.3.4\n", NAME ":2: unknown key 'listen'" },
+	{ "[management]\nlisten = 10.0.0.1\n", NAME ": [management] listen needs "
+	  "certificate, key and ca (there is no plaintext remote mode)" },
+	{ "[management]\nlisten = 10.0.0.1\ncertificate = /c\nkey = /k\n",
+	  NAME ": [management] listen needs certificate, key and ca (there is "
+	  "no plaintext remote mode)" },
+	{ "[management]\nlisten = 0.0.0.0:9968\n", NAME ":2: " BAD_MGMT },
+	{ "[management]\nlisten = host:9968\n", NAME ":2: " BAD_MGMT },
+	{ "[management]\nlisten = 10.0.0.1:0\n", NAME ":2: " BAD_MGMT },
+	{ "[management]\ncertificate = server.crt\n",
+	  NAME ":2: certificate must be an absolute path" },
+	{ "[management]\naudit-log = audit.log\n",
+	  NAME ":2: audit-log must be an absolute path" },
+	{ "[management]\ntoken = x\n", NAME ":2: unknown key 'token'" },
+	{ "[management]\ntokens = tokens\n", NAME ":2: tokens must be an absolute path" },
 };
 
 START_TEST(test_reject)
