@@ -20,6 +20,9 @@
 #define FO_MAX_NAME		126	/* characters */
 #define FO_MAX_ADD_SCOPES	400	/* DHCP_FAILOVER_MAX_NUM_ADD_SCOPES */
 #define FO_DEFAULT_MCLT		3600
+/* ISC has none (0: load balancing off since 4.4) and recommends 3 or 5
+ * (dhcpd.conf(5)); Kea counts a client unanswered after 10 s */
+#define FO_DEFAULT_LB_MAX_SECS	3
 #define FO_DEFAULT_PORT		647
 #define FO_MAX_CLOCK_SKEW	60
 
@@ -70,6 +73,12 @@ int	fo_operator_partner_down_ok(enum fo_state state);
  * in state with stored as its previous state (fo_state.c). */
 int	fo_operator_prev_state_ok(enum fo_state state, enum fo_state stored,
 	    enum fo_state want);
+/* The state a relationship created on a running server starts in. Over
+ * scopes whose leases this server holds (it has the data): COMMUNICATION_INT
+ * at once, serving its own free addresses and every renewal, as Windows does
+ * (MS-DHCPF 3.1.6.3); the partner, new and empty, recovers from it. Without
+ * leases: STARTUP, resuming RECOVER (draft-12 §9.3.2 step 1, no data). */
+enum fo_state fo_fsm_created(int has_leases);
 /* Whether the partner's free addresses may be allocated: PARTNER_DOWN once
  * MCLT has passed since it began (draft-12 §9.4.2; fo_fsm.c). */
 int	fo_fsm_takes_partner_pool(enum fo_state state, int64_t stos, uint32_t mclt,
@@ -160,5 +169,13 @@ enum fo_serve {
  * meanwhile and taken over its free addresses (draft-12 §9.3.2). */
 enum fo_serve fo_serves(struct fo *, const char *name, enum fo_ask, int bucket,
 	    unsigned secs);
+/* For the DHCP engine, before fo_serves: a DHCPDISCOVER from client hw in
+ * bucket with secs. In NORMAL, a client of the partner's buckets past
+ * load_balance_max_seconds is counted as unanswered by the partner; from
+ * FO_UNACKED_CLIENTS such clients on, the partner is reported unresponsive
+ * and this server answers every DISCOVER of the relationship (FAILOVER.md
+ * §4, Kea's max-unacked-clients). */
+void	fo_client_waiting(struct fo *, const char *name, const uint8_t *hw,
+	    size_t hwlen, int bucket, unsigned secs);
 
 #endif

@@ -140,6 +140,10 @@ def story(p, s, tmp):
     say("70 % to the primary: the percentage on both, then a rebalance")
     p.run("failover", "set", "r1", "--percentage", "70")
     s.run("failover", "set", "r1", "--percentage", "70")
+    # the primary reconnects to send the new hash-bucket assignment (FAILOVER.md §5.6)
+    need(lk.wait_for(lambda: p.state() == "NORMAL" and s.state() == "NORMAL", 15),
+         "not NORMAL after the new percentage (primary %s, secondary %s)" % (
+             p.state(), s.state()))
     p.run("failover", "rebalance", "r1")
     time.sleep(1)
     p.run("failover", "stats", SUBNET)

@@ -208,6 +208,7 @@ create_params(struct ctl_req *r, json_t *p, struct fo_rel *rel, const char **nam
 	    &rel->nscopes) == -1)
 		return -1;
 	rel->mclt = FO_DEFAULT_MCLT;
+	rel->lb_max_secs = FO_DEFAULT_LB_MAX_SECS;
 	if (rel_numbers(r, p, rel, &nset) == -1)
 		return -1;
 	has_pct = json_object_get(p, "percentage") != NULL;
@@ -292,16 +293,55 @@ storage:
 	return -1;
 }
 
+/* Whether subnet has an ACTIVE lease (reservations and exclusions are no
+ * data); -1 on a storage error. */
+static int
+scope_leased(struct store *st, uint32_t subnet)
+{
+	struct lease *v;
+	uint32_t from = 0;
+	size_t n;
+	int found = 0;
+
+	do {
+		if (store_lease_list(st, subnet, from, 256, &v, &n) == -1)
+			return -1;
+		for (size_t i = 0; i < n && !found; i++)
+			found = v[i].state == LEASE_ACTIVE;
+		if (n > 0)
+			from = v[n - 1].address;
+		free(v);
+	} while (!found && n == 256);
+	return found;
+}
+
+/* Whether any scope of rel has a client's lease: this server has the data
+ * (MS-DHCPF 3.1.6.3; FAILOVER.md §5.1); -1 on a storage error. */
+static int
+scopes_leased(struct store *st, const struct fo_rel *rel)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < rel->nscopes && rc == 0; i++)
+		rc = scope_leased(st, rel->scopes[i]);
+	return rc;
+}
+
 void
 m_fo_create(struct ctl_req *r, json_t *p)
 {
 	struct fo_rel rel = { 0 };
 	const char *name;
+	int rc;
 
 	if (create_params(r, p, &rel, &name) == -1 || create_checks(r, &rel, name) == -1)
 		goto done;
 	snprintf(rel.name, sizeof(rel.name), "%s", name);
-	rel.state = FO_STARTUP;
+	if ((rc = scopes_leased(ctl_req_daemon(r)->store, &rel)) == -1) {
+		ctl_fail_store(r);
+		goto done;
+	}
+	rel.state = fo_fsm_created(rc);
 	rel.prev_state = FO_INIT;
 	rel.partner_state = FO_NO_STATE;
 	if (store_rel_insert(ctl_req_daemon(r)->store, &rel) == -1) {
@@ -598,7 +638,10 @@ m_fo_add_scopes(struct ctl_req *r, json_t *p)
 		for (i = 0; i < n; i++)
 			if (store_rel_add_scope(st, rel.name, scopes[i]) != 0)
 				break;
-		if (i < n || store_commit(st) == -1) {
+		/* the scopes' leases were never sent: every binding of the
+		 * relationship goes to the partner (FAILOVER.md §5.6) */
+		if (i < n || store_pending_mark_all(st, rel.name) == -1 ||
+		    store_commit(st) == -1) {
 			store_rollback(st);
 			goto storage;
 		}

@@ -275,6 +275,13 @@ static const struct {
 	    "refused CONNECT (draft-12 reject-reason: 4 time mismatch, 8 invalid "
 	    "partner, ...; 0 none).",
 	    offsetof(struct metrics_rel, last_reject_reason) },
+	{ "dhcpfod_failover_partner_unresponsive", "1 while the partner, in "
+	    "contact, leaves its clients unanswered (5 past "
+	    "load_balance_max_seconds within 60 s).",
+	    offsetof(struct metrics_rel, partner_unresponsive) },
+	{ "dhcpfod_failover_unacked_clients", "Clients of the partner's buckets "
+	    "seen unanswered past load_balance_max_seconds in the last 60 s.",
+	    offsetof(struct metrics_rel, unacked_clients) },
 };
 
 static int64_t
@@ -413,6 +420,20 @@ snap_scopes(struct store *st, struct snap_buf *b)
 	return store_lease_state_counts(st, count_rows, b);
 }
 
+/* The unanswered-client view of fo_status (FAILOVER.md §4), if present. */
+static void
+snap_unacked(struct metrics_rel *m, json_t *live)
+{
+	json_int_t n = 0;
+	int un = 0;
+
+	if (live != NULL && json_unpack(live, "{s:b, s:I}", "partner_unresponsive",
+	    &un, "unacked_clients", &n) == 0) {
+		m->partner_unresponsive = un;
+		m->unacked_clients = n;
+	}
+}
+
 /* The stored relationships with the failover module's live view; -2 out of
  * memory. */
 static int
@@ -444,6 +465,7 @@ snap_rels(struct daemon *d, struct snap_buf *b)
 			m->last_reject_reason = json_integer_value(json_object_get(
 			    json_object_get(live, "last_reject"), "reason"));
 		}
+		snap_unacked(m, live);
 		json_decref(live);
 	}
 	return 0;

@@ -42,6 +42,8 @@ struct metrics_rel {
 	int64_t		 time_out_of_sync;	/* 0 / 1 */
 	int64_t		 connect_rejects;	/* CONNECTs refused, both ways */
 	int64_t		 last_reject_reason;	/* draft-12 §12.21; 0 none */
+	int64_t		 partner_unresponsive;	/* 0 / 1 (FAILOVER.md §4) */
+	int64_t		 unacked_clients;	/* the partner's, unanswered */
 };
 
 struct metrics_snap {

@@ -780,6 +780,9 @@ dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_in *in, const uint8_t *dat
 	}
 	if (req_prepare(s, &r, data, len, &type) == -1)
 		return -1;
+	if (r.ps->role >= 0 && type == DHCPDISCOVER)
+		fo_client_waiting(s->d->fo, r.ps->sc.relationship, r.pkt.chaddr,
+		    r.pkt.hlen, dhcp_pkt_hash_bucket(&r.pkt), r.pkt.secs);
 	if (r.ps->role >= 0 && (serve = fo_serves(s->d->fo,
 	    r.ps->sc.relationship, fo_ask_of(&r, type),
 	    dhcp_pkt_hash_bucket(&r.pkt), r.pkt.secs)) == FO_SERVE_NO) {

@@ -241,6 +241,7 @@ fo_new(struct daemon *d, const struct fo_engine *engine, char *err,
 	if (engine != NULL)
 		fo->engine = *engine;
 	fo_sync(fo);
+	fo->started = 1;
 	return fo;
 }
 
@@ -384,12 +385,15 @@ fo_status(struct fo *fo, const char *name)
 
 	if (p == NULL)
 		return NULL;
-	o = json_pack("{s:s, s:b, s:I, s:I, s:b, s:I, s:o}",
+	o = json_pack("{s:s, s:b, s:I, s:I, s:b, s:b, s:I, s:I, s:I, s:o}",
 	    "partner_state", fo_state_name(p->partner_state),
 	    "connected", p->link == FO_LINK_OK,
 	    "unacked_updates", (json_int_t)p->nfl,
 	    "clock_skew", (json_int_t)p->skew,
 	    "time_out_of_sync", p->skew_bad,
+	    "partner_unresponsive", p->unacked.unresponsive,
+	    "unacked_clients", (json_int_t)p->unacked.n,
+	    "unacked_clients_total", (json_int_t)p->unacked.total,
 	    "connect_rejects", (json_int_t)p->connect_rejects,
 	    "last_reject", last_reject_json(p));
 	return o;
@@ -403,6 +407,21 @@ fo_partner_state(struct fo *fo, const char *name)
 	return p ? p->partner_state : FO_NO_STATE;
 }
 
+static int partners_bucket(const struct fo_peer *, int bucket);
+
+/* A secondary the primary's hash-bucket assignment gives no bucket: the
+ * hot standby of FAILOVER.md §4 (it follows the primary's mode at once). */
+static int
+standby(const struct fo_peer *p)
+{
+	if (p->rel.server_type != FO_SECONDARY)
+		return 0;
+	for (int b = 0; b < 256; b++)
+		if (!fo_hba_primary_serves(p->hba, b))
+			return 0;
+	return 1;
+}
+
 enum fo_serve
 fo_serves(struct fo *fo, const char *name, enum fo_ask ask, int bucket,
     unsigned secs)
@@ -413,27 +432,56 @@ fo_serves(struct fo *fo, const char *name, enum fo_ask ask, int bucket,
 	if (p == NULL)
 		return FO_SERVE_NO;
 	state = p->rel.state;
-	if (!p->met && state != FO_PARTNER_DOWN)	/* restarted, alone */
+	if (fo_fsm_alone_restricted(state, p->met,	/* restarted, alone */
+	    p->rel.partner_state != FO_NO_STATE))
 		return ask != FO_ASK_NEW && fo_fsm_serves_renew(state) ?
 		    FO_SERVE_KNOWN : FO_SERVE_NO;
 	/* in NORMAL the standby answers only what selects its own offer (made
-	 * to a client past load_balance_max_seconds) */
+	 * to a client past load_balance_max_seconds), unless the partner is
+	 * unresponsive: then the renewals of the clients it served too */
 	if (ask != FO_ASK_NEW)
 		return fo_fsm_serves_renew(state) && !(state == FO_NORMAL &&
-		    p->rel.mode == FO_MODE_HOT_STANDBY &&
-		    p->rel.server_type == FO_SECONDARY && ask != FO_ASK_SELECTING);
+		    standby(p) && !p->unacked.unresponsive &&
+		    ask != FO_ASK_SELECTING);
 	if (!fo_fsm_serves_new(state))
 		return FO_SERVE_NO;
 	if (state != FO_NORMAL)
 		return FO_SERVE_YES;
 	/* a client that has waited longer than load_balance_max_seconds is
 	 * answered by both (ISC: its partner may not be serving it) */
-	if (p->rel.lb_max_secs > 0 && secs > p->rel.lb_max_secs)
+	if ((p->rel.lb_max_secs > 0 && secs > p->rel.lb_max_secs) ||
+	    p->unacked.unresponsive)
 		return FO_SERVE_YES;
-	/* NORMAL: hot standby answers only on the active server; load balance
-	 * by the RFC 3074 bucket (FAILOVER.md §1, ISC polarity) */
-	if (p->rel.mode == FO_MODE_HOT_STANDBY)
-		return p->rel.server_type == FO_PRIMARY;
-	return fo_hba_primary_serves(p->hba, bucket) ==
+	/* NORMAL: the primary's hash-bucket assignment decides, on both sides
+	 * (hot standby: every bucket the primary's; FAILOVER.md §1, ISC
+	 * polarity): a secondary follows the assignment it was sent, not its
+	 * own mode or percentage */
+	return !partners_bucket(p, bucket);
+}
+
+/* Whether bucket is the partner's in NORMAL (the HBA, FAILOVER.md §1). */
+static int
+partners_bucket(const struct fo_peer *p, int bucket)
+{
+	return fo_hba_primary_serves(p->hba, bucket) !=
 	    (p->rel.server_type == FO_PRIMARY);
 }
+
+/* Kea's unacked-client analysis (FAILOVER.md §4): counted, logged once the
+ * partner is taken as unresponsive. */
+void
+fo_client_waiting(struct fo *fo, const char *name, const uint8_t *hw,
+    size_t hwlen, int bucket, unsigned secs)
+{
+	struct fo_peer *p = fo ? fo_peer_by_name(fo, name) : NULL;
+
+	if (p == NULL || p->link != FO_LINK_OK ||
+	    !fo_fsm_client_unacked(p->rel.state, partners_bucket(p, bucket), secs,
+	    p->rel.lb_max_secs))
+		return;
+	if (fo_unacked_note(&p->unacked, fo_unacked_key(hw, hwlen), time_mono()))
+		log_warnx("failover %s: partner unresponsive: %d clients of its "
+		    "buckets waited over %u s unanswered; answering every client",
+		    p->rel.name, FO_UNACKED_CLIENTS, p->rel.lb_max_secs);
+}
+

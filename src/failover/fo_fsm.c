@@ -85,6 +85,31 @@ fo_fsm_resume(enum fo_state stored)
 	}
 }
 
+/* MS-DHCPF 3.1.6.3 (a new relationship serves in COMMUNICATION_INT);
+ * draft-12 §9.3.2 step 1 (no data: RECOVER). */
+enum fo_state
+fo_fsm_created(int has_leases)
+{
+	return has_leases ? FO_COMMUNICATION_INT : FO_STARTUP;
+}
+
+/* draft-12 §9.3.2 step 6: the partner may have run in PARTNER_DOWN. */
+int
+fo_fsm_alone_restricted(enum fo_state state, int met, int ever_met)
+{
+	return !met && ever_met && state != FO_PARTNER_DOWN;
+}
+
+/* Kea's unacked-client analysis on draft-12's secs rule (§5.3, ISC's load
+ * balance max seconds); 0 disables it, as it disables the secs rule. */
+int
+fo_fsm_client_unacked(enum fo_state state, int partners_bucket, unsigned secs,
+    unsigned lb_max_secs)
+{
+	return state == FO_NORMAL && partners_bucket && lb_max_secs > 0 &&
+	    secs > lb_max_secs;
+}
+
 enum fo_state
 fo_fsm_first_contact(enum fo_state state, enum fo_state prev_state,
     enum fo_state partner)

@@ -54,6 +54,22 @@ enum fo_state fo_fsm_resume(enum fo_state stored);
 enum fo_state fo_fsm_first_contact(enum fo_state state,
 	    enum fo_state prev_state, enum fo_state partner);
 
+/* fo_fsm_created is in fo.h: the RPC's failover.create asks it. */
+
+/* Whether a server that resumed `state` after a restart and has not heard
+ * its partner since is held to known renewals (FAILOVER.md §4): only if it
+ * ever heard the partner (`ever_met`, the stored partner state is not
+ * NO_STATE) and did not resume PARTNER_DOWN. A relationship that never met
+ * its partner cannot have been taken over by it in PARTNER_DOWN. */
+int	fo_fsm_alone_restricted(enum fo_state state, int met, int ever_met);
+
+/* The unanswered-client rule (FAILOVER.md §4, after Kea's max-ack-delay and
+ * max-unacked-clients): in NORMAL a client of the partner's buckets whose
+ * secs field is past lb_max_secs went unanswered by the partner. Returns 1
+ * when it counts as unanswered. */
+int	fo_fsm_client_unacked(enum fo_state state, int partners_bucket,
+	    unsigned secs, unsigned lb_max_secs);
+
 /* The connection to the partner is gone (draft-12 §9.2; ISC "disconnect"). */
 enum fo_state fo_fsm_comm_lost(enum fo_state state);
 

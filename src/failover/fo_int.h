@@ -26,6 +26,7 @@
 #include "fo_msg.h"
 #include "fo_replay.h"
 #include "store.h"
+#include "fo_unacked.h"
 
 #define FO_MAX_UNACKED		FO_WINDOW_MAX	/* BNDUPDs we accept in flight: to dhcpfod */
 /* In CONNECT, before the partner is known. ISC acknowledges BNDUPDs once
@@ -167,6 +168,8 @@ struct fo_peer {
 	void			*resync_arg;
 	int64_t			 resync_t0_ms;
 	uint32_t		 resync_xid;	/* of its UPDREQALL */
+	/* clients of the partner's buckets left unanswered (fo_unacked.h) */
+	struct fo_unacked	 unacked;
 };
 
 struct fo {
@@ -178,6 +181,9 @@ struct fo {
 	struct fo_conn		**pending;	/* accepted, no CONNECT yet */
 	size_t			 npending;
 	unsigned		 gen;		/* store_gen() of the last sync */
+	int			 started;	/* the first sync is done: a new
+						 * peer is a relationship created
+						 * while running */
 	/* a graceful stop under way (fo_shutdown) */
 	void			(*stopped)(void *);
 	void			*stopped_arg;

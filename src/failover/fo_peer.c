@@ -65,12 +65,16 @@ peer_hba(struct fo_peer *p)
 }
 
 static void send_state(struct fo_peer *);
+static void hba_changed(struct fo_peer *);
 
 void
 fo_peer_update(struct fo_peer *p, const struct fo_rel *rel)
 {
 	int changed = p->fo != NULL && p->rel.name[0] != '\0' &&
 	    p->rel.state != rel->state;
+	uint8_t hba[FO_HBA_LEN];
+
+	memcpy(hba, p->hba, sizeof(hba));
 
 	fo_rel_fini(&p->rel);
 	p->rel = *rel;
@@ -90,6 +94,25 @@ fo_peer_update(struct fo_peer *p, const struct fo_rel *rel)
 		if (p->link >= FO_LINK_UP)
 			send_state(p);
 	}
+	if (p->fo != NULL && rel->server_type == FO_PRIMARY &&
+	    p->link >= FO_LINK_WAIT_ACK && memcmp(hba, p->hba, sizeof(hba)) != 0)
+		hba_changed(p);
+}
+
+/* percentage or mode changed on the primary: the new hash-bucket assignment
+ * travels in CONNECT (draft-12 §7.8), so the link is dropped and made again
+ * at the next tick (within 1 s: by then the partner has seen the close, and
+ * does not refuse the new connection as a second one). Meanwhile both are in
+ * COMMUNICATION_INT and answer every client from their own free addresses
+ * (FAILOVER.md §5.6), so no bucket goes unanswered. */
+static void
+hba_changed(struct fo_peer *p)
+{
+	log_notice("failover %s: hash-bucket assignment changed: reconnecting to "
+	    "send it", peer_name(p));
+	fo_peer_link_lost(p, "hash-bucket assignment changed");
+	p->backoff = 0;
+	p->next_connect = time_mono();
 }
 
 /* Persist what changed in the relationship row besides its state (inside
@@ -262,6 +285,7 @@ link_up(struct fo_peer *p)
 	p->link = FO_LINK_UP;
 	p->backoff = 0;
 	p->asked = 0;
+	fo_unacked_reset(&p->unacked);
 	log_notice("failover %s: connected to %s (%s)", peer_name(p),
 	    addr_str(p->partner_addr, a), p->partner_dhcpfod ? "dhcpfod, batching" :
 	    "draft-12");
@@ -419,6 +443,25 @@ first_contact(struct fo_peer *p, enum fo_state partner)
 		fo_peer_set_state(p, next, "partner in contact");
 }
 
+/* The partner heard for the first time ever: every binding of the
+ * relationship is sent, those older than the relationship too (a relationship
+ * created over live scopes, FAILOVER.md §5.1). */
+static void
+first_meeting(struct fo_peer *p)
+{
+	struct store *st = fo_peer_store(p);
+	int own = !store_txn_open(st);
+
+	if ((own && store_begin(st) == -1) ||
+	    store_pending_mark_all(st, p->rel.name) == -1 ||
+	    (own && store_commit(st) == -1)) {
+		if (own)
+			store_rollback(st);
+		log_warnx("failover %s: cannot mark the bindings for the partner: %s",
+		    peer_name(p), store_errmsg(st));
+	}
+}
+
 /* STATE (draft-12 §7.10): the partner's state, then the state machine. */
 static void
 on_state(struct fo_peer *p, const struct fo_msg *m)
@@ -440,6 +483,8 @@ on_state(struct fo_peer *p, const struct fo_msg *m)
 		    " (starting up)" : "");
 	p->partner_state = st;
 	if (p->rel.partner_state != st) {
+		if (p->rel.partner_state == FO_NO_STATE)
+			first_meeting(p);
 		p->rel.partner_state = st;
 		peer_save(p);
 	}
@@ -905,6 +950,9 @@ peer_tick(evutil_socket_t fd, short what, void *arg)
 
 	tick_link(p, now);
 	tick_state(p, now, time_wall());
+	if (fo_unacked_expire(&p->unacked, now))
+		log_notice("failover %s: no client of the partner's buckets left "
+		    "unanswered for %d s", peer_name(p), FO_UNACKED_WINDOW);
 	if (p->link == FO_LINK_OK && p->rel.server_type == FO_PRIMARY &&
 	    p->rel.state == FO_NORMAL && p->rebal == NULL && now >= p->next_rebal) {
 		p->next_rebal = now + FO_REBAL_PERIOD;
@@ -993,7 +1041,12 @@ fo_peer_new(struct fo *fo, const struct fo_rel *rel)
 	}
 	p->startup_until = time_mono() + FO_STARTUP_SECS;
 	p->next_rebal = time_mono() + FO_REBAL_PERIOD;
-	if (p->rel.state != FO_STARTUP)
+	if (fo->started && fo_fsm_created(1) == p->rel.state &&
+	    p->rel.prev_state == FO_INIT)
+		log_notice("failover %s: created over scopes with leases: serving "
+		    "in %s until the partner is heard", peer_name(p),
+		    fo_state_name(p->rel.state));
+	else if (p->rel.state != FO_STARTUP)
 		fo_peer_set_state(p, FO_STARTUP, "starting");
 	log_info("failover %s: %s of %s, waiting for the partner", peer_name(p),
 	    fo_role_name(p->rel.server_type), fo_mode_name(p->rel.mode));

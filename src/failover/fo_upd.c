@@ -485,6 +485,18 @@ receive_binding(struct fo_peer *p, const struct fo_binding *b)
 	    FO_REJ_UNKNOWN : 0;
 }
 
+/* The partner answered a client (its ACTIVE binding for it arrived): no
+ * longer counted as unanswered (fo_unacked.h, FAILOVER.md §4). */
+static void
+client_answered(struct fo_peer *p, const struct fo_binding *b)
+{
+	if (b->status != LEASE_ACTIVE || b->hlen == 0)
+		return;
+	if (fo_unacked_answered(&p->unacked, fo_unacked_key(b->chaddr, b->hlen)))
+		log_notice("failover %s: partner answers its clients again",
+		    p->rel.name);
+}
+
 void
 fo_upd_on_bndupd(struct fo_peer *p, const struct fo_msg *m)
 {
@@ -502,6 +514,7 @@ fo_upd_on_bndupd(struct fo_peer *p, const struct fo_msg *m)
 		int rc = receive_binding(p, &m->b[i]);
 
 		out->addr = m->b[i].addr;
+		client_answered(p, &m->b[i]);
 		if (rc != 0) {
 			out->has = FO_B_REJECT;
 			out->reject = (uint8_t)rc;

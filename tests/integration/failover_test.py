@@ -154,7 +154,9 @@ def setup(a, b):
         "start": "10.78.1.1", "end": "10.78.255.254"}, "lease_time": 600}
     rel = {"name": "r1", "primary_server": "10.99.0.1", "secondary_server": "10.99.0.2",
            "mode": "load-balance", "percentage": 50, "mclt": MCLT, "port": 647,
-           "scopes": [SUBNET, LOAD]}
+           "scopes": [SUBNET, LOAD],
+           # 0: the pure hash, which step_lb_max starts from (the default is 3)
+           "load_balance_max_seconds": 0}
     for srv, role in ((a, "primary"), (b, "secondary")):
         check(srv.call("scope.create", scope)[0] == "ok", "scope on " + srv.name)
         check(srv.call("scope.create", load)[0] == "ok", "load scope on " + srv.name)
@@ -199,6 +201,8 @@ def step_rebalance(a, b):
     r = a.call("failover.trigger_addr_allocation", {"name": "nope"})
     check(r[0] == "err" and r[1] == 20115, "unknown name answers 20115: %r" % (r,))
     check(a.call("failover.set", {"name": "r1", "percentage": 70})[0] == "ok", "set 70")
+    # the new hash-bucket assignment travels in CONNECT: a reconnect (FAILOVER.md §5.6)
+    check(wait_for(lambda: both_state(a, b, "NORMAL"), 15), "NORMAL again after set 70")
     t0 = time.time()
     res = trigger(a, "70")
     expect_split(a, b, 30, "trigger at 70")
@@ -211,6 +215,8 @@ def step_rebalance(a, b):
     for srv in (a, b):
         check(srv.call("failover.set", {"name": "r1", "mode": "hot-standby",
                                         "percentage": 5})[0] == "ok", "hot-standby 5")
+    check(wait_for(lambda: both_state(a, b, "NORMAL"), 15), "NORMAL again after "
+          "hot-standby")
     trigger(a, "hot-standby 5")
     expect_split(a, b, 5, "trigger hot-standby 5")
     # the operator's view: both states and the free split at a glance

@@ -56,6 +56,7 @@ LAB = lk.PairLab((NS_P, NS_S, NS_C), ("fp", "fs"), ("lp", "ls"), MACS, ("10.77.0
 
 # ---- ISC dhcpd ----
 
+
 def isc_conf(role):
     """dhcpd.conf for one side of the pair (the configs docs/MIGRATING-FROM-ISC.md
     shows)."""
@@ -547,6 +548,8 @@ def pairing(tmp, which):
             step_owners(isc, fod, what + " after trigger_addr_allocation")
             check(fod.call("failover.set", {"name": REL, "percentage": 70})[0] == "ok",
                   "%s: percentage 70" % what)
+            check(wait_for(lambda: both_normal(isc, fod), 30), "%s: NORMAL again after "
+                  "percentage 70 (a reconnect sends the new hash-bucket assignment)" % what)
             r = fod.call("failover.trigger_addr_allocation", {"name": REL})
             check(r[0] == "ok", "%s: trigger at 70 answered %r" % (what, r))
             s = fod.stats()
@@ -558,6 +561,8 @@ def pairing(tmp, which):
             # the primary says and gives what it holds beyond that back as FREE
             check(fod.call("failover.set", {"name": REL, "percentage": 30})[0] == "ok",
                   "%s: percentage 30" % what)
+            check(wait_for(lambda: both_normal(isc, fod), 30), "%s: NORMAL again after "
+                  "percentage 30 (a reconnect sends the new hash-bucket assignment)" % what)
             r = fod.call("failover.trigger_addr_allocation", {"name": REL})
             check(r[0] == "ok", "%s: trigger at 30 answered %r" % (what, r))
             sec = r[1]["scopes"][0]["secondary_free"] if r[0] == "ok" else 0
@@ -570,6 +575,8 @@ def pairing(tmp, which):
                       what, show_owners(isc, fod), sec))
             check(fod.call("failover.set", {"name": REL, "percentage": 50})[0] == "ok",
                   "%s: percentage 50" % what)
+            check(wait_for(lambda: both_normal(isc, fod), 30), "%s: NORMAL again after "
+                  "percentage 50 (a reconnect sends the new hash-bucket assignment)" % what)
             r = fod.call("failover.trigger_addr_allocation", {"name": REL})
             check(r[0] == "ok", "%s: trigger at 50 answered %r" % (what, r))
             step_owners(isc, fod, what + " after trigger at 50")

@@ -250,7 +250,7 @@ def test_failover_create(d):
     check(r and r["server_type"] == "primary" and r["shared_secret_set"] is True
           and "shared_secret" not in r and r["scopes"] == ["10.1.0.0"] and r["port"] == 647
           and r["safe_period"] == 0 and r["percentage"] == 50 and
-          r["load_balance_max_seconds"] == 0, "create result %r" % r)
+          r["load_balance_max_seconds"] == 3, "create result %r" % r)
     E(d, "failover.create", rel(name="r2"), 20113, "create: scope in relationship")
     E(d, "failover.create", rel(scopes=["10.2.0.0"]), 20114, "create: name taken")
     E(d, "failover.create", rel(name="R1", scopes=["10.2.0.0"]), 20114,

@@ -65,6 +65,15 @@ fo_serves(struct fo *fo, const char *name, enum fo_ask ask, int bucket,
 	return serve;
 }
 
+static int waiting_calls;
+
+void
+fo_client_waiting(struct fo *fo, const char *name, const uint8_t *hw,
+    size_t hwlen, int bucket, unsigned secs)
+{
+	waiting_calls++;
+}
+
 /* ---- requests, built byte by byte (RFC 2131 §2) ---- */
 
 struct msg {

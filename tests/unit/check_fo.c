@@ -255,6 +255,7 @@ START_TEST(test_restarted_alone)
 	int renew = by_state[_i].other == YES;
 
 	one(FO_PRIMARY, FO_MODE_LOAD_BALANCE, s, 0);
+	fo_peer_by_name(fo, "r")->rel.partner_state = FO_NORMAL;	/* met once */
 	if (s == FO_PARTNER_DOWN) {
 		ck_assert_int_eq(fo_serves(fo, "r", NEW, 0, 0), YES);
 		ck_assert_int_eq(fo_serves(fo, "r", OTH, 0, 0), YES);
@@ -341,6 +342,149 @@ START_TEST(test_hot_standby)
 	fo_peer_by_name(fo, "r")->rel.state = FO_COMMUNICATION_INT;
 	ck_assert_int_eq(fo_serves(fo, "r", NEW, 0, 0), YES);
 	ck_assert_int_eq(fo_serves(fo, "r", OTH, 0, 0), YES);
+}
+END_TEST
+
+
+/* A relationship that never met its partner (created over live scopes,
+ * FAILOVER.md §5.1) is not held to known renewals: the partner cannot have
+ * taken its addresses over in a PARTNER_DOWN of this relationship. */
+START_TEST(test_never_met_serves_fully)
+{
+	one(FO_PRIMARY, FO_MODE_LOAD_BALANCE, FO_COMMUNICATION_INT, 0);
+	ck_assert_int_eq(fo_peer_by_name(fo, "r")->rel.partner_state, FO_NO_STATE);
+	ck_assert_int_eq(fo_serves(fo, "r", NEW, 200, 0), YES);
+	ck_assert_int_eq(fo_serves(fo, "r", OTH, 200, 0), YES);
+}
+END_TEST
+
+/* Created while running over scopes with leases (COMMUNICATION_INT,
+ * prev INIT): no STARTUP, served at once; the same row at a daemon start
+ * goes through STARTUP as every restart does. */
+START_TEST(test_created_over_leases_skips_startup)
+{
+	char err[128];
+	struct fo_peer *p;
+
+	ck_assert_ptr_nonnull(fo = fo_new(&d, NULL, err, sizeof(err)));
+	ut_rel(st, "r", FO_PRIMARY, "10.1.0.0", fo_fsm_created(1), 600, fake_wall);
+	p = NULL;
+	{
+		struct fo_rel rel;
+
+		ck_assert_int_eq(store_rel_get(st, "r", &rel), 0);
+		rel.prev_state = FO_INIT;
+		ck_assert_int_eq(store_rel_update(st, &rel), 0);
+		fo_rel_fini(&rel);
+	}
+	fo_sync_if_changed(fo);
+	ck_assert_ptr_nonnull(p = fo_peer_by_name(fo, "r"));
+	ck_assert_int_eq(p->rel.state, FO_COMMUNICATION_INT);
+	ck_assert_int_eq(fo_serves(fo, "r", NEW, 200, 0), YES);
+	fo_free(fo);
+	ck_assert_ptr_nonnull(fo = fo_new(&d, NULL, err, sizeof(err)));
+	ck_assert_int_eq(fo_peer_by_name(fo, "r")->rel.state, FO_STARTUP);
+}
+END_TEST
+
+/* The secondary follows the primary's hash-bucket assignment, whatever its
+ * own mode says: every bucket the primary's makes it the standby. */
+START_TEST(test_secondary_follows_the_hba)
+{
+	struct fo_peer *p = one(FO_SECONDARY, FO_MODE_HOT_STANDBY, FO_NORMAL, 1);
+
+	fo_hba_split(p->hba, 128);		/* the primary is load-balancing */
+	ck_assert_int_eq(fo_serves(fo, "r", NEW, 200, 0), YES);
+	ck_assert_int_eq(fo_serves(fo, "r", NEW, 100, 0), NO);
+	ck_assert_int_eq(fo_serves(fo, "r", OTH, 0, 0), YES);
+	p->rel.mode = FO_MODE_LOAD_BALANCE;
+	fo_hba_split(p->hba, 256);		/* the primary is hot standby */
+	ck_assert_int_eq(fo_serves(fo, "r", NEW, 200, 0), NO);
+	ck_assert_int_eq(fo_serves(fo, "r", OTH, 0, 0), NO);
+	ck_assert_int_eq(fo_serves(fo, "r", SEL, 0, 0), YES);
+}
+END_TEST
+
+/* percentage or mode changed on a primary in contact: the link is made
+ * again so that CONNECT carries the new assignment, and meanwhile the
+ * primary is in COMMUNICATION_INT, answering every bucket. */
+START_TEST(test_hba_change_reconnects)
+{
+	struct fo_peer *p = one(FO_PRIMARY, FO_MODE_LOAD_BALANCE, FO_NORMAL, 1);
+	struct fo_rel rel;
+	int freed;
+
+	p->conn = fo_conn_connect(d.base, p->partner_addr, 647, NULL, p);
+	p->link = FO_LINK_OK;
+	freed = conns_freed;
+	rel = p->rel;
+	rel.scopes = NULL;
+	rel.nscopes = 0;
+	rel.mclt = 700;				/* no new assignment: kept */
+	fo_peer_update(p, &rel);
+	ck_assert_int_eq(conns_freed, freed);
+	ck_assert_int_eq(p->link, FO_LINK_OK);
+	rel.percentage = 70;
+	fo_peer_update(p, &rel);
+	ck_assert_int_eq(conns_freed, freed + 1);
+	ck_assert_int_eq(p->link, FO_LINK_DOWN);
+	ck_assert_int_eq(p->rel.state, FO_COMMUNICATION_INT);
+	for (int b = 0; b < 256; b++)
+		ck_assert_int_eq(fo_serves(fo, "r", NEW, b, 0), YES);
+	ck_assert_int_le(p->next_connect, time_mono());	/* at once */
+	rel.state = p->rel.state;
+	rel.mode = FO_MODE_HOT_STANDBY;		/* not in contact: nothing */
+	fo_peer_update(p, &rel);
+	ck_assert_int_eq(conns_freed, freed + 1);
+}
+END_TEST
+
+/* A partner in contact that answers no client: FO_UNACKED_CLIENTS clients
+ * of its buckets past load_balance_max_seconds make it unresponsive, and
+ * this server then answers every client at once (FAILOVER.md §4). */
+START_TEST(test_unresponsive_partner)
+{
+	struct fo_peer *p = one(FO_PRIMARY, FO_MODE_LOAD_BALANCE, FO_NORMAL, 1);
+	uint8_t hw[6] = { 2, 0, 0, 0, 0, 0 };
+	json_t *o;
+
+	p->link = FO_LINK_OK;
+	p->rel.lb_max_secs = 3;
+	for (int i = 0; i < FO_UNACKED_CLIENTS - 1; i++) {
+		hw[5] = (uint8_t)i;
+		fo_client_waiting(fo, "r", hw, 6, 200, 4);
+		fo_client_waiting(fo, "r", hw, 6, 200, 9);	/* again: once */
+	}
+	hw[5] = 100;
+	fo_client_waiting(fo, "r", hw, 6, 200, 3);	/* not past the limit */
+	fo_client_waiting(fo, "r", hw, 6, 10, 30);	/* our own bucket */
+	ck_assert(!p->unacked.unresponsive);
+	ck_assert_int_eq(fo_serves(fo, "r", NEW, 200, 0), NO);
+	fo_client_waiting(fo, "r", hw, 6, 200, 4);
+	ck_assert(p->unacked.unresponsive);
+	ck_assert_int_eq(fo_serves(fo, "r", NEW, 200, 0), YES);
+	ck_assert_int_eq(fo_serves(fo, "r", NEW, 201, 0), YES);
+	p->rel.server_type = FO_SECONDARY;	/* a standby: renewals too */
+	fo_hba_split(p->hba, 256);
+	ck_assert_int_eq(fo_serves(fo, "r", OTH, 0, 0), YES);
+	p->unacked.unresponsive = 0;
+	ck_assert_int_eq(fo_serves(fo, "r", OTH, 0, 0), NO);
+	p->unacked.unresponsive = 1;
+	p->rel.server_type = FO_PRIMARY;
+	fo_hba_split(p->hba, 128);
+	ck_assert_ptr_nonnull(o = fo_status(fo, "r"));
+	ck_assert(json_is_true(json_object_get(o, "partner_unresponsive")));
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "unacked_clients")),
+	    FO_UNACKED_CLIENTS);
+	json_decref(o);
+	/* not counted without the link or outside NORMAL */
+	fo_unacked_reset(&p->unacked);
+	p->link = FO_LINK_UP;
+	fo_client_waiting(fo, "r", hw, 6, 200, 40);
+	p->link = FO_LINK_OK;
+	p->rel.state = FO_COMMUNICATION_INT;
+	fo_client_waiting(fo, "r", hw, 6, 200, 40);
+	ck_assert_uint_eq(p->unacked.n, 0);
 }
 END_TEST
 
@@ -806,6 +950,11 @@ fo_suite(void)
 	tcase_add_test(tc, test_lb_max_seconds);
 	tcase_add_test(tc, test_hot_standby);
 	tcase_add_test(tc, test_unknown_relationship);
+	tcase_add_test(tc, test_never_met_serves_fully);
+	tcase_add_test(tc, test_created_over_leases_skips_startup);
+	tcase_add_test(tc, test_secondary_follows_the_hba);
+	tcase_add_test(tc, test_hba_change_reconnects);
+	tcase_add_test(tc, test_unresponsive_partner);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("peers");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -20,6 +20,7 @@
 
 #include "fo.h"
 #include "fo_fsm.h"
+#include "fo_unacked.h"
 #include "util.h"
 
 #define P	FO_PRIMARY
@@ -1373,6 +1374,123 @@ START_TEST(test_operator_prev_state)
 }
 END_TEST
 
+/*
+ * ---- operator actions (FAILOVER.md §5.1 "A relationship created over live
+ * scopes", §4 "A partner that stops answering its clients") ----
+ */
+
+/* MS-DHCPF 3.1.6.3: the side with leases serves in COMMUNICATION_INT at
+ * once; a side without data starts up and resumes RECOVER (§9.3.2 step 1). */
+START_TEST(test_created_over_leases_serves_in_comm_int)
+{
+	ck_assert_int_eq(fo_fsm_created(1), FO_COMMUNICATION_INT);
+	ck_assert(fo_fsm_serves_new(fo_fsm_created(1)));
+	ck_assert(fo_fsm_serves_renew(fo_fsm_created(1)));
+	ck_assert_int_eq(fo_fsm_created(0), FO_STARTUP);
+	ck_assert_int_eq(fo_fsm_resume(FO_INIT), FO_RECOVER);
+	ck_assert(fo_fsm_allowed(FO_STARTUP, FO_COMMUNICATION_INT));
+}
+END_TEST
+
+/* The side with the data meets its new, empty partner: it keeps serving
+ * (PARTNER_DOWN), the partner asks for every binding, waits MCLT from its
+ * creation unless the data side recovers too, and both meet in NORMAL. */
+START_TEST(test_created_pair_data_side_serves_throughout)
+{
+	struct fo_fsm_in in;
+	struct fo_fsm_out out;
+	enum fo_state data = fo_fsm_created(1), fresh;
+
+	fresh = fo_fsm_resume(FO_INIT);			/* the empty partner */
+	out = partner_state(P, data, fresh, 0);		/* data side, primary */
+	ck_assert_int_eq(out.state, FO_PARTNER_DOWN);
+	data = out.state;
+	ck_assert(fo_fsm_serves_new(data));
+	out = partner_state(S, fresh, data, 0);
+	ck_assert_int_eq(out.state, FO_RECOVER);
+	ck_assert(out.act & FO_ACT_UPDREQALL);
+	/* UPDDONE: its failure time is its creation, MCLT not yet passed */
+	in = mkin(S, FO_RECOVER, data, 0, T0, T0 - 5, T0 - 5, MCLT);
+	fo_fsm_upddone(&in, &out);
+	ck_assert_int_eq(out.state, FO_RECOVER_WAIT);
+	in = mkin(S, FO_RECOVER_WAIT, data, 0, T0 + MCLT, T0, T0 - 5, MCLT);
+	fo_fsm_tick(&in, &out);
+	ck_assert_int_eq(out.state, FO_RECOVER_DONE);
+	fresh = out.state;
+	out = partner_state(P, data, fresh, 0);
+	ck_assert_int_eq(out.state, FO_NORMAL);
+	out = partner_state(S, fresh, FO_NORMAL, 0);
+	ck_assert_int_eq(out.state, FO_NORMAL);
+	ck_assert(fo_fsm_serves_new(data));		/* never stopped */
+}
+END_TEST
+
+/* §9.3.2 step 6: only a server that ever met its partner is held to known
+ * renewals after a restart; PARTNER_DOWN never. */
+START_TEST(test_alone_restricted_only_if_ever_met)
+{
+	for (int st = 0; st < NST; st++) {
+		ck_assert_int_eq(fo_fsm_alone_restricted(st, 0, 1),
+		    st != FO_PARTNER_DOWN);
+		ck_assert(!fo_fsm_alone_restricted(st, 0, 0));
+		ck_assert(!fo_fsm_alone_restricted(st, 1, 1));
+	}
+}
+END_TEST
+
+/* Kea's max-ack-delay on ISC's load balance max seconds: only in NORMAL,
+ * only the partner's buckets, only past the limit, never when it is 0. */
+START_TEST(test_client_unacked)
+{
+	ck_assert(fo_fsm_client_unacked(FO_NORMAL, 1, 4, 3));
+	ck_assert(!fo_fsm_client_unacked(FO_NORMAL, 1, 3, 3));
+	ck_assert(!fo_fsm_client_unacked(FO_NORMAL, 0, 100, 3));
+	ck_assert(!fo_fsm_client_unacked(FO_NORMAL, 1, 100, 0));
+	for (int st = 0; st < NST; st++)
+		if (st != FO_NORMAL)
+			ck_assert(!fo_fsm_client_unacked(st, 1, 100, 3));
+}
+END_TEST
+
+/* FO_UNACKED_CLIENTS distinct clients make the partner unresponsive; the
+ * same client retrying counts once; the partner's binding for each client,
+ * or the window passing, ends it. */
+START_TEST(test_unacked_record)
+{
+	struct fo_unacked u;
+	uint8_t hw[6] = { 2, 0, 0, 0, 0, 0 };
+	uint32_t k[FO_UNACKED_CLIENTS];
+
+	fo_unacked_reset(&u);
+	for (int i = 0; i < FO_UNACKED_CLIENTS; i++) {
+		hw[5] = (uint8_t)i;
+		k[i] = fo_unacked_key(hw, sizeof(hw));
+		ck_assert_int_eq(fo_unacked_note(&u, k[i], 100), i ==
+		    FO_UNACKED_CLIENTS - 1);
+		ck_assert_int_eq(fo_unacked_note(&u, k[i], 101), 0);
+	}
+	ck_assert(u.unresponsive);
+	ck_assert_uint_eq(u.n, FO_UNACKED_CLIENTS);
+	ck_assert_uint_eq(u.total, FO_UNACKED_CLIENTS);
+	for (int i = 0; i < FO_UNACKED_CLIENTS - 1; i++)
+		ck_assert_int_eq(fo_unacked_answered(&u, k[i]), 0);
+	ck_assert(u.unresponsive);
+	ck_assert_int_eq(fo_unacked_answered(&u, k[FO_UNACKED_CLIENTS - 1]), 1);
+	ck_assert(!u.unresponsive);
+	/* again, then forgotten after the window */
+	for (int i = 0; i < FO_UNACKED_CLIENTS; i++)
+		fo_unacked_note(&u, k[i], 200);
+	ck_assert(u.unresponsive);
+	ck_assert_int_eq(fo_unacked_expire(&u, 200 + FO_UNACKED_WINDOW - 1), 0);
+	ck_assert_int_eq(fo_unacked_expire(&u, 200 + FO_UNACKED_WINDOW), 1);
+	ck_assert_uint_eq(u.n, 0);
+	/* bounded */
+	for (uint32_t i = 0; i < 3 * FO_UNACKED_MAX; i++)
+		fo_unacked_note(&u, i, 300);
+	ck_assert_uint_eq(u.n, FO_UNACKED_MAX);
+}
+END_TEST
+
 static Suite *
 fo_fsm_suite(void)
 {
@@ -1408,6 +1526,14 @@ fo_fsm_suite(void)
 	tcase_add_test(tc, test_shutdown_partner_goes_partner_down_like_isc);
 	tcase_add_test(tc, test_conflict_done_sees_shutdown_goes_partner_down);
 	tcase_add_test(tc, test_resolution_int_sees_paused_stays);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("operator");
+	tcase_add_test(tc, test_created_over_leases_serves_in_comm_int);
+	tcase_add_test(tc, test_created_pair_data_side_serves_throughout);
+	tcase_add_test(tc, test_alone_restricted_only_if_ever_met);
+	tcase_add_test(tc, test_client_unacked);
+	tcase_add_test(tc, test_unacked_record);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("upddone_tick");

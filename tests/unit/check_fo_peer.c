@@ -937,6 +937,51 @@ START_TEST(test_first_state_resumes_and_meets)
 }
 END_TEST
 
+
+/* The partner heard for the first time ever (stored partner_state NO_STATE):
+ * every binding of the relationship is pending again, so leases older than
+ * the relationship (created over live scopes, FAILOVER.md §5.1) reach it;
+ * a later first contact (after a restart) marks nothing. */
+START_TEST(test_first_meeting_sends_every_binding)
+{
+	struct lease l;
+
+	ut_lease(st, "10.1.0.12", SUBNET, LEASE_ACTIVE, FO_PRIMARY, 5,
+	    fake_wall + 600);
+	l = ut_get(st, "10.1.0.12");
+	if (l.pending != 0) {
+		ck_assert_int_eq(store_begin(st), 0);
+		ck_assert_int_eq(store_pending_ack(st, l.address, l.pending, 0), 0);
+		ck_assert_int_eq(store_commit(st), 0);
+	}
+	ck_assert_uint_eq(ut_get(st, "10.1.0.12").pending, 0);
+	mkpeer(FO_PRIMARY, FO_NORMAL, 0);
+	ck_assert_int_eq(stored().partner_state, FO_NO_STATE);
+	link_up();
+	deliver(state_msg(FO_COMMUNICATION_INT, 0));
+	ck_assert_uint_ne(ut_get(st, "10.1.0.12").pending, 0);
+	ck_assert_int_eq(stored().partner_state, FO_COMMUNICATION_INT);
+	/* met before: no marking at the next first contact */
+	l = ut_get(st, "10.1.0.12");
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_pending_ack(st, l.address, l.pending, 0), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	fo_peer_free(p);
+	clear_sent();
+	{
+		struct fo_rel rel = stored();
+
+		ck_assert_int_eq(store_rel_get(st, "r", &rel), 0);
+		ck_assert_ptr_nonnull(p = fo_peer_new(&fo, &rel));
+		fo_rel_fini(&rel);
+		event_del(p->tick);
+	}
+	link_up();
+	deliver(state_msg(FO_COMMUNICATION_INT, 0));
+	ck_assert_uint_eq(ut_get(st, "10.1.0.12").pending, 0);
+}
+END_TEST
+
 START_TEST(test_first_state_partner_down)
 {
 	/* the partner ran without us: RECOVER, failure time now, ask for
@@ -1404,6 +1449,7 @@ fo_peer_suite(void)
 	tc = tcase_create("state");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_first_state_resumes_and_meets);
+	tcase_add_test(tc, test_first_meeting_sends_every_binding);
 	tcase_add_test(tc, test_first_state_partner_down);
 	tcase_add_test(tc, test_first_state_after_clean_stop);
 	tcase_add_test(tc, test_startup_flag_until_met);
