@@ -194,6 +194,8 @@ class Run:
             pct = self.rng.choice((30, 50, 70))
             for s in self.servers():
                 s.call("failover.set", {"name": "r1", "percentage": pct})
+            # the new split reaches the secondary by a reconnection (FAILOVER §5.6)
+            self.wait(self.both_normal, 5, step=0.1)
             r = self.a.call("failover.trigger_addr_allocation", {"name": "r1"})
             what = "percentage %d, rebalance (%s)" % (pct, r[0] if r[0] == "ok" else r)
         if self.rng.random() < 0.5:
