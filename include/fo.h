@@ -36,6 +36,10 @@ enum fo_state {
 
 enum fo_mode { FO_MODE_LOAD_BALANCE = 0, FO_MODE_HOT_STANDBY = 1 };
 
+/* The most BNDUPDs a server accepts unacknowledged: the largest
+ * max_unacked_updates (draft-12 §12.14 max-unacked-bndupd) it advertises. */
+#define FO_WINDOW_MAX	128
+
 /* enum fo_role (FO_PRIMARY, FO_SECONDARY) is in lease.h: a free address's
  * owner is a role. */
 
@@ -79,6 +83,10 @@ json_t *fo_hist_json(const char *name);
 /* Whether an operator may declare the partner down from `state`
  * (draft-12 §9.2: not while in contact, i.e. not from NORMAL). */
 int	fo_operator_partner_down_ok(enum fo_state state);
+/* Whether an operator may set prev_state to want while the relationship is
+ * in state with stored as its previous state (fo_state.c). */
+int	fo_operator_prev_state_ok(enum fo_state state, enum fo_state stored,
+	    enum fo_state want);
 /* The state a relationship created on a running server starts in. Over
  * scopes whose leases this server holds (it has the data): COMMUNICATION_INT
  * at once, serving its own free addresses and every renewal, as Windows does
@@ -135,6 +143,16 @@ void	fo_shutdown(struct fo *, void (*done)(void *), void *arg);
  * with the §5.3 result (the callee owns it), or a RPC.md §7 code. */
 typedef void (*fo_done_fn)(void *arg, json_t *result, int code, const char *detail);
 void	fo_trigger(struct fo *, const char *name, fo_done_fn, void *arg);
+
+/* failover.maintenance (draft-12 §9.15): start puts a NORMAL relationship in
+ * contact in PAUSED (the partner goes to COMMUNICATION_INT and serves every
+ * client), cancel leaves PAUSED (fo_fsm_maintenance); 0, or a RPC.md §7 code
+ * with a sentence in why. */
+int	fo_maintenance(struct fo *, const char *name, int start, char *why,
+	    size_t whylen);
+/* failover.resync: UPDREQALL (draft-12 §7.4) in NORMAL or PAUSED without a
+ * state change; done as fo_trigger's, at the partner's UPDDONE. */
+void	fo_resync(struct fo *, const char *name, fo_done_fn, void *arg);
 
 /* Live view for failover.get and server.status: partner_state (name),
  * connected, unacked updates, clock skew. NULL if the relationship has no peer. */

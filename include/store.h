@@ -62,6 +62,12 @@ struct fo_rel {
 	unsigned	 lb_max_secs;	/* NORMAL: answer any client whose secs
 					 * exceeds it; 0: off (ISC's load balance
 					 * max seconds) */
+	unsigned	 max_response_delay;	/* our receive timer, advertised
+						 * in CONNECT(ACK); 0: 10 s (ISC's
+						 * max-response-delay) */
+	unsigned	 max_unacked;	/* the max-unacked-bndupd we advertise;
+					 * 0: dhcpfod's choice (ISC's
+					 * max-unacked-updates) */
 	uint32_t	*scopes;			/* owned */
 	size_t		 nscopes;
 };

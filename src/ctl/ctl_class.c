@@ -46,6 +46,8 @@ static const struct {
 	{ "failover.address_status",		CTL_READ },
 	{ "failover.trigger_addr_allocation",	CTL_CHANGE },
 	{ "failover.replicate",			CTL_CHANGE },
+	{ "failover.maintenance",		CTL_CHANGE },
+	{ "failover.resync",			CTL_CHANGE },
 };
 
 enum ctl_class

@@ -59,6 +59,9 @@ void	m_fo_address_status(struct ctl_req *, json_t *);
 void	m_fo_trigger(struct ctl_req *, json_t *);
 /* failover.replicate (ctl_fo_repl.c) */
 void	m_fo_replicate(struct ctl_req *, json_t *);
+/* failover.maintenance, failover.resync (ctl_fo.c) */
+void	m_fo_maintenance(struct ctl_req *, json_t *);
+void	m_fo_resync(struct ctl_req *, json_t *);
 
 /* server.* (ctl_server.c) */
 void	m_server_status(struct ctl_req *, json_t *);

@@ -171,6 +171,21 @@ rel_numbers(struct ctl_req *r, json_t *p, struct fo_rel *rel, int *nset)
 		return -1;
 	if (rc == 0 && ++*nset)
 		rel->lb_max_secs = (unsigned)v;
+	/* ISC's max-response-delay and max-unacked-updates; 0: the defaults */
+	if ((rc = param_uint(r, p, "max_response_delay", 0, 0, 3600, &v)) == -1)
+		return -1;
+	if (rc == 0 && v > 0 && v < 3) {	/* CONTACT every third of it, 1 s ticks */
+		ctl_fail(r, ERR_INVALID_PARAMETER, "'max_response_delay' must be 0 "
+		    "(the default, 10 s) or 3..3600 seconds");
+		return -1;
+	}
+	if (rc == 0 && ++*nset)
+		rel->max_response_delay = (unsigned)v;
+	if ((rc = param_uint(r, p, "max_unacked_updates", 0, 0, FO_WINDOW_MAX,
+	    &v)) == -1)
+		return -1;
+	if (rc == 0 && ++*nset)
+		rel->max_unacked = (unsigned)v;
 	return 0;
 }
 
@@ -182,7 +197,7 @@ create_params(struct ctl_req *r, json_t *p, struct fo_rel *rel, const char **nam
 	    "secondary_server", "primary_server_name", "secondary_server_name", "mode",
 	    "server_type", "mclt", "safe_period", "percentage", "shared_secret", "port",
 	    "scopes", "load_balance_max_seconds", "state", "prev_state", "partner_state",
-	    "shared_secret_set", NULL };
+	    "shared_secret_set", "max_response_delay", "max_unacked_updates", NULL };
 	int nset = 0, has_pct, rc_mode, rc_role;
 	uint64_t port = FO_DEFAULT_PORT;
 
@@ -352,7 +367,8 @@ set_params(struct ctl_req *r, json_t *p, struct fo_set *s, const char **name)
 {
 	static const char *const allowed[] = { "name", "mclt", "safe_period", "state",
 	    "percentage", "mode", "prev_state", "shared_secret",
-	    "load_balance_max_seconds", NULL };
+	    "load_balance_max_seconds", "max_response_delay", "max_unacked_updates",
+	    NULL };
 	int rs, rp, rm, rx;
 
 	if (param_name(r, p, name) == -1 || param_only(r, p, allowed) == -1 ||
@@ -373,11 +389,14 @@ set_params(struct ctl_req *r, json_t *p, struct fo_set *s, const char **name)
 	s->nset += s->has_state + s->has_prev + s->has_mode + s->has_secret;
 	if (s->has_state && s->v.state != FO_PARTNER_DOWN) {
 		ctl_fail(r, ERR_INVALID_PARAMETER, "an operator may only set 'state' to "
-		    "\"PARTNER_DOWN\"; the partner protocol decides the others");
+		    "\"PARTNER_DOWN\"%s; the partner protocol decides the others",
+		    s->v.state == FO_PAUSED || s->v.state == FO_NORMAL ?
+		    " (PAUSED and back: failover.maintenance start|cancel)" : "");
 		return -1;
 	}
 	if (s->nset == 0) {
 		ctl_fail(r, ERR_INVALID_PARAMETER, "nothing to set: give any of mclt, "
+		    "max_response_delay, max_unacked_updates, "
 		    "safe_period, state, percentage, mode, prev_state, shared_secret, "
 		    "load_balance_max_seconds");
 		return -1;
@@ -397,6 +416,10 @@ set_apply(json_t *p, const struct fo_set *s, struct fo_rel *rel)
 		rel->safe_period = s->v.safe_period;
 	if (json_object_get(p, "load_balance_max_seconds"))
 		rel->lb_max_secs = s->v.lb_max_secs;
+	if (json_object_get(p, "max_response_delay"))
+		rel->max_response_delay = s->v.max_response_delay;
+	if (json_object_get(p, "max_unacked_updates"))
+		rel->max_unacked = s->v.max_unacked;
 	if (s->has_prev)
 		rel->prev_state = s->v.prev_state;
 	if (s->has_mode)
@@ -420,6 +443,17 @@ m_fo_set(struct ctl_req *r, json_t *p)
 		ctl_fail(r, ERR_INVALID_PARAMETER, "relationship '%s' is %s: the partner "
 		    "is in contact, it cannot be declared down", rel.name,
 		    fo_state_name(rel.state));
+		goto done;
+	}
+	if (s.has_prev && !fo_operator_prev_state_ok(rel.state, rel.prev_state,
+	    s.v.prev_state)) {
+		ctl_fail(r, ERR_INVALID_PARAMETER, "relationship '%s' is %s: 'prev_state' "
+		    "%s %s", rel.name, fo_state_name(rel.state), fo_state_name(
+		    s.v.prev_state), s.v.prev_state == FO_STARTUP ? "is never a "
+		    "previous state" : "would be resumed without the partner's word; "
+		    "only one that resumes RECOVER (NO_STATE, INIT, RECOVER, PAUSED, "
+		    "SHUTDOWN) may be set in STARTUP, and PARTNER_DOWN is declared "
+		    "with 'state'");
 		goto done;
 	}
 	set_apply(p, &s, &rel);
@@ -917,5 +951,55 @@ m_fo_trigger(struct ctl_req *r, json_t *p)
 		    "'%s': rebalancing runs on the primary", rel.name);
 	else if (rel_check_normal(r, &rel) == 0)
 		fo_trigger(ctl_req_daemon(r)->fo, rel.name, trigger_done, r);
+	fo_rel_fini(&rel);
+}
+
+/* failover.maintenance {name, action "start"|"cancel"} (RPC.md §6.14;
+ * draft-12 §9.15): 87, 20115, 20120; answers with the relationship. */
+void
+m_fo_maintenance(struct ctl_req *r, json_t *p)
+{
+	static const char *const allowed[] = { "name", "action", NULL };
+	const char *name, *action;
+	struct fo_rel rel;
+	char why[128];
+	int start, code;
+
+	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1 ||
+	    param_str(r, p, "action", 1, &action) == -1)
+		return;
+	start = strcmp(action, "start") == 0;
+	if (!start && strcmp(action, "cancel") != 0) {
+		ctl_fail(r, ERR_INVALID_PARAMETER, "'action' must be \"start\" or "
+		    "\"cancel\"");
+		return;
+	}
+	if (rel_lookup(r, name, &rel) == -1)
+		return;
+	code = fo_maintenance(ctl_req_daemon(r)->fo, rel.name, start, why,
+	    sizeof(why));
+	if (code != 0)
+		ctl_fail(r, code, "%s", why);
+	else {
+		log_notice("failover %s: maintenance %s by the operator", rel.name,
+		    start ? "started" : "cancelled");
+		reply_rel(r, rel.name);
+	}
+	fo_rel_fini(&rel);
+}
+
+/* failover.resync {name} (RPC.md §6.15): every binding of the partner asked
+ * for (UPDREQALL, draft-12 §7.4); answers at its UPDDONE: 87, 20115, 20120. */
+void
+m_fo_resync(struct ctl_req *r, json_t *p)
+{
+	static const char *const allowed[] = { "name", NULL };
+	struct fo_rel rel;
+	const char *name;
+
+	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1 ||
+	    rel_lookup(r, name, &rel) == -1)
+		return;
+	fo_resync(ctl_req_daemon(r)->fo, rel.name, trigger_done, r);
 	fo_rel_fini(&rel);
 }

@@ -90,7 +90,7 @@ rel_to_json(const struct fo_rel *r)
 	for (size_t i = 0; scopes != NULL && i < r->nscopes; i++)
 		json_array_append_new(scopes, json_addr(r->scopes[i]));
 	o = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
-	    " s:I, s:I, s:i, s:b, s:i, s:i, s:o}",
+	    " s:I, s:I, s:i, s:b, s:i, s:i, s:i, s:i, s:o}",
 	    "name", r->name, "primary_server", json_addr(r->primary_server),
 	    "secondary_server", json_addr(r->secondary_server),
 	    "primary_server_name", r->primary_name,
@@ -101,7 +101,9 @@ rel_to_json(const struct fo_rel *r)
 	    "mclt", (json_int_t)r->mclt, "safe_period", (json_int_t)r->safe_period,
 	    "percentage", (int)r->percentage,
 	    "shared_secret_set", r->shared_secret[0] != '\0', "port", (int)r->port,
-	    "load_balance_max_seconds", (int)r->lb_max_secs, "scopes", scopes);
+	    "load_balance_max_seconds", (int)r->lb_max_secs,
+	    "max_response_delay", (int)r->max_response_delay,
+	    "max_unacked_updates", (int)r->max_unacked, "scopes", scopes);
 	/* the configuration drift checker's view (REMOTE.md §8), if it runs */
 	if (o != NULL && (drift = ctl_drift_json(r->name)) != NULL)
 		json_object_update(o, drift);

@@ -269,6 +269,13 @@ static const struct {
 	{ "dhcpfod_failover_time_out_of_sync", "1 when the clock skew exceeds "
 	    "60 seconds and the connection is refused.",
 	    offsetof(struct metrics_rel, time_out_of_sync) },
+	{ "dhcpfod_failover_connect_rejects", "CONNECTs refused since the start, "
+	    "by this server or by the partner (failover.get last_reject).",
+	    offsetof(struct metrics_rel, connect_rejects) },
+	{ "dhcpfod_failover_last_reject_reason", "The reject reason of the last "
+	    "refused CONNECT (draft-12 reject-reason: 4 time mismatch, 8 invalid "
+	    "partner, ...; 0 none).",
+	    offsetof(struct metrics_rel, last_reject_reason) },
 	{ "dhcpfod_failover_partner_unresponsive", "1 while the partner, in "
 	    "contact, leaves its clients unanswered (5 past "
 	    "load_balance_max_seconds within 60 s).",
@@ -459,6 +466,10 @@ snap_rels(struct daemon *d, struct snap_buf *b)
 			m->unacked_updates = unacked;
 			m->clock_skew = skew;
 			m->time_out_of_sync = oos;
+			m->connect_rejects = json_integer_value(json_object_get(live,
+			    "connect_rejects"));
+			m->last_reject_reason = json_integer_value(json_object_get(
+			    json_object_get(live, "last_reject"), "reason"));
 		}
 		snap_unacked(m, live);
 		json_decref(live);

@@ -40,6 +40,8 @@ struct metrics_rel {
 	int64_t		 unacked_updates;
 	int64_t		 clock_skew;		/* seconds, the partner's minus ours */
 	int64_t		 time_out_of_sync;	/* 0 / 1 */
+	int64_t		 connect_rejects;	/* CONNECTs refused, both ways */
+	int64_t		 last_reject_reason;	/* draft-12 §12.21; 0 none */
 	int64_t		 partner_unresponsive;	/* 0 / 1 (FAILOVER.md §4) */
 	int64_t		 unacked_clients;	/* the partner's, unanswered */
 	int64_t		 config_drift;		/* scopes; -1 unknown (ctl_drift.c) */

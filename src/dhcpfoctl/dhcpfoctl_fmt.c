@@ -22,7 +22,7 @@ static const char *const color_seq[] = {
 /* Keys whose integer value is a duration in seconds. */
 static const char *const duration_keys[] = {
 	"lease_time", "mclt", "safe_period", "uptime", "max_allowed_delta",
-	"load_balance_max_seconds",
+	"load_balance_max_seconds", "max_response_delay",
 };
 
 /* Keys whose integer value is a point in time (also any "*_time" not above). */

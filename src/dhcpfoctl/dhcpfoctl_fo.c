@@ -22,6 +22,15 @@ static const struct argdef a_name_scopes[] = {
 	END
 };
 
+static const struct argdef a_maint[] = {
+	{ "start|cancel", "action", T_STR, ARG_REQUIRED, NULL,
+	    "start: hand every client to the partner (PAUSED); cancel: back to "
+	    "NORMAL", NULL },
+	{ "NAME", "name", T_STR, ARG_REQUIRED, NULL, "the relationship's name",
+	    NULL },
+	END
+};
+
 static const struct argdef a_scope[] = {
 	{ "SUBNET", "scope", T_ADDR, ARG_REQUIRED, NULL,
 	    "the scope's subnet address", NULL },
@@ -54,6 +63,13 @@ static const struct argdef o_create[] = {
 	{ "lb-max-seconds", "load_balance_max_seconds", T_UINT, 0, "S",
 	    "in NORMAL, answer any client that has waited more than S seconds "
 	    "(its secs field), whatever the hash (0: never, the default)", NULL },
+	{ "max-response-delay", "max_response_delay", T_UINT, 0, "S",
+	    "seconds of silence before the link counts as lost, advertised to the "
+	    "partner (ISC's max-response-delay; 0: 10, the default)", NULL },
+	{ "max-unacked-updates", "max_unacked_updates", T_UINT, 0, "N",
+	    "binding updates the partner may send before waiting for an "
+	    "acknowledgement, advertised in CONNECT (ISC's max-unacked-updates; "
+	    "1..128, 0: dhcpfod's choice)", NULL },
 	{ "secret", "shared_secret", T_STR, 0, "X",
 	    "shared secret authenticating the partners' messages", NULL },
 	{ "primary-name", "primary_server_name", T_STR, 0, "N",
@@ -107,6 +123,13 @@ static const struct argdef o_set[] = {
 	    NULL },
 	{ "mode", "mode", T_MODE, 0, "load-balance|hot-standby", "the mode",
 	    NULL },
+	{ "max-response-delay", "max_response_delay", T_UINT, 0, "S",
+	    "seconds of silence before the link counts as lost, advertised to the "
+	    "partner (ISC's max-response-delay; 0: 10, the default)", NULL },
+	{ "max-unacked-updates", "max_unacked_updates", T_UINT, 0, "N",
+	    "binding updates the partner may send before waiting for an "
+	    "acknowledgement, advertised in CONNECT (ISC's max-unacked-updates; "
+	    "1..128, 0: dhcpfod's choice)", NULL },
 	{ "secret", "shared_secret", T_STR, 0, "X", "shared secret (\"\": none)",
 	    NULL },
 	END
@@ -194,5 +217,11 @@ const struct cmd cli_fo_cmds[] = {
 	    a_name, no_args, NULL, NULL, 0, NULL },
 	{ "failover", "trigger-addr-allocation", "failover.trigger_addr_allocation",
 	    "Same as rebalance.", a_name, no_args, NULL, NULL, 0, NULL },
+	{ "failover", "maintenance", "failover.maintenance",
+	    "Planned maintenance: the partner serves every client meanwhile.",
+	    a_maint, no_args, NULL, NULL, 0, NULL },
+	{ "failover", "resync", "failover.resync",
+	    "Ask the partner for every binding (UPDREQALL), serving on.",
+	    a_name, no_args, NULL, NULL, 0, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 };

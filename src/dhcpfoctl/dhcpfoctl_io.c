@@ -89,7 +89,8 @@ export_rels(struct io *io, int *rc)
 	static const char *const keep[] = { "name", "primary_server",
 	    "secondary_server", "primary_server_name", "secondary_server_name",
 	    "mode", "server_type", "mclt", "safe_period", "percentage", "port",
-	    "load_balance_max_seconds", "shared_secret_set", "scopes", NULL };
+	    "load_balance_max_seconds", "max_response_delay", "max_unacked_updates",
+	    "shared_secret_set", "scopes", NULL };
 	json_t *none = json_object(), *list, *out = json_array(), *r;
 	size_t i;
 	int refused;
@@ -237,7 +238,8 @@ import_rel(struct io *io, json_t *r, int as_partner, const char *secret)
 	static const char *const create[] = { "name", "primary_server",
 	    "secondary_server", "primary_server_name", "secondary_server_name",
 	    "mode", "server_type", "mclt", "safe_period", "percentage", "port",
-	    "load_balance_max_seconds", "scopes", NULL };
+	    "load_balance_max_seconds", "max_response_delay", "max_unacked_updates",
+	    "scopes", NULL };
 	json_t *p = pick(r, create), *role = json_object_get(p, "server_type");
 	const char *name = json_string_value(json_object_get(r, "name"));
 	char what[320];

@@ -364,14 +364,28 @@ fo_trigger(struct fo *fo, const char *name, fo_done_fn done, void *arg)
 	fo_move_rebalance(p, op, 0);
 }
 
+/* The last refused CONNECT (draft-12 §7.9, §12.21), null if none. */
+static json_t *
+last_reject_json(const struct fo_peer *p)
+{
+	if (p->last_reject.reason == 0)
+		return json_null();
+	return json_pack("{s:s, s:i, s:s, s:s, s:I}", "by", p->last_reject.by_partner ?
+	    "partner" : "this server", "reason", p->last_reject.reason,
+	    "reason_name", fo_reject_name(p->last_reject.reason),
+	    "message", p->last_reject.message, "time", (json_int_t)p->last_reject.time);
+}
+
 json_t *
 fo_status(struct fo *fo, const char *name)
 {
 	struct fo_peer *p = fo ? fo_peer_by_name(fo, name) : NULL;
 
+	json_t *o;
+
 	if (p == NULL)
 		return NULL;
-	return json_pack("{s:s, s:b, s:I, s:I, s:b, s:b, s:I, s:I}",
+	o = json_pack("{s:s, s:b, s:I, s:I, s:b, s:b, s:I, s:I, s:I, s:o}",
 	    "partner_state", fo_state_name(p->partner_state),
 	    "connected", p->link == FO_LINK_OK,
 	    "unacked_updates", (json_int_t)p->nfl,
@@ -379,7 +393,10 @@ fo_status(struct fo *fo, const char *name)
 	    "time_out_of_sync", p->skew_bad,
 	    "partner_unresponsive", p->unacked.unresponsive,
 	    "unacked_clients", (json_int_t)p->unacked.n,
-	    "unacked_clients_total", (json_int_t)p->unacked.total);
+	    "unacked_clients_total", (json_int_t)p->unacked.total,
+	    "connect_rejects", (json_int_t)p->connect_rejects,
+	    "last_reject", last_reject_json(p));
+	return o;
 }
 
 enum fo_state

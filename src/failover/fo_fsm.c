@@ -236,6 +236,8 @@ fo_fsm_allowed(enum fo_state from, enum fo_state to)
 	if (to == FO_RECOVER && fo_fsm_first_contact(from, FO_NO_STATE,
 	    FO_PARTNER_DOWN) == FO_RECOVER)
 		return 1;	/* restarted, then met a partner that took over */
+	if (from == FO_PAUSED && (to == FO_COMMUNICATION_INT || to == FO_RECOVER))
+		return 1;	/* maintenance cancelled (fo_fsm_maintenance) */
 	return (from == FO_RECOVER && (to == FO_RECOVER_WAIT ||
 	    to == FO_RECOVER_DONE)) || (from == FO_RECOVER_WAIT &&
 	    to == FO_RECOVER_DONE) || (from == FO_POTENTIAL_CONFLICT &&
@@ -261,4 +263,21 @@ fo_fsm_takes_partner_pool(enum fo_state state, int64_t stos, uint32_t mclt,
     int64_t now)
 {
 	return state == FO_PARTNER_DOWN && now >= stos + (int64_t)mclt;
+}
+
+/* Planned maintenance (draft-12 §9.15 PAUSED; Kea ha-maintenance-start/cancel):
+ * start pauses a NORMAL server in contact; cancel leaves PAUSED through
+ * COMMUNICATION_INT (the table then meets the partner's COMMUNICATION_INT
+ * with NORMAL), or through RECOVER when the partner is out of contact or in
+ * PARTNER_DOWN (it may have served our clients unseen: catch up first). */
+int
+fo_fsm_maintenance(enum fo_state state, int in_contact, enum fo_state partner,
+    int start)
+{
+	if (start)
+		return state == FO_NORMAL && in_contact ? (int)FO_PAUSED : -1;
+	if (state != FO_PAUSED)
+		return -1;
+	return in_contact && partner != FO_PARTNER_DOWN ?
+	    (int)FO_COMMUNICATION_INT : (int)FO_RECOVER;
 }

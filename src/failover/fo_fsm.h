@@ -87,6 +87,14 @@ void	fo_fsm_tick(const struct fo_fsm_in *, struct fo_fsm_out *);
  * refuses the others). */
 int	fo_fsm_allowed(enum fo_state from, enum fo_state to);
 
+/* failover.maintenance (draft-12 §9.15): the state `start` (1) or cancel
+ * (0) moves to from `state`, or -1 if it may not: start only from NORMAL in
+ * contact (PAUSED: the partner goes to COMMUNICATION_INT and serves every
+ * client); cancel only from PAUSED, to COMMUNICATION_INT (in contact, partner
+ * not PARTNER_DOWN) or RECOVER. */
+int	fo_fsm_maintenance(enum fo_state state, int in_contact,
+	    enum fo_state partner, int start);
+
 /* Serving (draft-12 §9, "responsiveness"): whether this server answers
  * DHCPDISCOVER (new clients) / renewals and rebinds at all in state. */
 int	fo_fsm_serves_new(enum fo_state state);

@@ -24,10 +24,11 @@
 #include "fo.h"
 #include "fo_conn.h"
 #include "fo_msg.h"
+#include "fo_replay.h"
 #include "store.h"
 #include "fo_unacked.h"
 
-#define FO_MAX_UNACKED		128	/* BNDUPDs we accept in flight: to dhcpfod */
+#define FO_MAX_UNACKED		FO_WINDOW_MAX	/* BNDUPDs we accept in flight: to dhcpfod */
 /* In CONNECT, before the partner is known. ISC acknowledges BNDUPDs once
  * half the window we advertise is pending, otherwise only after 2 s; with
  * its usual 10..100 in flight, 20 keeps its BNDACKs immediate. A secondary
@@ -39,6 +40,8 @@
 #define FO_SHUTDOWN_WAIT	3	/* seconds a stopping server waits for its
 					 * partner to take over (ISC: about 4) */
 #define FO_REBAL_THRESHOLD	5	/* percent */
+#define FO_POOLREQ_CHECK	10	/* s between the secondary's checks */
+#define FO_POOLREQ_PERIOD	30	/* s at least between its POOLREQs */
 
 enum fo_link {
 	FO_LINK_DOWN,		/* no connection */
@@ -104,6 +107,7 @@ struct fo_peer {
 	int			 partner_dhcpfod;	/* batching and ranges */
 	uint32_t		 partner_window;	/* its max-unacked-bndupd */
 	uint32_t		 partner_rtimer;	/* its receive timer */
+	uint32_t		 rtimer;	/* ours, as advertised on this link */
 	int64_t			 skew;		/* partner clock - ours, at connect */
 	int			 skew_bad;
 	uint32_t		 xid;
@@ -146,6 +150,24 @@ struct fo_peer {
 	size_t			 nackm, capackm;
 	int			 in_read_txn;
 	struct fo_rebal_op	*rebal;
+	/* the last CONNECT refused, by either side (failover.get last_reject) */
+	struct {
+		int		 reason;	/* draft-12 §12.21; 0: none yet */
+		int		 by_partner;	/* 1: the partner refused ours */
+		char		 message[256];	/* as FO message */
+		int64_t		 time;		/* wall clock */
+	}			 last_reject;
+	uint64_t		 connect_rejects;	/* since start, both ways */
+	int			 linger_close;	/* link_lost: flush, then close */
+	struct fo_replay	 replay;	/* signed traffic's freshness */
+	int			 poolreq_out;	/* our POOLREQ awaits its POOLRESP */
+	int64_t			 poolreq_next;	/* monotonic: next shortage check */
+	uint64_t		 replays;	/* messages refused as replayed */
+	/* a running failover.resync (fo_maint.c): answered at UPDDONE */
+	fo_done_fn		 resync_done;
+	void			*resync_arg;
+	int64_t			 resync_t0_ms;
+	uint32_t		 resync_xid;	/* of its UPDREQALL */
 	/* clients of the partner's buckets left unanswered (fo_unacked.h) */
 	struct fo_unacked	 unacked;
 };
@@ -222,6 +244,12 @@ int	fo_peer_stop_waits(struct fo_peer *);
  * MCLT wait from is recorded, and DISCONNECT sent. */
 void	fo_peer_stopped(struct fo_peer *);
 struct fo_msg *fo_msg_new(int type);		/* zeroed, type set */
+/* Apply the table to the partner's known state again (after an operator's
+ * move: RECOVER's UPDREQALL, a partner that will not send STATE). */
+void	fo_peer_evaluate(struct fo_peer *);
+/* The running failover.resync (fo_maint.c) ends: 0 at UPDDONE, else a
+ * RPC.md §7 code. */
+void	fo_resync_end(struct fo_peer *, int code, const char *detail);
 
 /* fo_upd.c */
 void	fo_upd_link_up(struct fo_peer *);	/* contact: reset the cursor */
@@ -242,6 +270,9 @@ int	fo_upd_read_txn(struct fo_peer *);
 /* Queue who owns every free address for the partner (on contact, all: on
  * UPDREQALL); see fo_move.c for which partner hears it how. */
 void	fo_move_ownership(struct fo_peer *, int all);
+/* The secondary asks for addresses (POOLREQ) when it runs short
+ * (draft-12 §9.8.1); called each tick with the monotonic second. */
+void	fo_move_pool_check(struct fo_peer *, int64_t mono);
 /* Apply a range move the partner sent, where its addresses are free; the
  * runs moved are echoed in the BNDACK being built. */
 int	fo_move_apply(struct fo_peer *, uint32_t subnet, const struct fo_range *,

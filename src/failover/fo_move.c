@@ -326,3 +326,61 @@ fo_move_pool_request(struct fo_peer *p, const struct fo_msg *m)
 	fo_peer_send(p, r, 1);
 	free(r);
 }
+
+/* Whether the secondary runs short in a scope: the primary's answer to a
+ * POOLREQ (the automatic plan, reserves kept, FAILOVER.md §11) would move
+ * addresses to it, the scope being more than FO_REBAL_THRESHOLD % of its
+ * free addresses off target. A secondary that outgrew its share (a flood
+ * against it) is not short: the answer would move nothing. */
+static int
+scope_short(struct fo_peer *p, uint32_t subnet)
+{
+	struct rebal_run *runs = NULL;
+	struct rebal_plan plan;
+	struct scope_stats st;
+	size_t n = 0;
+	int rc;
+
+	if (store_scope_stats(fo_peer_store(p), subnet, FO_PRIMARY, &st) != 0 ||
+	    store_free_runs(fo_peer_store(p), subnet, &runs, &n) != 0)
+		return 0;
+	rc = rebal_plan_scope_kept(runs, n, fo_secondary_share(p->rel.mode,
+	    p->rel.percentage), &(struct rebal_used){ st.this_addr_in_use,
+	    st.partner_addr_in_use }, &plan);
+	free(runs);
+	if (rc == -1)
+		return 0;
+	rc = plan.to_secondary > 0 && rebal_needed(&plan, FO_REBAL_THRESHOLD);
+	rebal_plan_free(&plan);
+	return rc;
+}
+
+/* draft-12 §9.8.1, §7.6: a secondary in NORMAL, in contact, that runs short
+ * in some scope sends POOLREQ (the primary rebalances at once instead of at
+ * its next 300 s run); one outstanding, checked every FO_POOLREQ_CHECK s,
+ * at most one every FO_POOLREQ_PERIOD s. */
+void
+fo_move_pool_check(struct fo_peer *p, int64_t mono)
+{
+	struct fo_msg *m;
+	char a[16];
+
+	if (p->rel.server_type != FO_SECONDARY || p->rel.state != FO_NORMAL ||
+	    p->link != FO_LINK_OK || p->poolreq_out || mono < p->poolreq_next)
+		return;
+	p->poolreq_next = mono + FO_POOLREQ_CHECK;
+	for (size_t i = 0; i < p->rel.nscopes; i++) {
+		if (!scope_short(p, p->rel.scopes[i]))
+			continue;
+		if ((m = fo_msg_new(FO_POOLREQ)) == NULL)
+			return;
+		log_info("failover %s: short of free addresses in %s: POOLREQ",
+		    p->rel.name, addr_str(p->rel.scopes[i], a));
+		if (fo_peer_send(p, m, 0) == 0) {
+			p->poolreq_out = 1;
+			p->poolreq_next = mono + FO_POOLREQ_PERIOD;
+		}
+		free(m);
+		return;
+	}
+}

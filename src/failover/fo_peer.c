@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "err.h"
 #include "fo.h"
 #include "fo_conn.h"
 #include "fo_fsm.h"
@@ -203,6 +204,30 @@ send_state(struct fo_peer *p)
 	free(m);
 }
 
+/* Our receive timer (draft-12 §8.3 tReceive): the relationship's
+ * max_response_delay (ISC's max-response-delay), else FO_RECEIVE_TIMER. */
+static uint32_t
+own_rtimer(const struct fo_peer *p)
+{
+	return p->rel.max_response_delay ? p->rel.max_response_delay :
+	    FO_RECEIVE_TIMER;
+}
+
+/* The max-unacked-bndupd we advertise (draft-12 §12.14): the relationship's
+ * max_unacked (ISC's max-unacked-updates) when set; else 20 in CONNECT, and
+ * in CONNECTACK 128 to dhcpfod, twice the partner's window to others. */
+static uint32_t
+own_window(const struct fo_peer *p, int type)
+{
+	if (p->rel.max_unacked > 0)
+		return p->rel.max_unacked;
+	if (type == FO_CONNECT)
+		return FO_CONNECT_UNACKED;
+	if (p->partner_dhcpfod || p->partner_window * 2 > FO_MAX_UNACKED)
+		return FO_MAX_UNACKED;
+	return p->partner_window * 2;
+}
+
 /* The options CONNECT and CONNECTACK share (draft-12 §7.8, §7.9). */
 static void
 hello_options(struct fo_peer *p, struct fo_msg *m)
@@ -215,10 +240,8 @@ hello_options(struct fo_peer *p, struct fo_msg *m)
 		n = sizeof(m->relationship) - 1;
 	memcpy(m->relationship, p->rel.name, n);
 	m->relationship[n] = '\0';
-	m->max_unacked = m->type == FO_CONNECT ? FO_CONNECT_UNACKED :
-	    p->partner_dhcpfod ? FO_MAX_UNACKED : p->partner_window * 2 >
-	    FO_MAX_UNACKED ? FO_MAX_UNACKED : p->partner_window * 2;
-	m->receive_timer = FO_RECEIVE_TIMER;
+	m->max_unacked = own_window(p, m->type);
+	m->receive_timer = p->rtimer = own_rtimer(p);	/* kept for this link */
 	snprintf(m->vendor_class, sizeof(m->vendor_class), FO_VENDOR_PREFIX "%s",
 	    DHCPFOD_VERSION);
 	m->protocol_version = 1;
@@ -269,7 +292,23 @@ link_up(struct fo_peer *p)
 	send_state(p);
 }
 
-/* Refuse a CONNECT: CONNECTACK with the reason, then DISCONNECT. */
+/* Remember a refused CONNECT, ours or the partner's, for failover.get and
+ * the metrics (draft-12 §7.9: the reject-reason and message). */
+static void
+note_reject(struct fo_peer *p, int reason, const char *text, int by_partner)
+{
+	p->last_reject.reason = reason;
+	p->last_reject.by_partner = by_partner;
+	snprintf(p->last_reject.message, sizeof(p->last_reject.message), "%s", text);
+	for (char *c = p->last_reject.message; *c != '\0'; c++)
+		if (*c < 0x20 || *c > 0x7e)	/* the partner's text: JSON-safe */
+			*c = '?';
+	p->last_reject.time = time_wall();
+	p->connect_rejects++;
+}
+
+/* Refuse a CONNECT (draft-12 §7.9): CONNECTACK with the reason, and the
+ * connection closed once it is written, so that the partner reads why. */
 static void
 connect_reject(struct fo_peer *p, const struct fo_msg *req, int reason,
     const char *text)
@@ -277,6 +316,7 @@ connect_reject(struct fo_peer *p, const struct fo_msg *req, int reason,
 	struct fo_msg *m = fo_msg_new(FO_CONNECTACK);
 
 	log_warnx("failover %s: CONNECT refused: %s", peer_name(p), text);
+	note_reject(p, reason, text, 0);
 	if (m != NULL) {
 		hello_options(p, m);
 		m->has |= FO_M_REJECT | FO_M_MESSAGE;
@@ -286,6 +326,7 @@ connect_reject(struct fo_peer *p, const struct fo_msg *req, int reason,
 		fo_peer_send(p, m, 1);
 		free(m);
 	}
+	p->linger_close = 1;
 	fo_peer_link_lost(p, text);
 }
 
@@ -364,6 +405,9 @@ on_connectack(struct fo_peer *p, const struct fo_msg *m)
 	if (m->has & FO_M_REJECT) {
 		log_warnx("failover %s: the partner refused CONNECT: %s (%s)",
 		    peer_name(p), fo_reject_name(m->reject), m->message);
+		note_reject(p, m->reject, m->message, 1);
+		if (m->reject == FO_REJ_TIME_MISMATCH)
+			skew_ok(p);	/* our view of it, logged and shown */
 		fo_peer_link_lost(p, "CONNECT refused");
 		return;
 	}
@@ -471,6 +515,15 @@ on_upddone(struct fo_peer *p, const struct fo_msg *m)
 	struct fo_fsm_out out;
 
 	log_info("failover %s: partner sent every binding asked for", peer_name(p));
+	if (p->resync_done != NULL && m->xid == p->resync_xid) {
+		/* failover.resync's answer, not the state machine's (§7.5: an
+		 * UPDDONE carries its request's xid) */
+		fo_resync_end(p, 0, NULL);
+		return;
+	}
+	/* the state machine's request superseded a running resync */
+	fo_resync_end(p, ERR_FO_STATE_NOT_NORMAL, "superseded by the state "
+	    "machine's own request");
 	fo_fsm_upddone(&in, &out);
 	if (out.state != p->rel.state)
 		fo_peer_set_state(p, out.state, out.why);
@@ -480,6 +533,7 @@ on_upddone(struct fo_peer *p, const struct fo_msg *m)
 static void
 on_poolresp(struct fo_peer *p, const struct fo_msg *m)
 {
+	p->poolreq_out = 0;
 	log_info("failover %s: partner moved %u addresses", peer_name(p),
 	    m->addr_transferred);
 }
@@ -522,6 +576,22 @@ static const struct {
 	[FO_DISCONNECT] = { on_disconnect, FO_LINK_DOWN },
 };
 
+/* With a shared secret, a message must also be fresh (draft-12 §11.1,
+ * fo_replay.c): 1 if it is refused (logged and counted). */
+static int
+replay_refused(struct fo_peer *p, const struct fo_msg *m)
+{
+	char why[160];
+
+	if (p->rel.shared_secret[0] == '\0' ||
+	    fo_replay_check(&p->replay, m, why, sizeof(why)) == 0)
+		return 0;
+	p->replays++;
+	log_warnx("failover %s: replayed or stale message refused: %s",
+	    peer_name(p), why);
+	return 1;
+}
+
 /* One message from the partner: digest, decode, dispatch (draft-12 §6). */
 static void
 peer_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
@@ -545,6 +615,8 @@ peer_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
 		fo_drop(p->fo, FODROP_MALFORMED);
 		log_warnx("failover %s: protocol error: %s", peer_name(p), err);
 		fo_peer_link_lost(p, "protocol error");
+	} else if (replay_refused(p, m)) {
+		fo_peer_link_lost(p, "replayed message");
 	} else if (m->type >= nitems(handlers) || handlers[m->type].fn == NULL) {
 		log_debug("failover %s: message type %u ignored", peer_name(p), m->type);
 	} else if (p->link < handlers[m->type].min_link) {
@@ -612,7 +684,16 @@ refuse_duplicate(struct fo_peer *p, struct fo_conn *c, const struct fo_msg *req)
 void
 fo_peer_adopt(struct fo_peer *p, struct fo_conn *c, const struct fo_msg *m)
 {
+	struct fo_replay keep = p->replay;
+
+	fo_replay_link(&p->replay);	/* a new connection's CONNECT */
+	if (replay_refused(p, m)) {
+		p->replay = keep;
+		fo_conn_free(c);
+		return;
+	}
 	if (p->conn != NULL && p->link >= FO_LINK_WAIT_ACK) {
+		p->replay = keep;	/* the current link's order stands */
 		refuse_duplicate(p, c, m);
 		return;
 	}
@@ -654,7 +735,11 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 		log_info("failover %s: connection failed: %s", peer_name(p), why);
 	else	/* the secondary's stimulus connection: the primary may not listen */
 		log_debug("failover %s: connection failed: %s", peer_name(p), why);
-	fo_conn_free(p->conn);
+	if (p->linger_close)
+		fo_conn_linger(p->conn);	/* a reject still to be written */
+	else
+		fo_conn_free(p->conn);
+	p->linger_close = 0;
 	p->conn = NULL;
 	p->link = FO_LINK_DOWN;
 	/* at most 4 s: below the partner's STARTUP period, so that a restarted
@@ -662,6 +747,9 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 	p->backoff = p->backoff ? (p->backoff * 2 > 4 ? 4 : p->backoff * 2) : 1;
 	p->next_connect = now + p->backoff;
 	fo_upd_link_down(p);
+	fo_replay_link(&p->replay);
+	p->poolreq_out = 0;
+	fo_resync_end(p, ERR_FO_STATE_NOT_NORMAL, "the connection was lost");
 	if (was == FO_LINK_OK && fo_fsm_comm_lost(p->rel.state) != p->rel.state) {
 		p->rel.fail_time = time_wall();
 		fo_peer_set_state(p, fo_fsm_comm_lost(p->rel.state), why);
@@ -735,6 +823,32 @@ peer_evaluate(struct fo_peer *p)
 	}
 }
 
+/* A failover.resync (fo_maint.c) ends: UPDDONE (code 0) or the link went
+ * away. */
+void
+fo_resync_end(struct fo_peer *p, int code, const char *detail)
+{
+	fo_done_fn done = p->resync_done;
+	json_t *res = NULL;
+
+	if (done == NULL)
+		return;
+	p->resync_done = NULL;
+	if (code == 0) {
+		res = json_pack("{s:I}", "ms",
+		    (json_int_t)(time_mono_ms() - p->resync_t0_ms));
+		log_notice("failover %s: resynchronised: the partner sent every "
+		    "binding", p->rel.name);
+	}
+	done(p->resync_arg, res, code, detail);
+}
+
+void
+fo_peer_evaluate(struct fo_peer *p)
+{
+	peer_evaluate(p);
+}
+
 /* Connection upkeep (draft-12 §8.2, §7.9 tSend/tReceive). */
 static void
 tick_link(struct fo_peer *p, int64_t now)
@@ -756,7 +870,7 @@ tick_link(struct fo_peer *p, int64_t now)
 		fo_peer_link_lost(p, "no CONNECT/CONNECTACK within 15 s");
 		return;
 	}
-	if (p->link >= FO_LINK_UP && now - p->last_rx > FO_RECEIVE_TIMER) {
+	if (p->link >= FO_LINK_UP && now - p->last_rx > (int64_t)p->rtimer) {
 		struct fo_msg *m = fo_msg_new(FO_DISCONNECT);
 
 		if (m != NULL) {
@@ -844,8 +958,10 @@ peer_tick(evutil_socket_t fd, short what, void *arg)
 		p->next_rebal = now + FO_REBAL_PERIOD;
 		fo_move_rebalance(p, NULL, FO_REBAL_THRESHOLD);
 	}
-	if (p->link == FO_LINK_OK)
+	if (p->link == FO_LINK_OK) {
+		fo_move_pool_check(p, now);
 		fo_upd_pump(p);
+	}
 }
 
 static void
@@ -914,6 +1030,7 @@ fo_peer_new(struct fo *fo, const struct fo_rel *rel)
 	p->fo = fo;
 	p->partner_state = FO_NO_STATE;
 	p->partner_rtimer = FO_RECEIVE_TIMER;
+	p->rtimer = FO_RECEIVE_TIMER;
 	p->partner_window = 1;
 	fo_peer_update(p, rel);
 	p->tick = event_new(fo->d->base, -1, EV_PERSIST, peer_tick, p);
@@ -945,6 +1062,7 @@ fo_peer_free(struct fo_peer *p)
 	p->conn = NULL;
 	p->link = FO_LINK_DOWN;
 	fo_upd_link_down(p);
+	fo_resync_end(p, ERR_FO_REL_DOES_NOT_EXIST, "the relationship is gone");
 	if (p->tick != NULL)
 		event_free(p->tick);
 	if (p->kick != NULL)

@@ -15,6 +15,22 @@ fo_operator_partner_down_ok(enum fo_state state)
 	return state != FO_NORMAL && state != FO_SHUTDOWN;
 }
 
+/* Whether failover.set may store prev_state `want` (Windows' PREVSTATE
+ * field): in STARTUP the previous state decides what is resumed (draft-12
+ * §9.3.2), so only one that resumes RECOVER, the cautious catch-up, or the
+ * one already stored; elsewhere it is history the next move overwrites, and
+ * any state but STARTUP itself may be written. */
+int
+fo_operator_prev_state_ok(enum fo_state state, enum fo_state stored,
+    enum fo_state want)
+{
+	if ((unsigned)want >= FO_NSTATES || want == FO_STARTUP)
+		return 0;
+	if (state != FO_STARTUP || want == stored)
+		return 1;
+	return fo_fsm_resume(want) == FO_RECOVER;
+}
+
 /* Write the relationship, fsynced unless the caller's transaction is open
  * (staged lease writes are no such transaction: they are flushed first). */
 static int

@@ -371,6 +371,7 @@ apply_binding(struct fo_peer *p, const struct fo_binding *b, uint32_t subnet,
 	l.address = b->addr;
 	l.subnet = subnet;
 	l.fo_sync = 0;
+	l.last_bndupd = time_wall();	/* failover.client_info last_bndupd_time */
 	if (mine != NULL && mine->hostname[0] && l.state == LEASE_ACTIVE &&
 	    mine->hwlen == l.hwlen && memcmp(mine->hwaddr, l.hwaddr, l.hwlen) == 0)
 		memcpy(l.hostname, mine->hostname, sizeof(l.hostname));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "store_int.h"
+#include "util.h"
 #include "store_lmem.h"
 #include "store_pendq.h"
 
@@ -103,11 +104,13 @@ store_pending_list(struct store *s, const uint32_t *scopes, size_t nscopes,
 }
 
 /* A binding the partner acknowledged: no longer pending, its acknowledged
- * potential expiry recorded. */
+ * potential expiry and the time of the exchange (failover.client_info's
+ * last_bndupd_time) recorded. */
 static void
-ack_apply(struct lease *l, int64_t ack_pot_exp)
+ack_apply(struct lease *l, int64_t ack_pot_exp, int64_t now)
 {
 	l->ack_pot_exp = ack_pot_exp;
+	l->last_bndupd = now;
 	l->fo_sync = 0;
 	l->pending = 0;
 }
@@ -123,7 +126,7 @@ pending_ack_staged(struct store *s, uint32_t addr, uint64_t seq, int64_t ack_pot
 	if (lmem_get(s->rows, addr, &l, &flags) != 0 || (flags & ROW_DIRTY) ||
 	    !l.fo_sync || l.pending != seq)
 		return 0;
-	ack_apply(&l, ack_pot_exp);
+	ack_apply(&l, ack_pot_exp, time_wall());
 	return stage_put(s, &l);
 }
 
@@ -131,6 +134,7 @@ int
 store_pending_ack(struct store *s, uint32_t addr, uint64_t seq, int64_t ack_pot_exp)
 {
 	sqlite3_stmt *q;
+	int64_t now = time_wall();
 
 	if (!s->in_txn && mirror_load(s) == 0)
 		return pending_ack_staged(s, addr, seq, ack_pot_exp);
@@ -139,6 +143,7 @@ store_pending_ack(struct store *s, uint32_t addr, uint64_t seq, int64_t ack_pot_
 	sqlite3_bind_int64(q, 1, addr);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)seq);
 	stmt_bind_time(q, 3, ack_pot_exp);
+	stmt_bind_time(q, 4, now);
 	if (stmt_run(s, q, "acknowledge binding") == -1)
 		return -1;
 	if (sqlite3_changes(s->db) > 0 && s->rows_loaded) {
@@ -147,7 +152,7 @@ store_pending_ack(struct store *s, uint32_t addr, uint64_t seq, int64_t ack_pot_
 		unsigned flags;
 
 		if (lmem_get(s->rows, addr, &l, &flags) == 0 && !(flags & ROW_DIRTY)) {
-			ack_apply(&l, ack_pot_exp);
+			ack_apply(&l, ack_pot_exp, now);
 			if (lmem_put(s->rows, &l, flags) == -1)
 				mirror_forget(s);
 		}

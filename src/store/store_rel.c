@@ -44,6 +44,8 @@ rel_bind(sqlite3_stmt *q, const struct fo_rel *r)
 	sqlite3_bind_int64(q, 16, r->stos);
 	sqlite3_bind_int64(q, 17, r->fail_time);
 	sqlite3_bind_int(q, 18, (int)r->lb_max_secs);
+	sqlite3_bind_int(q, 19, (int)r->max_response_delay);
+	sqlite3_bind_int(q, 20, (int)r->max_unacked);
 }
 
 static int
@@ -142,7 +144,9 @@ store_rel_get(struct store *s, const char *name, struct fo_rel *r)
 	r->stos = sqlite3_column_int64(q, 15);
 	r->fail_time = sqlite3_column_int64(q, 16);
 	r->lb_max_secs = (unsigned)sqlite3_column_int(q, 17);
-	id = sqlite3_column_int64(q, 18);
+	r->max_response_delay = (unsigned)sqlite3_column_int(q, 18);
+	r->max_unacked = (unsigned)sqlite3_column_int(q, 19);
+	id = sqlite3_column_int64(q, 20);
 	sqlite3_reset(q);
 	if ((q = stmt(s, S_REL_SCOPES)) == NULL)
 		return -1;

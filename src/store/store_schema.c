@@ -66,6 +66,10 @@ static const char *const migrations[] = {
 	/* 5: a client that has waited this long (its secs field) is answered
 	 * by either partner in NORMAL (ISC's load balance max seconds) */
 	"ALTER TABLE relationship ADD COLUMN lb_max_secs INTEGER NOT NULL DEFAULT 0;",
+	/* 6: ISC's max-response-delay and max-unacked-updates (0: defaults) */
+	"ALTER TABLE relationship ADD COLUMN max_response_delay INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE relationship ADD COLUMN max_unacked INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

@@ -46,7 +46,8 @@ _Static_assert(LEASE_OFFERED + 1 == LEASE_NSTATES,
 	" pending"
 #define REL_COLS "name, primary_server, secondary_server, primary_name," \
 	" secondary_name, mode, server_type, state, prev_state, partner_state, mclt," \
-	" safe_period, percentage, shared_secret, port, stos, fail_time, lb_max_secs"
+	" safe_period, percentage, shared_secret, port, stos, fail_time, lb_max_secs," \
+	" max_response_delay, max_unacked"
 
 /* The SQL of the cached statements, grouped as enum stmt_id is. */
 static const char *const stmt_sql[S_NSTMTS] = {
@@ -108,8 +109,8 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	    SQL(LEASE_ACTIVE) ", " SQL(LEASE_OFFERED) ") AND ends IS NOT NULL",
 	[S_LEASE_ALL] = "SELECT " LEASE_COLS " FROM lease",
 	[S_COUNT_LEASES] = "SELECT count(*) FROM lease",
-	[S_PENDING_ACK] = "UPDATE lease SET pending = 0, ack_pot_exp = ?3"
-	    " WHERE address = ?1 AND pending = ?2",
+	[S_PENDING_ACK] = "UPDATE lease SET pending = 0, ack_pot_exp = ?3,"
+	    " last_bndupd = ?4 WHERE address = ?1 AND pending = ?2",
 	[S_PENDING_MARK] = "UPDATE lease SET pending = ?1 WHERE state != "
 	    SQL(LEASE_OFFERED) " AND"
 	    " subnet IN (SELECT s.subnet FROM rel_scope s JOIN relationship r"
@@ -127,13 +128,14 @@ static const char *const stmt_sql[S_NSTMTS] = {
 	/* relationships (store_rel.c) */
 	[S_REL_INS] = "INSERT INTO relationship (" REL_COLS ") VALUES"
 	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-	    " ?16, ?17, ?18)",
+	    " ?16, ?17, ?18, ?19, ?20)",
 	[S_REL_UPD] = "UPDATE relationship SET primary_server = ?2,"
 	    " secondary_server = ?3, primary_name = ?4, secondary_name = ?5,"
 	    " mode = ?6, server_type = ?7, state = ?8, prev_state = ?9,"
 	    " partner_state = ?10, mclt = ?11, safe_period = ?12, percentage = ?13,"
 	    " shared_secret = ?14, port = ?15, stos = ?16, fail_time = ?17,"
-	    " lb_max_secs = ?18 WHERE name = ?1",
+	    " lb_max_secs = ?18, max_response_delay = ?19, max_unacked = ?20"
+	    " WHERE name = ?1",
 	[S_REL_DEL] = "DELETE FROM relationship WHERE name = ?1",
 	[S_REL_GET] = "SELECT " REL_COLS ", id FROM relationship WHERE name = ?1",
 	[S_REL_LIST] = "SELECT name FROM relationship ORDER BY id",

@@ -71,7 +71,8 @@ def body(d):
     check(rel.get("server_type") == "secondary" and rel.get("primary_server") ==
           "192.0.2.1" and rel.get("secondary_server") == "192.0.2.2" and
           rel.get("safe_period") == 3600 and rel.get("scopes") == ["10.10.0.0"] and
-          rel.get("port") == 647 and rel.get("load_balance_max_seconds") == 3,
+          rel.get("port") == 647 and rel.get("load_balance_max_seconds") == 3 and
+          rel.get("max_response_delay") == 60 and rel.get("max_unacked_updates") == 10,
           "failover peer -> relationship: %r" % rel)
     ls = {l["address"]: l for l in d.result("lease.list", {})["leases"]}
     l1, l2 = ls.get("10.10.0.51", {}), ls.get("10.20.0.10", {})

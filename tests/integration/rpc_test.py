@@ -279,7 +279,8 @@ def test_failover_create(d):
 
 def test_failover_methods(d):
     E = expect_err
-    for m in ("failover.get", "failover.delete", "failover.trigger_addr_allocation"):
+    for m in ("failover.get", "failover.delete", "failover.trigger_addr_allocation",
+              "failover.resync"):
         E(d, m, {}, 87, m + ": no name")
         E(d, m, {"name": ""}, 87, m + ": empty name")
         E(d, m, {"name": 7}, 87, m + ": name not a string")
@@ -297,6 +298,14 @@ def test_failover_methods(d):
                   "safe_period": 600, "prev_state": "INIT"})
     check(r and r["percentage"] == 70 and r["mclt"] == 1800 and r["safe_period"] == 600,
           "set result %r" % r)
+    # ISC's max-response-delay and max-unacked-updates
+    E(d, "failover.set", {"name": "r1", "max_response_delay": 2}, 87, "set: mrd 2")
+    E(d, "failover.set", {"name": "r1", "max_response_delay": 3601}, 87, "set: mrd 3601")
+    E(d, "failover.set", {"name": "r1", "max_unacked_updates": 129}, 87, "set: mu 129")
+    r = expect_ok(d, "failover.set", {"name": "r1", "max_response_delay": 30,
+                  "max_unacked_updates": 16})
+    check(r and r["max_response_delay"] == 30 and r["max_unacked_updates"] == 16,
+          "set max_response_delay, max_unacked_updates %r" % r)
     r = expect_ok(d, "failover.set", {"name": "r1", "load_balance_max_seconds": 3})
     check(r and r["load_balance_max_seconds"] == 3 and r["percentage"] == 70,
           "set load_balance_max_seconds alone %r" % r)
@@ -310,10 +319,31 @@ def test_failover_methods(d):
     E(d, "failover.trigger_addr_allocation", {"name": "r1"}, 20120, "trigger not NORMAL")
     after = expect_ok(d, "failover.scope_statistics", {"scope": "10.1.0.0"})
     check(before == after, "trigger changed nothing %r %r" % (before, after))
+    # maintenance and resync: 87 for the parameters, 20115, then 20120
+    # while not NORMAL (STARTUP/RECOVER here, no partner)
+    E(d, "failover.maintenance", {"name": "r1"}, 87, "maintenance: no action")
+    E(d, "failover.maintenance", {"name": "r1", "action": "pause"}, 87,
+      "maintenance: bad action")
+    E(d, "failover.maintenance", {"name": "nope", "action": "start"}, 20115,
+      "maintenance: unknown")
+    E(d, "failover.maintenance", {"name": "r1", "action": "start"}, 20120,
+      "maintenance start not NORMAL")
+    E(d, "failover.maintenance", {"name": "r1", "action": "cancel"}, 20120,
+      "maintenance cancel not PAUSED")
+    E(d, "failover.resync", {"name": "r1"}, 20120, "resync not NORMAL")
     # the secondary's copy answers 20117 before 20120
     expect_ok(d, "failover.create", rel(name="sec", server_type="secondary",
               scopes=["10.2.0.0"]))
     E(d, "failover.trigger_addr_allocation", {"name": "sec"}, 20117, "trigger secondary")
+    # prev_state: never STARTUP; in STARTUP only one that resumes RECOVER
+    # (a PARTNER_DOWN resumed that way would skip the operator's declaration)
+    E(d, "failover.set", {"name": "sec", "prev_state": "PARTNER_DOWN"}, 87,
+      "set: prev_state PARTNER_DOWN in STARTUP")
+    E(d, "failover.set", {"name": "sec", "prev_state": "STARTUP"}, 87,
+      "set: prev_state STARTUP")
+    r = expect_ok(d, "failover.set", {"name": "sec", "prev_state": "RECOVER"})
+    check(r and r["prev_state"] == "RECOVER", "set: prev_state RECOVER in STARTUP %r" % r)
+    E(d, "failover.set", {"name": "sec", "state": "PAUSED"}, 87, "set: state PAUSED")
     # list and paging
     r = expect_ok(d, "failover.list", {})
     check(r and r["total"] == 2 and r["resume"] == 2 and

@@ -769,6 +769,172 @@ START_TEST(test_shutdown_in_contact)
 }
 END_TEST
 
+
+/* ---- failover.maintenance, failover.resync (fo_maint.c; FAILOVER.md §15) ---- */
+
+/* A NORMAL primary in contact with a NORMAL partner. */
+static struct fo_peer *
+in_contact(void)
+{
+	struct fo_peer *p = one(FO_PRIMARY, FO_MODE_LOAD_BALANCE, FO_NORMAL, 1);
+
+	/* the peer's own callbacks on the connection, CONNECT sent */
+	ck_assert_int_eq(fo_peer_take(p, fo_conn_connect(d.base, 0, 0, NULL, NULL)), 0);
+	p->link = FO_LINK_OK;
+	p->partner_state = FO_NORMAL;
+	p->met = 1;
+	return p;
+}
+
+/* The partner's message of type t (fields of m) arrives on p's connection. */
+static void
+arrive(struct fo_peer *p, struct fo_msg *m)
+{
+	uint8_t buf[FO_MSG_MAX];
+	size_t len;
+	struct fo_conn *c = p->conn;
+
+	m->time = (uint32_t)time_wall();
+	ck_assert_int_eq(fo_msg_encode(m, buf, sizeof(buf), &len), 0);
+	c->cb->message(c->arg, c, buf, len);
+	if (p->conn == c)
+		c->cb->read_done(c->arg, c);
+}
+
+/* draft-12 §9.15: start pauses (stored, STATE sent, failure time now); the
+ * partner's COMMUNICATION_INT keeps us PAUSED; cancel in contact goes to
+ * COMMUNICATION_INT and, the partner being there, on to NORMAL. */
+START_TEST(test_maintenance_in_contact)
+{
+	struct fo_peer *p = in_contact();
+	struct fo_msg m = { .type = FO_STATE, .has = FO_M_SERVER_STATE };
+	struct fo_rel rel;
+	char why[128];
+
+	ck_assert_int_eq(fo_maintenance(fo, "r", 0, why, sizeof(why)),
+	    ERR_FO_STATE_NOT_NORMAL);		/* cancel: not in maintenance */
+	nsent = 0;
+	ck_assert_int_eq(fo_maintenance(fo, "R", 1, why, sizeof(why)), 0);
+	ck_assert_int_eq(p->rel.state, FO_PAUSED);
+	ck_assert_int_eq(p->rel.fail_time, time_wall());
+	ck_assert_int_eq(store_rel_get(st, "r", &rel), 0);
+	ck_assert_int_eq(rel.state, FO_PAUSED);
+	fo_rel_fini(&rel);
+	event_base_loop(d.base, EVLOOP_NONBLOCK);	/* the owed STATE */
+	ck_assert_uint_ge(nsent, 1);
+	ck_assert_int_eq(sent_types[nsent - 1], FO_STATE);
+	ck_assert_int_eq(fo_serves(fo, "r", NEW, 0, 0), NO);
+	ck_assert_int_eq(fo_serves(fo, "r", OTH, 0, 0), NO);
+	ck_assert_int_eq(fo_maintenance(fo, "r", 1, why, sizeof(why)),
+	    ERR_FO_STATE_NOT_NORMAL);		/* already */
+	m.server_state = (uint8_t)fo_state_to_wire(FO_COMMUNICATION_INT);
+	arrive(p, &m);
+	ck_assert_int_eq(p->rel.state, FO_PAUSED);
+	/* back through COMMUNICATION_INT, which meets the partner's with NORMAL */
+	ck_assert_int_eq(fo_maintenance(fo, "r", 0, why, sizeof(why)), 0);
+	ck_assert_int_eq(p->rel.state, FO_NORMAL);
+	ck_assert_int_eq(p->rel.prev_state, FO_COMMUNICATION_INT);
+	m.server_state = (uint8_t)fo_state_to_wire(FO_NORMAL);
+	arrive(p, &m);
+	ck_assert_int_eq(p->rel.state, FO_NORMAL);
+}
+END_TEST
+
+/* Cancel without contact, or with the partner in PARTNER_DOWN: RECOVER; a
+ * start without contact is refused. */
+START_TEST(test_maintenance_without_contact)
+{
+	struct fo_peer *p = in_contact();
+	char why[128];
+
+	ck_assert_int_eq(fo_maintenance(fo, "r", 1, why, sizeof(why)), 0);
+	fo_peer_link_lost(p, "test");
+	ck_assert_int_eq(p->rel.state, FO_PAUSED);	/* PAUSED stays */
+	ck_assert_int_eq(fo_maintenance(fo, "r", 0, why, sizeof(why)), 0);
+	ck_assert_int_eq(p->rel.state, FO_RECOVER);
+	ck_assert_int_eq(fo_maintenance(fo, "q", 1, why, sizeof(why)),
+	    ERR_FO_STATE_NOT_NORMAL);
+	p->rel.state = FO_NORMAL;		/* NORMAL but nobody to tell */
+	ck_assert_int_eq(fo_maintenance(fo, "r", 1, why, sizeof(why)),
+	    ERR_FO_STATE_NOT_NORMAL);
+	ck_assert_ptr_nonnull(strstr(why, "contact"));
+}
+END_TEST
+
+static int resync_calls, resync_code;
+
+static void
+resync_done(void *arg, json_t *result, int code, const char *detail)
+{
+	resync_calls++;
+	resync_code = code;
+	if (code == 0)
+		ck_assert_ptr_nonnull(json_object_get(result, "ms"));
+	json_decref(result);
+}
+
+/* failover.resync: UPDREQALL in NORMAL without a state change, answered at
+ * UPDDONE; one at a time; a lost link answers 20120. */
+START_TEST(test_resync)
+{
+	struct fo_peer *p = in_contact();
+	struct fo_msg m = { .type = FO_UPDDONE };
+
+	resync_calls = 0;
+	p->rel.state = FO_COMMUNICATION_INT;
+	fo_resync(fo, "r", resync_done, NULL);
+	ck_assert_int_eq(resync_calls, 1);
+	ck_assert_int_eq(resync_code, ERR_FO_STATE_NOT_NORMAL);
+	p->rel.state = FO_NORMAL;
+	nsent = 0;
+	fo_resync(fo, "r", resync_done, NULL);
+	ck_assert_int_eq(resync_calls, 1);
+	ck_assert_uint_eq(nsent, 1);
+	ck_assert_int_eq(sent_types[0], FO_UPDREQALL);
+	fo_resync(fo, "r", resync_done, NULL);	/* one at a time */
+	ck_assert_int_eq(resync_calls, 2);
+	ck_assert_int_eq(resync_code, ERR_FO_STATE_NOT_NORMAL);
+	ck_assert_int_eq(p->asked, 0);		/* the state machine may still ask */
+	m.xid = p->resync_xid;
+	arrive(p, &m);
+	ck_assert_int_eq(resync_calls, 3);
+	ck_assert_int_eq(resync_code, 0);
+	ck_assert_int_eq(p->rel.state, FO_NORMAL);
+	fo_resync(fo, "r", resync_done, NULL);
+	fo_peer_link_lost(p, "test");
+	ck_assert_int_eq(resync_calls, 4);
+	ck_assert_int_eq(resync_code, ERR_FO_STATE_NOT_NORMAL);
+}
+END_TEST
+
+
+/* Regression guard: the UPDDONE answering a resync is not the state
+ * machine's. A primary moved to POTENTIAL_CONFLICT while its resync runs
+ * must not take the resync's UPDDONE for the answer to its own UPDREQ
+ * (draft-12 §9.10: CONFLICT_DONE only once the partner answered that). */
+START_TEST(test_resync_upddone_not_the_fsms)
+{
+	struct fo_peer *p = in_contact();
+	struct fo_msg m = { .type = FO_UPDDONE };
+
+	resync_calls = 0;
+	fo_resync(fo, "r", resync_done, NULL);
+	p->rel.state = FO_POTENTIAL_CONFLICT;	/* meanwhile, both */
+	p->partner_state = FO_POTENTIAL_CONFLICT;
+	m.xid = p->resync_xid;
+	arrive(p, &m);
+	ck_assert_int_eq(resync_calls, 1);
+	ck_assert_int_eq(resync_code, 0);
+	ck_assert_int_eq(p->rel.state, FO_POTENTIAL_CONFLICT);
+	/* the answer to its own request (another xid) moves it */
+	fo_resync(fo, "r", resync_done, NULL);	/* refused: not NORMAL */
+	ck_assert_int_eq(resync_calls, 2);
+	m.xid = p->resync_xid + 7;
+	arrive(p, &m);
+	ck_assert_int_eq(p->rel.state, FO_CONFLICT_DONE);
+}
+END_TEST
+
 static Suite *
 fo_suite(void)
 {
@@ -800,6 +966,10 @@ fo_suite(void)
 	tcase_add_test(tc, test_trigger_refused);
 	tcase_add_test(tc, test_shutdown_without_contact);
 	tcase_add_test(tc, test_shutdown_in_contact);
+	tcase_add_test(tc, test_maintenance_in_contact);
+	tcase_add_test(tc, test_maintenance_without_contact);
+	tcase_add_test(tc, test_resync);
+	tcase_add_test(tc, test_resync_upddone_not_the_fsms);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -877,6 +877,10 @@ static const struct {
 	{ FO_RESOLUTION_INT, FO_COMMUNICATION_INT },
 	{ FO_CONFLICT_DONE, FO_POTENTIAL_CONFLICT },
 	{ FO_CONFLICT_DONE, FO_RESOLUTION_INT },
+	/* maintenance cancel leaves PAUSED only for COMM_INT or RECOVER */
+	{ FO_PAUSED, FO_NORMAL },
+	{ FO_PAUSED, FO_RECOVER_DONE },
+	{ FO_PAUSED, FO_POTENTIAL_CONFLICT },
 	/* nothing goes back to the states before STARTUP */
 	{ FO_NORMAL, FO_NO_STATE },
 	{ FO_NORMAL, FO_INIT },
@@ -1282,6 +1286,94 @@ START_TEST(test_simulation_paths)
 END_TEST
 
 
+/* failover.maintenance (draft-12 §9.15): start only from NORMAL in contact,
+ * cancel only from PAUSED; the cancel goes back through COMMUNICATION_INT
+ * (the table then pairs both in NORMAL) or, when the partner is not in
+ * contact or took over, through RECOVER. */
+static const struct {
+	enum fo_state	state;
+	int		contact;
+	enum fo_state	partner;
+	int		start;
+	int		want;
+} maint_cases[] = {
+	{ FO_NORMAL, 1, FO_NORMAL, 1, FO_PAUSED },
+	{ FO_NORMAL, 0, FO_NORMAL, 1, -1 },		/* nobody to tell */
+	{ FO_COMMUNICATION_INT, 1, FO_NORMAL, 1, -1 },
+	{ FO_PARTNER_DOWN, 1, FO_RECOVER, 1, -1 },
+	{ FO_RECOVER, 1, FO_NORMAL, 1, -1 },
+	{ FO_PAUSED, 1, FO_COMMUNICATION_INT, 1, -1 },	/* already */
+	{ FO_PAUSED, 1, FO_COMMUNICATION_INT, 0, FO_COMMUNICATION_INT },
+	{ FO_PAUSED, 1, FO_NORMAL, 0, FO_COMMUNICATION_INT },
+	{ FO_PAUSED, 0, FO_COMMUNICATION_INT, 0, FO_RECOVER },
+	{ FO_PAUSED, 1, FO_PARTNER_DOWN, 0, FO_RECOVER },
+	{ FO_NORMAL, 1, FO_NORMAL, 0, -1 },		/* not in maintenance */
+	{ FO_SHUTDOWN, 1, FO_PARTNER_DOWN, 0, -1 },
+};
+
+START_TEST(test_maintenance)
+{
+	int got = fo_fsm_maintenance(maint_cases[_i].state, maint_cases[_i].contact,
+	    maint_cases[_i].partner, maint_cases[_i].start);
+
+	ck_assert_int_eq(got, maint_cases[_i].want);
+	if (got >= 0)
+		ck_assert(fo_fsm_allowed(maint_cases[_i].state, got));
+}
+END_TEST
+
+/* A paused server's partner serves everyone (COMMUNICATION_INT), and the
+ * cancel meets it there: both reach NORMAL; the paused server itself serves
+ * nobody (draft-12 §9.15). */
+START_TEST(test_maintenance_round_trip)
+{
+	struct fo_fsm_in in = { FO_SECONDARY, FO_NORMAL, FO_PAUSED, 0, 1000, 900,
+	    0, 3600 };
+	struct fo_fsm_out out;
+	int back;
+
+	ck_assert(!fo_fsm_serves_new(FO_PAUSED));
+	ck_assert(!fo_fsm_serves_renew(FO_PAUSED));
+	fo_fsm_partner_state(&in, &out);
+	ck_assert_int_eq(out.state, FO_COMMUNICATION_INT);
+	ck_assert(fo_fsm_serves_new(out.state));
+	in.state = out.state;
+	fo_fsm_partner_state(&in, &out);	/* stays while paused */
+	ck_assert_int_eq(out.state, FO_COMMUNICATION_INT);
+	back = fo_fsm_maintenance(FO_PAUSED, 1, FO_COMMUNICATION_INT, 0);
+	ck_assert_int_eq(back, FO_COMMUNICATION_INT);
+	in.partner = (enum fo_state)back;	/* the partner sees us back */
+	fo_fsm_partner_state(&in, &out);
+	ck_assert_int_eq(out.state, FO_NORMAL);
+	in.role = FO_PRIMARY;			/* and we see it */
+	in.state = (enum fo_state)back;
+	in.partner = FO_COMMUNICATION_INT;
+	fo_fsm_partner_state(&in, &out);
+	ck_assert_int_eq(out.state, FO_NORMAL);
+}
+END_TEST
+
+
+/* failover.set prev_state (Windows PREVSTATE): in STARTUP only a state that
+ * resumes RECOVER, or the one stored; never STARTUP; elsewhere any. */
+START_TEST(test_operator_prev_state)
+{
+	ck_assert(fo_operator_prev_state_ok(FO_STARTUP, FO_NORMAL, FO_INIT));
+	ck_assert(fo_operator_prev_state_ok(FO_STARTUP, FO_NORMAL, FO_RECOVER));
+	ck_assert(fo_operator_prev_state_ok(FO_STARTUP, FO_NORMAL, FO_NORMAL));
+	ck_assert(!fo_operator_prev_state_ok(FO_STARTUP, FO_NORMAL, FO_PARTNER_DOWN));
+	ck_assert(!fo_operator_prev_state_ok(FO_STARTUP, FO_INIT, FO_NORMAL));
+	ck_assert(!fo_operator_prev_state_ok(FO_STARTUP, FO_INIT, FO_RESOLUTION_INT));
+	ck_assert(!fo_operator_prev_state_ok(FO_NORMAL, FO_INIT, FO_STARTUP));
+	ck_assert(fo_operator_prev_state_ok(FO_NORMAL, FO_INIT, FO_PARTNER_DOWN));
+	ck_assert(!fo_operator_prev_state_ok(FO_NORMAL, FO_INIT, (enum fo_state)99));
+	/* what STARTUP accepts never resumes a serving state alone */
+	for (int w = 0; w < NST; w++)
+		if (fo_operator_prev_state_ok(FO_STARTUP, FO_INIT, w))
+			ck_assert_int_eq(fo_fsm_resume(w), FO_RECOVER);
+}
+END_TEST
+
 /*
  * ---- operator actions (FAILOVER.md §5.1 "A relationship created over live
  * scopes", §4 "A partner that stops answering its clients") ----
@@ -1456,6 +1548,9 @@ fo_fsm_suite(void)
 	    nitems(forbidden_moves));
 	tcase_add_test(tc, test_allowed_always);
 	tcase_add_test(tc, test_first_contact);
+	tcase_add_loop_test(tc, test_maintenance, 0, nitems(maint_cases));
+	tcase_add_test(tc, test_maintenance_round_trip);
+	tcase_add_test(tc, test_operator_prev_state);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("serving");

@@ -151,7 +151,7 @@ clear_sent(void)
 
 static struct {
 	int	link_up, link_down, pump, bndupd, bndack, read_done;
-	int	updreq, updreqall, poolreq, rebalance, stop_check;
+	int	updreq, updreqall, poolreq, rebalance, stop_check, pool_checks;
 	int	all_acked;		/* what fo_upd_all_acked answers */
 } rec;
 
@@ -230,6 +230,12 @@ fo_move_rebalance(struct fo_peer *peer, struct fo_rebal_op *op, unsigned thresho
 {
 	rec.rebalance++;
 	return 0;
+}
+
+void
+fo_move_pool_check(struct fo_peer *peer, int64_t mono)
+{
+	rec.pool_checks++;
 }
 
 void
@@ -496,6 +502,11 @@ START_TEST(test_connectack_refused)
 	ck_assert_ptr_null(p->conn);
 	ck_assert_int_eq(conns_freed, 1);
 	ck_assert_int_eq(count(FO_STATE), 0);
+	/* the partner's reason is kept for failover.get and the metrics */
+	ck_assert_int_eq(p->last_reject.reason, FO_REJ_INVALID_MCLT);
+	ck_assert_int_eq(p->last_reject.by_partner, 1);
+	ck_assert_int_eq(p->last_reject.time, fake_wall);
+	ck_assert_uint_eq(p->connect_rejects, 1);
 	/* another relationship's name, or a clock 61 s off: closed too */
 	fake_advance(1);
 	tick();
@@ -513,6 +524,148 @@ START_TEST(test_connectack_refused)
 	ck_assert_int_eq(p->link, FO_LINK_DOWN);
 	ck_assert_int_eq(p->skew_bad, 1);
 	ck_assert_int_eq(count(FO_STATE), 0);
+}
+END_TEST
+
+/* Regression (issue 12): the secondary's reject reached nobody, the primary
+ * only saw "closed by the partner". A time-mismatch reject from a partner
+ * 90 s ahead: the primary records reason and message, measures the skew
+ * and flags it out of sync. */
+START_TEST(test_reject_shown_on_the_primary)
+{
+	struct fo_msg *m;
+
+	mkpeer(FO_PRIMARY, FO_NORMAL, 0);
+	tick();
+	p->conn->cb->connected(p->conn->arg, p->conn);
+	m = connectack_msg();
+	m->has |= FO_M_REJECT | FO_M_MESSAGE;
+	m->reject = FO_REJ_TIME_MISMATCH;
+	snprintf(m->message, sizeof(m->message), "clocks differ\x01 by more");
+	m->time = (uint32_t)fake_wall + 90;
+	deliver(m);
+	ck_assert_int_eq(p->link, FO_LINK_DOWN);
+	ck_assert_int_eq(p->last_reject.reason, FO_REJ_TIME_MISMATCH);
+	ck_assert_int_eq(p->last_reject.by_partner, 1);
+	ck_assert_str_eq(p->last_reject.message, "clocks differ? by more");
+	ck_assert_int_eq(p->skew, 90);
+	ck_assert_int_eq(p->skew_bad, 1);
+}
+END_TEST
+
+/* The secondary's reject is written before the connection closes: the
+ * connection lingers (fo_conn_linger flushes, then frees) instead of being
+ * freed with the CONNECTACK unsent; the reject is recorded as ours. */
+START_TEST(test_reject_flushed_before_close)
+{
+	struct fo_msg *m = connect_msg("r", 0);
+	struct fo_conn *c;
+	int freed;
+
+	mkpeer(FO_SECONDARY, FO_NORMAL, 0);
+	tick();
+	c = p->conn;
+	c->cb->connected(c->arg, c);
+	freed = conns_freed;
+	m->time = (uint32_t)fake_wall - FO_MAX_CLOCK_SKEW - 1;
+	deliver(m);
+	ck_assert_uint_eq(last(FO_CONNECTACK)->reject, FO_REJ_TIME_MISMATCH);
+	ck_assert_ptr_null(p->conn);
+	ck_assert_int_eq(c->lingering, 1);
+	ck_assert_int_eq(conns_freed, freed);
+	ck_assert_int_eq(p->last_reject.reason, FO_REJ_TIME_MISMATCH);
+	ck_assert_int_eq(p->last_reject.by_partner, 0);
+	ck_assert_uint_eq(p->connect_rejects, 1);
+	ck_assert_int_eq(p->linger_close, 0);
+	free(c);	/* the recorder's linger keeps it */
+}
+END_TEST
+
+
+/* ISC's max-response-delay and max-unacked-updates as relationship fields:
+ * advertised in CONNECT (receive-timer, max-unacked-bndupd, draft-12 §7.8)
+ * and CONNECTACK, the receive timer honoured on that link; stored. */
+START_TEST(test_tunable_timer_and_window)
+{
+	struct fo_rel rel;
+	struct fo_msg *m;
+
+	ut_rel(st, "r", FO_PRIMARY, SUBNET, FO_NORMAL, MCLT, fake_wall - 100000);
+	ck_assert_int_eq(store_rel_get(st, "r", &rel), 0);
+	rel.max_response_delay = 30;
+	rel.max_unacked = 7;
+	ck_assert_int_eq(store_rel_update(st, &rel), 0);
+	fo_rel_fini(&rel);
+	ck_assert_int_eq(store_rel_get(st, "r", &rel), 0);	/* stored */
+	ck_assert_uint_eq(rel.max_response_delay, 30);
+	ck_assert_uint_eq(rel.max_unacked, 7);
+	ck_assert_ptr_nonnull(p = fo_peer_new(&fo, &rel));
+	fo_rel_fini(&rel);
+	event_del(p->tick);
+	tick();
+	p->conn->cb->connected(p->conn->arg, p->conn);
+	m = last(FO_CONNECT);
+	ck_assert_uint_eq(m->receive_timer, 30);
+	ck_assert_uint_eq(m->max_unacked, 7);
+	deliver(connectack_msg());
+	deliver(state_msg(FO_NORMAL, 0));
+	ck_assert_int_eq(p->link, FO_LINK_OK);
+	/* silence past the default 10 s but within 30: the link holds */
+	fake_advance(FO_RECEIVE_TIMER + 5);
+	tick();
+	ck_assert_int_eq(p->link, FO_LINK_OK);
+	ck_assert_int_eq(count(FO_DISCONNECT), 0);
+	fake_advance(16);
+	tick();
+	ck_assert_int_eq(count(FO_DISCONNECT), 1);
+	ck_assert_int_eq(p->link, FO_LINK_DOWN);
+}
+END_TEST
+
+/* The secondary's CONNECTACK carries its own configured values too. */
+START_TEST(test_tunables_in_connectack)
+{
+	struct fo_msg *ack;
+
+	mkpeer(FO_SECONDARY, FO_NORMAL, 0);
+	p->rel.max_response_delay = 45;
+	p->rel.max_unacked = 3;
+	tick();
+	p->conn->cb->connected(p->conn->arg, p->conn);
+	deliver(connect_msg("r", 0));
+	ack = last(FO_CONNECTACK);
+	ck_assert_uint_eq(ack->has & FO_M_REJECT, 0);
+	ck_assert_uint_eq(ack->receive_timer, 45);
+	ck_assert_uint_eq(ack->max_unacked, 3);
+}
+END_TEST
+
+
+/* draft-12 §11.1: with a shared secret a message that verifies but is not
+ * fresh (a request xid not above the last) closes the link, and is
+ * counted; without a secret nothing is checked (ISC sends no digest). */
+START_TEST(test_replayed_message_closes)
+{
+	struct fo_msg *m;
+
+	in_contact(FO_PRIMARY, FO_NORMAL, FO_NORMAL);
+	m = msg(FO_CONTACT);
+	m->xid = 5;
+	deliver(m);
+	m = msg(FO_CONTACT);
+	m->xid = 5;
+	deliver(m);		/* no secret: not checked */
+	ck_assert_int_eq(p->link, FO_LINK_OK);
+	snprintf(p->rel.shared_secret, sizeof(p->rel.shared_secret), "s3cret");
+	m = msg(FO_CONTACT);
+	m->xid = 6;
+	deliver(m);
+	ck_assert_int_eq(p->link, FO_LINK_OK);
+	m = msg(FO_CONTACT);
+	m->xid = 6;		/* the same message again */
+	deliver(m);
+	ck_assert_int_eq(p->link, FO_LINK_DOWN);
+	ck_assert_uint_eq(p->replays, 1);
 }
 END_TEST
 
@@ -1276,6 +1429,11 @@ fo_peer_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_primary_connects);
 	tcase_add_test(tc, test_connectack_refused);
+	tcase_add_test(tc, test_replayed_message_closes);
+	tcase_add_test(tc, test_tunable_timer_and_window);
+	tcase_add_test(tc, test_tunables_in_connectack);
+	tcase_add_test(tc, test_reject_shown_on_the_primary);
+	tcase_add_test(tc, test_reject_flushed_before_close);
 	tcase_add_loop_test(tc, test_secondary_refuses_connect, 0,
 	    nitems(connect_cases));
 	tcase_add_test(tc, test_connect_to_primary_refused);

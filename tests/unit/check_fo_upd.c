@@ -388,6 +388,7 @@ START_TEST(test_accept_new_active)
 	ck_assert_int_eq(l.ends, fake_wall + 600);
 	ck_assert_int_eq(l.recv_pot_exp, fake_wall + 600 + 1800);
 	ck_assert_uint_eq(l.pending, 0);		/* never sent back */
+	ck_assert_int_eq(l.last_bndupd, fake_wall);	/* client_info shows it */
 	/* the engine follows: a deadline at its end, not free */
 	ck_assert_uint_eq(followed.addr, A("10.1.0.12"));
 	ck_assert_int_eq(followed.due, fake_wall + 600);
@@ -624,6 +625,8 @@ START_TEST(test_bndack_frees_expired_and_released)
 	engine_writes("10.1.0.12", LEASE_ACTIVE, 3, fake_wall + 600, 1);
 	fo_upd_pump(p);
 	ck_assert_uint_eq(nsent, 1);
+	ck_assert_int_eq(ut_get(st, "10.1.0.12").last_bndupd, 0);
+	fake_advance(7);	/* last_bndupd_time is the acknowledgement's */
 	partner_acks(sent[0]->xid, 0, 0, NULL, 0);
 	ck_assert_uint_eq(p->nfl, 0);
 	ck_assert_uint_eq(p->msgs_unacked, 0);
@@ -637,7 +640,8 @@ START_TEST(test_bndack_frees_expired_and_released)
 	l = ut_get(st, "10.1.0.12");
 	ck_assert_int_eq(l.state, LEASE_ACTIVE);
 	ck_assert_uint_eq(l.pending, 0);
-	ck_assert_int_eq(l.ack_pot_exp, fake_wall + 3600 + MCLT / 2);
+	ck_assert_int_eq(l.ack_pot_exp, fake_wall - 7 + 3600 + MCLT / 2);
+	ck_assert_int_eq(l.last_bndupd, fake_wall);
 	/* the engine may give the freed addresses again */
 	ck_assert_int_eq(followed.calls, 2);
 	ck_assert_int_eq(followed.give, 1);
@@ -1029,6 +1033,60 @@ START_TEST(test_pool_request)
 }
 END_TEST
 
+
+/* draft-12 §9.8.1: a secondary short of free addresses (none of its target
+ * 5 of 11 here) sends POOLREQ, one at a time, at most every 30 s; one at
+ * its target, or the primary, never does. */
+START_TEST(test_secondary_pool_request_when_short)
+{
+	struct rebal_move five = { A("10.1.0.16"), A("10.1.0.20"), FO_SECONDARY };
+
+	peer(FO_PRIMARY, 1);
+	fo_move_pool_check(p, 1000);
+	ck_assert_uint_eq(nsent, 0);			/* the primary rebalances */
+	p->rel.server_type = FO_SECONDARY;
+	fo_move_pool_check(p, 1000);
+	ck_assert_uint_eq(nsent, 1);
+	ck_assert_uint_eq(sent[0]->type, FO_POOLREQ);
+	ck_assert_int_eq(p->poolreq_out, 1);
+	fo_move_pool_check(p, 1100);			/* one outstanding */
+	ck_assert_uint_eq(nsent, 1);
+	p->poolreq_out = 0;				/* its POOLRESP came */
+	fo_move_pool_check(p, 1010);			/* not within 30 s */
+	ck_assert_uint_eq(nsent, 1);
+	fo_move_pool_check(p, 1030);
+	ck_assert_uint_eq(nsent, 2);
+	/* at its target (5 of 11): no request */
+	p->poolreq_out = 0;
+	ck_assert_int_eq(store_apply_moves(st, A(SUBNET), &five, 1), 0);
+	fo_move_pool_check(p, 2000);
+	ck_assert_uint_eq(nsent, 2);
+	/* not in NORMAL: none either */
+	p->rel.state = FO_COMMUNICATION_INT;
+	fo_move_pool_check(p, 3000);
+	ck_assert_uint_eq(nsent, 2);
+}
+END_TEST
+
+
+/* A secondary that outgrew its share (a flood in its buckets: 8 of 11 in
+ * use, none free) is not short: the primary's answer keeps its reserve
+ * (FAILOVER.md §11), so no POOLREQ that would only be refused. */
+START_TEST(test_flooded_secondary_does_not_ask)
+{
+	static const char *const addrs[] = { "10.1.0.10", "10.1.0.11", "10.1.0.12",
+	    "10.1.0.13", "10.1.0.14", "10.1.0.15", "10.1.0.16", "10.1.0.17" };
+	struct rebal_move mine = { A("10.1.0.10"), A("10.1.0.17"), FO_SECONDARY };
+
+	peer(FO_SECONDARY, 1);
+	ck_assert_int_eq(store_apply_moves(st, A(SUBNET), &mine, 1), 0);
+	for (size_t i = 0; i < nitems(addrs); i++)
+		engine_writes(addrs[i], LEASE_ACTIVE, (uint8_t)(i + 1), fake_wall + 600, 1);
+	fo_move_pool_check(p, 1000);
+	ck_assert_uint_eq(nsent, 0);
+}
+END_TEST
+
 START_TEST(test_ownership_on_contact)
 {
 	/* a primary tells a dhcpfod secondary who owns what on every contact */
@@ -1097,6 +1155,8 @@ fo_upd_suite(void)
 	tcase_add_test(tc, test_rebalance_keeps_reserve);
 	tcase_add_test(tc, test_link_lost_ends_rebalance);
 	tcase_add_test(tc, test_pool_request);
+	tcase_add_test(tc, test_secondary_pool_request_when_short);
+	tcase_add_test(tc, test_flooded_secondary_does_not_ask);
 	tcase_add_test(tc, test_ownership_on_contact);
 	suite_add_tcase(s, tc);
 	return s;
