@@ -155,9 +155,12 @@ FUZZ_HARNESS ?= $(notdir $(FUZZ_BINS)) $(FUZZ_PY)
 FUZZ_BOUND   = $(if $(FUZZ_EXECS),-runs=$(FUZZ_EXECS),-max_total_time=$(FUZZ_SECONDS))
 FUZZ_WHAT    = $(if $(FUZZ_EXECS),$(FUZZ_EXECS) executions,$(FUZZ_SECONDS)s)
 # The stateful failover harness runs fo_peer.c on the test's clock, as the
-# unit tests in FAKE_CLOCK_TESTS do.
+# unit tests in FAKE_CLOCK_TESTS do, and formats every log line (debug too)
+# without writing it.
+comma       := ,
 FUZZ_WRAP   := -Wl,--wrap=time_wall -Wl,--wrap=time_mono -Wl,--wrap=time_mono_ms \
-               -Wl,--wrap=time_mono_us
+               -Wl,--wrap=time_mono_us $(patsubst %,-Wl$(comma)--wrap=log_%,warn \
+               warnx notice info debug)
 $(FUZZ_DIR)/fuzz_fo_peer: FUZZ_LDFLAGS := $(FUZZ_WRAP)
 
 # the fuzzers need clang (a test package, not a build one)
