@@ -24,7 +24,7 @@ lines the ones before them did not (line coverage through sys.settrace)
 and copies them into the first directory: the repository's corpus
 (tests/fuzz/corpus/fuzz_dhcpd_import).
 
-    fuzz_dhcpd_import.py [--runs N | --seconds S] [--seed N] [--max-len N]
+    fuzz_dhcpd_import.py [--runs N] [--seconds S] [--seed N] [--max-len N]
         [--timeout S] [--artifact-prefix P] OUT_CORPUS [SEED_CORPUS...]
     fuzz_dhcpd_import.py --merge OUT_CORPUS CANDIDATE_DIR...
     fuzz_dhcpd_import.py FILE...      (run these inputs once each)
@@ -124,14 +124,18 @@ class Sink:
         pass
 
 
-KW_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+BLOCKS = {"", "subnet", "pool", "pool4", "failover", "host", "group",
+          "shared-network", "class", "lease"}
 
 
 def stmt_features(stmts, feats, parent="", depth=0):
+    """Each statement keyword at its depth, and inside which kind of block."""
     for st in stmts:
         kw = st.kw()
-        kw = kw if KW_RE.fullmatch(kw or "") and kw in DICT_WORDS else "?"
-        feats.add(("kw", min(depth, 4), parent, kw, st.block is not None))
+        kw = kw if kw in DICT_SET else "?"
+        feats.add(("kw", min(depth, 3), kw, st.block is not None))
+        if parent in BLOCKS:
+            feats.add(("in", parent, kw))
         if st.block is not None and depth < 8:
             stmt_features(st.block, feats, kw, depth + 1)
 
@@ -183,6 +187,16 @@ def on_alarm(signum, frame):
     raise Hang()
 
 
+interrupted = False
+
+
+def on_interrupt(signum, frame):
+    """SIGINT, SIGTERM: stop after this input, with the stats (libFuzzer's
+    "run interrupted")."""
+    global interrupted
+    interrupted = True
+
+
 # ---- mutations ----
 
 DICT_WORDS = sorted(set(
@@ -201,6 +215,8 @@ DICT_WORDS = sorted(set(
     authoring-byte-order little-endian normal recover partner-down
     communications-interrupted my partner at on off true false
     """.split()))
+
+DICT_SET = frozenset(DICT_WORDS)
 
 TOKENS = DICT_WORDS + [
     "0", "1", "-1", "647", "3600", "128", "255", "256", "65536", "4294967295",
@@ -405,10 +421,10 @@ def fuzz(args):
         seen |= f
     print("#%d\tINITED cov: %d corp: %d" % (execs, len(seen), len(corpus)))
     last = t0
-    while True:
+    while not interrupted:
         if args.runs is not None and execs >= args.runs:
             break
-        if args.runs is None and time.time() - t0 >= args.seconds:
+        if args.seconds is not None and time.time() - t0 >= args.seconds:
             break
         data = mutate(rng.choice(corpus), corpus, rng, args.max_len)
         f = run_one(data, args)
@@ -428,7 +444,7 @@ def fuzz(args):
                 execs, len(seen), len(corpus), int(execs / (last - t0))))
             sys.stdout.flush()
     stats(args, execs, t0, added, corpus)
-    return 0
+    return 130 if interrupted else 0
 
 
 def line_cover(data, args):
@@ -483,7 +499,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dirs", nargs="+", help="corpus directories (or input files)")
     ap.add_argument("--runs", type=int, help="executions (the initial corpus counts)")
-    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--seconds", type=float, help="seconds (20 if neither bound is "
+                    "given; with both, whichever comes first)")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--max-len", type=int, default=4096)
     ap.add_argument("--timeout", type=float, default=5.0,
@@ -495,7 +512,11 @@ def main():
         args.seed = int.from_bytes(os.urandom(4), "little")
     args.imp = types.SimpleNamespace(dry_run=True, no_failover=False, socket=None,
                                      ctl="dhcpfoctl")
+    if args.runs is None and args.seconds is None:
+        args.seconds = 20.0
     signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGINT, on_interrupt)
+    signal.signal(signal.SIGTERM, on_interrupt)
     global SCOPES
     SCOPES = lease_scopes()
     if args.merge:
