@@ -239,12 +239,33 @@ fo_listener_free(struct fo_listener *l)
 	listening = 0;
 }
 
+/* FUZZ_FO_PEER_MATRIX=1: at exit, how many messages of each type reached
+ * the peer in contact (link OK) in each of its states (docs/FUZZING.md). */
+static unsigned long matrix[FO_NSTATES][13];
+
+static void
+matrix_print(void)
+{
+	fprintf(stderr, "%-22s", "state \\ message");
+	for (int t = 1; t <= 12; t++)
+		fprintf(stderr, " %9.9s", fo_msg_type_name(t));
+	fprintf(stderr, "\n");
+	for (int s = FO_INIT; s < FO_NSTATES; s++) {
+		fprintf(stderr, "%-22s", fo_state_name((enum fo_state)s));
+		for (int t = 1; t <= 12; t++)
+			fprintf(stderr, " %9lu", matrix[s][t]);
+		fprintf(stderr, "\n");
+	}
+}
+
 /* ---- the daemon around the relationship ---- */
 
 static struct daemon d;
 static struct conf conf;
 static struct fo *fo;
 static char dir[64];
+static int commit_wanted;		/* the engine was asked to commit */
+static struct scope scopes[2];		/* the engine's view: SUBNET, OTHER */
 
 static void
 cleanup(void)
@@ -263,19 +284,17 @@ cleanup(void)
 }
 
 static void
-scope_put(uint32_t subnet, uint32_t lo, uint32_t hi)
+scope_put(struct scope *sc, uint32_t subnet, uint32_t lo, uint32_t hi)
 {
-	struct scope sc;
-
-	memset(&sc, 0, sizeof(sc));
-	sc.subnet = subnet;
-	sc.mask = 0xffffff00u;
-	sc.range_start = lo;
-	sc.range_end = hi;
-	sc.lease_time = 3600;
-	sc.enabled = 1;
-	snprintf(sc.name, sizeof(sc.name), "s%08x", subnet);
-	CHECK(store_scope_insert(st, &sc) == 0);
+	memset(sc, 0, sizeof(*sc));
+	sc->subnet = subnet;
+	sc->mask = 0xffffff00u;
+	sc->range_start = lo;
+	sc->range_end = hi;
+	sc->lease_time = 3600;
+	sc->enabled = 1;
+	snprintf(sc->name, sizeof(sc->name), "s%08x", subnet);
+	CHECK(store_scope_insert(st, sc) == 0);
 }
 
 static void
@@ -293,12 +312,15 @@ setup_once(void)
 		abort();
 	}
 	atexit(cleanup);
+	if (getenv("FUZZ_FO_PEER_MATRIX") != NULL)
+		atexit(matrix_print);
 	log_setlevel(LOG_LVL_DEBUG);	/* every log line formatted, none written */
 	if ((d.base = event_base_new()) == NULL)
 		abort();
 	d.store = st;
 	d.conf = &conf;
 	conf.fo_listen_port = 647;
+	scope_put(&scopes[1], OTHER, OTHER + 10, OTHER + 20);	/* never written */
 }
 
 /* The relationship as the input wants it, in a fresh store state. */
@@ -311,10 +333,8 @@ reset(enum fo_state state, int flags)
 	uint32_t scope = SUBNET;
 
 	store_rel_delete(st, "r");
-	store_scope_delete(st, SUBNET);
-	store_scope_delete(st, OTHER);
-	scope_put(SUBNET, RANGE_LO, RANGE_HI);
-	scope_put(OTHER, OTHER + 10, OTHER + 20);
+	store_scope_delete(st, SUBNET);		/* its leases and ownership */
+	scope_put(&scopes[0], SUBNET, RANGE_LO, RANGE_HI);
 	memset(&r, 0, sizeof(r));
 	snprintf(r.name, sizeof(r.name), "r");
 	r.primary_server = PRIMARY;
@@ -344,10 +364,54 @@ peer(void)
 	return fo != NULL && fo->npeers > 0 ? fo->peers[0] : NULL;
 }
 
-/* What the event loop runs next (a scheduled pump, a stop's timer). */
+/* ---- the DHCP engine as failover sees it (struct fo_engine) ---- */
+
+/* The partner's writes ride the next group commit. */
+static void
+eng_commit_soon(void *arg)
+{
+	commit_wanted = 1;
+}
+
+static void
+eng_invalidate(void *arg)
+{
+}
+
+/* Only an address of the relationship's range is ever followed. */
+static void
+eng_follow(void *arg, uint32_t addr, int64_t due, int give)
+{
+	CHECK(addr >= RANGE_LO && addr <= RANGE_HI);
+}
+
+static int
+eng_scope_of(void *arg, uint32_t addr, const struct scope **sc)
+{
+	for (size_t i = 0; i < 2; i++)
+		if ((addr & scopes[i].mask) == scopes[i].subnet) {
+			*sc = &scopes[i];
+			return 0;
+		}
+	return 1;
+}
+
+static const struct fo_engine engine = { NULL, eng_commit_soon, eng_invalidate,
+	eng_follow, eng_scope_of };
+
+/* What the event loop runs next: the group commit the engine was asked for
+ * (durable at once: the engine's fsync thread), then a scheduled pump, a
+ * stop's timer. */
 static void
 loop(void)
 {
+	if (commit_wanted) {
+		commit_wanted = 0;
+		if ((store_in_txn(st) || store_committed_seq(st) >
+		    store_durable_seq(st)) && store_commit(st) == -1)
+			store_rollback(st);
+		fo_kick(fo);
+	}
 	event_base_loop(d.base, EVLOOP_NONBLOCK);
 }
 
@@ -539,10 +603,13 @@ build(struct fo_msg *m, struct fo_peer *p)
 	return (f & 0x20) != 0;		/* a signature spoilt */
 }
 
+static struct fo_peer *peer(void);
+
 /* Encode, sign as the relationship wants (or spoil it), hand to c. */
 static void
 deliver(struct fo_conn *c, struct fo_msg *m, int spoil, int read_done)
 {
+	struct fo_peer *p = peer();
 	uint8_t buf[FO_MSG_MAX];
 	size_t len;
 
@@ -553,6 +620,8 @@ deliver(struct fo_conn *c, struct fo_msg *m, int spoil, int read_done)
 		return;
 	if (spoil && secret != NULL && len > 20)
 		buf[12 + m->xid % (len - 12)] ^= 0x40;
+	if (p != NULL && c == p->conn && p->link == FO_LINK_OK && m->type <= 12)
+		matrix[p->rel.state][m->type]++;
 	c->cb->message(c->arg, c, buf, len);
 	if (read_done && conn_live(c) && c->cb->read_done != NULL)
 		c->cb->read_done(c->arg, c);
@@ -858,7 +927,8 @@ run(void)
 
 	state = (enum fo_state)(FO_INIT + b0 % (FO_NSTATES - FO_INIT));
 	reset(state, b1);
-	if ((fo = fo_new(&d, NULL, err, sizeof(err))) == NULL || (p = peer()) == NULL)
+	commit_wanted = 0;
+	if ((fo = fo_new(&d, &engine, err, sizeof(err))) == NULL || (p = peer()) == NULL)
 		abort();
 	event_del(p->tick);		/* only the input's ticks run it */
 	if (b2 & 1)
