@@ -11,8 +11,9 @@
  * The input: byte 0 picks the state the relationship starts in (INIT ..
  * SHUTDOWN, every one), byte 1 the role, mode, a shared secret and the
  * partner's kind (dhcpfod or ISC), byte 2 whether the link starts down or
- * in contact (then the state is set as failover.set would, the partner in a
- * state of byte 3). Then up to 96 events, each an opcode and its bytes: a
+ * in contact (the partner's first STATE in the state of byte 3, then the
+ * state set as failover.set would) and whether a DHCP engine runs (without
+ * one failover commits on its own and finds scopes in the store). Then up to 96 events, each an opcode and its bytes: a
  * message from the partner built from the bytes (any of the twelve types,
  * with its options, bindings and range moves, signed or not), raw bytes as
  * a message, the end of a read, the clock moved and the peer's timer run,
@@ -332,6 +333,7 @@ reset(enum fo_state state, int flags)
 	struct fo_rel r;
 	uint32_t scope = SUBNET;
 
+	CHECK(store_begin(st) == 0);		/* one transaction: faster */
 	store_rel_delete(st, "r");
 	store_scope_delete(st, SUBNET);		/* its leases and ownership */
 	scope_put(&scopes[0], SUBNET, RANGE_LO, RANGE_HI);
@@ -355,6 +357,7 @@ reset(enum fo_state state, int flags)
 	r.scopes = &scope;
 	r.nscopes = 1;
 	CHECK(store_rel_insert(st, &r) == 0);
+	CHECK(store_commit(st) == 0);
 	secret = (flags & 4) ? SECRET : NULL;
 }
 
@@ -905,7 +908,7 @@ contact(struct fo_peer *p, enum fo_state state, int isc)
 	m.type = FO_STATE;
 	m.time = (uint32_t)fake_wall;
 	m.has = FO_M_SERVER_STATE | FO_M_SERVER_FLAGS | FO_M_STOS;
-	m.server_state = (uint8_t)fo_state_to_wire(FO_NORMAL);
+	m.server_state = (uint8_t)fo_state_to_wire(partner);	/* first contact */
 	m.stos = (uint32_t)fake_wall - 50;
 	deliver(p->conn, &m, 0, 1);
 	if (p->link != FO_LINK_OK)
@@ -928,7 +931,9 @@ run(void)
 	state = (enum fo_state)(FO_INIT + b0 % (FO_NSTATES - FO_INIT));
 	reset(state, b1);
 	commit_wanted = 0;
-	if ((fo = fo_new(&d, &engine, err, sizeof(err))) == NULL || (p = peer()) == NULL)
+	/* without an engine failover commits on its own and asks the store */
+	if ((fo = fo_new(&d, (b2 & 4) ? NULL : &engine, err, sizeof(err))) == NULL ||
+	    (p = peer()) == NULL)
 		abort();
 	event_del(p->tick);		/* only the input's ticks run it */
 	if (b2 & 1)
