@@ -19,10 +19,9 @@ nesting, splices of two inputs), seeded (--seed). Python offers no cheap
 coverage, so the feedback is what the importer did: each note it wrote,
 each call it would make, each statement keyword at its depth, each
 refusal; an input that does something new joins the corpus. --merge
-instead keeps, from the given directories, the inputs that reach importer
-lines the ones before them did not (line coverage through sys.settrace)
-and copies them into the first directory: the repository's corpus
-(tests/fuzz/corpus/fuzz_dhcpd_import).
+instead copies into the first directory (the repository's corpus,
+tests/fuzz/corpus/fuzz_dhcpd_import) the inputs of the others that reach
+importer lines it does not (line coverage through sys.settrace).
 
     fuzz_dhcpd_import.py [--runs N] [--seconds S] [--seed N] [--max-len N]
         [--timeout S] [--artifact-prefix P] OUT_CORPUS [SEED_CORPUS...]
@@ -468,30 +467,27 @@ def line_cover(data, args):
 
 
 def merge(args):
-    """Keep the inputs (shortest first) that reach importer lines the ones
-    kept before them did not, or do something new; copy them into the first
-    directory, which loses what they make redundant."""
+    """libFuzzer's -merge=1 for the importer: what the first directory holds
+    stays; each input of the others (shortest first) that reaches importer
+    lines nothing before it reached (line coverage) is copied into it."""
     out_dir = args.dirs[0]
     os.makedirs(out_dir, exist_ok=True)
-    cands = sorted(set(d[:args.max_len] for d in load_dirs(args.dirs)),
+    covered = set()
+    for d in load_dirs([out_dir]):
+        covered |= line_cover(d, args)
+    have = len(covered)
+    cands = sorted(set(d[:args.max_len] for d in load_dirs(args.dirs[1:])),
                    key=lambda d: (len(d), d))
-    covered, seen, keep = set(), set(), []
+    added = 0
     for d in cands:
         lines = line_cover(d, args)
-        f = run_one(d, args)
-        if f is None:
-            return 1
-        if not lines <= covered or not f <= seen:
+        if not lines <= covered:
             covered |= lines
-            seen |= f
-            keep.append(d)
-    for n in os.listdir(out_dir):
-        os.unlink(os.path.join(out_dir, n))
-    for d in keep:
-        with open(os.path.join(out_dir, sha1(d)), "wb") as fh:
-            fh.write(d)
-    print("MERGE-OUTER: %d inputs, %d kept, %d importer lines, %d features" % (
-        len(cands), len(keep), len(covered), len(seen)))
+            added += 1
+            with open(os.path.join(out_dir, sha1(d)), "wb") as fh:
+                fh.write(d)
+    print("MERGE-OUTER: %d new inputs of %d added; importer lines %d -> %d" % (
+        added, len(cands), have, len(covered)))
     return 0
 
 
