@@ -4,7 +4,10 @@
 #                   installs missing deps first
 #   make lint       the layout rules alone (scripts/check-layout)
 #   make asan       the whole check suite under AddressSanitizer + UBSan (build/asan/)
-#   make fuzz       libFuzzer harnesses for every parser of outside input (clang)
+#   make fuzz       libFuzzer harnesses for every parser of outside input (clang),
+#                   and the dhcpd.conf importer's (Python): each for FUZZ_SECONDS
+#                   (default 20) or, given FUZZ_EXECS=N, for N executions;
+#                   FUZZ_HARNESS=fuzz_rpc runs one (docs/FUZZING.md)
 #   make install    PREFIX=/usr/local DESTDIR= (see the layout above install:)
 #   make uninstall  the same variables; keeps the configuration
 #   make clean
@@ -127,16 +130,33 @@ integration: all $(SHIM)
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check
 
-# libFuzzer: one binary per harness, each run FUZZ_SECONDS on its seed corpus.
-# The library is compiled once with the fuzzer's instrumentation
-# ($(BUILD)/fuzz/libdhcpfod.a) and every harness links it.
+# libFuzzer: one binary per harness, each run on its seed corpus for
+# FUZZ_SECONDS, or for FUZZ_EXECS executions when that is given (libFuzzer's
+# -runs; the initial corpus counts). The library is compiled once with the
+# fuzzer's instrumentation ($(BUILD)/fuzz/libdhcpfod.a) and every harness
+# links it. FUZZ_HARNESS names the ones to run (default: all, one after the
+# other: never two fuzzers at once). Each log ends with libFuzzer's final
+# stats (stat::number_of_executed_units); docs/FUZZING.md has the totals.
 FUZZ_SECONDS ?= 20
+FUZZ_EXECS  ?=
 FUZZ_DIR    := $(BUILD)/fuzz
 FUZZ_SAN    := address,undefined
 FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -DDHCPFOD_VERSION='"$(VERSION)"' -Iinclude \
                -g -O1 $(PKG_CFLAGS) -MMD -MP
 FUZZ_OBJS   := $(LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_PY     := fuzz_dhcpd_import
+FUZZ_HARNESS ?= $(notdir $(FUZZ_BINS)) $(FUZZ_PY)
+FUZZ_BOUND   = $(if $(FUZZ_EXECS),-runs=$(FUZZ_EXECS),-max_total_time=$(FUZZ_SECONDS))
+FUZZ_WHAT    = $(if $(FUZZ_EXECS),$(FUZZ_EXECS) executions,$(FUZZ_SECONDS)s)
+# The stateful failover harness runs fo_peer.c on the test's clock, as the
+# unit tests in FAKE_CLOCK_TESTS do, and formats every log line (debug too)
+# without writing it.
+comma       := ,
+FUZZ_WRAP   := -Wl,--wrap=time_wall -Wl,--wrap=time_mono -Wl,--wrap=time_mono_ms \
+               -Wl,--wrap=time_mono_us $(patsubst %,-Wl$(comma)--wrap=log_%,warn \
+               warnx notice info debug)
+$(FUZZ_DIR)/fuzz_fo_peer: FUZZ_LDFLAGS := $(FUZZ_WRAP)
 
 # the fuzzers need clang (a test package, not a build one)
 $(FUZZ_DIR)/deps.stamp: scripts/install-deps
@@ -154,19 +174,31 @@ $(FUZZ_DIR)/libdhcpfod.a: $(FUZZ_OBJS)
 
 # Harnesses are white-box: every subsystem's private headers are in reach.
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libdhcpfod.a | $(BUILD)/config.mk $(FUZZ_DIR)/deps.stamp
-	clang $(FUZZ_CFLAGS) $(addprefix -Isrc/,$(SUBSYS)) -fsanitize=fuzzer,$(FUZZ_SAN) \
-		-o $@ $< $(FUZZ_DIR)/libdhcpfod.a $(LDLIBS)
+	clang $(FUZZ_CFLAGS) $(addprefix -Isrc/,$(SUBSYS)) -Itests/unit \
+		-fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< $(FUZZ_LDFLAGS) \
+		$(FUZZ_DIR)/libdhcpfod.a $(LDLIBS)
 
+# One harness: libFuzzer's, or the importer's Python driver (the same bound
+# and corpus layout: new finds in $(FUZZ_DIR)/corpus-NAME, the kept corpus
+# in tests/fuzz/corpus/NAME).
 fuzz: $(FUZZ_BINS)
-	@set -e; for n in $(notdir $(FUZZ_BINS)); do \
+	@set -e; for n in $(FUZZ_HARNESS); do \
 		mkdir -p $(FUZZ_DIR)/corpus-$$n; \
-		echo "== $$n ($(FUZZ_SECONDS)s)"; \
-		if ! $(FUZZ_DIR)/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=1200000 \
-			-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus-$$n \
-			tests/fuzz/corpus/$$n > $(FUZZ_DIR)/$$n.log 2>&1; then \
+		echo "== $$n ($(FUZZ_WHAT))"; \
+		if [ $$n = $(FUZZ_PY) ]; then \
+			set -- python3 tests/fuzz/$$n.py \
+				$(if $(FUZZ_EXECS),--runs=$(FUZZ_EXECS),--seconds=$(FUZZ_SECONDS)) \
+				--artifact-prefix=$(FUZZ_DIR)/; \
+		else \
+			set -- $(FUZZ_DIR)/$$n $(FUZZ_BOUND) -print_final_stats=1 \
+				-max_len=1200000 -artifact_prefix=$(FUZZ_DIR)/; \
+		fi; \
+		if ! "$$@" $(FUZZ_DIR)/corpus-$$n tests/fuzz/corpus/$$n \
+			> $(FUZZ_DIR)/$$n.log 2>&1; then \
 			tail -n 40 $(FUZZ_DIR)/$$n.log; echo "FUZZ FAILED: $$n"; exit 1; \
 		fi; \
-		tail -n 2 $(FUZZ_DIR)/$$n.log; \
+		grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' \
+			$(FUZZ_DIR)/$$n.log || tail -n 2 $(FUZZ_DIR)/$$n.log; \
 	done
 
 # Installed layout: every directory below follows PREFIX (systemd, sysusers,

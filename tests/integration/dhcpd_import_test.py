@@ -101,6 +101,42 @@ def body(d):
     rc, out = d.run_import(CONF)
     check(rc == 1 and "FAILED: scope 10.10.0.0" in out, "a second import reports what "
           "already exists (rc %d)" % rc)
+    malformed(sock)
+
+
+# Inputs tests/fuzz/fuzz_dhcpd_import.py found to end the importer in a
+# traceback: each is now refused with its file and line (exit 2), or, the
+# last, imported.
+MALFORMED = [
+    ("conf", "failover peer \"p\" { primary; address 10.0.0.1; peer address 10.0.0.2;"
+     " mclt 1h; }\n", "mclt: not a number"),
+    ("conf", "failover peer \"p\" { port 64x; }\n", "port: not a number"),
+    ("conf", "failover peer \"p\" { hba zz:ff; }\n", "hba: not 32 bytes of hex"),
+    ("conf", "group {" * 70 + "}" * 70 + "\n", "nested more than 64 deep"),
+    ("leases", "lease 10.10.0.60 {\n ends 4 2020/13/02 11:00:00;\n}\n",
+     "ends: not a lease time"),
+    ("leases", "lease 10.10.0.60 { starts epoch; }\n", "starts: not a lease time"),
+    ("leases", "lease 10.10.0.60 { binding state; hardware ethernet; }\n", None),
+    ("conf", "subnet 10.40.0.0 netmask 255.255.255.0 { range 10.40.0.10 10.40.0.20;\n"
+     " pool { range 10.40.0.10 10.40.0.20; } }\n", None),
+]
+
+
+def malformed(sock):
+    with tempfile.TemporaryDirectory(prefix="dhcpfod-import-bad.") as tmp:
+        for i, (kind, text, err) in enumerate(MALFORMED):
+            path = os.path.join(tmp, "bad%d" % i)
+            with open(path, "w") as f:
+                f.write(text)
+            args = ("-n", "--leases", path, CONF) if kind == "leases" else ("-n", path)
+            rc, out = run_import(sock, *args)
+            if err is None:
+                check(rc == 0 and "Traceback" not in out,
+                      "regression: %r imports (rc %d)\n%s" % (text[:60], rc, out[-800:]))
+            else:
+                check(rc == 2 and "dhcpd-import: %s:" % path in out and err in out and
+                      "Traceback" not in out, "regression: %r refused with %r (rc %d)"
+                      "\n%s" % (text[:60], err, rc, out[-800:]))
 
 
 if __name__ == "__main__":
