@@ -101,7 +101,7 @@ def body(d):
     rc, out = d.run_import(CONF)
     check(rc == 1 and "FAILED: scope 10.10.0.0" in out, "a second import reports what "
           "already exists (rc %d)" % rc)
-    malformed(sock)
+    malformed(d)
 
 
 # Inputs tests/fuzz/fuzz_dhcpd_import.py found to end the importer in a
@@ -122,14 +122,15 @@ MALFORMED = [
 ]
 
 
-def malformed(sock):
+def malformed(d):
+    """Each input of MALFORMED refused with its file and line, or imported."""
     with tempfile.TemporaryDirectory(prefix="dhcpfod-import-bad.") as tmp:
         for i, (kind, text, err) in enumerate(MALFORMED):
             path = os.path.join(tmp, "bad%d" % i)
             with open(path, "w") as f:
                 f.write(text)
             args = ("-n", "--leases", path, CONF) if kind == "leases" else ("-n", path)
-            rc, out = run_import(sock, *args)
+            rc, out = d.run_import(*args)
             if err is None:
                 check(rc == 0 and "Traceback" not in out,
                       "regression: %r imports (rc %d)\n%s" % (text[:60], rc, out[-800:]))
