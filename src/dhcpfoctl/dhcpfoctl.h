@@ -184,4 +184,9 @@ void	 table_free(struct table *);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
 
+/* "dhcpfoctl: ..." and a newline on stderr; returns -1 (dhcpfoctl_rpc.c). */
+int	 dfctl_say(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* CLOCK_MONOTONIC in seconds, for the answer deadlines. */
+double	 dfctl_now(void);
+
 #endif

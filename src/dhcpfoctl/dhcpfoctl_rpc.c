@@ -29,11 +29,8 @@ struct conn {
 	double		 deadline;	/* CLOCK_MONOTONIC seconds */
 };
 
-static int	say(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-/* "dhcpfoctl: ..." on stderr; returns -1. */
-static int
-say(const char *fmt, ...)
+int
+dfctl_say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -45,8 +42,8 @@ say(const char *fmt, ...)
 	return -1;
 }
 
-static double
-now(void)
+double
+dfctl_now(void)
 {
 	struct timespec ts;
 
@@ -62,7 +59,7 @@ left_ms(const struct conn *c)
 
 	if (c->timeout <= 0)
 		return -1;
-	left = (c->deadline - now()) * 1000.0;
+	left = (c->deadline - dfctl_now()) * 1000.0;
 	if (left <= 0)
 		return 0;
 	return left > 1e9 ? 1000000000 : (int)left + 1;
@@ -77,12 +74,12 @@ wait_fd(struct conn *c, short events)
 
 	for (;;) {
 		if ((ms = left_ms(c)) == 0)
-			return say("no answer from %s within %g s (set "
+			return dfctl_say("no answer from %s within %g s (set "
 			    "DHCPFOCTL_TIMEOUT to wait longer)", c->path, c->timeout);
 		if ((rc = poll(&pfd, 1, ms)) > 0)
 			return 0;
 		if (rc == -1 && errno != EINTR)
-			return say("%s: poll: %s", c->path, strerror(errno));
+			return dfctl_say("%s: poll: %s", c->path, strerror(errno));
 	}
 }
 
@@ -90,7 +87,7 @@ wait_fd(struct conn *c, short events)
 static int
 say_unreachable(const struct conn *c, const char *why)
 {
-	say("cannot connect to %s: %s", c->path, why);
+	dfctl_say("cannot connect to %s: %s", c->path, why);
 	fputs("is dhcpfod running? use -s PATH (or DHCPFOD_SOCKET) to name its "
 	    "control socket\n", stderr);
 	return -1;
@@ -148,7 +145,7 @@ send_all(struct conn *c, const char *buf, size_t len)
 			if (wait_fd(c, POLLOUT) == -1)
 				return -1;
 		} else if (n == -1 && errno != EINTR)
-			return say("sending to %s: %s", c->path, strerror(errno));
+			return dfctl_say("sending to %s: %s", c->path, strerror(errno));
 	}
 	return 0;
 }
@@ -178,18 +175,18 @@ recv_line(struct conn *c, size_t *linelen)
 			}
 			len += (size_t)n;
 		} else if (n == 0) {
-			say("%s closed the connection %s", c->path, len ?
+			dfctl_say("%s closed the connection %s", c->path, len ?
 			    "in the middle of its answer" : "without answering");
 			goto fail;
 		} else if (errno == EAGAIN) {
 			if (wait_fd(c, POLLIN) == -1)
 				goto fail;
 		} else if (errno != EINTR) {
-			say("reading from %s: %s", c->path, strerror(errno));
+			dfctl_say("reading from %s: %s", c->path, strerror(errno));
 			goto fail;
 		}
 	}
-	say("the answer from %s is larger than %u MiB", c->path,
+	dfctl_say("the answer from %s is larger than %u MiB", c->path,
 	    CLI_MAX_REPLY >> 20);
 fail:
 	free(buf);
@@ -224,16 +221,16 @@ parse_reply(const struct conn *c, const char *line, size_t len,
 	json_t *id, *err;
 
 	if ((out->root = json_loadb(line, len, 0, &je)) == NULL)
-		return say("malformed answer from %s: %s", c->path, je.text);
+		return dfctl_say("malformed answer from %s: %s", c->path, je.text);
 	id = json_object_get(out->root, "id");
 	if (id != NULL && !json_is_null(id) &&
 	    (!json_is_integer(id) || json_integer_value(id) != RPC_ID))
-		return say("answer from %s is for another request", c->path);
+		return dfctl_say("answer from %s is for another request", c->path);
 	if ((err = json_object_get(out->root, "error")) != NULL)
 		return json_is_object(err) && parse_error(err, out) == 0 ? 0 :
-		    say("malformed error answer from %s", c->path);
+		    dfctl_say("malformed error answer from %s", c->path);
 	if ((out->result = json_object_get(out->root, "result")) == NULL)
-		return say("answer from %s has neither result nor error", c->path);
+		return dfctl_say("answer from %s has neither result nor error", c->path);
 	return 0;
 }
 
@@ -277,14 +274,14 @@ rpc_call(const char *path, double timeout, const char *method, json_t *params,
     struct rpc_reply *out)
 {
 	struct conn c = { .fd = -1, .path = remote ? remote->name : path,
-	    .timeout = timeout, .deadline = now() + timeout };
+	    .timeout = timeout, .deadline = dfctl_now() + timeout };
 	char *req, *line = NULL;
 	size_t len;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if ((req = request_line(method, params, &len)) == NULL)
-		return say("out of memory");
+		return dfctl_say("out of memory");
 	if (remote != NULL)
 		line = tls_exchange(remote, timeout, req, len, &len);
 	else if (conn_open(&c) == 0 && send_all(&c, req, len) == 0)

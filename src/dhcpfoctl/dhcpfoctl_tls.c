@@ -34,31 +34,6 @@ struct tconn {
 	double			 deadline;
 };
 
-static int	tsay(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-/* "dhcpfoctl: ..." on stderr; returns -1. */
-static int
-tsay(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("dhcpfoctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return -1;
-}
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* OpenSSL's latest reason, or what. */
 static const char *
 ossl_reason(const char *what)
@@ -77,7 +52,7 @@ left(const struct tconn *c)
 
 	if (c->timeout <= 0)
 		return 0;
-	l = c->deadline - mono();
+	l = c->deadline - dfctl_now();
 	return l < 0.001 ? 0.001 : l;
 }
 
@@ -126,7 +101,7 @@ tcp_connect(struct tconn *c)
 	int rc, err = 0;
 
 	if ((rc = getaddrinfo(c->r->host, c->r->port, &hints, &res)) != 0)
-		return tsay("cannot reach %s: %s", c->r->name, gai_strerror(rc));
+		return dfctl_say("cannot reach %s: %s", c->r->name, gai_strerror(rc));
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if ((err = connect_one(c, ai)) == 0)
 			break;
@@ -136,7 +111,7 @@ tcp_connect(struct tconn *c)
 	}
 	freeaddrinfo(res);
 	if (c->fd == -1) {
-		tsay("cannot reach %s: %s", c->r->name, strerror(err));
+		dfctl_say("cannot reach %s: %s", c->r->name, strerror(err));
 		fputs("is dhcpfod running there with [management] listen on that "
 		    "address and port?\n", stderr);
 		return -1;
@@ -154,20 +129,20 @@ ctx_setup(struct tconn *c)
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (access(files[i], R_OK) == -1)
-			return tsay("cannot read %s: %s", files[i], strerror(errno));
+			return dfctl_say("cannot read %s: %s", files[i], strerror(errno));
 
 	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL)
-		return tsay("cannot create a TLS context");
+		return dfctl_say("cannot create a TLS context");
 	SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
 	if (SSL_CTX_use_certificate_chain_file(c->ctx, r->cert) != 1)
-		return tsay("cannot use the certificate %s: %s", r->cert,
+		return dfctl_say("cannot use the certificate %s: %s", r->cert,
 		    ossl_reason("not a PEM certificate"));
 	if (SSL_CTX_use_PrivateKey_file(c->ctx, r->key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(c->ctx) != 1)
-		return tsay("cannot use the key %s with %s: %s", r->key, r->cert,
+		return dfctl_say("cannot use the key %s with %s: %s", r->key, r->cert,
 		    ossl_reason("not its PEM key"));
 	if (SSL_CTX_load_verify_locations(c->ctx, r->ca, NULL) != 1)
-		return tsay("cannot use the CA %s: %s", r->ca,
+		return dfctl_say("cannot use the CA %s: %s", r->ca,
 		    ossl_reason("not a PEM certificate"));
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
 	return 0;
@@ -181,7 +156,7 @@ ssl_setup(struct tconn *c)
 	X509_VERIFY_PARAM *vp;
 
 	if ((c->ssl = SSL_new(c->ctx)) == NULL || SSL_set_fd(c->ssl, c->fd) != 1)
-		return tsay("cannot create a TLS connection");
+		return dfctl_say("cannot create a TLS connection");
 	vp = SSL_get0_param(c->ssl);
 	if (inet_pton(AF_INET, c->r->host, buf) == 1 ||
 	    inet_pton(AF_INET6, c->r->host, buf) == 1)
@@ -201,25 +176,25 @@ say_tls(struct tconn *c, const char *when, int ret)
 	int e = SSL_get_error(c->ssl, ret);
 
 	if (v != X509_V_OK)
-		return tsay("%s: the server's certificate is not trusted: %s "
+		return dfctl_say("%s: the server's certificate is not trusted: %s "
 		    "(--ca names the CA that signed it)", c->r->name,
 		    X509_verify_cert_error_string(v));
 	if (e == SSL_ERROR_SSL)
-		return tsay("%s: TLS refused: %s (is our certificate, --cert, "
+		return dfctl_say("%s: TLS refused: %s (is our certificate, --cert, "
 		    "signed by the CA the server trusts, and still valid?)",
 		    c->r->name, ossl_reason("TLS error"));
 	if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0))
-		return tsay("%s closed the connection %s", c->r->name, when);
+		return dfctl_say("%s closed the connection %s", c->r->name, when);
 	/* TLS 1.3: the server checks our certificate after our handshake is
 	 * done; its alert may be lost to the reset of its close */
 	if (e == SSL_ERROR_SYSCALL && (errno == ECONNRESET || errno == EPIPE))
-		return tsay("%s: TLS refused: the connection was reset %s (is our "
+		return dfctl_say("%s: TLS refused: the connection was reset %s (is our "
 		    "certificate, --cert, signed by the CA the server trusts, and "
 		    "still valid? the server's log says why)", c->r->name, when);
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return tsay("no answer from %s within %g s (set DHCPFOCTL_TIMEOUT "
+		return dfctl_say("no answer from %s within %g s (set DHCPFOCTL_TIMEOUT "
 		    "to wait longer)", c->r->name, c->timeout);
-	return tsay("%s: %s: %s", c->r->name, when, strerror(errno));
+	return dfctl_say("%s: %s: %s", c->r->name, when, strerror(errno));
 }
 
 /* The request could not be sent (errno from the write in werr): the
@@ -236,12 +211,12 @@ say_write_failed(struct tconn *c, int werr)
 	    SSL_get_error(c->ssl, r) == SSL_ERROR_SSL)
 		say_tls(c, "after the handshake", r);
 	else if (werr == ECONNRESET || werr == EPIPE)
-		tsay("%s: TLS refused: the connection was reset after the handshake "
+		dfctl_say("%s: TLS refused: the connection was reset after the handshake "
 		    "(is our certificate, --cert, signed by the CA the server "
 		    "trusts, and still valid? the server's log says why)",
 		    c->r->name);
 	else
-		tsay("%s: sending: %s", c->r->name, werr ? strerror(werr) :
+		dfctl_say("%s: sending: %s", c->r->name, werr ? strerror(werr) :
 		    ossl_reason("TLS error"));
 }
 
@@ -256,7 +231,7 @@ tls_recv_line(struct tconn *c, size_t *linelen)
 	for (;;) {
 		if (len == cap) {
 			if (cap > CLI_MAX_REPLY) {
-				tsay("the answer from %s is too large", c->r->name);
+				dfctl_say("the answer from %s is too large", c->r->name);
 				break;
 			}
 			cap *= 2;
@@ -309,7 +284,7 @@ tls_auth(struct tconn *c, char **line, size_t *linelen)
 
 	json_decref(req);
 	if (s == NULL)
-		return tsay("out of memory");
+		return dfctl_say("out of memory");
 	out = fmt_printf("%s\n", s);
 	free(s);
 	*line = tls_roundtrip(c, out, strlen(out), linelen);
@@ -332,7 +307,7 @@ tls_exchange(const struct cli_remote *r, double timeout, const char *req,
     size_t reqlen, size_t *linelen)
 {
 	struct tconn c = { .r = r, .fd = -1, .timeout = timeout,
-	    .deadline = mono() + timeout };
+	    .deadline = dfctl_now() + timeout };
 	char *line = NULL;
 	int ret;
 
