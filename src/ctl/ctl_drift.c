@@ -257,12 +257,29 @@ rel_read(struct bufferevent *bev, void *arg)
 	rel_done(r);
 }
 
+/* Why a TLS connection to the partner's listener ended: TLS, a timeout, a
+ * close before the reply, or the socket's error. */
+static void
+link_failure(struct bufferevent *bev, short what, char *why, size_t len)
+{
+	unsigned long e;
+
+	if ((e = bufferevent_get_openssl_error(bev)) != 0)
+		snprintf(why, len, "TLS: %s", ERR_reason_error_string(e));
+	else if (what & BEV_EVENT_TIMEOUT)
+		snprintf(why, len, "no answer within %d seconds", DRIFT_TIMEOUT);
+	else if (what & BEV_EVENT_EOF)
+		snprintf(why, len, "the connection closed before the reply");
+	else
+		snprintf(why, len, "cannot connect: %s",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
 static void
 rel_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct drift_rel *r = arg;
 	char why[160];
-	unsigned long e;
 
 	if (what & BEV_EVENT_CONNECTED) {
 		static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
@@ -271,16 +288,7 @@ rel_event(struct bufferevent *bev, short what, void *arg)
 		bufferevent_write(bev, req, sizeof(req) - 1);
 		return;
 	}
-	if ((e = bufferevent_get_openssl_error(bev)) != 0)
-		snprintf(why, sizeof(why), "TLS: %s", ERR_reason_error_string(e));
-	else if (what & BEV_EVENT_TIMEOUT)
-		snprintf(why, sizeof(why), "no answer within %d seconds",
-		    DRIFT_TIMEOUT);
-	else if (what & BEV_EVENT_EOF)
-		snprintf(why, sizeof(why), "the connection closed before the reply");
-	else
-		snprintf(why, sizeof(why), "cannot connect: %s",
-		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	link_failure(bev, what, why, sizeof(why));
 	rel_result(r, NULL, why);
 	rel_done(r);
 }
@@ -530,23 +538,13 @@ static void
 repl_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct repl *j = arg;
-	unsigned long e;
 	char why[160];
 
 	if (what & BEV_EVENT_CONNECTED) {
 		repl_scope(j);
 		return;
 	}
-	if ((e = bufferevent_get_openssl_error(bev)) != 0)
-		snprintf(why, sizeof(why), "TLS: %s", ERR_reason_error_string(e));
-	else if (what & BEV_EVENT_TIMEOUT)
-		snprintf(why, sizeof(why), "no answer within %d seconds",
-		    DRIFT_TIMEOUT);
-	else if (what & BEV_EVENT_EOF)
-		snprintf(why, sizeof(why), "the connection closed");
-	else
-		snprintf(why, sizeof(why), "%s", evutil_socket_error_to_string(
-		    EVUTIL_SOCKET_ERROR()));
+	link_failure(bev, what, why, sizeof(why));
 	ctl_fail(j->req, ERR_SERVER_UNAVAILABLE, "the partner %s:%u of %s: %s%s",
 	    j->r->host, j->r->port, j->r->name, why, json_array_size(j->out) ?
 	    " (some scopes were replicated before)" : "");
