@@ -1,5 +1,7 @@
 /* Configuration file: INI through inih, one small parser per key, canonical print. */
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <grp.h>
 #include <ini.h>
 #include <stdio.h>
@@ -17,17 +19,20 @@ struct conf_parse {
 	int		 line;		/* number of the line last read */
 	char		 msg[256];	/* our first error ... */
 	int		 msgline;	/* ... and its line */
-	unsigned	 seen;		/* bit per key: duplicates are errors */
+	uint64_t	 seen;		/* bit per key: duplicates are errors */
 };
 
 #define CONF_MAX_SIZE	(1024 * 1024)
 
 typedef int (*key_fn)(struct conf *, const char *value, char *msg, size_t msglen);
 
+/* A key: parsed by parse, or, when parse is NULL, an absolute path (or
+ * empty) stored in the struct conf field at offset path. */
 struct conf_key {
 	const char	*section;
 	const char	*name;
 	key_fn		 parse;
+	size_t		 path;
 };
 
 /* Replace a string field. */
@@ -383,42 +388,6 @@ set_path(char **field, const char *key, const char *v, char *msg, size_t len)
 	return set_str(field, v);
 }
 
-static int
-key_mgmt_cert(struct conf *c, const char *v, char *msg, size_t len)
-{
-	return set_path(&c->mgmt_cert, "certificate", v, msg, len);
-}
-
-static int
-key_mgmt_key(struct conf *c, const char *v, char *msg, size_t len)
-{
-	return set_path(&c->mgmt_key, "key", v, msg, len);
-}
-
-static int
-key_mgmt_ca(struct conf *c, const char *v, char *msg, size_t len)
-{
-	return set_path(&c->mgmt_ca, "ca", v, msg, len);
-}
-
-static int
-key_mgmt_tokens(struct conf *c, const char *v, char *msg, size_t len)
-{
-	return set_path(&c->mgmt_tokens, "tokens", v, msg, len);
-}
-
-static int
-key_mgmt_client_cert(struct conf *c, const char *v, char *msg, size_t len)
-{
-	return set_path(&c->mgmt_client_cert, "client-certificate", v, msg, len);
-}
-
-static int
-key_mgmt_client_key(struct conf *c, const char *v, char *msg, size_t len)
-{
-	return set_path(&c->mgmt_client_key, "client-key", v, msg, len);
-}
-
 /* partners = NAME=HOST[:PORT][, NAME=HOST[:PORT] ...]: the form only; the
  * drift checker (ctl_drift.c) parses it. */
 static int
@@ -442,12 +411,6 @@ key_mgmt_drift_interval(struct conf *c, const char *v, char *msg, size_t len)
 	}
 	c->mgmt_drift_interval = (unsigned)n;
 	return 0;
-}
-
-static int
-key_audit_log(struct conf *c, const char *v, char *msg, size_t len)
-{
-	return set_path(&c->audit_log, "audit-log", v, msg, len);
 }
 
 /* admins / users = PATTERN [| PATTERN ...]; a pattern is ATTR=VALUE[,...]
@@ -475,38 +438,40 @@ key_mgmt_users(struct conf *c, const char *v, char *msg, size_t len)
 	return set_patterns(&c->mgmt_users, "users", v, msg, len);
 }
 
+#define PATH(field)	offsetof(struct conf, field)
 static const struct conf_key conf_keys[] = {
-	{ "server",	"interfaces",		key_interfaces },
-	{ "server",	"database",		key_database },
-	{ "server",	"control-socket",	key_socket },
-	{ "server",	"control-socket-mode",	key_socket_mode },
-	{ "server",	"control-socket-group",	key_socket_group },
-	{ "server",	"server-id",		key_server_id },
-	{ "server",	"user",			key_user },
-	{ "server",	"log-level",		key_log_level },
-	{ "server",	"dhcp-port",		key_dhcp_port },
-	{ "server",	"metrics-listen",	key_metrics_listen },
-	{ "server",	"dashboard-dir",	key_dashboard_dir },
-	{ "failover",	"listen",		key_listen },
-	{ "limits",	"mac-rate",		key_mac_rate },
-	{ "limits",	"mac-burst",		key_mac_burst },
-	{ "limits",	"relay-rate",		key_relay_rate },
-	{ "limits",	"relay-burst",		key_relay_burst },
-	{ "management",	"listen",		key_mgmt_listen },
-	{ "management",	"certificate",		key_mgmt_cert },
-	{ "management",	"key",			key_mgmt_key },
-	{ "management",	"ca",			key_mgmt_ca },
-	{ "management",	"admins",		key_mgmt_admins },
-	{ "management",	"users",		key_mgmt_users },
-	{ "management",	"tokens",		key_mgmt_tokens },
-	{ "management",	"audit-log",		key_audit_log },
-	{ "management",	"client-certificate",	key_mgmt_client_cert },
-	{ "management",	"client-key",		key_mgmt_client_key },
-	{ "management",	"partners",		key_mgmt_partners },
-	{ "management",	"drift-interval",	key_mgmt_drift_interval },
+	{ "server",	"interfaces",		key_interfaces, 0 },
+	{ "server",	"database",		key_database, 0 },
+	{ "server",	"control-socket",	key_socket, 0 },
+	{ "server",	"control-socket-mode",	key_socket_mode, 0 },
+	{ "server",	"control-socket-group",	key_socket_group, 0 },
+	{ "server",	"server-id",		key_server_id, 0 },
+	{ "server",	"user",			key_user, 0 },
+	{ "server",	"log-level",		key_log_level, 0 },
+	{ "server",	"dhcp-port",		key_dhcp_port, 0 },
+	{ "server",	"metrics-listen",	key_metrics_listen, 0 },
+	{ "server",	"dashboard-dir",	key_dashboard_dir, 0 },
+	{ "failover",	"listen",		key_listen, 0 },
+	{ "limits",	"mac-rate",		key_mac_rate, 0 },
+	{ "limits",	"mac-burst",		key_mac_burst, 0 },
+	{ "limits",	"relay-rate",		key_relay_rate, 0 },
+	{ "limits",	"relay-burst",		key_relay_burst, 0 },
+	{ "management",	"listen",		key_mgmt_listen, 0 },
+	{ "management",	"certificate",		NULL, PATH(mgmt_cert) },
+	{ "management",	"key",			NULL, PATH(mgmt_key) },
+	{ "management",	"ca",			NULL, PATH(mgmt_ca) },
+	{ "management",	"admins",		key_mgmt_admins, 0 },
+	{ "management",	"users",		key_mgmt_users, 0 },
+	{ "management",	"tokens",		NULL, PATH(mgmt_tokens) },
+	{ "management",	"audit-log",		NULL, PATH(audit_log) },
+	{ "management",	"client-certificate",	NULL, PATH(mgmt_client_cert) },
+	{ "management",	"client-key",		NULL, PATH(mgmt_client_key) },
+	{ "management",	"partners",		key_mgmt_partners, 0 },
+	{ "management",	"drift-interval",	key_mgmt_drift_interval, 0 },
 };
+#undef PATH
+_Static_assert(nitems(conf_keys) <= 64, "conf_parse.seen has a bit per key");
 
-_Static_assert(nitems(conf_keys) <= 32, "conf_parse.seen has a bit per key");
 
 /* inih callback: one key. Returning 0 makes ini_parse report this line. */
 static int
@@ -519,17 +484,21 @@ conf_handler(void *user, const char *section, const char *name, const char *valu
 		return 1;
 	p->msgline = p->line;
 	for (size_t i = 0; i < nitems(conf_keys); i++) {
-		if (strcmp(section, conf_keys[i].section) != 0)
+		const struct conf_key *k = &conf_keys[i];
+
+		if (strcmp(section, k->section) != 0)
 			continue;
 		known_section = 1;
 		if (strcmp(name, conf_keys[i].name) != 0)
 			continue;
-		if (p->seen & (1u << i)) {
+		if (p->seen & ((uint64_t)1 << i)) {
 			snprintf(p->msg, sizeof(p->msg), "duplicate key '%s'", name);
 			return 0;
 		}
-		p->seen |= 1u << i;
-		if (conf_keys[i].parse(p->conf, value, p->msg, sizeof(p->msg)) == 0)
+		p->seen |= (uint64_t)1 << i;
+		if ((k->parse != NULL ? k->parse(p->conf, value, p->msg, sizeof(p->msg)) :
+		    set_path((char **)(void *)((char *)p->conf + k->path), k->name, value,
+		    p->msg, sizeof(p->msg))) == 0)
 			return 1;
 		if (p->msg[0] == '\0')
 			snprintf(p->msg, sizeof(p->msg), "out of memory");
