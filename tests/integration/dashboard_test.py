@@ -425,18 +425,13 @@ def main():
     except Exception as e:      # a broken lab is a failure, not a crash
         check(False, "exception: %r" % (e,))
     finally:
-        if lk.failed and a and b:
-            for s in (a, b):
-                print("---- %s log (tail) ----\n%s" % (s.name, s.log()[-4000:]))
+        lk.show_logs((a, b), 4000)
         for s in (a, b):
             if s and s.proc:
                 rc = s.stop()
                 check(rc == 0, "%s exits 0 on SIGTERM (a sanitizer build: no leak): %r"
                       % (s.name, rc))
-        LAB.down()
-        check(not LAB.left(), "lab torn down (%s)" % LAB.left())
-        if os.environ.get("LAB_KEEP") != "1":
-            shutil.rmtree(tmp, ignore_errors=True)
+        LAB.close(tmp)
     return lk.report("dashboard")
 
 

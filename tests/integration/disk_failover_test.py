@@ -110,13 +110,8 @@ def main():
     except Exception as e:      # a broken lab is a failure, not a crash
         check(False, "exception: %r" % (e,))
     finally:
-        if lk.failed and a and b:
-            for s in (a, b):
-                print("---- %s log (tail) ----\n%s" % (s.name, s.log()[-6000:]))
-        fo.LAB.down()
-        check(not fo.LAB.left(), "lab torn down (%s)" % fo.LAB.left())
-        if os.environ.get("LAB_KEEP") != "1":
-            shutil.rmtree(tmp, ignore_errors=True)
+        lk.show_logs((a, b), 6000)
+        fo.LAB.close(tmp)
     return lk.report("disk failover")
 
 

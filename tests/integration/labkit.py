@@ -17,6 +17,7 @@ Stdlib only. BUILD (the environment's, default build) holds dhcpfod and dhcpfoct
 import atexit
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -47,6 +48,15 @@ def check(cond, what):
         failed += 1
         print("FAIL: " + what, flush=True)
     return cond
+
+
+def show_logs(servers, tail=5000):
+    """When a check failed, the end of each server's log (None skipped)."""
+    if not failed:
+        return
+    for s in servers:
+        if s is not None and os.path.exists(s.logpath):
+            print("---- %s log (tail) ----\n%s" % (s.name, s.log()[-tail:]))
 
 
 def report(name):
@@ -120,6 +130,14 @@ class Lab:
             time.sleep(0.2)
         for ns in self.names:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+    def close(self, tmp):
+        """The end of a test: the lab down, checked gone, and the test's
+        directory tmp removed (kept with LAB_KEEP=1)."""
+        self.down()
+        check(not self.left(), "lab torn down (%s)" % self.left())
+        if os.environ.get("LAB_KEEP") != "1":
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def left(self):
         """The namespaces of the lab that still exist."""

@@ -310,13 +310,8 @@ def main():
             check(sampler.samples > 10 and not sampler.bad,
                   "no address ACTIVE for two clients in %d samples of both tables %s"
                   % (sampler.samples, sampler.bad[:3]))
-        if lk.failed and a and b:
-            for s in (a, b):
-                print("---- %s log (tail) ----\n%s" % (s.name, s.log()[-5000:]))
-        LAB.down()
-        check(not LAB.left(), "lab torn down (%s)" % LAB.left())
-        if os.environ.get("LAB_KEEP") != "1":
-            shutil.rmtree(tmp, ignore_errors=True)
+        lk.show_logs((a, b))
+        LAB.close(tmp)
     return lk.report("maint")
 
 

@@ -338,17 +338,11 @@ def main():
     except Exception as e:      # a broken lab is a failure, not a crash
         check(False, "exception: %r" % (e,))
     finally:
-        if lk.failed and a and b:
-            for s in (a, b):
-                if os.path.exists(s.logpath):
-                    print("---- %s log (tail) ----\n%s" % (s.name, s.log()[-5000:]))
+        lk.show_logs((a, b))
         for s in (a, b):
             if s:
                 s.stop()
-        LAB.down()
-        check(not LAB.left(), "lab torn down (%s)" % LAB.left())
-        if os.environ.get("LAB_KEEP") != "1":
-            shutil.rmtree(tmp, ignore_errors=True)
+        LAB.close(tmp)
     return lk.report("operator")
 
 
