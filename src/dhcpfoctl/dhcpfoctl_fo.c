@@ -62,7 +62,7 @@ static const struct argdef o_create[] = {
 	    "seconds in COMMUNICATION_INT before PARTNER_DOWN (0: never)", NULL },
 	{ "lb-max-seconds", "load_balance_max_seconds", T_UINT, 0, "S",
 	    "in NORMAL, answer any client that has waited more than S seconds "
-	    "(its secs field), whatever the hash (0: never, the default)", NULL },
+	    "(its secs field), whatever the hash (default 3; 0: never)", NULL },
 	{ "max-response-delay", "max_response_delay", T_UINT, 0, "S",
 	    "seconds of silence before the link counts as lost, advertised to the "
 	    "partner (ISC's max-response-delay; 0: 10, the default)", NULL },
