@@ -110,46 +110,34 @@ plan_add(json_t *plan, const char *method, json_t *params)
 	    "params", params));
 }
 
-json_t *
-cfg_plan(const char *subnet, const json_t *a, const json_t *b, char *err,
-    size_t errlen)
+/* A scope the partner lacks: its scope.create, and what that leaves there
+ * (no exclusion, no reservation, enabled) to compare the rest with. */
+static json_t *
+plan_create(json_t *plan, const char *subnet, const json_t *a)
 {
-	json_t *plan = json_array(), *set, *eb, *rb, *v, *w, *made = NULL;
-	const json_t *ea = json_object_get(a, "exclusions"),
-	    *ra = json_object_get(a, "reservations");
+	plan_add(plan, "scope.create", json_pack("{s:s, s:O, s:O, s:O, s:O, s:O}",
+	    "subnet", subnet, "prefix", json_object_get(a, "prefix"),
+	    "name", json_object_get(a, "name"), "range", json_object_get(a, "range"),
+	    "lease_time", json_object_get(a, "lease_time"),
+	    "options", json_object_get(a, "options")));
+	return json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:[], s:{}}",
+	    "prefix", json_object_get(a, "prefix"),
+	    "mask", json_object_get(a, "mask"),
+	    "name", json_object_get(a, "name"),
+	    "range", json_object_get(a, "range"),
+	    "lease_time", json_object_get(a, "lease_time"),
+	    "options", json_object_get(a, "options"),
+	    "state", "enabled", "exclusions", "reservations");
+}
+
+/* Name, lease time, options, state: one scope.set, if any differs. */
+static void
+plan_set(json_t *plan, const char *subnet, const json_t *a, const json_t *b)
+{
 	static const char *const fields[] = { "name", "lease_time", "options",
 	    "state", NULL };
-	const char *k;
-	size_t i;
+	json_t *set = json_pack("{s:s}", "subnet", subnet);
 
-	if (b == NULL || json_is_null(b)) {
-		plan_add(plan, "scope.create", json_pack("{s:s, s:O, s:O, s:O, s:O, "
-		    "s:O}", "subnet", subnet, "prefix", json_object_get(a, "prefix"),
-		    "name", json_object_get(a, "name"), "range",
-		    json_object_get(a, "range"), "lease_time",
-		    json_object_get(a, "lease_time"), "options",
-		    json_object_get(a, "options")));
-		/* what scope.create leaves: no exclusion, no reservation, enabled */
-		b = made = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:[], s:{}}",
-		    "prefix", json_object_get(a, "prefix"),
-		    "mask", json_object_get(a, "mask"),
-		    "name", json_object_get(a, "name"),
-		    "range", json_object_get(a, "range"),
-		    "lease_time", json_object_get(a, "lease_time"),
-		    "options", json_object_get(a, "options"),
-		    "state", "enabled", "exclusions", "reservations");
-	}
-	if (!json_equal(json_object_get(a, "range"), json_object_get(b, "range")) ||
-	    !json_equal(json_object_get(a, "mask"), json_object_get(b, "mask"))) {
-		snprintf(err, errlen, "scope %s: the mask or range differs, which "
-		    "scope.set cannot change: delete the partner's scope and "
-		    "replicate again", subnet);
-		json_decref(plan);
-		json_decref(made);
-		return NULL;
-	}
-	/* name, lease time, options, state: one scope.set */
-	set = json_pack("{s:s}", "subnet", subnet);
 	for (const char *const *f = fields; *f != NULL; f++)
 		if (!json_equal(json_object_get(a, *f), json_object_get(b, *f)))
 			json_object_set(set, *f, json_object_get(a, *f));
@@ -157,9 +145,17 @@ cfg_plan(const char *subnet, const json_t *a, const json_t *b, char *err,
 		plan_add(plan, "scope.set", set);
 	else
 		json_decref(set);
-	/* exclusions: the partner's extra ones first, then ours */
-	eb = json_object_get(b, "exclusions");
-	json_array_foreach(eb, i, v)
+}
+
+/* Exclusions: the partner's extra ones removed first, then ours added. */
+static void
+plan_exclusions(json_t *plan, const char *subnet, const json_t *ea,
+    const json_t *eb)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach((json_t *)eb, i, v)
 		if (!ivl_in(ea, v))
 			plan_add(plan, "scope.remove_exclusion", json_pack("{s:s, "
 			    "s:O, s:O}", "subnet", subnet, "start",
@@ -171,10 +167,18 @@ cfg_plan(const char *subnet, const json_t *a, const json_t *b, char *err,
 			    "s:O, s:O}", "subnet", subnet, "start",
 			    json_object_get(v, "start"), "end",
 			    json_object_get(v, "end")));
-	/* reservations: the partner's that differ removed, ours added */
-	rb = json_object_get(b, "reservations");
-	json_object_foreach(rb, k, w)
-		if (!json_equal(w, json_object_get(ra, k)))
+}
+
+/* Reservations: the partner's that differ removed, ours added. */
+static void
+plan_reservations(json_t *plan, const char *subnet, const json_t *ra,
+    const json_t *rb)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)rb, k, v)
+		if (!json_equal(v, json_object_get(ra, k)))
 			plan_add(plan, "reservation.remove", json_pack("{s:s, s:s}",
 			    "subnet", subnet, "address", k));
 	json_object_foreach((json_t *)ra, k, v)
@@ -183,6 +187,30 @@ cfg_plan(const char *subnet, const json_t *a, const json_t *b, char *err,
 			    "s:O}", "subnet", subnet, "address", k, "hwaddr",
 			    json_object_get(v, "hwaddr"), "name",
 			    json_object_get(v, "name")));
+}
+
+json_t *
+cfg_plan(const char *subnet, const json_t *a, const json_t *b, char *err,
+    size_t errlen)
+{
+	json_t *plan = json_array(), *made = NULL;
+
+	if (b == NULL || json_is_null(b))
+		b = made = plan_create(plan, subnet, a);
+	if (!json_equal(json_object_get(a, "range"), json_object_get(b, "range")) ||
+	    !json_equal(json_object_get(a, "mask"), json_object_get(b, "mask"))) {
+		snprintf(err, errlen, "scope %s: the mask or range differs, which "
+		    "scope.set cannot change: delete the partner's scope and "
+		    "replicate again", subnet);
+		json_decref(plan);
+		json_decref(made);
+		return NULL;
+	}
+	plan_set(plan, subnet, a, b);
+	plan_exclusions(plan, subnet, json_object_get(a, "exclusions"),
+	    json_object_get(b, "exclusions"));
+	plan_reservations(plan, subnet, json_object_get(a, "reservations"),
+	    json_object_get(b, "reservations"));
 	json_decref(made);
 	return plan;
 }
