@@ -29,6 +29,19 @@ rel_lookup(struct ctl_req *r, const char *name, struct fo_rel *rel)
 	return rc == 0 ? 0 : -1;
 }
 
+/* The relationship of a method whose only parameter is its name: 0, or -1
+ * after answering 87, 20115 or 20013. */
+static int
+rel_named(struct ctl_req *r, json_t *p, struct fo_rel *rel)
+{
+	static const char *const allowed[] = { "name", NULL };
+	const char *name;
+
+	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1)
+		return -1;
+	return rel_lookup(r, name, rel);
+}
+
 /* Answer with the relationship as now stored. */
 static void
 reply_rel(struct ctl_req *r, const char *name)
@@ -472,12 +485,9 @@ done:
 void
 m_fo_delete(struct ctl_req *r, json_t *p)
 {
-	static const char *const allowed[] = { "name", NULL };
 	struct fo_rel rel;
-	const char *name;
 
-	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1 ||
-	    rel_lookup(r, name, &rel) == -1)
+	if (rel_named(r, p, &rel) == -1)
 		return;
 	if (store_rel_delete(ctl_req_daemon(r)->store, rel.name) != 0)
 		ctl_fail_store(r);
@@ -491,14 +501,10 @@ m_fo_delete(struct ctl_req *r, json_t *p)
 void
 m_fo_get(struct ctl_req *r, json_t *p)
 {
-	static const char *const allowed[] = { "name", NULL };
 	struct fo_rel rel;
-	const char *name;
-
 	json_t *o, *live;
 
-	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1 ||
-	    rel_lookup(r, name, &rel) == -1)
+	if (rel_named(r, p, &rel) == -1)
 		return;
 	o = rel_to_json(&rel);
 	if ((live = fo_status(ctl_req_daemon(r)->fo, rel.name)) != NULL)
@@ -939,12 +945,9 @@ trigger_done(void *arg, json_t *result, int code, const char *detail)
 void
 m_fo_trigger(struct ctl_req *r, json_t *p)
 {
-	static const char *const allowed[] = { "name", NULL };
 	struct fo_rel rel;
-	const char *name;
 
-	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1 ||
-	    rel_lookup(r, name, &rel) == -1)
+	if (rel_named(r, p, &rel) == -1)
 		return;
 	if (rel.server_type == FO_SECONDARY)
 		ctl_fail(r, ERR_FO_REL_IS_SECONDARY, "this server is the secondary of "
@@ -993,12 +996,9 @@ m_fo_maintenance(struct ctl_req *r, json_t *p)
 void
 m_fo_resync(struct ctl_req *r, json_t *p)
 {
-	static const char *const allowed[] = { "name", NULL };
 	struct fo_rel rel;
-	const char *name;
 
-	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1 ||
-	    rel_lookup(r, name, &rel) == -1)
+	if (rel_named(r, p, &rel) == -1)
 		return;
 	fo_resync(ctl_req_daemon(r)->fo, rel.name, trigger_done, r);
 	fo_rel_fini(&rel);
