@@ -262,7 +262,8 @@ clean:
 #                 failover pair through a rebalance and a failure (scripts/demo-failover.py)
 #   make bench    perfdhcp: dhcpfod vs kea-dhcp4 vs dhcpd (scripts/bench.sh; knobs there)
 #   make bench-failover  a dhcpfod pair: rebalancing and throughput (scripts/bench-failover.py)
-.PHONY: demo bench bench-failover chaos
+#   make bench-scale  a million leases, many scopes, mass events, memory (scripts/bench-scale/run)
+.PHONY: demo bench bench-failover bench-scale chaos
 demo: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@BUILD=$(BUILD) scripts/demo.sh
@@ -285,3 +286,9 @@ chaos: all
 bench-failover: all
 	@scripts/install-deps --check >/dev/null || scripts/install-deps
 	@BUILD=$(BUILD) python3 scripts/bench-failover.py
+
+# ISP scale, side by side with kea-dhcp4 + libdhcp_ha.so where Kea does the same job:
+#   make bench-scale [PARTS="resync memory scopes mass"]  (figures in build/bench-scale/)
+bench-scale: all
+	@scripts/install-deps --check >/dev/null || scripts/install-deps
+	@BUILD=$(BUILD) scripts/bench-scale/run
