@@ -47,6 +47,7 @@ struct drift_rel {
 	json_t			*drift;		/* subnets; NULL unknown */
 	char			 err[160];	/* the last check's failure */
 	int64_t			 checked;	/* wall clock of the last answer */
+	int			 dynamic;	/* from failover.create, not partners */
 	struct ctl_drift	*owner;
 };
 
@@ -57,7 +58,7 @@ struct ctl_drift {
 	struct event		*timer;
 	unsigned		 interval;
 	struct drift_rel	*v;
-	size_t			 n;
+	size_t			 n, cap;	/* cap: never realloc'd after start */
 };
 
 static struct ctl_drift *the;	/* one daemon, one checker */
@@ -338,7 +339,8 @@ tick(evutil_socket_t fd, short what, void *arg)
 	struct timeval tv = { dr->interval, 0 };
 
 	for (size_t i = 0; i < dr->n; i++)
-		rel_start(&dr->v[i]);
+		if (dr->v[i].name[0] != '\0')
+			rel_start(&dr->v[i]);
 	evtimer_add(dr->timer, &tv);
 }
 
@@ -614,6 +616,32 @@ ctl_drift_replicate(struct ctl_req *req, const char *name, json_t *subnets)
 
 /* ---- the API ---- */
 
+/* Room for every relationship a server may have besides the configured
+ * ones, so that ctl_drift_watch never moves an entry a connection points
+ * at. */
+static int
+reserve(struct ctl_drift *dr)
+{
+	struct drift_rel *v = realloc(dr->v, (dr->n + FO_MAX_RELATIONSHIPS) *
+	    sizeof(*v));
+
+	if (v == NULL)
+		return -1;
+	dr->v = v;
+	dr->cap = dr->n + FO_MAX_RELATIONSHIPS;
+	return 0;
+}
+
+int
+ctl_drift_client(struct event_base **base, SSL_CTX **ctx)
+{
+	if (the == NULL)
+		return -1;
+	*base = the->base;
+	*ctx = the->ctx;
+	return 0;
+}
+
 struct ctl_drift *
 ctl_drift_new(struct event_base *base, struct daemon *d, const struct conf *c,
     char *err, size_t errlen)
@@ -622,8 +650,7 @@ ctl_drift_new(struct event_base *base, struct daemon *d, const struct conf *c,
 	struct timeval first = { 1, 0 };
 
 	err[0] = '\0';
-	if (c->mgmt_client_cert == NULL || c->mgmt_partners == NULL ||
-	    *c->mgmt_partners == '\0' || c->mgmt_drift_interval == 0)
+	if (c->mgmt_client_cert == NULL)
 		return NULL;
 	if (c->mgmt_client_key == NULL || c->mgmt_ca == NULL) {
 		snprintf(err, errlen, "[management] client-certificate needs "
@@ -637,7 +664,8 @@ ctl_drift_new(struct event_base *base, struct daemon *d, const struct conf *c,
 	dr->base = base;
 	dr->d = d;
 	dr->interval = c->mgmt_drift_interval;
-	if (parse_partners(dr, c->mgmt_partners, err, errlen) == -1 ||
+	if ((c->mgmt_partners != NULL && parse_partners(dr, c->mgmt_partners,
+	    err, errlen) == -1) || reserve(dr) == -1 ||
 	    (dr->ctx = client_ctx(c, err, errlen)) == NULL ||
 	    (dr->timer = evtimer_new(base, tick, dr)) == NULL) {
 		if (err[0] == '\0')
@@ -645,8 +673,10 @@ ctl_drift_new(struct event_base *base, struct daemon *d, const struct conf *c,
 		ctl_drift_free(dr);
 		return NULL;
 	}
-	evtimer_add(dr->timer, &first);
 	the = dr;
+	if (dr->interval == 0)
+		return dr;	/* the client for failover.* on both sides only */
+	evtimer_add(dr->timer, &first);
 	log_info("configuration drift: checking %zu relationship%s every %u s",
 	    dr->n, dr->n == 1 ? "" : "s", dr->interval);
 	return dr;
@@ -678,8 +708,8 @@ ctl_drift_free(struct ctl_drift *dr)
 static struct drift_rel *
 find(const char *name)
 {
-	for (size_t i = 0; the != NULL && name != NULL && i < the->n; i++)
-		if (strcmp(the->v[i].name, name) == 0)
+	for (size_t i = 0; the != NULL && name != NULL && *name && i < the->n; i++)
+		if (strcasecmp(the->v[i].name, name) == 0)
 			return &the->v[i];
 	return NULL;
 }
@@ -708,4 +738,55 @@ ctl_drift_count(const char *name)
 	struct drift_rel *r = find(name);
 
 	return r == NULL || r->drift == NULL ? -1 : (int)json_array_size(r->drift);
+}
+
+int
+ctl_drift_partner(const char *name, char *host, size_t len, uint16_t *port)
+{
+	for (size_t i = 0; the != NULL && name != NULL && i < the->n; i++)
+		if (strcasecmp(the->v[i].name, name) == 0) {
+			snprintf(host, len, "%s", the->v[i].host);
+			*port = the->v[i].port;
+			return 0;
+		}
+	return -1;
+}
+
+void
+ctl_drift_watch(const char *name, const char *host, uint16_t port)
+{
+	struct drift_rel *r;
+	char h[64];
+	uint16_t p;
+
+	if (the == NULL || ctl_drift_partner(name, h, sizeof(h), &p) == 0)
+		return;		/* configured, or already watched */
+	for (r = the->v; r < the->v + the->n && r->name[0] != '\0'; r++)
+		;
+	if (r == the->v + the->n) {
+		if (the->n == the->cap)
+			return;
+		the->n++;
+	}
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(r->host, sizeof(r->host), "%s", host);
+	r->port = port;
+	r->owner = the;
+	r->dynamic = 1;
+	if (the->interval > 0)
+		rel_start(r);
+}
+
+void
+ctl_drift_forget(const char *name)
+{
+	struct drift_rel *r = find(name);
+
+	if (r == NULL || !r->dynamic || r->repl != NULL)
+		return;
+	rel_done(r);
+	json_decref(r->drift);
+	r->drift = NULL;
+	r->name[0] = '\0';	/* a free slot for ctl_drift_watch */
 }

@@ -6,6 +6,7 @@
 #define DHCPFOD_CTL_DRIFT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -31,6 +32,19 @@ json_t	*ctl_drift_json(const char *name);
  * no connection). */
 struct ctl_req;
 int	ctl_drift_replicate(struct ctl_req *, const char *name, json_t *subnets);
+/* The daemon's TLS client for its partners (ctl_link.c): -1 when it has
+ * no [management] client-certificate. */
+struct ssl_ctx_st;
+int	ctl_drift_client(struct event_base **, struct ssl_ctx_st **);
+/* The partner's listener of relationship name, from [management] partners
+ * or ctl_drift_watch: 0, or -1 none known. */
+int	ctl_drift_partner(const char *name, char *host, size_t len,
+	    uint16_t *port);
+/* Check relationship name against host:port too (a relationship made on
+ * both servers by failover.create, ctl_fo_pair.c), until ctl_drift_forget
+ * or a restart; a configured one keeps its address. */
+void	ctl_drift_watch(const char *name, const char *host, uint16_t port);
+void	ctl_drift_forget(const char *name);
 /* The number of drifting scopes of name: -1 unknown or not checked. */
 int	ctl_drift_count(const char *name);
 

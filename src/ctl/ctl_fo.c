@@ -341,6 +341,17 @@ scopes_leased(struct store *st, const struct fo_rel *rel)
 	return rc;
 }
 
+/* Every check of create, nothing stored (ctl_fo.h). */
+int
+ctl_fo_create_check(struct ctl_req *r, json_t *p, struct fo_rel *rel,
+    const char **name)
+{
+	if (create_params(r, p, rel, name) == -1 || create_checks(r, rel,
+	    *name) == -1)
+		return -1;
+	return 0;
+}
+
 void
 m_fo_create(struct ctl_req *r, json_t *p)
 {
@@ -348,7 +359,11 @@ m_fo_create(struct ctl_req *r, json_t *p)
 	const char *name;
 	int rc;
 
-	if (create_params(r, p, &rel, &name) == -1 || create_checks(r, &rel, name) == -1)
+	if (json_object_get(p, "partner_management") != NULL) {
+		ctl_fo_pair(r, p, PAIR_CREATE);	/* both servers (ctl_fo_pair.c) */
+		return;
+	}
+	if (ctl_fo_create_check(r, p, &rel, &name) == -1)
 		goto done;
 	snprintf(rel.name, sizeof(rel.name), "%s", name);
 	if ((rc = scopes_leased(ctl_req_daemon(r)->store, &rel)) == -1) {
@@ -488,6 +503,10 @@ m_fo_delete(struct ctl_req *r, json_t *p)
 {
 	struct fo_rel rel;
 
+	if (json_object_get(p, "partner_management") != NULL) {
+		ctl_fo_pair(r, p, PAIR_DELETE);
+		return;
+	}
 	if (ctl_rel_named(r, p, &rel) == -1)
 		return;
 	if (store_rel_delete(ctl_req_daemon(r)->store, rel.name) != 0)
@@ -639,6 +658,10 @@ m_fo_add_scopes(struct ctl_req *r, json_t *p)
 	uint32_t *scopes;
 	size_t n, i;
 
+	if (json_object_get(p, "partner_management") != NULL) {
+		ctl_fo_pair(r, p, PAIR_ADD_SCOPES);
+		return;
+	}
 	if (scope_change_front(r, p, 1, &rel, &scopes, &n) == -1)
 		return;
 	if (ctl_rel_check_normal(r, &rel) == 0) {
@@ -685,6 +708,24 @@ scopes_in_rel(struct ctl_req *r, const struct fo_rel *rel, const uint32_t *scope
 	return 0;
 }
 
+/* Every check of add_scopes / remove_scopes, nothing stored (ctl_fo.h). */
+int
+ctl_fo_scopes_check(struct ctl_req *r, json_t *p, int adding, struct fo_rel *rel)
+{
+	uint32_t *scopes;
+	size_t n;
+	int rc;
+
+	if (scope_change_front(r, p, adding, rel, &scopes, &n) == -1)
+		return -1;
+	rc = (!adding && scopes_in_rel(r, rel, scopes, n) == -1) ||
+	    ctl_rel_check_normal(r, rel) == -1 ? -1 : 0;
+	free(scopes);
+	if (rc == -1)
+		fo_rel_fini(rel);
+	return rc;
+}
+
 void
 m_fo_remove_scopes(struct ctl_req *r, json_t *p)
 {
@@ -693,6 +734,10 @@ m_fo_remove_scopes(struct ctl_req *r, json_t *p)
 	uint32_t *scopes;
 	size_t n, i;
 
+	if (json_object_get(p, "partner_management") != NULL) {
+		ctl_fo_pair(r, p, PAIR_REMOVE_SCOPES);
+		return;
+	}
 	if (scope_change_front(r, p, 0, &rel, &scopes, &n) == -1)
 		return;
 	if (scopes_in_rel(r, &rel, scopes, n) == 0 && ctl_rel_check_normal(r, &rel) == 0) {

@@ -89,6 +89,7 @@ struct ctl {
 };
 
 static void client_read(struct bufferevent *, void *);
+static int text_printable(const char *);
 
 /* ---- replies ---- */
 
@@ -234,19 +235,18 @@ ctl_fail_store(struct ctl_req *r)
  * ctl_dash.c): the same handler a client's request runs, answered at once;
  * a method of another class is refused (NULL) before it runs. */
 json_t *
-ctl_call_local(struct daemon *d, const char *method, json_t *params)
+ctl_call_self(struct daemon *d, const char *method, json_t *params, int *code,
+    char *detail, size_t detlen)
 {
 	struct ctl_req *r = calloc(1, sizeof(*r));
 	uint64_t errors = d->stats.rpc_errors;	/* not a client's: not counted */
 	char *line = NULL;
-	json_t *reply, *result = NULL;
+	json_t *reply, *result = NULL, *err;
 
-	/* read-only methods only (RPC.md §1.1): the callers answer over
-	 * channels that authenticate nobody */
-	if (r == NULL || ctl_method_class(method) != CTL_READ) {
-		free(r);
+	*code = ERR_JET_ERROR;
+	snprintf(detail, detlen, "out of memory");
+	if (r == NULL)
 		return NULL;
-	}
 	r->daemon = d;
 	r->local = &line;
 	r->id = json_integer(0);
@@ -256,15 +256,54 @@ ctl_call_local(struct daemon *d, const char *method, json_t *params)
 	r->id = NULL;
 	if (!r->done) {			/* answers later: dropped then (req_finish) */
 		r->local = NULL;
+		snprintf(detail, detlen, "%s answers later", method);
 		return NULL;
 	}
 	req_free(r);
 	if (line != NULL && (reply = json_loads(line, 0, NULL)) != NULL) {
-		result = json_incref(json_object_get(reply, "result"));
+		if ((result = json_incref(json_object_get(reply, "result"))) ==
+		    NULL && (err = json_object_get(reply, "error")) != NULL) {
+			const char *why = json_string_value(json_object_get(
+			    json_object_get(err, "data"), "detail"));
+
+			*code = (int)json_integer_value(json_object_get(err,
+			    "code"));
+			snprintf(detail, detlen, "%s", why ? why : "");
+		}
 		json_decref(reply);
 	}
 	free(line);
+	if (result != NULL)
+		*code = 0;
 	return result;
+}
+
+void
+ctl_req_identity(struct ctl_req *r, char *buf, size_t len)
+{
+	const char *id = r->audit_who[1], *ch = r->audit_who[0], *peer =
+	    r->audit_who[2];
+
+	if (id == NULL && r->client != NULL) {
+		id = r->client->identity;
+		ch = r->client->channel;
+		peer = r->client->peer;
+	}
+	snprintf(buf, len, "%s (%s %s)", id ? id : "?", ch ? ch : "?",
+	    peer ? peer : "?");
+}
+
+json_t *
+ctl_call_local(struct daemon *d, const char *method, json_t *params)
+{
+	char detail[8];
+	int code;
+
+	/* read-only methods only (RPC.md §1.1): the callers answer over
+	 * channels that authenticate nobody */
+	if (ctl_method_class(method) != CTL_READ)
+		return NULL;
+	return ctl_call_self(d, method, params, &code, detail, sizeof(detail));
 }
 
 /* ---- requests ---- */
@@ -339,6 +378,48 @@ client_auth(struct ctl_client *c, struct ctl_req *r, json_t *params)
 	    ctl_role_name(role)));
 }
 
+/* session.on_behalf {"of"} (REMOTE.md §9): a partner daemon acting for
+ * one of its own callers says whom; the connection's identity, in the log
+ * and the audit log, becomes "SUBJECT on behalf of OF". The role stays the
+ * certificate's. */
+static void
+client_on_behalf(struct ctl_client *c, struct ctl_req *r, json_t *params)
+{
+	const char *of = json_string_value(json_object_get(params, "of"));
+	char *id;
+
+	if (strcmp(c->channel, "tls") != 0 || strstr(c->identity,
+	    " on behalf of ") != NULL) {
+		ctl_fail(r, ERR_INVALID_PARAMETER, "session.on_behalf is for a "
+		    "partner's TLS connection, once");
+		return;
+	}
+	if (of == NULL || json_object_size(params) != 1 || *of == '\0' ||
+	    strlen(of) > 512 || !text_printable(of)) {
+		ctl_fail(r, ERR_INVALID_PARAMETER, "session.on_behalf takes one "
+		    "parameter, \"of\", printable text of 1..512 bytes");
+		return;
+	}
+	if (asprintf(&id, "%s on behalf of %s", c->identity, of) == -1) {
+		ctl_fail(r, ERR_JET_ERROR, "out of memory");
+		return;
+	}
+	free(c->identity);
+	c->identity = id;
+	log_info("remote: %s is %s", c->peer, id);
+	ctl_reply(r, json_pack("{s:s}", "identity", id));
+}
+
+/* No control characters: the text goes to the log and the audit log. */
+static int
+text_printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 /* The role check (RPC.md §1.1), then the method. Every call of a known
  * method that is not read-only is audited, refused or not. */
 static void
@@ -349,6 +430,10 @@ client_call(struct ctl_client *c, struct ctl_req *r, const char *method,
 
 	if (strcmp(method, "session.auth") == 0) {
 		client_auth(c, r, params);
+		return;
+	}
+	if (strcmp(method, "session.on_behalf") == 0) {
+		client_on_behalf(c, r, params);
 		return;
 	}
 	if (ctl_method_find(method) != NULL && cls != CTL_READ)

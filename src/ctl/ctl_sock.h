@@ -22,4 +22,14 @@ void	ctl_fail_store(struct ctl_req *);
  * reference); NULL when it failed, would answer later or is not read-only. */
 json_t	*ctl_call_local(struct daemon *, const char *method, json_t *params);
 
+/* Run any method for the daemon itself (ctl_fo_pair.c: this server's side
+ * of a change made on both), unaudited (the caller's own request is) and
+ * answering at once: its result (new reference), or NULL with the error code
+ * and detail. */
+json_t	*ctl_call_self(struct daemon *, const char *method, json_t *params,
+	    int *code, char *detail, size_t detlen);
+/* Who made request r: "IDENTITY (CHANNEL PEER)", for the partner's audit
+ * log (session.on_behalf). */
+void	ctl_req_identity(struct ctl_req *, char *buf, size_t len);
+
 #endif
