@@ -263,10 +263,12 @@ rel_read(struct bufferevent *bev, void *arg)
 static void
 link_failure(struct bufferevent *bev, short what, char *why, size_t len)
 {
-	unsigned long e;
+	unsigned long e = bufferevent_get_openssl_error(bev);
+	const char *tls;
 
-	if ((e = bufferevent_get_openssl_error(bev)) != 0)
-		snprintf(why, len, "TLS: %s", ERR_reason_error_string(e));
+	/* a refused connect shows as an OpenSSL error without a reason */
+	if (e != 0 && (tls = ERR_reason_error_string(e)) != NULL)
+		snprintf(why, len, "TLS: %s", tls);
 	else if (what & BEV_EVENT_TIMEOUT)
 		snprintf(why, len, "no answer within %d seconds", DRIFT_TIMEOUT);
 	else if (what & BEV_EVENT_EOF)

@@ -113,14 +113,14 @@ pair_finish(struct pair *j, json_t *result)
 		    "calls")));
 		ctl_reply(j->req, result);
 	} else {
-		char *u = json_dumps(j->undone, JSON_COMPACT);
+		char *u = json_dumps(j->undone, JSON_COMPACT), undone[1024] = "";
 
-		log_warnx("failover %s: %s on both servers failed: %s; undone on "
-		    "the partner %s: %s", j->name, methods[j->kind], j->why,
-		    j->pm, u ? u : "?");
-		ctl_fail(j->req, j->code, "%s; undone on the partner %s: %s",
-		    j->why, j->pm, json_array_size(j->undone) ? u : "nothing "
-		    "to undo");
+		if (json_array_size(j->undone) > 0)
+			snprintf(undone, sizeof(undone), "; undone on the partner "
+			    "%s: %s", j->pm, u ? u : "?");
+		log_warnx("failover %s: %s on both servers failed: %s%s", j->name,
+		    methods[j->kind], j->why, undone);
+		ctl_fail(j->req, j->code, "%s%s", j->why, undone);
 		free(u);
 	}
 	pair_free(j);
@@ -332,6 +332,7 @@ pair_forced(struct pair *j, const char *detail)
 		return 1;
 	}
 	json_object_set_new(j->report, "error", json_string(detail));
+	json_object_set(res, "partner", j->report);
 	json_object_set_new(res, "warning", json_sprintf("deleted on this server "
 	    "only (force): the partner %s was not reached (%s); delete it there "
 	    "when it answers", j->pm, detail));

@@ -146,6 +146,7 @@ link_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl_link *l = arg;
 	unsigned long e;
+	const char *tls;
 	char why[160];
 
 	if (what & BEV_EVENT_CONNECTED) {
@@ -153,8 +154,10 @@ link_event(struct bufferevent *bev, short what, void *arg)
 		link_send(l);
 		return;
 	}
-	if ((e = bufferevent_get_openssl_error(bev)) != 0)
-		snprintf(why, sizeof(why), "TLS: %s", ERR_reason_error_string(e));
+	/* a refused connect shows as an OpenSSL error without a reason */
+	e = bufferevent_get_openssl_error(bev);
+	if (e != 0 && (tls = ERR_reason_error_string(e)) != NULL)
+		snprintf(why, sizeof(why), "TLS: %s", tls);
 	else if (what & BEV_EVENT_TIMEOUT)
 		snprintf(why, sizeof(why), "no answer within %d seconds",
 		    LINK_TIMEOUT);

@@ -297,7 +297,81 @@ own_params(json_t *params)
 
 	json_object_del(p, "partner");
 	json_object_del(p, "partner_socket");
+	json_object_del(p, "console");
+	json_object_del(p, "force");
 	return p;
+}
+
+/* Whether the server makes the change on both sides itself (--partner
+ * without --console: "partner_management", RPC.md §6.16), rather than this
+ * command calling each server. */
+static int
+by_server(json_t *params)
+{
+	return json_object_get(params, "partner") != NULL &&
+	    json_object_get(params, "console") == NULL;
+}
+
+/* What the server did on both sides, in the lines the console's way prints
+ * (REMOTE.md §7). */
+static void
+print_pair(const char *method, const char *name, const char *here, json_t *res)
+{
+	json_t *pr = json_object_get(res, "partner");
+	const char *pm = json_string_value(json_object_get(pr, "management"));
+	json_int_t calls = json_integer_value(json_object_get(pr, "calls"));
+
+	if (strcmp(method, "failover.create") == 0) {
+		printf("%s: created on %s (%s)\n", name, here, json_string_value(
+		    json_object_get(res, "server_type")));
+		printf("%s: created on the partner %s (%s), its scopes' "
+		    "configuration copied (%lld call%s)\n", name, pm, strcmp(
+		    json_string_value(json_object_get(res, "server_type")),
+		    "primary") == 0 ? "secondary" : "primary", (long long)calls,
+		    calls == 1 ? "" : "s");
+	} else if (strcmp(method, "failover.delete") == 0) {
+		printf("%s: deleted on %s\n", name, here);
+		if (json_is_true(json_object_get(pr, "done")))
+			printf("%s: deleted on the partner %s (its copies of the "
+			    "scopes disabled)\n", name, pm);
+		else
+			printf("%s: the partner %s was NOT reached: delete it there "
+			    "when it answers (dhcpfoctl --server %s failover delete "
+			    "%s)\n", name, pm, pm, name);
+	} else {
+		printf("%s: %s on %s\n", name, method, here);
+		printf("%s: %s on the partner %s%s\n", name, method, pm,
+		    strcmp(method, "failover.add_scopes") == 0 ? " (the scopes' "
+		    "configuration copied first)" : " (its copies of the scopes "
+		    "disabled)");
+	}
+}
+
+/* The change on both sides by the server: one call with
+ * partner_management; the answer when both are done. */
+static int
+run_by_server(const struct cmd *c, json_t *params, const char *socket,
+    double timeout)
+{
+	const struct cli_remote *mine = rpc_get_remote();
+	struct side here = { mine, socket, mine ? mine->name : "this server",
+	    timeout < 60 ? 60 : timeout };	/* the partner's calls too */
+	const char *name = json_string_value(json_object_get(params, "name"));
+	json_t *p = own_params(params), *res;
+	int code, rc;
+
+	json_object_set(p, "partner_management", json_object_get(params,
+	    "partner"));
+	if (json_object_get(params, "force") != NULL)
+		json_object_set_new(p, "force", json_true());
+	res = side_call(&here, c->method, p, &code, 0);
+	json_decref(p);
+	if (res == NULL)
+		return code ? CLI_EXIT_SERVER : CLI_EXIT_CONNECT;
+	print_pair(c->method, name, here.label, res);
+	rc = json_object_get(res, "warning") != NULL ? CLI_EXIT_SERVER : CLI_EXIT_OK;
+	json_decref(res);
+	return rc;
 }
 
 int
@@ -313,6 +387,9 @@ run_fo_create_pair(const struct cmd *c, json_t *params, const char *socket,
 	json_t *p, *res, *sub;
 	size_t i;
 	int code, rc = CLI_EXIT_OK, calls = 0, failed = 0;
+
+	if (by_server(params))
+		return run_by_server(c, params, socket, timeout);
 
 	if (partner_side(params, &partner, &pr) == -1)
 		return CLI_EXIT_USAGE;
@@ -378,6 +455,9 @@ run_fo_delete_pair(const struct cmd *c, json_t *params, const char *socket,
 	struct cli_remote pr;
 	json_t *p, *res;
 	int code, bad = 0;
+
+	if (by_server(params))
+		return run_by_server(c, params, socket, timeout);
 
 	if (partner_side(params, &partner, &pr) == -1)
 		return CLI_EXIT_USAGE;
@@ -475,6 +555,8 @@ int
 run_fo_add_scopes_pair(const struct cmd *c, json_t *params, const char *socket,
     double timeout)
 {
+	if (by_server(params))
+		return run_by_server(c, params, socket, timeout);
 	return run_scopes_pair(params, socket, timeout, "failover.add_scopes", 1);
 }
 
@@ -482,6 +564,8 @@ int
 run_fo_remove_scopes_pair(const struct cmd *c, json_t *params,
     const char *socket, double timeout)
 {
+	if (by_server(params))
+		return run_by_server(c, params, socket, timeout);
 	return run_scopes_pair(params, socket, timeout, "failover.remove_scopes", 0);
 }
 

@@ -81,28 +81,38 @@ static const struct argdef o_create[] = {
 	{ "scope", "scopes", T_ADDRS, ARG_REQUIRED | ARG_MULTI, "SUBNET",
 	    "scopes of the relationship: the words up to the next option; "
 	    "may repeat", NULL },
-	{ "partner", "partner", T_STR, 0, "HOST[:PORT]", "also create the "
-	    "partner's copy there, with the scopes' configuration (REMOTE.md "
-	    "section 7)", NULL },
+	{ "partner", "partner", T_STR, 0, "IPV4[:PORT]", "the server creates "
+	    "its partner's copy there too, with the scopes' configuration "
+	    "(partner_management, REMOTE.md section 9)", NULL },
 	{ "partner-socket", "partner_socket", T_STR, 0, "PATH",
-	    "the same, the partner on this host", NULL },
+	    "this command does it, the partner on this host", NULL },
+	{ "console", "console", T_FLAG, 0, NULL, "with --partner: this command "
+	    "calls both servers itself (REMOTE.md section 7)", "1" },
 	END
 };
 
 static const struct argdef o_partner_too[] = {
-	{ "partner", "partner", T_STR, 0, "HOST[:PORT]", "the same on the "
-	    "partner there (add: its scopes' configuration copied first; "
-	    "REMOTE.md section 7)", NULL },
+	{ "partner", "partner", T_STR, 0, "IPV4[:PORT]", "the server does the "
+	    "same on its partner there (add: the scopes' configuration copied "
+	    "first; remove: the partner's copies disabled; REMOTE.md section "
+	    "9)", NULL },
 	{ "partner-socket", "partner_socket", T_STR, 0, "PATH",
-	    "the same, the partner on this host", NULL },
+	    "this command does it, the partner on this host", NULL },
+	{ "console", "console", T_FLAG, 0, NULL, "with --partner: this command "
+	    "calls both servers itself (REMOTE.md section 7)", "1" },
 	END
 };
 
 static const struct argdef o_delete[] = {
-	{ "partner", "partner", T_STR, 0, "HOST[:PORT]", "delete the partner's "
-	    "copy there too (REMOTE.md section 7)", NULL },
+	{ "partner", "partner", T_STR, 0, "IPV4[:PORT]", "the server deletes "
+	    "its partner's copy there too, and disables the partner's copies "
+	    "of the scopes (REMOTE.md section 9)", NULL },
+	{ "force", "force", T_FLAG, 0, NULL, "with --partner: delete here even "
+	    "when the partner cannot be reached (exit 1, a warning)", "1" },
 	{ "partner-socket", "partner_socket", T_STR, 0, "PATH",
-	    "the same, the partner on this host", NULL },
+	    "this command does it, the partner on this host", NULL },
+	{ "console", "console", T_FLAG, 0, NULL, "with --partner: this command "
+	    "calls both servers itself (REMOTE.md section 7)", "1" },
 	END
 };
 

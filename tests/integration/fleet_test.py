@@ -52,6 +52,8 @@ PORT = 9968
 ADMINS = "OU=admins,O=Lab"
 USERS = "O=Lab"
 SUBNET = "10.77.0.0"
+# B's audit identity of the calls A makes there for ops (session.on_behalf)
+BEHALF_PREFIX = "CN=dhcpfod-a,OU=admins,O=Lab on behalf of CN=ops,OU=admins,O=Lab (tls "
 
 CA_CNF = """[client]
 basicConstraints = CA:FALSE
@@ -246,6 +248,14 @@ def pair_create_delete(tmp, a, b):
     ha, hb = hashes(tmp, A_IP), hashes(tmp, B_IP)
     check(ha.get(sub2) and ha.get(sub2) == hb.get(sub2),
           "the scope configured identically on B: %s / %s" % (ha, hb))
+    ca, cb = (ok(tmp, x, "scope.config", {"subnet": sub2}) for x in (A_IP, B_IP))
+    check(ca and ca == cb and ca["scopes"][0]["config"]["reservations"],
+          "scope.config of %s equal on both: %s / %s" % (sub2, ca, cb))
+    ra, rb = a.rel("r2"), b.rel("r2")
+    same = ("mode", "percentage", "mclt", "primary_server", "secondary_server",
+            "shared_secret_set", "scopes", "max_response_delay")
+    check(all(ra.get(k) == rb.get(k) for k in same) and ra["shared_secret_set"],
+          "r2's parameters equal on both: %s / %s" % (ra, rb))
     check(lk.wait_for(lambda: a.rel("r2").get("state") == "NORMAL" and
                       b.rel("r2").get("state") == "NORMAL", 60),
           "r2 reaches NORMAL: A %s, B %s" % (a.rel("r2").get("state"),
@@ -267,8 +277,10 @@ def pair_create_delete(tmp, a, b):
                        "--partner", B_IP)
     print(out, end="")
     check(rc == 0 and sub3 not in a.rel("r2").get("scopes", []) and
-          sub3 not in b.rel("r2").get("scopes", []),
-          "remove-scope --partner: rc %d %s%s" % (rc, out, err))
+          sub3 not in b.rel("r2").get("scopes", []) and
+          b.result("scope.get", {"subnet": sub3}, {}).get("state") == "disabled" and
+          a.result("scope.get", {"subnet": sub3}, {}).get("state") == "enabled",
+          "remove-scope --partner (B's copy disabled): rc %d %s%s" % (rc, out, err))
     rc, out, err = ctl(tmp, "ops", A_IP, "failover", "delete", "r2", "--partner", B_IP)
     print(out, end="")
     check(rc == 0 and "r2: deleted on %s:%d" % (A_IP, PORT) in out and
@@ -277,27 +289,75 @@ def pair_create_delete(tmp, a, b):
     check(a.call("failover.get", {"name": "r2"})[:2] == ("err", 20115) and
           b.call("failover.get", {"name": "r2"})[:2] == ("err", 20115),
           "r2 is on neither server")
-    # the partner unreachable: deleted here, and said so
+    check(b.result("scope.get", {"subnet": sub2}, {}).get("state") == "disabled",
+          "B's copy of %s disabled: A alone serves it" % sub2)
+    # the partner unreachable: the delete is refused, nothing changed; with
+    # --force deleted here, and said so
     ok(tmp, A_IP, "failover.create", {"name": "r3", "primary_server": A_FO,
        "secondary_server": B_FO, "server_type": "primary", "mclt": 60,
        "scopes": [sub2]})
     rc, out, err = ctl(tmp, "ops", A_IP, "failover", "delete", "r3", "--partner",
                        B_IP + ":9999")
+    check(rc == 1 and "RPC_S_SERVER_UNAVAILABLE (1722)" in err and
+          "Connection refused" in err and "nothing was changed" in err and
+          a.rel("r3").get("name") == "r3",
+          "delete with the partner unreachable is refused: rc %d %s%s" % (rc, out, err))
+    rc, out, err = ctl(tmp, "ops", A_IP, "failover", "delete", "r3", "--partner",
+                       B_IP + ":9999", "--force")
     print(out, end="")
     check(rc == 1 and "r3: deleted on %s:%d" % (A_IP, PORT) in out and
-          "r3: the partner %s:9999 was NOT reached: delete it there" % B_IP in out and
-          "Connection refused" in err,
-          "delete with the partner unreachable: rc %d %s%s" % (rc, out, err))
+          "r3: the partner %s:9999 was NOT reached: delete it there" % B_IP in out,
+          "delete --force with the partner unreachable: rc %d %s%s" % (rc, out, err))
     check(a.call("failover.get", {"name": "r3"})[:2] == ("err", 20115), "r3 gone from A")
+    check("deleted on this server only (force)" in a.log(), "A logs the forced delete")
     with open(os.path.join(b.dir, "audit.log")) as f:
         lines = [json.loads(x) for x in f if x.strip()]
-    made = [(x["method"], x["identity"]) for x in lines
+    made = [(x["method"], x["identity"].startswith(BEHALF_PREFIX)) for x in lines
             if x["method"] in ("failover.create", "failover.delete", "scope.create")
             and x["params"].get("name") in ("r2", "lab2")]
-    check(("scope.create", "CN=ops,OU=admins,O=Lab") in made and
-          ("failover.create", "CN=ops,OU=admins,O=Lab") in made and
-          ("failover.delete", "CN=ops,OU=admins,O=Lab") in made,
-          "B's audit log holds the pair's calls under ops: %s" % made)
+    check(("scope.create", True) in made and ("failover.create", True) in made and
+          ("failover.delete", True) in made,
+          "B's audit log holds the pair's calls under A on behalf of ops: %s" % made)
+    with open(os.path.join(a.dir, "audit.log")) as f:
+        lines = [json.loads(x) for x in f if x.strip()]
+    mine = [x["params"].get("partner_management") for x in lines
+            if x["method"] == "failover.create" and x["params"].get("name") == "r2"
+            and x["identity"] == "CN=ops,OU=admins,O=Lab" and x["result"] == 0]
+    check(mine == [B_IP], "A's audit log: ops's failover.create with "
+          "partner_management: %s" % mine)
+
+
+def pair_failures(tmp, a, b):
+    """failover.create with partner_management that cannot finish leaves
+    nothing behind: the partner unreachable (1722), the partner refusing its
+    failover.create (its code, the scope copied there deleted again)."""
+    sub4 = "10.80.0.0"
+    ok(tmp, A_IP, "scope.create", {"subnet": sub4, "prefix": 24, "name": "lab4",
+       "range": {"start": "10.80.0.10", "end": "10.80.0.90"}})
+    base = {"name": "r4", "primary_server": A_FO, "secondary_server": B_FO,
+            "mclt": 60, "scopes": [sub4]}
+    rc, out, err = ctl(tmp, "ops", A_IP, "call", "failover.create", json.dumps(
+        dict(base, partner_management=B_IP + ":9999")))
+    check(rc == 1 and "(1722)" in err and "nothing was changed on either server" in err,
+          "create, the partner unreachable: rc %d %s" % (rc, err))
+    check(a.call("failover.get", {"name": "r4"})[:2] == ("err", 20115) and
+          b.call("scope.get", {"subnet": sub4})[:2] == ("err", 20005),
+          "nothing left behind after an unreachable partner")
+    # B already has a relationship r4 (on its copy of lab2's scope)
+    b_only = {"name": "r4", "primary_server": A_FO, "secondary_server": B_FO,
+              "server_type": "secondary", "mclt": 60, "scopes": ["10.78.0.0"]}
+    check(b.call("failover.create", b_only)[0] == "ok", "r4 made on B alone")
+    rc, out, err = ctl(tmp, "ops", A_IP, "call", "failover.create", json.dumps(
+        dict(base, partner_management=B_IP)))
+    print(err, end="")
+    check(rc == 1 and "(20114)" in err and "refused failover.create" in err and
+          "scope.delete 10.80.0.0: done" in err,
+          "create, the partner refuses: rc %d %s" % (rc, err))
+    check(a.call("failover.get", {"name": "r4"})[:2] == ("err", 20115) and
+          b.call("scope.get", {"subnet": sub4})[:2] == ("err", 20005) and
+          b.rel("r4").get("scopes") == ["10.78.0.0"],
+          "nothing left behind after the partner's refusal (B's own r4 intact)")
+    check(b.call("failover.delete", {"name": "r4"})[0] == "ok", "B's r4 removed")
 
 
 def rpc_replicate(tmp, a, b, ha):
@@ -362,6 +422,7 @@ def run(tmp):
                 check(n == 2 and m == 2, "%s logs each drift once and its end "
                       "once (%d, %d)" % (d.name, n, m))
             pair_create_delete(tmp, a, b)
+            pair_failures(tmp, a, b)
         check(a.stop() == 0 and b.stop() == 0, "both exit 0 on SIGTERM")
         if lk.failed:
             for d in (a, b):
