@@ -20,6 +20,11 @@ int	 cfg_hash(const json_t *canon, char out[CFG_HASH_LEN + 1]);
  * missing side is null. A new reference. */
 json_t	*cfg_diff(const json_t *here, const json_t *partner);
 
+/* The difference between two failover.config answers (RPC.md §6.17): the
+ * fields of their "config" in which they differ, as cfg_diff says them,
+ * and "server_type" when both servers have the same role. */
+json_t	*cfg_rel_diff(const json_t *here, const json_t *partner);
+
 /* The calls that make the partner's configuration b of subnet equal to a
  * (b NULL or json null: the partner lacks the scope), in order: an array of
  * {"method", "params"} — scope.create, scope.set, scope.remove_exclusion /

@@ -91,6 +91,21 @@ cfg_diff(const json_t *here, const json_t *partner)
 	return d;
 }
 
+json_t *
+cfg_rel_diff(const json_t *here, const json_t *partner)
+{
+	json_t *d = cfg_diff(json_object_get(here, "config"),
+	    json_object_get(partner, "config"));
+	json_t *a = json_object_get(here, "server_type");
+	json_t *b = json_object_get(partner, "server_type");
+
+	if (d != NULL && (a == NULL || b == NULL || json_equal(a, b)))
+		json_array_append_new(d, json_pack("{s:s, s:O, s:O}", "field",
+		    "server_type", "here", a ? a : json_null(), "partner",
+		    b ? b : json_null()));
+	return d;
+}
+
 static int
 ivl_in(const json_t *list, const json_t *x)
 {

@@ -46,6 +46,7 @@ static const struct {
 	{ "failover.address_status",		CTL_READ },
 	{ "failover.trigger_addr_allocation",	CTL_CHANGE },
 	{ "failover.replicate",			CTL_CHANGE },
+	{ "failover.config",			CTL_READ },
 	{ "failover.maintenance",		CTL_CHANGE },
 	{ "failover.resync",			CTL_CHANGE },
 };

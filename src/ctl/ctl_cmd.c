@@ -44,6 +44,7 @@ static const struct ctl_method methods[] = {
 	{ "failover.address_status",		m_fo_address_status },
 	{ "failover.trigger_addr_allocation",	m_fo_trigger },
 	{ "failover.replicate",			m_fo_replicate },
+	{ "failover.config",			m_fo_config },
 	{ "failover.maintenance",		m_fo_maintenance },
 	{ "failover.resync",			m_fo_resync },
 };

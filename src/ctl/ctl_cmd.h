@@ -57,6 +57,8 @@ void	m_fo_client_info(struct ctl_req *, json_t *);
 void	m_fo_system_time(struct ctl_req *, json_t *);
 void	m_fo_address_status(struct ctl_req *, json_t *);
 void	m_fo_trigger(struct ctl_req *, json_t *);
+/* failover.config (ctl_fo_cfg.c) */
+void	m_fo_config(struct ctl_req *, json_t *);
 /* failover.replicate (ctl_fo_repl.c) */
 void	m_fo_replicate(struct ctl_req *, json_t *);
 /* failover.maintenance, failover.resync (ctl_fo_ops.c) */

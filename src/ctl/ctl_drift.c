@@ -19,6 +19,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -45,6 +46,10 @@ struct drift_rel {
 	uint16_t		 port;
 	struct bufferevent	*bev;		/* the exchange under way */
 	json_t			*drift;		/* subnets; NULL unknown */
+	json_t			*params;	/* relationship fields; NULL
+						 * unknown */
+	json_t			*first;		/* the first answer of a check */
+	char			 nonce[33];	/* of failover.config */
 	char			 err[160];	/* the last check's failure */
 	int64_t			 checked;	/* wall clock of the last answer */
 	int			 dynamic;	/* from failover.create, not partners */
@@ -145,18 +150,40 @@ fail:
 static void
 rel_done(struct drift_rel *r)
 {
+	json_decref(r->first);
+	r->first = NULL;
 	if (r->bev != NULL) {
 		bufferevent_free(r->bev);
 		r->bev = NULL;
 	}
 }
 
-/* Record the outcome; log once per change of the drift or of the error. */
+/* Log a change of the drift: scopes, relationship parameters. */
 static void
-rel_result(struct drift_rel *r, json_t *drift, const char *err)
+rel_log(struct drift_rel *r, json_t *drift, json_t *params)
 {
-	int changed;
+	char *s = json_dumps(drift, JSON_COMPACT);
+	char *f = json_dumps(params ? params : json_null(), JSON_COMPACT |
+	    JSON_ENCODE_ANY);
 
+	if (json_array_size(drift) > 0 || json_array_size(params) > 0)
+		log_warnx("failover %s: configuration drift with the partner "
+		    "%s:%u in scopes %s, relationship parameters %s (dhcpfoctl "
+		    "failover diff %s)", r->name, r->host, r->port, s ? s : "?",
+		    f ? f : "?", r->name);
+	else if (r->drift != NULL)
+		log_notice("failover %s: the configuration is the partner's "
+		    "again", r->name);
+	free(s);
+	free(f);
+}
+
+/* Record the outcome; log once per change of the drift or of the error.
+ * params: the relationship's differing parameters, NULL not compared (a
+ * partner without failover.config). */
+static void
+rel_result(struct drift_rel *r, json_t *drift, json_t *params, const char *err)
+{
 	if (err != NULL) {
 		if (strcmp(r->err, err) != 0)
 			log_warnx("failover %s: cannot compare the configuration "
@@ -170,56 +197,53 @@ rel_result(struct drift_rel *r, json_t *drift, const char *err)
 		    "check again", r->name, r->host, r->port);
 	r->err[0] = '\0';
 	r->checked = time_wall();
-	changed = r->drift == NULL || !json_equal(r->drift, drift);
-	if (changed) {
-		char *s = json_dumps(drift, JSON_COMPACT);
-
-		if (json_array_size(drift) > 0)
-			log_warnx("failover %s: configuration drift with the partner "
-			    "%s:%u in scopes %s (dhcpfoctl failover diff %s)",
-			    r->name, r->host, r->port, s ? s : "?", r->name);
-		else if (r->drift != NULL)
-			log_notice("failover %s: the configuration is the partner's "
-			    "again", r->name);
-		free(s);
-	}
+	if (r->drift == NULL || !json_equal(r->drift, drift) ||
+	    !json_equal(r->params ? r->params : json_null(), params ? params :
+	    json_null()))
+		rel_log(r, drift, params);
 	json_decref(r->drift);
 	r->drift = json_incref(drift);
+	json_decref(r->params);
+	r->params = json_incref(params);
 }
 
-/* The partner's answer: compare with our hashes of the relationship's scopes. */
-static void
-rel_compare(struct drift_rel *r, const char *line)
+/* The detail of an error reply, or NULL. */
+static const char *
+reply_error(json_t *reply)
+{
+	json_t *e = json_object_get(reply, "error");
+	const char *why = json_string_value(json_object_get(json_object_get(e,
+	    "data"), "detail"));
+
+	return why ? why : json_string_value(json_object_get(e, "message"));
+}
+
+/* The partner's scope.config_hash: the relationship's scopes whose hashes
+ * differ from ours (a new reference), or NULL with why. */
+static json_t *
+scopes_compare(struct drift_rel *r, json_t *reply, const char **why)
 {
 	struct store *st = r->owner->d->store;
-	json_t *reply, *theirs = json_object(), *drift = json_array(), *sc, *o;
+	json_t *theirs = json_object(), *drift = json_array(), *sc, *o;
 	struct fo_rel rel;
-	json_error_t je;
 	size_t i;
 	char a[16], mine[CFG_HASH_LEN + 1];
 
-	reply = json_loads(line, 0, &je);
 	sc = json_object_get(json_object_get(reply, "result"), "scopes");
-	if (!json_is_array(sc)) {
-		json_t *e = json_object_get(reply, "error");
-		const char *why = json_string_value(json_object_get(json_object_get(e,
-		    "data"), "detail"));
-
-		if (why == NULL)
-			why = json_string_value(json_object_get(e, "message"));
-		rel_result(r, NULL, why ? why : "a reply that is not "
-		    "scope.config_hash's");
-		goto out;
+	if (!json_is_array(sc) || store_rel_get(st, r->name, &rel) != 0) {
+		*why = !json_is_array(sc) ? reply_error(reply) : "no such "
+		    "relationship on this server";
+		if (*why == NULL)
+			*why = "a reply that is not scope.config_hash's";
+		json_decref(theirs);
+		json_decref(drift);
+		return NULL;
 	}
 	json_array_foreach(sc, i, o) {
 		const char *sub = json_string_value(json_object_get(o, "subnet"));
 
 		if (sub != NULL)
 			json_object_set(theirs, sub, json_object_get(o, "hash"));
-	}
-	if (store_rel_get(st, r->name, &rel) != 0) {
-		rel_result(r, NULL, "no such relationship on this server");
-		goto out;
 	}
 	for (i = 0; i < rel.nscopes; i++) {
 		const char *h;
@@ -231,11 +255,53 @@ rel_compare(struct drift_rel *r, const char *line)
 			json_array_append_new(drift, json_string(a));
 	}
 	fo_rel_fini(&rel);
-	rel_result(r, drift, NULL);
-out:
-	json_decref(reply);
 	json_decref(theirs);
+	return drift;
+}
+
+/* The partner's failover.config against ours: the names of the differing
+ * parameters (["relationship"] when the partner has none), NULL when the
+ * partner cannot say (an older dhcpfod). A new reference. */
+static json_t *
+params_compare(struct drift_rel *r, json_t *reply)
+{
+	json_t *res = json_object_get(reply, "result"), *p, *mine, *d, *e, *out;
+	int code = (int)json_integer_value(json_object_get(json_object_get(reply,
+	    "error"), "code"));
+	size_t i;
+
+	if (res == NULL)
+		return code == ERR_FO_REL_DOES_NOT_EXIST ? json_pack("[s]",
+		    "relationship") : NULL;
+	p = json_pack("{s:s, s:s}", "name", r->name, "nonce", r->nonce);
+	mine = ctl_call_local(r->owner->d, "failover.config", p);
+	json_decref(p);
+	if (mine == NULL)
+		return NULL;
+	d = cfg_rel_diff(mine, res);
+	out = json_array();
+	json_array_foreach(d, i, e)
+		json_array_append(out, json_object_get(e, "field"));
+	json_decref(d);
+	json_decref(mine);
+	return out;
+}
+
+/* Both answers in: the outcome. */
+static void
+rel_compare(struct drift_rel *r, json_t *scopes_reply, json_t *params_reply)
+{
+	const char *why = NULL;
+	json_t *drift = scopes_compare(r, scopes_reply, &why), *params;
+
+	if (drift == NULL) {
+		rel_result(r, NULL, NULL, why);
+		return;
+	}
+	params = params_compare(r, params_reply);
+	rel_result(r, drift, params, NULL);
 	json_decref(drift);
+	json_decref(params);
 }
 
 static void
@@ -243,19 +309,26 @@ rel_read(struct bufferevent *bev, void *arg)
 {
 	struct drift_rel *r = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
+	json_t *reply;
 	size_t len;
-	char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+	char *line;
 
-	if (line == NULL) {
-		if (evbuffer_get_length(in) > DRIFT_LINE_MAX) {
-			rel_result(r, NULL, "a reply line too long");
-			rel_done(r);
+	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+		reply = json_loads(line, 0, NULL);
+		free(line);
+		if (r->first == NULL) {		/* scope.config_hash's */
+			r->first = reply ? reply : json_object();
+			continue;
 		}
+		rel_compare(r, r->first, reply);
+		json_decref(reply);
+		rel_done(r);
 		return;
 	}
-	rel_compare(r, line);
-	free(line);
-	rel_done(r);
+	if (evbuffer_get_length(in) > DRIFT_LINE_MAX) {
+		rel_result(r, NULL, NULL, "a reply line too long");
+		rel_done(r);
+	}
 }
 
 /* Why a TLS connection to the partner's listener ended: TLS, a timeout, a
@@ -278,21 +351,38 @@ link_failure(struct bufferevent *bev, short what, char *why, size_t len)
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
+/* Connected: both questions at once, the relationship's with a new nonce
+ * (its shared secret is compared as a digest salted with it). */
 static void
 rel_event(struct bufferevent *bev, short what, void *arg)
 {
+	static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
+	    "\"scope.config_hash\",\"params\":{}}\n";
 	struct drift_rel *r = arg;
-	char why[160];
+	unsigned char n[16];
+	json_t *q;
+	char why[160], *line;
 
 	if (what & BEV_EVENT_CONNECTED) {
-		static const char req[] = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
-		    "\"scope.config_hash\",\"params\":{}}\n";
-
+		if (RAND_bytes(n, sizeof(n)) != 1)
+			memset(n, 0, sizeof(n));
+		for (size_t i = 0; i < sizeof(n); i++)
+			snprintf(r->nonce + 2 * i, 3, "%02x", n[i]);
+		q = json_pack("{s:s, s:i, s:s, s:{s:s, s:s}}", "jsonrpc", "2.0",
+		    "id", 2, "method", "failover.config", "params", "name",
+		    r->name, "nonce", r->nonce);
+		line = q ? json_dumps(q, JSON_COMPACT) : NULL;
+		json_decref(q);
 		bufferevent_write(bev, req, sizeof(req) - 1);
+		if (line != NULL) {
+			bufferevent_write(bev, line, strlen(line));
+			bufferevent_write(bev, "\n", 1);
+		}
+		free(line);
 		return;
 	}
 	link_failure(bev, what, why, sizeof(why));
-	rel_result(r, NULL, why);
+	rel_result(r, NULL, NULL, why);
 	rel_done(r);
 }
 
@@ -329,7 +419,7 @@ rel_start(struct drift_rel *r)
 
 		snprintf(why, sizeof(why), "cannot connect: %s",
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-		rel_result(r, NULL, why);
+		rel_result(r, NULL, NULL, why);
 		rel_done(r);
 	}
 }
@@ -699,6 +789,7 @@ ctl_drift_free(struct ctl_drift *dr)
 		}
 		rel_done(&dr->v[i]);
 		json_decref(dr->v[i].drift);
+		json_decref(dr->v[i].params);
 	}
 	free(dr->v);
 	if (dr->timer != NULL)
@@ -729,6 +820,9 @@ ctl_drift_json(const char *name)
 	o = json_pack("{s:s, s:O, s:I}", "partner_management", pm, "config_drift",
 	    r->drift ? r->drift : json_null(), "config_checked",
 	    (json_int_t)r->checked);
+	if (o != NULL)
+		json_object_set(o, "config_drift_relationship", r->drift &&
+		    r->params ? r->params : json_null());
 	if (o != NULL && r->err[0] != '\0')
 		json_object_set_new(o, "config_check_error", json_string(r->err));
 	return o;
@@ -740,6 +834,15 @@ ctl_drift_count(const char *name)
 	struct drift_rel *r = find(name);
 
 	return r == NULL || r->drift == NULL ? -1 : (int)json_array_size(r->drift);
+}
+
+int
+ctl_drift_params_count(const char *name)
+{
+	struct drift_rel *r = find(name);
+
+	return r == NULL || r->drift == NULL || r->params == NULL ? -1 :
+	    (int)json_array_size(r->params);
 }
 
 int
@@ -789,6 +892,7 @@ ctl_drift_forget(const char *name)
 		return;
 	rel_done(r);
 	json_decref(r->drift);
-	r->drift = NULL;
+	json_decref(r->params);
+	r->drift = r->params = NULL;
 	r->name[0] = '\0';	/* a free slot for ctl_drift_watch */
 }

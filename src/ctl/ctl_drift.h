@@ -47,5 +47,7 @@ void	ctl_drift_watch(const char *name, const char *host, uint16_t port);
 void	ctl_drift_forget(const char *name);
 /* The number of drifting scopes of name: -1 unknown or not checked. */
 int	ctl_drift_count(const char *name);
+/* The number of its parameters that differ (failover.config): -1 unknown. */
+int	ctl_drift_params_count(const char *name);
 
 #endif

@@ -287,6 +287,10 @@ static const struct {
 	    "whose configuration differs from the partner's (REMOTE.md section 8; "
 	    "-1 not known: no partner check configured or none answered yet).",
 	    offsetof(struct metrics_rel, config_drift) },
+	{ "dhcpfod_failover_config_drift_parameters", "Parameters of the "
+	    "relationship (mode, percentage, mclt, the shared secret ...) that "
+	    "differ from the partner's (RPC.md section 6.17; -1 not known).",
+	    offsetof(struct metrics_rel, config_drift_params) },
 };
 
 static int64_t
@@ -458,6 +462,7 @@ snap_rels(struct daemon *d, struct snap_buf *b)
 		m->state = b->rel[i].state;
 		m->partner_state = b->rel[i].partner_state;
 		m->config_drift = ctl_drift_count(m->name);
+		m->config_drift_params = ctl_drift_params_count(m->name);
 		if (live != NULL && json_unpack(live, "{s:b, s:I, s:I, s:b}",
 		    "connected", &conn, "unacked_updates", &unacked,
 		    "clock_skew", &skew, "time_out_of_sync", &oos) == 0) {

@@ -45,6 +45,7 @@ struct metrics_rel {
 	int64_t		 partner_unresponsive;	/* 0 / 1 (FAILOVER.md §4) */
 	int64_t		 unacked_clients;	/* the partner's, unanswered */
 	int64_t		 config_drift;		/* scopes; -1 unknown (ctl_drift.c) */
+	int64_t		 config_drift_params;	/* relationship parameters; -1 */
 };
 
 struct metrics_snap {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "cfgdiff.h"
 #include "dhcpfoctl.h"
 #include "dhcpfoctl_remote.h"
@@ -134,6 +136,55 @@ print_value(const char *who, json_t *v)
 	free(s);
 }
 
+/* The relationship's own parameters on both sides (failover.config, RPC.md
+ * §6.17, with one nonce so that the shared secrets compare as digests):
+ * printed like the scopes' fields; 1 when they differ, 0 not, -1 no answer. */
+static int
+diff_params(const struct side *here, const struct side *partner, json_t *name)
+{
+	unsigned char n[16];
+	char nonce[33];
+	json_t *p, *a, *b, *d, *e;
+	size_t j;
+	int code, rc;
+
+	if (RAND_bytes(n, sizeof(n)) != 1)
+		return -1;
+	for (size_t i = 0; i < sizeof(n); i++)
+		snprintf(nonce + 2 * i, 3, "%02x", n[i]);
+	p = json_pack("{s:O, s:s}", "name", name, "nonce", nonce);
+	a = side_call(here, "failover.config", p, &code, 0);
+	b = a ? side_call(partner, "failover.config", p, &code, 1) : NULL;
+	json_decref(p);
+	if (a == NULL || b == NULL) {
+		json_decref(a);
+		if (a == NULL || code == 0)
+			return -1;
+		printf("relationship %s: %s\n", json_string_value(name), code ==
+		    20115 ? "missing on the partner" : "the partner cannot say "
+		    "(no failover.config)");
+		return code == 20115;
+	}
+	d = cfg_rel_diff(a, b);
+	if ((rc = json_array_size(d) > 0))
+		printf("relationship %s: %zu parameter%s differ%s\n",
+		    json_string_value(name), json_array_size(d),
+		    json_array_size(d) == 1 ? "" : "s", json_array_size(d) == 1 ?
+		    "s" : "");
+	else
+		printf("relationship %s: identical parameters\n",
+		    json_string_value(name));
+	json_array_foreach(d, j, e) {
+		printf("  %s\n", json_string_value(json_object_get(e, "field")));
+		print_value("here:", json_object_get(e, "here"));
+		print_value("partner:", json_object_get(e, "partner"));
+	}
+	json_decref(d);
+	json_decref(a);
+	json_decref(b);
+	return rc;
+}
+
 static int
 run_diff(const struct cmd *c, json_t *params, const char *socket, double timeout)
 {
@@ -188,6 +239,15 @@ run_diff(const struct cmd *c, json_t *params, const char *socket, double timeout
 		json_decref(b);
 	}
 	json_decref(scopes);
+	if (json_object_get(params, "scope") == NULL) {
+		int pd = diff_params(&here, &partner, json_object_get(params, "name"));
+
+		if (pd == -1) {
+			rpc_set_remote(mine);
+			return CLI_EXIT_CONNECT;
+		}
+		ndiff += pd;
+	}
 	rpc_set_remote(mine);
 	return ndiff ? CLI_EXIT_SERVER : CLI_EXIT_OK;
 }

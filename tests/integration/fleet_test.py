@@ -360,6 +360,38 @@ def pair_failures(tmp, a, b):
     check(b.call("failover.delete", {"name": "r4"})[0] == "ok", "B's r4 removed")
 
 
+def param_drift(tmp, a, b):
+    """A relationship parameter set on B alone is drift too: both daemons name
+    it in config_drift_relationship within 10 s, the metric counts it, and
+    `failover diff` prints both values; setting it back ends it."""
+    def seen(d):
+        return d.rel().get("config_drift_relationship")
+
+    def metric(d):
+        text = d.result("server.metrics", None, {}).get("text", "")
+        return [line.split()[-1] for line in text.splitlines() if line.startswith(
+            'dhcpfod_failover_config_drift_parameters{relationship="r1"}')]
+
+    check(seen(a) == [] and seen(b) == [], "no parameter drift: %s %s" % (seen(a), seen(b)))
+    ok(tmp, B_IP, "failover.set", {"name": "r1", "load_balance_max_seconds": 5})
+    check(lk.wait_for(lambda: seen(a) == ["load_balance_max_seconds"] and
+                      seen(b) == ["load_balance_max_seconds"], 10),
+          "load_balance_max_seconds set on B is drift on both: %s %s" % (seen(a), seen(b)))
+    check(metric(a) == ["1"], "the parameters metric: %s" % metric(a))
+    check(a.rel().get("config_drift") == [], "the scopes still agree")
+    rc, out, err = ctl(tmp, "viewer", A_IP, "failover", "diff", "r1", "--partner", B_IP)
+    print(out, end="")
+    check(rc == 1 and "relationship r1: 1 parameter differs" in out and
+          "\n  load_balance_max_seconds\n    here:    3\n    partner: 5\n" in out and
+          "scope 10.77.0.0: identical" in out,
+          "failover diff names the parameter: rc %d %s%s" % (rc, out, err))
+    check("s3cret" not in out, "the secret never shown")
+    ok(tmp, B_IP, "failover.set", {"name": "r1", "load_balance_max_seconds": 3})
+    check(lk.wait_for(lambda: seen(a) == [] and seen(b) == [], 10),
+          "set back: no parameter drift: %s %s" % (seen(a), seen(b)))
+    check(both_normal(a, b), "the pair still NORMAL")
+
+
 def rpc_replicate(tmp, a, b, ha):
     """failover.replicate, the daemon's own (RPC.md §6.13): A pushes to B over
     B's listener with A's client certificate; B's audit log names A."""
@@ -415,11 +447,12 @@ def run(tmp):
             replicate(tmp, a, b, ha)
             wait_drift(a, b, [], 0, "no drift after replicate")
             rpc_replicate(tmp, a, b, ha)
-            for d in (a, b):    # two episodes of drift, each logged once
+            param_drift(tmp, a, b)
+            for d in (a, b):    # three episodes of drift, each logged once
                 log = d.log()
                 n = log.count("configuration drift with the partner")
                 m = log.count("the configuration is the partner's again")
-                check(n == 2 and m == 2, "%s logs each drift once and its end "
+                check(n == 3 and m == 3, "%s logs each drift once and its end "
                       "once (%d, %d)" % (d.name, n, m))
             pair_create_delete(tmp, a, b)
             pair_failures(tmp, a, b)
