@@ -21,7 +21,9 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/listener.h>
+#include <openssl/err.h>
 
 #include "ctl.h"
 #include "ctl_auth.h"
@@ -611,8 +613,17 @@ client_event(struct bufferevent *bev, short what, void *arg)
 		    c->identity, c->peer);
 		client_free(c);
 	} else if (what & BEV_EVENT_ERROR) {
-		log_debug("ctl: %s client %s: %s", c->channel, c->peer,
-		    strerror(errno));
+		/* a record that does not decrypt (a garbled or replayed
+		 * stream) after the handshake: said, as refusals are */
+		unsigned long e = bufferevent_get_openssl_error(bev);
+		const char *tls = e != 0 ? ERR_reason_error_string(e) : NULL;
+
+		if (tls != NULL)
+			log_notice("remote: %s (%s) refused mid-session: TLS: %s; "
+			    "closed", c->peer, c->identity, tls);
+		else
+			log_debug("ctl: %s client %s: %s", c->channel, c->peer,
+			    strerror(errno));
 		client_free(c);
 	}
 }

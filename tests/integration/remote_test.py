@@ -12,8 +12,10 @@ certificates are made with the openssl CLI in the test's temporary directory.
   - a DHCP User's certificate reads, and gets 5 on every change; a certificate
     of the CA whose subject has no role gets 5 on everything;
   - no certificate, an expired one, one of another CA, plaintext, a garbled
-    TLS stream and a client that never finishes its handshake are refused and
-    logged; too many connections are refused and logged; meanwhile a udhcpc
+    TLS stream, a recorded session's bytes replayed, a record flipped
+    mid-session and a client that never finishes its handshake are refused and
+    logged (the replayed change not made again, the flipped request not run);
+    too many connections are refused and logged; meanwhile a udhcpc
     client gets a lease and the Unix socket and other TLS clients are served;
   - the audit log holds each change with the caller's identity (certificate
     subject, or uid for the socket) and no secret.
@@ -322,6 +324,134 @@ def refusals(d, tmp):
         check(pat in log, "log says %s is refused ('%s')" % (what, pat))
 
 
+# A TLS client driven through memory buffers, so that the test holds every
+# byte it sends: "record" makes one change over a real session and prints the
+# client's bytes; "replay" sends such bytes again on a new connection; "flip"
+# makes a session, is answered once, then sends a request whose record has
+# one byte inverted mid-stream. Each prints what it read back.
+TAMPER = r"""
+import json, socket, ssl, sys
+mode, host, port, ca, crt, key = sys.argv[1:7]
+def session():
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.load_verify_locations(ca)
+    ctx.load_cert_chain(crt, key)
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(inc, out)
+    s = socket.create_connection((host, int(port)), timeout=5)
+    return s, obj, inc, out
+def pump(s, inc):
+    b = s.recv(65536)
+    if not b:
+        raise EOFError
+    inc.write(b)
+def answer(s, obj, inc):
+    buf = b""
+    while b"\n" not in buf:
+        try:
+            buf += obj.read(65536)
+        except ssl.SSLWantReadError:
+            pump(s, inc)
+    return buf.decode()
+def drain(s):
+    got = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+    except Exception as e:
+        print("EXC", type(e).__name__)
+    return got
+if mode == "replay":
+    s = socket.create_connection((host, int(port)), timeout=5)
+    s.sendall(bytes.fromhex(sys.stdin.read().strip()))
+    got = drain(s)
+    print("READ", len(got), b'"result"' in got)
+    sys.exit(0)
+s, obj, inc, out = session()
+sent = []
+while True:
+    try:
+        obj.do_handshake()
+        break
+    except ssl.SSLWantReadError:
+        b = out.read()
+        sent.append(b)
+        s.sendall(b)
+        pump(s, inc)
+b = out.read()
+sent.append(b)
+s.sendall(b)
+req = sys.stdin.read().encode()
+obj.write(req.splitlines(True)[0])
+b = out.read()
+sent.append(b)
+s.sendall(b)
+print("ANSWER", answer(s, obj, inc).strip())
+if mode == "flip":
+    obj.write(req.splitlines(True)[1])
+    b = bytearray(out.read())
+    b[len(b) // 2] ^= 0xff
+    s.sendall(bytes(b))
+    got = drain(s)
+    print("AFTER-FLIP", len(got))
+else:
+    print("BYTES", b"".join(sent).hex())
+"""
+
+
+def tamper(tmp, mode, stdin):
+    p = subprocess.run(["ip", "netns", "exec", MGMT, sys.executable, "-c", TAMPER, mode,
+                        SRV_IP, str(PORT), os.path.join(tmp, "ca.crt"),
+                        os.path.join(tmp, "ops.crt"), os.path.join(tmp, "ops.key")],
+                       input=stdin, capture_output=True, text=True, timeout=30)
+    return p.stdout + p.stderr
+
+
+def replayed_garbled(d, tmp, adm):
+    """A recorded session's bytes sent again, and a session whose record is
+    flipped mid-stream, are refused and logged; the change is not made twice;
+    DHCP, the socket and other TLS clients are served meanwhile."""
+    req = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "scope.set",
+                      "params": {"subnet": "10.77.0.0", "name": "recorded"}}) + "\n"
+    out = tamper(tmp, "record", req)
+    check('"result"' in out and "BYTES " in out, "a recorded session's change: %s"
+          % out[:300])
+    recorded = out.split("BYTES ", 1)[1].split()[0] if "BYTES " in out else ""
+    n0 = d.log().count("refused")
+    check(adm.call("scope.set", {"subnet": "10.77.0.0", "name": "lab"})[0] == "ok",
+          "the name changed back")
+    out = tamper(tmp, "replay", recorded)
+    check("READ" in out and "True" not in out, "the replayed session gets no answer: %s"
+          % out)
+    check(lk.wait_for(lambda: d.log().count("refused") > n0, 5),
+          "the replay is refused and logged")
+    check(d.result("scope.get", {"subnet": "10.77.0.0"}, {}).get("name") == "lab",
+          "the replayed change was not made again")
+    two = req + json.dumps({"jsonrpc": "2.0", "id": 2, "method": "scope.set",
+                            "params": {"subnet": "10.77.0.0", "name": "flipped"}}) + "\n"
+    out = tamper(tmp, "flip", two)
+    check('"result"' in out and "AFTER-FLIP" in out, "a session, then a flipped record: %s"
+          % out)
+    check(lk.wait_for(lambda: "refused mid-session: TLS: " in d.log(), 5),
+          "the flipped record is refused and logged")
+    check(d.result("scope.get", {"subnet": "10.77.0.0"}, {}).get("name") == "recorded",
+          "the flipped request was not run")
+    check(d.call("server.status")[0] == "ok", "the Unix socket is served")
+    check(adm.call("scope.set", {"subnet": "10.77.0.0", "name": "lab"})[0] == "ok",
+          "another TLS client is served")
+    with open(os.path.join(d.dir, "audit.log")) as f:
+        names = [json.loads(x)["params"].get("name") for x in f if x.strip()]
+    check(names.count("recorded") == 2 and "flipped" not in names,
+          "the audit log: the recorded change once per real session, the flipped "
+          "never: %s" % names)
+    lease = lk.udhcpc(CLI, "lan1", tmp)
+    check(lease is not None, "udhcpc gets a lease after the tampering: %r" % (lease,))
+
+
 STALL = """
 import socket, sys, time
 def open_from(src, n):
@@ -462,6 +592,7 @@ def run(tmp):
         # the scope served alone again: no hash buckets left to the partner
         r = adm.call("failover.delete", {"name": "r1"})
         check(r[0] == "ok", "remote failover.delete: %r" % (r,))
+        replayed_garbled(d, tmp, adm)
         under_siege(d, tmp, adm)
         check(d.call("scope.set", {"subnet": "10.77.0.0", "name": "lab-2"})[0] == "ok",
               "a change through the Unix socket")
