@@ -378,7 +378,12 @@ pair_answer(void *arg, json_t *res, int code, const char *detail)
 		break;
 	case STEP_SCOPE_CALL:
 	case STEP_METHOD:
-		if (res == NULL)
+		if (res == NULL && j->step == STEP_METHOD && j->kind ==
+		    PAIR_DELETE && code == ERR_FO_REL_DOES_NOT_EXIST) {
+			/* nothing to delete there: this side still goes */
+			json_object_set_new(j->report, "absent", json_true());
+			pair_method_done(j);
+		} else if (res == NULL)
 			pair_fail(j, code, "the partner %s refused %s: %s", j->pm,
 			    j->step == STEP_METHOD ? methods[j->kind] :
 			    json_string_value(json_object_get(json_object_get(

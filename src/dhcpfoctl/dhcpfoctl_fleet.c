@@ -391,7 +391,10 @@ print_pair(const char *method, const char *name, const char *here, json_t *res)
 		    calls == 1 ? "" : "s");
 	} else if (strcmp(method, "failover.delete") == 0) {
 		printf("%s: deleted on %s\n", name, here);
-		if (json_is_true(json_object_get(pr, "done")))
+		if (json_is_true(json_object_get(pr, "absent")))
+			printf("%s: not on the partner %s (nothing to delete; its "
+			    "copies of the scopes disabled)\n", name, pm);
+		else if (json_is_true(json_object_get(pr, "done")))
 			printf("%s: deleted on the partner %s (its copies of the "
 			    "scopes disabled)\n", name, pm);
 		else
