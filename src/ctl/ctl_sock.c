@@ -24,6 +24,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/listener.h>
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "ctl.h"
 #include "ctl_auth.h"
@@ -616,7 +617,9 @@ client_event(struct bufferevent *bev, short what, void *arg)
 		/* a record that does not decrypt (a garbled or replayed
 		 * stream) after the handshake: said, as refusals are */
 		unsigned long e = bufferevent_get_openssl_error(bev);
-		const char *tls = e != 0 ? ERR_reason_error_string(e) : NULL;
+		const char *tls = e != 0 && ERR_GET_REASON(e) !=
+		    SSL_R_UNEXPECTED_EOF_WHILE_READING ? ERR_reason_error_string(e) :
+		    NULL;	/* a close without close_notify: a close */
 
 		if (tls != NULL)
 			log_notice("remote: %s (%s) refused mid-session: TLS: %s; "

@@ -440,6 +440,8 @@ def replayed_garbled(d, tmp, adm):
           "the flipped record is refused and logged")
     check(d.result("scope.get", {"subnet": "10.77.0.0"}, {}).get("name") == "recorded",
           "the flipped request was not run")
+    print("".join(x + "\n" for x in d.log().splitlines()[-400:] if "refused" in x and
+                  ("TLS" in x) and "wrong version" not in x)[-600:], end="")
     check(d.call("server.status")[0] == "ok", "the Unix socket is served")
     check(adm.call("scope.set", {"subnet": "10.77.0.0", "name": "lab"})[0] == "ok",
           "another TLS client is served")
