@@ -37,11 +37,8 @@
 #define DRIFT_LINE_MAX	(1024 * 1024)
 #define DRIFT_PORT	9968
 
-struct repl;
-
 struct drift_rel {
 	char			 name[STORE_NAME_MAX];
-	struct repl		*repl;		/* failover.replicate under way */
 	char			 host[64];
 	uint16_t		 port;
 	struct bufferevent	*bev;		/* the exchange under way */
@@ -436,276 +433,6 @@ tick(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(dr->timer, &tv);
 }
 
-/* ---- failover.replicate: the partner made equal, call by call ---- */
-
-struct repl {
-	struct ctl_req		*req;
-	struct drift_rel	*r;
-	struct bufferevent	*bev;
-	json_t			*subnets;	/* the scopes to replicate */
-	size_t			 next;		/* index of the current scope */
-	json_t			*here;		/* its canonical configuration */
-	json_t			*plan;		/* the calls left for it */
-	json_t			*cur;		/* {subnet, calls, errors} */
-	json_t			*out;		/* every scope's cur */
-	int			 waiting_config;
-};
-
-static void repl_scope(struct repl *);
-
-static void
-repl_free(struct repl *j)
-{
-	if (j->bev != NULL)
-		bufferevent_free(j->bev);
-	j->r->repl = NULL;
-	json_decref(j->subnets);
-	json_decref(j->here);
-	json_decref(j->plan);
-	json_decref(j->cur);
-	json_decref(j->out);
-	free(j);
-}
-
-static void
-repl_send(struct repl *j, const char *method, json_t *params)
-{
-	json_t *req = json_pack("{s:s, s:i, s:s, s:O}", "jsonrpc", "2.0", "id", 1,
-	    "method", method, "params", params);
-	char *line = json_dumps(req, JSON_COMPACT);
-
-	bufferevent_write(j->bev, line, strlen(line));
-	bufferevent_write(j->bev, "\n", 1);
-	free(line);
-	json_decref(req);
-}
-
-/* The next call of the plan, or the next scope. */
-static void
-repl_step(struct repl *j)
-{
-	json_t *call;
-
-	if (json_array_size(j->plan) == 0) {
-		json_array_append(j->out, j->cur);
-		json_decref(j->cur);
-		j->cur = NULL;
-		j->next++;
-		repl_scope(j);
-		return;
-	}
-	call = json_incref(json_array_get(j->plan, 0));
-	json_array_remove(j->plan, 0);
-	repl_send(j, json_string_value(json_object_get(call, "method")),
-	    json_object_get(call, "params"));
-	json_object_set(j->cur, "pending", call);
-	json_decref(call);
-}
-
-/* Every scope done: answer, and check the drift again at once. */
-static void
-repl_finish(struct repl *j)
-{
-	struct drift_rel *r = j->r;
-	char pm[80];
-	size_t i;
-	json_t *o;
-	int ok = 1;
-
-	json_array_foreach(j->out, i, o)
-		if (json_array_size(json_object_get(o, "errors")) > 0)
-			ok = 0;
-	snprintf(pm, sizeof(pm), "%s:%u", r->host, r->port);
-	log_notice("failover %s: configuration replicated to %s: %s", r->name, pm,
-	    ok ? "every scope" : "with errors");
-	ctl_reply(j->req, json_pack("{s:s, s:s, s:b, s:O}", "relationship", r->name,
-	    "partner", pm, "replicated", ok, "scopes", j->out));
-	repl_free(j);
-	rel_start(r);
-}
-
-static void
-repl_scope(struct repl *j)
-{
-	struct store *st = j->r->owner->d->store;
-	const char *subnet;
-	uint32_t a;
-
-	if (j->next >= json_array_size(j->subnets)) {
-		repl_finish(j);
-		return;
-	}
-	subnet = json_string_value(json_array_get(j->subnets, j->next));
-	json_decref(j->here);
-	j->here = NULL;
-	if (addr_parse(subnet, &a) == 0)
-		j->here = scope_cfg_canon(st, a);
-	j->cur = json_pack("{s:s, s:i, s:[]}", "subnet", subnet, "calls", 0,
-	    "errors");
-	if (j->here == NULL) {
-		json_array_append_new(json_object_get(j->cur, "errors"),
-		    json_string("cannot read this server's configuration"));
-		json_decref(j->plan);
-		j->plan = json_array();
-		repl_step(j);
-		return;
-	}
-	j->waiting_config = 1;
-	json_t *p = json_pack("{s:s}", "subnet", subnet);
-	repl_send(j, "scope.config", p);
-	json_decref(p);
-}
-
-static void
-repl_line(struct repl *j, const char *line)
-{
-	json_t *reply = json_loads(line, 0, NULL), *res, *err;
-	char why[256];
-
-	res = json_object_get(reply, "result");
-	err = json_object_get(reply, "error");
-	if (j->waiting_config) {
-		json_t *b = NULL;
-
-		j->waiting_config = 0;
-		if (res != NULL)
-			b = json_object_get(json_array_get(json_object_get(res,
-			    "scopes"), 0), "config");
-		else if (json_integer_value(json_object_get(err, "code")) !=
-		    ERR_SUBNET_NOT_PRESENT) {
-			snprintf(why, sizeof(why), "the partner's scope.config: %s",
-			    json_string_value(json_object_get(err, "message")) ?
-			    json_string_value(json_object_get(err, "message")) : "?");
-			json_array_append_new(json_object_get(j->cur, "errors"),
-			    json_string(why));
-			json_decref(j->plan);
-			j->plan = json_array();
-			json_decref(reply);
-			repl_step(j);
-			return;
-		}
-		json_decref(j->plan);
-		j->plan = cfg_plan(json_string_value(json_object_get(j->cur,
-		    "subnet")), j->here, b, why, sizeof(why));
-		if (j->plan == NULL) {
-			json_array_append_new(json_object_get(j->cur, "errors"),
-			    json_string(why));
-			j->plan = json_array();
-		}
-	} else {
-		json_t *call = json_object_get(j->cur, "pending");
-
-		json_object_set_new(j->cur, "calls", json_integer(
-		    json_integer_value(json_object_get(j->cur, "calls")) + 1));
-		if (res == NULL) {
-			json_t *detail = json_object_get(json_object_get(err, "data"),
-			    "detail");
-
-			json_array_append_new(json_object_get(j->cur, "errors"),
-			    json_pack("{s:O, s:O, s:O}", "method",
-			    json_object_get(call, "method"), "code",
-			    json_object_get(err, "code"), "detail",
-			    detail ? detail : json_null()));
-		}
-		json_object_del(j->cur, "pending");
-	}
-	json_decref(reply);
-	repl_step(j);
-}
-
-static void
-repl_read(struct bufferevent *bev, void *arg)
-{
-	struct repl *j = arg;
-	char *line;
-	size_t len;
-
-	/* one line at a time: each answer sends the next request */
-	if ((line = evbuffer_readln(bufferevent_get_input(bev), &len,
-	    EVBUFFER_EOL_LF)) != NULL) {
-		repl_line(j, line);
-		free(line);
-	}
-}
-
-static void
-repl_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct repl *j = arg;
-	char why[160];
-
-	if (what & BEV_EVENT_CONNECTED) {
-		repl_scope(j);
-		return;
-	}
-	link_failure(bev, what, why, sizeof(why));
-	ctl_fail(j->req, ERR_SERVER_UNAVAILABLE, "the partner %s:%u of %s: %s%s",
-	    j->r->host, j->r->port, j->r->name, why, json_array_size(j->out) ?
-	    " (some scopes were replicated before)" : "");
-	repl_free(j);
-}
-
-int
-ctl_drift_replicate(struct ctl_req *req, const char *name, json_t *subnets)
-{
-	struct drift_rel *r = NULL;
-	struct sockaddr_in sin;
-	struct timeval tv = { DRIFT_TIMEOUT, 0 };
-	struct repl *j;
-	SSL *ssl;
-
-	for (size_t i = 0; the != NULL && i < the->n; i++)
-		if (strcasecmp(the->v[i].name, name) == 0)
-			r = &the->v[i];
-	if (r == NULL) {
-		ctl_fail(req, ERR_INVALID_PARAMETER, "relationship %s has no partner "
-		    "in [management] partners (or no client-certificate): "
-		    "nowhere to replicate to (REMOTE.md section 8)", name);
-		return -1;
-	}
-	if (r->repl != NULL) {
-		ctl_fail(req, ERR_FO_SCOPE_SYNC_IN_PROGRESS, "a replication of %s "
-		    "is under way", name);
-		return -1;
-	}
-	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (ssl = SSL_new(the->ctx)) == NULL) {
-		free(j);
-		ctl_fail(req, ERR_INVALID_PARAMETER, "out of memory");
-		return -1;
-	}
-	j->req = req;
-	j->r = r;
-	j->subnets = json_incref(subnets);
-	j->out = json_array();
-	r->repl = j;
-	X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), r->host);
-	j->bev = bufferevent_openssl_socket_new(the->base, -1, ssl,
-	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
-	if (j->bev == NULL) {
-		SSL_free(ssl);
-		ctl_fail(req, ERR_INVALID_PARAMETER, "out of memory");
-		repl_free(j);
-		return -1;
-	}
-	bufferevent_setcb(j->bev, repl_read, NULL, repl_event, j);
-	bufferevent_set_timeouts(j->bev, &tv, &tv);
-	bufferevent_enable(j->bev, EV_READ | EV_WRITE);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(r->port);
-	inet_pton(AF_INET, r->host, &sin.sin_addr);
-	if (bufferevent_socket_connect(j->bev, (struct sockaddr *)&sin,
-	    sizeof(sin)) == -1) {
-		ctl_fail(req, ERR_SERVER_UNAVAILABLE, "the partner %s:%u of %s: %s",
-		    r->host, r->port, name, evutil_socket_error_to_string(
-		    EVUTIL_SOCKET_ERROR()));
-		repl_free(j);
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- the API ---- */
 
 /* Room for every relationship a server may have besides the configured
@@ -782,11 +509,6 @@ ctl_drift_free(struct ctl_drift *dr)
 	if (the == dr)
 		the = NULL;
 	for (size_t i = 0; i < dr->n; i++) {
-		if (dr->v[i].repl != NULL) {
-			ctl_fail(dr->v[i].repl->req, ERR_SERVER_UNAVAILABLE,
-			    "shutting down");
-			repl_free(dr->v[i].repl);
-		}
 		rel_done(&dr->v[i]);
 		json_decref(dr->v[i].drift);
 		json_decref(dr->v[i].params);
@@ -888,11 +610,20 @@ ctl_drift_forget(const char *name)
 {
 	struct drift_rel *r = find(name);
 
-	if (r == NULL || !r->dynamic || r->repl != NULL)
+	if (r == NULL || !r->dynamic)
 		return;
 	rel_done(r);
 	json_decref(r->drift);
 	json_decref(r->params);
 	r->drift = r->params = NULL;
 	r->name[0] = '\0';	/* a free slot for ctl_drift_watch */
+}
+
+void
+ctl_drift_check_now(const char *name)
+{
+	struct drift_rel *r = find(name);
+
+	if (r != NULL && r->owner->interval > 0)
+		rel_start(r);
 }

@@ -26,12 +26,8 @@ void	ctl_drift_free(struct ctl_drift *);
  * known), "config_checked": T, "config_check_error"? }; NULL when name has no
  * partner configured (or no checker runs). A new reference. */
 json_t	*ctl_drift_json(const char *name);
-/* failover.replicate: make the partner's configuration of subnets (an array
- * of addresses) equal to ours over one TLS connection; answers req later.
- * 0 under way, -1 answered already (no partner configured, one under way,
- * no connection). */
-struct ctl_req;
-int	ctl_drift_replicate(struct ctl_req *, const char *name, json_t *subnets);
+/* Check relationship name again now (after failover.replicate). */
+void	ctl_drift_check_now(const char *name);
 /* The daemon's TLS client for its partners (ctl_link.c): -1 when it has
  * no [management] client-certificate. */
 struct ssl_ctx_st;
