@@ -22,4 +22,10 @@ int	scope_cfg_hash(struct store *, uint32_t subnet, char out[CFG_HASH_LEN + 1]);
 /* The canonical configuration of one stored scope; NULL if none or storage. */
 json_t	*scope_cfg_canon(struct store *, uint32_t subnet);
 
+/* A relationship's parameters both partners must agree on, canonical
+ * (ctl_fo_cfg.c, RPC.md §6.17): the scopes sorted (in place), the shared
+ * secret null, "set" (no nonce) or its PBKDF2 digest salted with nonce. A new
+ * reference or NULL. */
+json_t	*rel_cfg_canon(struct fo_rel *, const char *nonce);
+
 #endif

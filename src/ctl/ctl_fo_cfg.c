@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "cfgdiff.h"
+#include "ctl_cfg.h"
 #include "ctl_cmd.h"
 #include "ctl_fo.h"
 #include "ctl_json.h"
@@ -51,8 +52,8 @@ addr_cmp(const void *a, const void *b)
 }
 
 /* The canonical parameters: equal on both partners when they agree. */
-static json_t *
-rel_canon(struct fo_rel *r, const char *nonce)
+json_t *
+rel_cfg_canon(struct fo_rel *r, const char *nonce)
 {
 	json_t *scopes = json_array(), *secret;
 	char digest[80];
@@ -101,7 +102,7 @@ m_fo_config(struct ctl_req *r, json_t *p)
 	}
 	if (ctl_rel_lookup(r, name, &rel) == -1)
 		return;
-	canon = rel_canon(&rel, rc == 0 ? nonce : NULL);
+	canon = rel_cfg_canon(&rel, rc == 0 ? nonce : NULL);
 	if (canon == NULL || cfg_hash(canon, hash) == -1) {
 		json_decref(canon);
 		ctl_fail(r, ERR_JET_ERROR, "out of memory");

@@ -1,7 +1,11 @@
 /* Unit tests: a scope's canonical configuration, its hash and the diff of two
  * (src/ctl/ctl_cfg.c, docs/RPC.md §2.6): the hash ignores the order
  * reservations come in and the relationship, changes with an exclusion or a
- * reservation, and the diff names each field that differs with both values. */
+ * reservation, and the diff names each field that differs with both values.
+ * A relationship's canonical parameters (ctl_fo_cfg.c, RPC.md §6.17): the
+ * two partners' copies agree, a parameter set on one side or another secret
+ * is named, the secret never shows, equal roles are named. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +13,7 @@
 #include <jansson.h>
 
 #include "ctl_cfg.h"
+#include "fo.h"
 #include "ivl.h"
 #include "util.h"
 
@@ -191,6 +196,89 @@ START_TEST(test_plan)
 }
 END_TEST
 
+/* One side's copy of a relationship, as failover.config answers it. */
+static json_t *
+rel_side(enum fo_role role, const char *secret, const char *nonce, unsigned mclt)
+{
+	static uint32_t scopes[2][2];
+	static int k;
+	struct fo_rel r;
+	json_t *c;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.name, "r1");
+	r.primary_server = A(10, 66, 0, 1);
+	r.secondary_server = A(10, 66, 0, 2);
+	r.server_type = role;
+	r.mode = FO_MODE_LOAD_BALANCE;
+	r.percentage = 50;
+	r.mclt = mclt;
+	r.lb_max_secs = 3;
+	snprintf(r.shared_secret, sizeof(r.shared_secret), "%s", secret);
+	k ^= 1;		/* the scopes in another order on each side */
+	scopes[k][0] = k ? A(10, 1, 0, 0) : A(10, 2, 0, 0);
+	scopes[k][1] = k ? A(10, 2, 0, 0) : A(10, 1, 0, 0);
+	r.scopes = scopes[k];
+	r.nscopes = 2;
+	c = rel_cfg_canon(&r, nonce);
+	ck_assert_ptr_nonnull(c);
+	return json_pack("{s:s, s:o}", "server_type", fo_role_name(role), "config", c);
+}
+
+static int
+diff_names(json_t *a, json_t *b, const char *want)
+{
+	json_t *d = cfg_rel_diff(a, b), *e;
+	char got[256] = "";
+	size_t i;
+
+	json_array_foreach(d, i, e) {
+		strcat(got, json_string_value(json_object_get(e, "field")));
+		strcat(got, " ");
+	}
+	json_decref(d);
+	json_decref(a);
+	json_decref(b);
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "diff: got '%s', want '%s'\n", got, want);
+	return strcmp(got, want) == 0;
+}
+
+START_TEST(test_rel_canon)
+{
+	const char *n1 = "00112233445566778899aabbccddeeff";
+	const char *n2 = "ffeeddccbbaa99887766554433221100";
+	json_t *a, *b;
+	char *s;
+
+	/* the partners' copies agree, whatever the order of the scopes */
+	ck_assert(diff_names(rel_side(FO_PRIMARY, "s3cret", n1, 60),
+	    rel_side(FO_SECONDARY, "s3cret", n1, 60), ""));
+	/* a parameter set on one side; equal roles */
+	ck_assert(diff_names(rel_side(FO_PRIMARY, "s3cret", n1, 60),
+	    rel_side(FO_SECONDARY, "s3cret", n1, 120), "mclt "));
+	ck_assert(diff_names(rel_side(FO_PRIMARY, "s3cret", n1, 60),
+	    rel_side(FO_PRIMARY, "s3cret", n1, 60), "server_type "));
+	/* another secret, or none, is named; without a nonce only presence */
+	ck_assert(diff_names(rel_side(FO_PRIMARY, "s3cret", n1, 60),
+	    rel_side(FO_SECONDARY, "other", n1, 60), "shared_secret "));
+	ck_assert(diff_names(rel_side(FO_PRIMARY, "s3cret", n1, 60),
+	    rel_side(FO_SECONDARY, "", n1, 60), "shared_secret "));
+	ck_assert(diff_names(rel_side(FO_PRIMARY, "s3cret", NULL, 60),
+	    rel_side(FO_SECONDARY, "other", NULL, 60), ""));
+	/* the digest depends on the nonce and never shows the secret */
+	a = rel_side(FO_PRIMARY, "s3cret", n1, 60);
+	b = rel_side(FO_PRIMARY, "s3cret", n2, 60);
+	ck_assert(!json_equal(a, b));
+	s = json_dumps(a, JSON_COMPACT);
+	ck_assert_ptr_null(strstr(s, "s3cret"));
+	ck_assert_ptr_nonnull(strstr(s, "\"shared_secret\":\"pbkdf2:"));
+	free(s);
+	json_decref(a);
+	json_decref(b);
+}
+END_TEST
+
 static Suite *
 cfg_suite(void)
 {
@@ -201,6 +289,7 @@ cfg_suite(void)
 	tcase_add_test(tc, test_hash_changes);
 	tcase_add_test(tc, test_diff);
 	tcase_add_test(tc, test_plan);
+	tcase_add_test(tc, test_rel_canon);
 	suite_add_tcase(s, tc);
 	return s;
 }
