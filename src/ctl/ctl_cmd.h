@@ -57,6 +57,10 @@ void	m_fo_client_info(struct ctl_req *, json_t *);
 void	m_fo_system_time(struct ctl_req *, json_t *);
 void	m_fo_address_status(struct ctl_req *, json_t *);
 void	m_fo_trigger(struct ctl_req *, json_t *);
+/* Answer the changes made on a partner that are under way (ctl_fo_pair.c,
+ * ctl_fo_repl.c): the server is stopping (ctl_free). */
+void	ctl_fo_pair_shutdown(void);
+void	ctl_fo_repl_shutdown(void);
 /* failover.config (ctl_fo_cfg.c) */
 void	m_fo_config(struct ctl_req *, json_t *);
 /* failover.replicate (ctl_fo_repl.c) */

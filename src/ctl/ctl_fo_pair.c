@@ -544,3 +544,16 @@ ctl_fo_pair(struct ctl_req *r, json_t *p, enum pair_kind kind)
 	pair_call(j, STEP_BEHALF, "session.on_behalf", json_pack("{s:s}", "of",
 	    who));
 }
+
+void
+ctl_fo_pair_shutdown(void)
+{
+	struct pair *j;
+
+	while ((j = LIST_FIRST(&running)) != NULL) {
+		ctl_fail(j->req, ERR_SERVER_UNAVAILABLE, "the server is shutting "
+		    "down: %s of %s on both servers is not finished; see "
+		    "failover.get on each", methods[j->kind], j->name);
+		pair_free(j);
+	}
+}

@@ -294,3 +294,12 @@ m_fo_replicate(struct ctl_req *r, json_t *p)
 	repl_start(r, name, subnets);	/* answers, now or later */
 	json_decref(subnets);
 }
+
+void
+ctl_fo_repl_shutdown(void)
+{
+	struct repl *j;
+
+	while ((j = LIST_FIRST(&running)) != NULL)
+		repl_lost(j, "the server is shutting down");
+}

@@ -901,6 +901,8 @@ ctl_free(struct ctl *ctl)
 		return;
 	while ((c = TAILQ_FIRST(&ctl->clients)) != NULL)
 		client_free(c);
+	ctl_fo_pair_shutdown();
+	ctl_fo_repl_shutdown();
 	ctl_drift_free(ctl->drift);
 	ctl_tls_free(ctl->tls);
 	audit_free(ctl->audit);
