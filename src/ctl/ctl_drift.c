@@ -295,7 +295,9 @@ rel_compare(struct drift_rel *r, json_t *scopes_reply, json_t *params_reply)
 		rel_result(r, NULL, NULL, why);
 		return;
 	}
-	params = params_compare(r, params_reply);
+	/* parameters not compared this time: the last answer stands */
+	if ((params = params_compare(r, params_reply)) == NULL)
+		params = json_incref(r->params);
 	rel_result(r, drift, params, NULL);
 	json_decref(drift);
 	json_decref(params);
