@@ -511,8 +511,13 @@ pair_front(struct pair *j, struct ctl_req *r, json_t *p)
 			return -1;
 		}
 	if ((j->link = ctl_link_new(j->host, j->port, err, sizeof(err))) == NULL) {
-		ctl_fail(r, strstr(err, "client-certificate") ?
-		    ERR_INVALID_PARAMETER : ERR_SERVER_UNAVAILABLE, "%s", err);
+		if (strstr(err, "client-certificate") != NULL)
+			ctl_fail(r, ERR_INVALID_PARAMETER, "%s; or make the calls on "
+			    "each server from the console (dhcpfoctl ... --partner P "
+			    "--console)", err);
+		else
+			ctl_fail(r, ERR_SERVER_UNAVAILABLE, "the partner %s: %s; "
+			    "nothing was changed on either server", j->pm, err);
 		return -1;
 	}
 	return 0;
