@@ -513,7 +513,7 @@ def audit(d, tmp, toks):
     check(os.stat(path).st_mode & 0o077 == 0, "the audit log is private")
     by = lambda m, who: [x for x in lines if x["method"] == m and who in x["identity"]]
     ops = "CN=ops,OU=admins,O=Lab"
-    fc = by("failover.create", ops)
+    fc = [x for x in by("failover.create", ops) if x["result"] == 0]
     check(len(fc) == 1 and fc[0]["channel"] == "tls" and fc[0]["result"] == 0 and
           fc[0]["params"]["shared_secret"] == "***" and
           fc[0]["peer"].startswith(MGMT_IP + ":"),
@@ -595,6 +595,14 @@ def run(tmp):
         r = adm.call("failover.delete", {"name": "r1"})
         check(r[0] == "ok", "remote failover.delete: %r" % (r,))
         replayed_garbled(d, tmp, adm)
+        # both servers at once needs this server's client certificate
+        rc, out, err = adm.run("call", "failover.create", json.dumps(
+            {"name": "rx", "primary_server": "10.66.0.1", "secondary_server": "10.66.0.2",
+             "server_type": "primary", "scopes": ["10.77.0.0"],
+             "partner_management": "10.88.0.9"}))
+        check(rc == 1 and "(87)" in err and "client-certificate" in err and "--console"
+              in err and d.call("failover.get", {"name": "rx"})[:2] == ("err", 20115),
+              "partner_management without a client certificate: 87: %s" % err)
         under_siege(d, tmp, adm)
         check(d.call("scope.set", {"subnet": "10.77.0.0", "name": "lab-2"})[0] == "ok",
               "a change through the Unix socket")
