@@ -23,13 +23,21 @@ the openssl CLI.
     the drift shows within 10 s in failover.get and server.status
     (config_drift) and the metric dhcpfod_failover_config_drift_scopes, is
     logged once, and is gone after the replicate;
-  - `failover create r2 ... --partner B` on A alone creates r2 on both (B
-    secondary, the new scope copied identically) and it reaches NORMAL;
-    `failover add-scope` / `remove-scope r2 S --partner B` add (with the
-    scope's configuration copied) and remove a scope on both;
-    `failover delete r2 --partner B` leaves it on neither; with the partner
-    unreachable the delete says "deleted here, the partner NOT reached" (exit
-    1); B's audit log holds the calls under the administrator's subject.
+  - a relationship parameter set on B alone (load_balance_max_seconds) is
+    drift too: config_drift_relationship on both, the parameters metric,
+    `failover diff` with both values (RPC.md §6.17); set back, it is gone;
+  - `failover create r2 ... --partner B` on A alone: A creates r2 on both
+    (partner_management, REMOTE.md §9: B secondary, the scope's configuration
+    copied first, scope.config and the parameters equal on both) and it
+    reaches NORMAL; `add-scope` / `remove-scope r2 S --partner B` add (the
+    scope copied first) and remove a scope on both (B's copy disabled);
+    `failover.delete r2` with partner_management true (the address A keeps
+    since it made r2) leaves it on neither, B's copy of the scope disabled;
+    B's audit log holds A's calls on behalf of the administrator;
+  - with the partner unreachable a delete is refused (1722, r3 kept), with
+    --force done here only and said (exit 1); a create with the partner
+    unreachable (1722), and one the partner refuses (20114: B has its own r4;
+    the scope copied to B deleted again), leave nothing behind.
 
 Needs root (namespaces) and openssl; exit 77 (skip) without them.
 Exit 0 = all passed.
@@ -281,11 +289,16 @@ def pair_create_delete(tmp, a, b):
           b.result("scope.get", {"subnet": sub3}, {}).get("state") == "disabled" and
           a.result("scope.get", {"subnet": sub3}, {}).get("state") == "enabled",
           "remove-scope --partner (B's copy disabled): rc %d %s%s" % (rc, out, err))
-    rc, out, err = ctl(tmp, "ops", A_IP, "failover", "delete", "r2", "--partner", B_IP)
-    print(out, end="")
-    check(rc == 0 and "r2: deleted on %s:%d" % (A_IP, PORT) in out and
-          "r2: deleted on the partner %s:%d" % (B_IP, PORT) in out,
-          "failover delete --partner: rc %d %s%s" % (rc, out, err))
+    # A watches r2's partner since it made r2 there: partner_management true
+    check(a.rel("r2").get("partner_management") == "%s:%d" % (B_IP, PORT) and
+          lk.wait_for(lambda: a.rel("r2").get("config_drift") == [] and
+                      a.rel("r2").get("config_drift_relationship") == [], 10),
+          "A checks r2 against B: %s" % a.rel("r2"))
+    r = ok(tmp, A_IP, "failover.delete", {"name": "r2", "partner_management": True})
+    print(json.dumps(r))
+    check(r and r["partner"]["done"] is True and
+          r["partner"]["scopes_disabled"] == [sub2], "failover.delete with "
+          "partner_management true: %s" % r)
     check(a.call("failover.get", {"name": "r2"})[:2] == ("err", 20115) and
           b.call("failover.get", {"name": "r2"})[:2] == ("err", 20115),
           "r2 is on neither server")
