@@ -36,7 +36,8 @@ the openssl CLI.
     B's audit log holds A's calls on behalf of the administrator;
   - with the partner unreachable a delete is refused (1722, r3 kept), with
     --force done here only and said (exit 1); a create with the partner
-    unreachable (1722), and one the partner refuses (20114: B has its own r4;
+    unreachable (1722), silent (stopped: 1722 after 10 s), and one the partner
+    refuses (20114: B has its own r4;
     the scope copied to B deleted again), leave nothing behind.
 
 Needs root (namespaces) and openssl; exit 77 (skip) without them.
@@ -45,9 +46,11 @@ Exit 0 = all passed.
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import labkit as lk
 from labkit import check
@@ -356,6 +359,21 @@ def pair_failures(tmp, a, b):
     check(a.call("failover.get", {"name": "r4"})[:2] == ("err", 20115) and
           b.call("scope.get", {"subnet": sub4})[:2] == ("err", 20005),
           "nothing left behind after an unreachable partner")
+    # B stopped (SIGSTOP): it accepts the connection and answers nothing
+    os.kill(b.proc.pid, signal.SIGSTOP)
+    try:
+        t0 = time.time()
+        rc, out, err = ctl(tmp, "ops", A_IP, "call", "failover.create", json.dumps(
+            dict(base, partner_management=B_IP)))
+        took = time.time() - t0
+    finally:
+        os.kill(b.proc.pid, signal.SIGCONT)
+    check(rc == 1 and "(1722)" in err and "no answer within 10 seconds" in err and
+          "nothing was changed on either server" in err and 9 < took < 30,
+          "create, the partner silent: rc %d after %.1f s %s" % (rc, took, err))
+    check(a.call("failover.get", {"name": "r4"})[:2] == ("err", 20115) and
+          b.call("scope.get", {"subnet": sub4})[:2] == ("err", 20005),
+          "nothing left behind after a silent partner")
     # B already has a relationship r4 (on its copy of lab2's scope)
     b_only = {"name": "r4", "primary_server": A_FO, "secondary_server": B_FO,
               "server_type": "secondary", "mclt": 60, "scopes": ["10.78.0.0"]}
