@@ -32,6 +32,7 @@
 #include "ctl_drift.h"
 #include "ctl_rpc.h"
 #include "ctl_sock.h"
+#include "ctl_unix.h"
 #include "daemon.h"
 #include "err.h"
 #include "log.h"
@@ -633,35 +634,6 @@ client_event(struct bufferevent *bev, short what, void *arg)
 
 /* ---- access ---- */
 
-/* Whether the peer's groups include gid: SO_PEERGROUPS where the kernel has
- * it, else the user database. */
-static int
-peer_in_group(int fd, uid_t uid, gid_t pgid, gid_t gid)
-{
-	gid_t groups[256];
-	socklen_t len = sizeof(groups);
-	struct passwd *pw;
-	int n = (int)nitems(groups);
-
-	if (pgid == gid)
-		return 1;
-#ifdef SO_PEERGROUPS
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
-		for (size_t i = 0; i < len / sizeof(gid_t); i++)
-			if (groups[i] == gid)
-				return 1;
-		return 0;
-	}
-#endif
-	if ((pw = getpwuid(uid)) == NULL ||
-	    getgrouplist(pw->pw_name, pgid, groups, &n) == -1)
-		return 0;
-	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return 1;
-	return 0;
-}
-
 /* RPC.md §1: uid 0 or a member of control-socket-group. */
 static void
 client_check_access(struct ctl_client *c, int fd)
@@ -676,7 +648,7 @@ client_check_access(struct ctl_client *c, int fd)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->role = cred.uid == 0 ||
-	    peer_in_group(fd, cred.uid, cred.gid, c->ctl->gid) ? ROLE_ADMIN :
+	    ctl_unix_in_group(fd, cred.uid, cred.gid, c->ctl->gid) ? ROLE_ADMIN :
 	    ROLE_NONE;
 	if (asprintf(&c->identity, "uid %u", (unsigned)cred.uid) == -1)
 		c->identity = NULL;
@@ -784,58 +756,6 @@ ctl_listen_tls(struct ctl *ctl, const struct conf *c, char *err, size_t errlen)
 
 /* ---- the listener ---- */
 
-/* Refuse to steal a socket a live daemon listens on; remove a stale one. */
-static int
-unlink_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
-{
-	struct stat sb;
-	int fd;
-
-	if (lstat(sun->sun_path, &sb) == -1)
-		return 0;
-	if (!S_ISSOCK(sb.st_mode)) {
-		snprintf(err, errlen, "control socket %s exists and is not a socket",
-		    sun->sun_path);
-		return -1;
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1 &&
-	    connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0) {
-		close(fd);
-		snprintf(err, errlen, "control socket %s is in use: another dhcpfod "
-		    "is running", sun->sun_path);
-		return -1;
-	}
-	if (fd != -1)
-		close(fd);
-	unlink(sun->sun_path);
-	return 0;
-}
-
-/* socket, bind and listen on path; -1 with err. */
-static int
-ctl_listen_fd(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "control socket path too long: %s", path);
-		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	if (unlink_stale(&sun, err, errlen) == -1)
-		return -1;
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    listen(fd, 64) == -1) {
-		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* The socket file's group and mode; the group is changed only when it
  * differs (a service user may not chown, even to its own group, under the
  * unit's system call filter). */
@@ -871,7 +791,7 @@ ctl_new(struct event_base *base, struct daemon *d, const char *path, mode_t mode
 	ctl->base = base;
 	ctl->daemon = d;
 	TAILQ_INIT(&ctl->clients);
-	if ((fd = ctl_listen_fd(path, err, errlen)) == -1 ||
+	if ((fd = ctl_unix_listen(path, err, errlen)) == -1 ||
 	    ctl_set_access(ctl, mode, gid) == -1 ||
 	    (ctl->listener = evconnlistener_new(base, ctl_accept, ctl,
 	    LEV_OPT_CLOSE_ON_FREE, -1, fd)) == NULL) {

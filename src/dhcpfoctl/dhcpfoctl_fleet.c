@@ -185,6 +185,45 @@ diff_params(const struct side *here, const struct side *partner, json_t *name)
 	return rc;
 }
 
+/* One scope compared on both servers and printed: 1 when it differs (or is
+ * missing on the partner), 0 when identical, -1 when a server could not say
+ * (rc set). */
+static int
+diff_scope(struct side *here, struct side *partner, const char *subnet, int *rc)
+{
+	json_t *a, *b, *d, *e;
+	size_t j;
+	int differs = 1;
+
+	if ((a = scope_config(here, subnet, rc)) == NULL ||
+	    (b = scope_config(partner, subnet, rc)) == NULL) {
+		json_decref(a);
+		return -1;
+	}
+	if (json_is_null(b))
+		printf("scope %s: missing on the partner (%s)\n", subnet,
+		    partner->label);
+	else if ((d = cfg_diff(a, b)) != NULL && json_array_size(d) > 0) {
+		printf("scope %s: %zu field%s differ%s (here: %s, partner: %s)\n",
+		    subnet, json_array_size(d), json_array_size(d) == 1 ? "" : "s",
+		    json_array_size(d) == 1 ? "s" : "", here->label, partner->label);
+		json_array_foreach(d, j, e) {
+			printf("  %s\n", json_string_value(json_object_get(e,
+			    "field")));
+			print_value("here:", json_object_get(e, "here"));
+			print_value("partner:", json_object_get(e, "partner"));
+		}
+		json_decref(d);
+	} else {
+		printf("scope %s: identical\n", subnet);
+		json_decref(d);
+		differs = 0;
+	}
+	json_decref(a);
+	json_decref(b);
+	return differs;
+}
+
 static int
 run_diff(const struct cmd *c, json_t *params, const char *socket, double timeout)
 {
@@ -201,42 +240,14 @@ run_diff(const struct cmd *c, json_t *params, const char *socket, double timeout
 	if ((scopes = rel_scopes(&here, params, &rc)) == NULL)
 		return rc;
 	json_array_foreach(scopes, i, sub) {
-		const char *subnet = json_string_value(sub);
-		json_t *a, *b, *d, *e;
-		size_t j;
+		int d = diff_scope(&here, &partner, json_string_value(sub), &rc);
 
-		if ((a = scope_config(&here, subnet, &rc)) == NULL ||
-		    (b = scope_config(&partner, subnet, &rc)) == NULL) {
-			json_decref(a);
+		if (d == -1) {
 			json_decref(scopes);
 			rpc_set_remote(mine);
 			return rc;
 		}
-		if (json_is_null(b)) {
-			printf("scope %s: missing on the partner (%s)\n", subnet,
-			    partner.label);
-			ndiff++;
-		} else if ((d = cfg_diff(a, b)) != NULL &&
-		    json_array_size(d) > 0) {
-			printf("scope %s: %zu field%s differ%s (here: %s, partner: "
-			    "%s)\n", subnet, json_array_size(d),
-			    json_array_size(d) == 1 ? "" : "s",
-			    json_array_size(d) == 1 ? "s" : "", here.label,
-			    partner.label);
-			json_array_foreach(d, j, e) {
-				printf("  %s\n", json_string_value(json_object_get(e,
-				    "field")));
-				print_value("here:", json_object_get(e, "here"));
-				print_value("partner:", json_object_get(e, "partner"));
-			}
-			ndiff++;
-			json_decref(d);
-		} else {
-			printf("scope %s: identical\n", subnet);
-			json_decref(d);
-		}
-		json_decref(a);
-		json_decref(b);
+		ndiff += d;
 	}
 	json_decref(scopes);
 	if (json_object_get(params, "scope") == NULL) {
@@ -437,6 +448,31 @@ run_by_server(const struct cmd *c, json_t *params, const char *socket,
 	return rc;
 }
 
+/* Each scope's configuration made equal on the partner (the partner's
+ * failover.create needs its scopes to exist): 0, or 1 when one failed. */
+static int
+copy_scopes(struct side *here, struct side *partner, json_t *scopes, int *calls)
+{
+	json_t *sub, *a, *b;
+	size_t i;
+	int rc, failed = 0;
+
+	json_array_foreach(scopes, i, sub) {
+		const char *subnet = json_string_value(sub);
+
+		if ((a = scope_config(here, subnet, &rc)) == NULL ||
+		    (b = scope_config(partner, subnet, &rc)) == NULL) {
+			json_decref(a);
+			return 1;
+		}
+		if (replicate_scope(partner, subnet, a, b, calls) == -1)
+			failed = 1;
+		json_decref(a);
+		json_decref(b);
+	}
+	return failed;
+}
+
 int
 run_fo_create_pair(const struct cmd *c, json_t *params, const char *socket,
     double timeout)
@@ -447,9 +483,8 @@ run_fo_create_pair(const struct cmd *c, json_t *params, const char *socket,
 	const char *name = json_string_value(json_object_get(params, "name"));
 	const char *type;
 	struct cli_remote pr;
-	json_t *p, *res, *sub;
-	size_t i;
-	int code, rc = CLI_EXIT_OK, calls = 0, failed = 0;
+	json_t *p, *res;
+	int code, calls = 0, failed;
 
 	if (by_server(params))
 		return run_by_server(c, params, socket, timeout);
@@ -467,21 +502,7 @@ run_fo_create_pair(const struct cmd *c, json_t *params, const char *socket,
 	printf("%s: created on %s (%s)\n", name, here.label, type ? type : "?");
 	/* the scopes' configuration first: the partner's failover.create
 	 * needs its scopes to exist */
-	json_array_foreach(json_object_get(p, "scopes"), i, sub) {
-		const char *subnet = json_string_value(sub);
-		json_t *a, *b;
-
-		if ((a = scope_config(&here, subnet, &rc)) == NULL ||
-		    (b = scope_config(&partner, subnet, &rc)) == NULL) {
-			json_decref(a);
-			failed = 1;
-			break;
-		}
-		if (replicate_scope(&partner, subnet, a, b, &calls) == -1)
-			failed = 1;
-		json_decref(a);
-		json_decref(b);
-	}
+	failed = copy_scopes(&here, &partner, json_object_get(p, "scopes"), &calls);
 	if (!failed) {
 		json_object_set_new(p, "server_type", json_string(type != NULL &&
 		    strcmp(type, "primary") == 0 ? "secondary" : "primary"));
