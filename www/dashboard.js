@@ -1,7 +1,7 @@
 /* dhcpfod dashboard: polls /api/v1/status every POLL_MS and redraws; the
  * lease search asks /api/v1/leases?q=. No framework, no build step. Every
  * value comes from the daemon's RPC methods (docs/RPC.md §8.1). Over HTTPS
- * (the management listener, docs/REMOTE.md §5) /api/v1/whoami says who the
+ * (the management listener, docs/REMOTE.md §9) /api/v1/whoami says who the
  * page is, a bearer token typed into the page is kept in sessionStorage
  * only and sent as "Authorization: Bearer", and an administrator's
  * "Rebalance now" POSTs failover.trigger_addr_allocation to /api/v1/rpc. */

@@ -117,7 +117,7 @@ whoami_plain(void)
 	return json_pack("{s:s, s:n, s:n, s:b, s:b, s:b, s:s}", "channel", "http",
 	    "identity", "role", "authenticated", 0, "may_change", 0, "token_login", 0,
 	    "why", "Rebalance now needs the authenticated management listener "
-	    "(TLS with roles, docs/REMOTE.md §5), which this plain HTTP listener "
+	    "(TLS with roles, docs/REMOTE.md §9), which this plain HTTP listener "
 	    "is not");
 }
 

@@ -1,5 +1,5 @@
 /*
- * The dashboard over the management listener (REMOTE.md §5, RPC.md §8.1):
+ * The dashboard over the management listener (REMOTE.md §9, RPC.md §8.1):
  * ctl_tls.c hands over a TLS connection whose first bytes are an HTTP
  * request; ctl_http.c reads it; this file answers. The caller is the
  * client certificate's subject, or the bearer token of an "Authorization:
@@ -63,7 +63,7 @@ struct https_who {
 	const char		*why;
 };
 
-/* The caller of req (REMOTE.md §5): a bearer token, else the certificate. */
+/* The caller of req (REMOTE.md §9): a bearer token, else the certificate. */
 static void
 who_of(const struct https_ctx *x, const struct http_req *req, struct https_who *w)
 {
@@ -182,7 +182,7 @@ csrf_check(const struct http_req *req, const char **why)
 	}
 	if (strcmp(req->xrw, HTTPS_CSRF_HEADER) != 0) {
 		*why = "POST needs the header X-Requested-With: " HTTPS_CSRF_HEADER
-		    " (cross-site request protection, docs/REMOTE.md §5)";
+		    " (cross-site request protection, docs/REMOTE.md §9)";
 		return 403;
 	}
 	return 0;

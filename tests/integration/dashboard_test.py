@@ -21,7 +21,7 @@ and a traversal (404), the right Content-Type and Cache-Control per file;
 while idle and slow connections are held, a udhcpc client gets its lease and
 the RPC answers, and afterwards the dashboard serves again. Last,
 conf/grafana-dashboard.json is valid JSON naming only metrics /metrics has.
-Over the management listener's TLS on A (dashboard_tls.py, docs/REMOTE.md §5):
+Over the management listener's TLS on A (dashboard_tls.py, docs/REMOTE.md §9):
 Chromium, driven over the DevTools pipe (cdp.py), types alice's admin token
 into the page and presses "Rebalance now": the split follows percentage 30;
 bob (a user) sees the button disabled; raw HTTPS requests check the roles

@@ -1,4 +1,4 @@
-"""The dashboard over the management listener's TLS (docs/REMOTE.md §5), for
+"""The dashboard over the management listener's TLS (docs/REMOTE.md §9), for
 dashboard_test.py: the lab CA and tokens, raw HTTPS probes run inside the
 server's namespace, and the steps.
 
