@@ -205,6 +205,10 @@ async function loadWho() {
   } catch (e) {
     who = null;
   }
+  /* a refused token is forgotten at once: polls would only repeat the 401 */
+  if (who && who.channel === "https" && !who.authenticated && token()) {
+    try { sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing kept */ }
+  }
   const box = document.getElementById("auth");
   box.hidden = !who || who.channel !== "https";
   document.getElementById("who").textContent = !who ? "" :

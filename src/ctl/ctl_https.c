@@ -34,6 +34,8 @@
 #include "util.h"
 
 #define HTTPS_CSRF_HEADER	"dhcpfod"	/* X-Requested-With's value */
+#define HTTPS_LOG_BURST		20	/* refused tokens logged per window */
+#define HTTPS_LOG_WINDOW	10	/* seconds */
 
 struct https {
 	struct ctl		*ctl;
@@ -41,6 +43,8 @@ struct https {
 	struct http_srv		*srv;
 	struct dash		*dash;
 	int			 tokens;	/* [management] tokens configured */
+	int64_t			 log_since;	/* the refusal log's window ... */
+	unsigned		 logged, unlogged;	/* ... and its counts */
 };
 
 /* One connection's caller as the TLS handshake left it. */
@@ -63,6 +67,28 @@ struct https_who {
 	const char		*why;
 };
 
+/* "remote: PEER (CERT): HTTPS bearer token refused", at most HTTPS_LOG_BURST
+ * a window (a page polling with a wrong token must not fill the log). */
+static void
+log_refused(struct https *hs, const char *peer, const char *cert)
+{
+	int64_t now = time_mono();
+
+	if (now - hs->log_since >= HTTPS_LOG_WINDOW) {
+		if (hs->unlogged > 0)
+			log_notice("remote: %u more HTTPS bearer tokens refused in %d s",
+			    hs->unlogged, HTTPS_LOG_WINDOW);
+		hs->log_since = now;
+		hs->logged = hs->unlogged = 0;
+	}
+	if (hs->logged >= HTTPS_LOG_BURST) {
+		hs->unlogged++;
+		return;
+	}
+	hs->logged++;
+	log_notice("remote: %s (%s): HTTPS bearer token refused", peer, cert);
+}
+
 /* The caller of req (REMOTE.md §9): a bearer token, else the certificate. */
 static void
 who_of(const struct https_ctx *x, const struct http_req *req, struct https_who *w)
@@ -76,8 +102,7 @@ who_of(const struct https_ctx *x, const struct http_req *req, struct https_who *
 		    ctl_tls_token(x->hs->tls, req->auth + 7, &name, &role) == -1) {
 			w->status = 401;
 			w->why = "the bearer token is not one of [management] tokens";
-			log_notice("remote: %s (%s): HTTPS bearer token refused", x->peer,
-			    cert);
+			log_refused(x->hs, x->peer, cert);
 			return;
 		}
 		snprintf(w->identity, sizeof(w->identity), "token %s (%s)", name, cert);
