@@ -244,9 +244,12 @@ async function rebalance(name) {
     const doc = await r.json();
     if (doc.error) out.textContent = `${name}: error ${doc.error.code}: ${doc.error.message}` +
         (doc.error.data && doc.error.data.detail ? " (" + doc.error.data.detail + ")" : "");
-    else out.textContent = `${name}: rebalanced · ${new Date().toLocaleTimeString()} · ` +
-        JSON.stringify(doc.result);
+    else out.textContent = `${name} rebalanced at ${new Date().toLocaleTimeString()}: ` +
+        (doc.result.scopes || []).map(sc => `${sc.scope} free: primary ${sc.primary_free}, ` +
+          `secondary ${sc.secondary_free} (moved ${(sc.moved_to_secondary || 0) +
+          (sc.moved_to_primary || 0)})`).join("; ");
     out.className = doc.error ? "action bad" : "action ok";
+    out.title = out.textContent;
   } catch (e) {
     out.textContent = `${name}: no answer (${e.message})`;
     out.className = "action bad";
