@@ -43,7 +43,7 @@ void	m_lease_get(struct ctl_req *, json_t *);
 void	m_lease_delete(struct ctl_req *, json_t *);
 void	m_lease_add(struct ctl_req *, json_t *);
 
-/* failover.* (ctl_fo.c) */
+/* failover.* (ctl_fo.c; the per-scope queries in ctl_fo_scope.c, trigger in ctl_fo_ops.c) */
 void	m_fo_create(struct ctl_req *, json_t *);
 void	m_fo_set(struct ctl_req *, json_t *);
 void	m_fo_delete(struct ctl_req *, json_t *);
@@ -59,7 +59,7 @@ void	m_fo_address_status(struct ctl_req *, json_t *);
 void	m_fo_trigger(struct ctl_req *, json_t *);
 /* failover.replicate (ctl_fo_repl.c) */
 void	m_fo_replicate(struct ctl_req *, json_t *);
-/* failover.maintenance, failover.resync (ctl_fo.c) */
+/* failover.maintenance, failover.resync (ctl_fo_ops.c) */
 void	m_fo_maintenance(struct ctl_req *, json_t *);
 void	m_fo_resync(struct ctl_req *, json_t *);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl_cmd.h"
+#include "ctl_fo.h"
 #include "ctl_json.h"
 #include "ctl_param.h"
 #include "daemon.h"
@@ -16,8 +17,8 @@
 #define FO_TEXT_MAX	255	/* bytes in server names and the shared secret */
 
 /* Look a relationship up: 0, or -1 after answering 20115 / 20013. */
-static int
-rel_lookup(struct ctl_req *r, const char *name, struct fo_rel *rel)
+int
+ctl_rel_lookup(struct ctl_req *r, const char *name, struct fo_rel *rel)
 {
 	int rc = store_rel_get(ctl_req_daemon(r)->store, name, rel);
 
@@ -31,20 +32,20 @@ rel_lookup(struct ctl_req *r, const char *name, struct fo_rel *rel)
 
 /* The relationship of a method whose only parameter is its name: 0, or -1
  * after answering 87, 20115 or 20013. */
-static int
-rel_named(struct ctl_req *r, json_t *p, struct fo_rel *rel)
+int
+ctl_rel_named(struct ctl_req *r, json_t *p, struct fo_rel *rel)
 {
 	static const char *const allowed[] = { "name", NULL };
 	const char *name;
 
 	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1)
 		return -1;
-	return rel_lookup(r, name, rel);
+	return ctl_rel_lookup(r, name, rel);
 }
 
-/* Answer with the relationship as now stored. */
-static void
-reply_rel(struct ctl_req *r, const char *name)
+/* Answer with the relationship as now stored (ctl_fo.h). */
+void
+ctl_rel_reply(struct ctl_req *r, const char *name)
 {
 	struct fo_rel rel;
 
@@ -363,7 +364,7 @@ m_fo_create(struct ctl_req *r, json_t *p)
 	}
 	log_notice("failover %s: created (%s, this server %s, %zu scopes)", rel.name,
 	    fo_mode_name(rel.mode), fo_role_name(rel.server_type), rel.nscopes);
-	reply_rel(r, rel.name);
+	ctl_rel_reply(r, rel.name);
 done:
 	fo_rel_fini(&rel);
 }
@@ -449,7 +450,7 @@ m_fo_set(struct ctl_req *r, json_t *p)
 	struct fo_rel rel;
 	const char *name;
 
-	if (set_params(r, p, &s, &name) == -1 || rel_lookup(r, name, &rel) == -1)
+	if (set_params(r, p, &s, &name) == -1 || ctl_rel_lookup(r, name, &rel) == -1)
 		return;
 	if (s.has_state && s.v.state != rel.state &&
 	    !fo_operator_partner_down_ok(rel.state)) {
@@ -477,7 +478,7 @@ m_fo_set(struct ctl_req *r, json_t *p)
 		ctl_fail_store(r);
 		goto done;
 	}
-	reply_rel(r, rel.name);
+	ctl_rel_reply(r, rel.name);
 done:
 	fo_rel_fini(&rel);
 }
@@ -487,7 +488,7 @@ m_fo_delete(struct ctl_req *r, json_t *p)
 {
 	struct fo_rel rel;
 
-	if (rel_named(r, p, &rel) == -1)
+	if (ctl_rel_named(r, p, &rel) == -1)
 		return;
 	if (store_rel_delete(ctl_req_daemon(r)->store, rel.name) != 0)
 		ctl_fail_store(r);
@@ -504,7 +505,7 @@ m_fo_get(struct ctl_req *r, json_t *p)
 	struct fo_rel rel;
 	json_t *o, *live;
 
-	if (rel_named(r, p, &rel) == -1)
+	if (ctl_rel_named(r, p, &rel) == -1)
 		return;
 	o = rel_to_json(&rel);
 	if ((live = fo_status(ctl_req_daemon(r)->fo, rel.name)) != NULL)
@@ -600,8 +601,8 @@ scopes_check(struct ctl_req *r, const uint32_t *scopes, size_t n, int adding)
 }
 
 /* Scopes join or leave only while both servers can agree on them. */
-static int
-rel_check_normal(struct ctl_req *r, const struct fo_rel *rel)
+int
+ctl_rel_check_normal(struct ctl_req *r, const struct fo_rel *rel)
 {
 	if (rel->state == FO_NORMAL)
 		return 0;
@@ -623,7 +624,7 @@ scope_change_front(struct ctl_req *r, json_t *p, int adding, struct fo_rel *rel,
 	    param_addr_list(r, p, "scopes", FO_MAX_ADD_SCOPES, scopes, n) == -1)
 		return -1;
 	if (param_only(r, p, allowed) == -1 || scopes_check(r, *scopes, *n, adding) == -1 ||
-	    rel_lookup(r, name, rel) == -1) {
+	    ctl_rel_lookup(r, name, rel) == -1) {
 		free(*scopes);
 		return -1;
 	}
@@ -640,7 +641,7 @@ m_fo_add_scopes(struct ctl_req *r, json_t *p)
 
 	if (scope_change_front(r, p, 1, &rel, &scopes, &n) == -1)
 		return;
-	if (rel_check_normal(r, &rel) == 0) {
+	if (ctl_rel_check_normal(r, &rel) == 0) {
 		if (store_begin(st) == -1)
 			goto storage;
 		for (i = 0; i < n; i++)
@@ -653,7 +654,7 @@ m_fo_add_scopes(struct ctl_req *r, json_t *p)
 			store_rollback(st);
 			goto storage;
 		}
-		reply_rel(r, rel.name);
+		ctl_rel_reply(r, rel.name);
 	}
 	goto done;
 storage:
@@ -694,7 +695,7 @@ m_fo_remove_scopes(struct ctl_req *r, json_t *p)
 
 	if (scope_change_front(r, p, 0, &rel, &scopes, &n) == -1)
 		return;
-	if (scopes_in_rel(r, &rel, scopes, n) == 0 && rel_check_normal(r, &rel) == 0) {
+	if (scopes_in_rel(r, &rel, scopes, n) == 0 && ctl_rel_check_normal(r, &rel) == 0) {
 		if (store_begin(st) == -1)
 			goto storage;
 		for (i = 0; i < n; i++)
@@ -704,302 +705,12 @@ m_fo_remove_scopes(struct ctl_req *r, json_t *p)
 			store_rollback(st);
 			goto storage;
 		}
-		reply_rel(r, rel.name);
+		ctl_rel_reply(r, rel.name);
 	}
 	goto done;
 storage:
 	ctl_fail_store(r);
 done:
 	free(scopes);
-	fo_rel_fini(&rel);
-}
-
-/* The scope named by the "scope" parameter: 87, 20005. */
-static int
-scope_of_param(struct ctl_req *r, json_t *p, struct scope *sc)
-{
-	static const char *const allowed[] = { "scope", NULL };
-	uint32_t subnet;
-	char a[16];
-	int rc;
-
-	if (param_addr(r, p, "scope", 1, &subnet) == -1 || param_only(r, p, allowed) == -1)
-		return -1;
-	rc = store_scope_get(ctl_req_daemon(r)->store, subnet, sc);
-	if (rc == STORE_NOTFOUND)
-		ctl_fail(r, ERR_SUBNET_NOT_PRESENT, "no scope %s", addr_str(subnet, a));
-	else if (rc == -1)
-		ctl_fail_store(r);
-	return rc == 0 ? 0 : -1;
-}
-
-void
-m_fo_scope_relationship(struct ctl_req *r, json_t *p)
-{
-	struct scope sc;
-	char a[16];
-
-	if (scope_of_param(r, p, &sc) == -1)
-		return;
-	if (sc.relationship[0] == '\0')
-		ctl_fail(r, ERR_FO_SCOPE_NOT_IN_REL, "scope %s is in no failover "
-		    "relationship", addr_str(sc.subnet, a));
-	else
-		reply_rel(r, sc.relationship);
-	scope_fini(&sc);
-}
-
-/* Which role this server has for a scope: that of its relationship, or
- * FO_ROLE_NONE. */
-static int
-scope_role(struct ctl_req *r, const struct scope *sc, enum fo_role *role)
-{
-	struct fo_rel rel;
-
-	*role = FO_ROLE_NONE;
-	if (sc->relationship[0] == '\0')
-		return 0;
-	if (store_rel_get(ctl_req_daemon(r)->store, sc->relationship, &rel) != 0) {
-		ctl_fail_store(r);
-		return -1;
-	}
-	*role = rel.server_type;
-	fo_rel_fini(&rel);
-	return 0;
-}
-
-void
-m_fo_scope_statistics(struct ctl_req *r, json_t *p)
-{
-	struct scope_stats stats;
-	struct scope sc;
-	enum fo_role role;
-
-	if (scope_of_param(r, p, &sc) == -1)
-		return;
-	if (scope_role(r, &sc, &role) == 0) {
-		if (store_scope_stats(ctl_req_daemon(r)->store, sc.subnet, role,
-		    &stats) != 0)
-			ctl_fail_store(r);
-		else
-			ctl_reply(r, stats_to_json(sc.subnet, &stats));
-	}
-	scope_fini(&sc);
-}
-
-void
-m_fo_client_info(struct ctl_req *r, json_t *p)
-{
-	static const char *const allowed[] = { "address", "hwaddr", "hostname", NULL };
-	struct store *st = ctl_req_daemon(r)->store;
-	uint8_t hw[16], hwlen;
-	const char *host;
-	uint32_t addr;
-	struct lease l;
-	int ra, rh, rn, rc;
-
-	if (param_only(r, p, allowed) == -1 ||
-	    (ra = param_addr(r, p, "address", 0, &addr)) == -1 ||
-	    (rh = param_hwaddr(r, p, "hwaddr", 0, hw, &hwlen)) == -1 ||
-	    (rn = param_str(r, p, "hostname", 0, &host)) == -1)
-		return;
-	if (ra + rh + rn != 2 || (rn == 0 && *host == '\0')) {
-		ctl_fail(r, ERR_INVALID_PARAMETER, "give exactly one of 'address', "
-		    "'hwaddr' and 'hostname' (not empty)");
-		return;
-	}
-	rc = ra == 0 ? store_lease_get(st, addr, &l) : rh == 0 ?
-	    store_lease_get_hw(st, hw, hwlen, &l) : store_lease_get_host(st, host, &l);
-	if (rc == STORE_NOTFOUND)
-		ctl_fail(r, ERR_JET_ERROR, "no such client");
-	else if (rc == -1)
-		ctl_fail_store(r);
-	else
-		ctl_reply(r, lease_to_json(&l, 1));
-}
-
-void
-m_fo_system_time(struct ctl_req *r, json_t *p)
-{
-	static const char *const allowed[] = { NULL };
-
-	if (param_only(r, p, allowed) == -1)
-		return;
-	ctl_reply(r, json_pack("{s:I, s:i}", "time", (json_int_t)time_wall(),
-	    "max_allowed_delta", FO_MAX_CLOCK_SKEW));
-}
-
-/* Who owns a free address without a row: the run that holds it. */
-static int
-rowless_owner(struct store *st, uint32_t subnet, uint32_t addr, int *owner)
-{
-	struct rebal_run *runs;
-	size_t n, lo = 0, hi;
-
-	if (store_free_runs(st, subnet, &runs, &n) != 0)
-		return -1;
-	*owner = -1;
-	for (hi = n; lo < hi;) {
-		size_t mid = (lo + hi) / 2;
-
-		if (runs[mid].end < addr)
-			lo = mid + 1;
-		else if (runs[mid].start > addr)
-			hi = mid;
-		else {
-			*owner = runs[mid].owner;
-			break;
-		}
-	}
-	free(runs);
-	return 0;
-}
-
-static const char *const addr_status_names[] = {
-	"primary", "secondary", "excluded", "reserved"
-};
-
-/* RPC.md §6 address_status: 0 primary, 1 secondary, 2 excluded, 3 reserved;
- * a leased address reports the server that leased it. */
-static int
-address_status(struct ctl_req *r, const struct scope *sc, uint32_t addr, int *status)
-{
-	struct store *st = ctl_req_daemon(r)->store;
-	struct reservation rv;
-	struct lease l;
-	int rc;
-
-	if (ivlset_contains(&sc->exclusions, addr)) {
-		*status = 2;
-		return 0;
-	}
-	if ((rc = store_resv_get(st, addr, &rv)) == 0) {
-		*status = 3;
-		return 0;
-	}
-	if (rc == STORE_NOTFOUND && (rc = store_lease_get(st, addr, &l)) == 0) {
-		*status = l.state == LEASE_BACKUP ? FO_SECONDARY :
-		    l.state == LEASE_FREE ? FO_PRIMARY : l.owner;
-		return 0;
-	}
-	if (rc == -1 || rowless_owner(st, sc->subnet, addr, status) == -1) {
-		ctl_fail_store(r);
-		return -1;
-	}
-	return 0;
-}
-
-void
-m_fo_address_status(struct ctl_req *r, json_t *p)
-{
-	static const char *const allowed[] = { "address", NULL };
-	struct store *st = ctl_req_daemon(r)->store;
-	struct reservation rv;
-	struct scope sc;
-	uint32_t addr;
-	char a[16];
-	int rc, status;
-
-	if (param_addr(r, p, "address", 1, &addr) == -1 || param_only(r, p, allowed) == -1)
-		return;
-	if ((rc = store_scope_find(st, addr, &sc)) == -1) {
-		ctl_fail_store(r);
-		return;
-	}
-	if (rc == 0 && (addr < sc.range_start || addr > sc.range_end) &&
-	    store_resv_get(st, addr, &rv) != 0) {
-		scope_fini(&sc);
-		rc = STORE_NOTFOUND;
-	}
-	if (rc == STORE_NOTFOUND) {
-		ctl_fail(r, ERR_INVALID_PARAMETER, "no scope holds %s",
-		    addr_str(addr, a));
-		return;
-	}
-	if (sc.relationship[0] == '\0')
-		ctl_fail(r, ERR_FO_SCOPE_NOT_IN_REL, "scope %s is in no failover "
-		    "relationship", addr_str(sc.subnet, a));
-	else if (address_status(r, &sc, addr, &status) == 0)
-		ctl_reply(r, json_pack("{s:o, s:i, s:s}", "address", json_addr(addr),
-		    "status", status, "status_name", addr_status_names[status & 3]));
-	scope_fini(&sc);
-}
-
-/* The partner acknowledged every move (or the rebalance failed): answer. */
-static void
-trigger_done(void *arg, json_t *result, int code, const char *detail)
-{
-	struct ctl_req *r = arg;
-
-	if (code == 0)
-		ctl_reply(r, result);
-	else
-		ctl_fail(r, code, "%s", detail);
-}
-
-/*
- * failover.trigger_addr_allocation (RPC.md §6, §5.3): 87, 20115, 20117, 20120.
- * The moves are binding updates the partner acknowledges (fo_move.c); the
- * answer leaves when the last one is acknowledged.
- */
-void
-m_fo_trigger(struct ctl_req *r, json_t *p)
-{
-	struct fo_rel rel;
-
-	if (rel_named(r, p, &rel) == -1)
-		return;
-	if (rel.server_type == FO_SECONDARY)
-		ctl_fail(r, ERR_FO_REL_IS_SECONDARY, "this server is the secondary of "
-		    "'%s': rebalancing runs on the primary", rel.name);
-	else if (rel_check_normal(r, &rel) == 0)
-		fo_trigger(ctl_req_daemon(r)->fo, rel.name, trigger_done, r);
-	fo_rel_fini(&rel);
-}
-
-/* failover.maintenance {name, action "start"|"cancel"} (RPC.md §6.14;
- * draft-12 §9.15): 87, 20115, 20120; answers with the relationship. */
-void
-m_fo_maintenance(struct ctl_req *r, json_t *p)
-{
-	static const char *const allowed[] = { "name", "action", NULL };
-	const char *name, *action;
-	struct fo_rel rel;
-	char why[128];
-	int start, code;
-
-	if (param_name(r, p, &name) == -1 || param_only(r, p, allowed) == -1 ||
-	    param_str(r, p, "action", 1, &action) == -1)
-		return;
-	start = strcmp(action, "start") == 0;
-	if (!start && strcmp(action, "cancel") != 0) {
-		ctl_fail(r, ERR_INVALID_PARAMETER, "'action' must be \"start\" or "
-		    "\"cancel\"");
-		return;
-	}
-	if (rel_lookup(r, name, &rel) == -1)
-		return;
-	code = fo_maintenance(ctl_req_daemon(r)->fo, rel.name, start, why,
-	    sizeof(why));
-	if (code != 0)
-		ctl_fail(r, code, "%s", why);
-	else {
-		log_notice("failover %s: maintenance %s by the operator", rel.name,
-		    start ? "started" : "cancelled");
-		reply_rel(r, rel.name);
-	}
-	fo_rel_fini(&rel);
-}
-
-/* failover.resync {name} (RPC.md §6.15): every binding of the partner asked
- * for (UPDREQALL, draft-12 §7.4); answers at its UPDDONE: 87, 20115, 20120. */
-void
-m_fo_resync(struct ctl_req *r, json_t *p)
-{
-	struct fo_rel rel;
-
-	if (rel_named(r, p, &rel) == -1)
-		return;
-	fo_resync(ctl_req_daemon(r)->fo, rel.name, trigger_done, r);
 	fo_rel_fini(&rel);
 }

@@ -7,6 +7,8 @@
  *   fo_peer.c  one relationship's connection: CONNECT/CONNECTACK, STATE,
  *              CONTACT and the receive timer, DISCONNECT, message digests,
  *              the state machine's decisions applied (fo_fsm, fo_change_state)
+ *   fo_tick.c  its clock: the one-second tick (receive timer, timed state
+ *              moves, takeover after MCLT), the pump's kick, the stop
  *   fo_upd.c   binding updates: BNDUPD/BNDACK both ways with the unacked
  *              window, UPDREQ/UPDREQALL/UPDDONE
  *   fo_move.c  free addresses between the owners: range moves, ownership
@@ -216,10 +218,17 @@ void	fo_pending_drop(struct fo *, struct fo_conn *);
  * once no peer waits any more. */
 void	fo_stop_check(struct fo *);
 
-/* fo_peer.c */
+/* fo_tick.c: the tick and the kick (made by fo_peer_new, freed by _free) */
+int	fo_tick_start(struct fo_peer *);
+void	fo_tick_stop(struct fo_peer *);
+
+/* fo_peer.c (fo_peer_schedule, _stop_waits, _stopped: fo_tick.c) */
 struct fo_peer *fo_peer_new(struct fo *, const struct fo_rel *);
 void	fo_peer_free(struct fo_peer *);
 struct store *fo_peer_store(struct fo_peer *);	/* the daemon's store */
+const char *fo_peer_name(const struct fo_peer *);	/* the relationship's */
+void	fo_peer_save(struct fo_peer *);	/* the relationship row, now */
+void	fo_peer_connect(struct fo_peer *, int64_t now);	/* connect out */
 void	fo_peer_update(struct fo_peer *, const struct fo_rel *);
 /* An accepted connection whose CONNECT names this peer's relationship
  * (this server the secondary). */

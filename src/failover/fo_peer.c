@@ -1,6 +1,6 @@
 /* One failover relationship's connection and state (draft-12 §7.8-§7.12,
- * §8, §9): the handshake, STATE, keepalives, the receive timer, digests,
- * and the state machine's decisions applied. Binding traffic: fo_upd.c. */
+ * §8, §9): the handshake, STATE, keepalives, digests, and the state
+ * machine's decisions applied. Its clock: fo_tick.c; binding traffic: fo_upd.c. */
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
@@ -47,8 +47,9 @@ fo_peer_store(struct fo_peer *p)
 	return p->fo->d->store;
 }
 
-static const char *
-peer_name(const struct fo_peer *p)
+/* The relationship's name, for messages. */
+const char *
+fo_peer_name(const struct fo_peer *p)
 {
 	return p->rel.name;
 }
@@ -109,7 +110,7 @@ static void
 hba_changed(struct fo_peer *p)
 {
 	log_notice("failover %s: hash-bucket assignment changed: reconnecting to "
-	    "send it", peer_name(p));
+	    "send it", fo_peer_name(p));
 	fo_peer_link_lost(p, "hash-bucket assignment changed");
 	p->backoff = 0;
 	p->next_connect = time_mono();
@@ -117,8 +118,8 @@ hba_changed(struct fo_peer *p)
 
 /* Persist what changed in the relationship row besides its state (inside
  * the read's transaction when one is open). */
-static void
-peer_save(struct fo_peer *p)
+void
+fo_peer_save(struct fo_peer *p)
 {
 	struct store *st = fo_peer_store(p);
 	int own = !store_txn_open(st);
@@ -127,7 +128,7 @@ peer_save(struct fo_peer *p)
 	    (own && store_commit(st) == -1)) {
 		if (own)
 			store_rollback(st);
-		log_warnx("failover %s: cannot save: %s", peer_name(p), store_errmsg(st));
+		log_warnx("failover %s: cannot save: %s", fo_peer_name(p), store_errmsg(st));
 	}
 }
 
@@ -151,13 +152,13 @@ send_on(struct fo_peer *p, struct fo_conn *c, struct fo_msg *m)
 	if (fo_msg_encode(m, buf, sizeof(buf) - FO_DIGEST_ROOM, &len) == -1 ||
 	    (p->rel.shared_secret[0] != '\0' &&
 	    fo_msg_sign(buf, &len, sizeof(buf), p->rel.shared_secret) == -1)) {
-		log_warnx("failover %s: cannot encode %s", peer_name(p),
+		log_warnx("failover %s: cannot encode %s", fo_peer_name(p),
 		    fo_msg_type_name(m->type));
 		return -1;
 	}
 	if (fo_conn_send(c, buf, len) == -1)
 		return -2;
-	log_debug("failover %s: sent %s xid %u", peer_name(p),
+	log_debug("failover %s: sent %s xid %u", fo_peer_name(p),
 	    fo_msg_type_name(m->type), m->xid);
 	return 0;
 }
@@ -286,7 +287,7 @@ link_up(struct fo_peer *p)
 	p->backoff = 0;
 	p->asked = 0;
 	fo_unacked_reset(&p->unacked);
-	log_notice("failover %s: connected to %s (%s)", peer_name(p),
+	log_notice("failover %s: connected to %s (%s)", fo_peer_name(p),
 	    addr_str(p->partner_addr, a), p->partner_dhcpfod ? "dhcpfod, batching" :
 	    "draft-12");
 	send_state(p);
@@ -315,7 +316,7 @@ connect_reject(struct fo_peer *p, const struct fo_msg *req, int reason,
 {
 	struct fo_msg *m = fo_msg_new(FO_CONNECTACK);
 
-	log_warnx("failover %s: CONNECT refused: %s", peer_name(p), text);
+	log_warnx("failover %s: CONNECT refused: %s", fo_peer_name(p), text);
 	note_reject(p, reason, text, 0);
 	if (m != NULL) {
 		hello_options(p, m);
@@ -337,7 +338,7 @@ skew_ok(struct fo_peer *p)
 	p->skew_bad = p->skew > FO_MAX_CLOCK_SKEW || p->skew < -FO_MAX_CLOCK_SKEW;
 	if (p->skew_bad)
 		log_warnx("failover %s: ERROR_DHCP_FO_TIME_OUT_OF_SYNC: the partner's "
-		    "clock is %lld s off (at most %d allowed)", peer_name(p),
+		    "clock is %lld s off (at most %d allowed)", fo_peer_name(p),
 		    (long long)p->skew, FO_MAX_CLOCK_SKEW);
 	return !p->skew_bad;
 }
@@ -379,7 +380,7 @@ on_connect(struct fo_peer *p, const struct fo_msg *m)
 	memcpy(p->hba, m->hba, sizeof(p->hba));
 	if (p->rel.mclt != m->mclt) {	/* §5.6: the secondary learns the MCLT */
 		p->rel.mclt = m->mclt;
-		peer_save(p);
+		fo_peer_save(p);
 	}
 	if ((ack = fo_msg_new(FO_CONNECTACK)) == NULL)
 		return;
@@ -404,7 +405,7 @@ on_connectack(struct fo_peer *p, const struct fo_msg *m)
 	learn_partner(p, m);
 	if (m->has & FO_M_REJECT) {
 		log_warnx("failover %s: the partner refused CONNECT: %s (%s)",
-		    peer_name(p), fo_reject_name(m->reject), m->message);
+		    fo_peer_name(p), fo_reject_name(m->reject), m->message);
 		note_reject(p, m->reject, m->message, 1);
 		if (m->reject == FO_REJ_TIME_MISMATCH)
 			skew_ok(p);	/* our view of it, logged and shown */
@@ -458,7 +459,7 @@ first_meeting(struct fo_peer *p)
 		if (own)
 			store_rollback(st);
 		log_warnx("failover %s: cannot mark the bindings for the partner: %s",
-		    peer_name(p), store_errmsg(st));
+		    fo_peer_name(p), store_errmsg(st));
 	}
 }
 
@@ -471,14 +472,14 @@ on_state(struct fo_peer *p, const struct fo_msg *m)
 	int first = p->link != FO_LINK_OK;
 
 	if (!(m->has & FO_M_SERVER_STATE) || wire < 0) {
-		log_warnx("failover %s: STATE without a valid state (%u)", peer_name(p),
+		log_warnx("failover %s: STATE without a valid state (%u)", fo_peer_name(p),
 		    m->server_state);
 		return;
 	}
 	p->partner_flags = m->server_flags;
 	p->partner_stos = m->stos;
 	if (st != p->partner_state || first)
-		log_notice("failover %s: partner is %s%s", peer_name(p),
+		log_notice("failover %s: partner is %s%s", fo_peer_name(p),
 		    fo_state_name(st), (m->server_flags & FO_SERVER_FLAG_STARTUP) ?
 		    " (starting up)" : "");
 	p->partner_state = st;
@@ -486,7 +487,7 @@ on_state(struct fo_peer *p, const struct fo_msg *m)
 		if (p->rel.partner_state == FO_NO_STATE)
 			first_meeting(p);
 		p->rel.partner_state = st;
-		peer_save(p);
+		fo_peer_save(p);
 	}
 	if (first) {
 		p->link = FO_LINK_OK;
@@ -502,7 +503,7 @@ on_state(struct fo_peer *p, const struct fo_msg *m)
 static void
 on_disconnect(struct fo_peer *p, const struct fo_msg *m)
 {
-	log_notice("failover %s: partner disconnects: %s", peer_name(p),
+	log_notice("failover %s: partner disconnects: %s", fo_peer_name(p),
 	    (m->has & FO_M_MESSAGE) ? m->message : fo_reject_name(m->reject));
 	fo_peer_link_lost(p, "DISCONNECT");
 }
@@ -514,7 +515,7 @@ on_upddone(struct fo_peer *p, const struct fo_msg *m)
 	    0, time_wall(), p->rel.stos, p->rel.fail_time, p->rel.mclt };
 	struct fo_fsm_out out;
 
-	log_info("failover %s: partner sent every binding asked for", peer_name(p));
+	log_info("failover %s: partner sent every binding asked for", fo_peer_name(p));
 	if (p->resync_done != NULL && m->xid == p->resync_xid) {
 		/* failover.resync's answer, not the state machine's (§7.5: an
 		 * UPDDONE carries its request's xid) */
@@ -534,7 +535,7 @@ static void
 on_poolresp(struct fo_peer *p, const struct fo_msg *m)
 {
 	p->poolreq_out = 0;
-	log_info("failover %s: partner moved %u addresses", peer_name(p),
+	log_info("failover %s: partner moved %u addresses", fo_peer_name(p),
 	    m->addr_transferred);
 }
 
@@ -588,7 +589,7 @@ replay_refused(struct fo_peer *p, const struct fo_msg *m)
 		return 0;
 	p->replays++;
 	log_warnx("failover %s: replayed or stale message refused: %s",
-	    peer_name(p), why);
+	    fo_peer_name(p), why);
 	return 1;
 }
 
@@ -605,7 +606,7 @@ peer_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
 	    fo_msg_verify(data, len, p->rel.shared_secret) == -1) {
 		fo_drop(p->fo, FODROP_DIGEST);
 		log_warnx("failover %s: message digest missing or wrong: closing",
-		    peer_name(p));
+		    fo_peer_name(p));
 		fo_peer_link_lost(p, "message digest failed");
 		return;
 	}
@@ -613,19 +614,19 @@ peer_message(void *arg, struct fo_conn *c, const uint8_t *data, size_t len)
 		return;
 	if (fo_msg_decode(data, len, m, err, sizeof(err)) == -1) {
 		fo_drop(p->fo, FODROP_MALFORMED);
-		log_warnx("failover %s: protocol error: %s", peer_name(p), err);
+		log_warnx("failover %s: protocol error: %s", fo_peer_name(p), err);
 		fo_peer_link_lost(p, "protocol error");
 	} else if (replay_refused(p, m)) {
 		fo_peer_link_lost(p, "replayed message");
 	} else if (m->type >= nitems(handlers) || handlers[m->type].fn == NULL) {
-		log_debug("failover %s: message type %u ignored", peer_name(p), m->type);
+		log_debug("failover %s: message type %u ignored", fo_peer_name(p), m->type);
 	} else if (p->link < handlers[m->type].min_link) {
 		fo_drop(p->fo, FODROP_OUT_OF_TURN);
-		log_warnx("failover %s: %s out of turn", peer_name(p),
+		log_warnx("failover %s: %s out of turn", fo_peer_name(p),
 		    fo_msg_type_name(m->type));
 		fo_peer_link_lost(p, "message out of turn");
 	} else {
-		log_debug("failover %s: received %s xid %u", peer_name(p),
+		log_debug("failover %s: received %s xid %u", fo_peer_name(p),
 		    fo_msg_type_name(m->type), m->xid);
 		handlers[m->type].fn(p, m);
 	}
@@ -668,7 +669,7 @@ refuse_duplicate(struct fo_peer *p, struct fo_conn *c, const struct fo_msg *req)
 	char a[16];
 
 	log_info("failover %s: CONNECT from %s on a second connection refused: "
-	    "already connected", peer_name(p), addr_str(fo_conn_peer(c), a));
+	    "already connected", fo_peer_name(p), addr_str(fo_conn_peer(c), a));
 	if (m != NULL) {
 		hello_options(p, m);
 		m->has |= FO_M_REJECT | FO_M_MESSAGE;
@@ -730,11 +731,11 @@ fo_peer_link_lost(struct fo_peer *p, const char *why)
 	if (p->conn == NULL && was == FO_LINK_DOWN)
 		return;
 	if (was >= FO_LINK_UP)
-		log_notice("failover %s: connection lost: %s", peer_name(p), why);
+		log_notice("failover %s: connection lost: %s", fo_peer_name(p), why);
 	else if (p->rel.server_type == FO_PRIMARY)
-		log_info("failover %s: connection failed: %s", peer_name(p), why);
+		log_info("failover %s: connection failed: %s", fo_peer_name(p), why);
 	else	/* the secondary's stimulus connection: the primary may not listen */
-		log_debug("failover %s: connection failed: %s", peer_name(p), why);
+		log_debug("failover %s: connection failed: %s", fo_peer_name(p), why);
 	if (p->linger_close)
 		fo_conn_linger(p->conn);	/* a reject still to be written */
 	else
@@ -773,7 +774,7 @@ fo_peer_set_state(struct fo_peer *p, enum fo_state state, const char *why)
 		p->rel.fail_time = time_wall();
 	rc = fo_change_state(fo_peer_store(p), &p->rel, state, why);
 	if (rc != 0) {
-		log_warnx("failover %s: %s -> %s refused (%s)", peer_name(p),
+		log_warnx("failover %s: %s -> %s refused (%s)", fo_peer_name(p),
 		    fo_state_name(old), fo_state_name(state), rc == -2 ?
 		    "not a move of the state machine" : store_errmsg(fo_peer_store(p)));
 		return;
@@ -849,181 +850,23 @@ fo_peer_evaluate(struct fo_peer *p)
 	peer_evaluate(p);
 }
 
-/* Connection upkeep (draft-12 §8.2, §7.9 tSend/tReceive). */
-static void
-tick_link(struct fo_peer *p, int64_t now)
+/* Open the connection out to the partner (draft-12 §8.2: both roles connect;
+ * the primary sends CONNECT on it, the secondary waits for one). */
+void
+fo_peer_connect(struct fo_peer *p, int64_t now)
 {
-	/* both roles connect out (ISC does; draft-12 §8.2's stimulus): the
-	 * primary sends CONNECT on it, the secondary waits for one */
-	if (p->link == FO_LINK_DOWN && p->conn == NULL && now >= p->next_connect) {
-		p->conn = fo_conn_connect(p->fo->d->base, p->partner_addr, p->rel.port,
-		    &peer_cb, p);
-		p->link = FO_LINK_CONNECTING;
-		p->last_rx = p->last_tx = now;
-		if (p->conn == NULL)
-			fo_peer_link_lost(p, strerror(errno));
-		return;
-	}
+	p->conn = fo_conn_connect(p->fo->d->base, p->partner_addr, p->rel.port,
+	    &peer_cb, p);
+	p->link = FO_LINK_CONNECTING;
+	p->last_rx = p->last_tx = now;
 	if (p->conn == NULL)
-		return;
-	if (p->link < FO_LINK_UP && now - p->last_rx > 15) {
-		fo_peer_link_lost(p, "no CONNECT/CONNECTACK within 15 s");
-		return;
-	}
-	if (p->link >= FO_LINK_UP && now - p->last_rx > (int64_t)p->rtimer) {
-		struct fo_msg *m = fo_msg_new(FO_DISCONNECT);
-
-		if (m != NULL) {
-			m->has = FO_M_REJECT;
-			m->reject = FO_REJ_NO_TRAFFIC;
-			fo_peer_send(p, m, 0);
-			free(m);
-		}
-		fo_peer_link_lost(p, "nothing received within the receive timer");
-		return;
-	}
-	if (p->link >= FO_LINK_UP && now - p->last_tx >= (int64_t)p->partner_rtimer / 3) {
-		struct fo_msg *m = fo_msg_new(FO_CONTACT);
-
-		if (m != NULL)
-			fo_peer_send(p, m, 0);
-		free(m);
-	}
-}
-
-/* PARTNER_DOWN past MCLT: released and expired addresses need no
- * acknowledgement once MCLT has passed since their last use (draft-12 §9.4.2). */
-static void
-release_due(struct fo_peer *p, int64_t wall)
-{
-	struct store *st = fo_peer_store(p);
-	int n;
-
-	if (store_begin(st) == -1 || store_release_due(st, peer_name(p),
-	    wall - (int64_t)p->rel.mclt, &n) == -1 || store_commit(st) == -1) {
-		store_rollback(st);
-		log_warnx("failover %s: %s", peer_name(p), store_errmsg(st));
-	} else if (n > 0)
-		log_info("failover %s: %d released or expired addresses free again "
-		    "(PARTNER_DOWN, MCLT passed)", peer_name(p), n);
-}
-
-/* Timed state moves: STARTUP's end, RECOVER_WAIT's end, the safe period,
- * PARTNER_DOWN's takeover after MCLT (draft-12 §9.3, §9.6, §10, §9.4.2). */
-static void
-tick_state(struct fo_peer *p, int64_t mono, int64_t wall)
-{
-	struct fo_fsm_in in = { p->rel.server_type, p->rel.state, p->partner_state, 0,
-	    wall, p->rel.stos, p->rel.fail_time, p->rel.mclt };
-	struct fo_fsm_out out;
-
-	if (p->rel.state == FO_STARTUP && mono >= p->startup_until &&
-	    p->link != FO_LINK_OK) {
-		fo_peer_set_state(p, fo_fsm_resume(p->rel.prev_state),
-		    "no contact during startup");
-		return;
-	}
-	fo_fsm_tick(&in, &out);
-	if (out.state != p->rel.state) {
-		fo_peer_set_state(p, out.state, out.why);
-		peer_evaluate(p);
-	}
-	if (p->rel.state == FO_COMMUNICATION_INT && p->rel.safe_period > 0 &&
-	    wall >= p->rel.stos + (int64_t)p->rel.safe_period)
-		fo_peer_set_state(p, FO_PARTNER_DOWN, "safe period expired");
-	if (p->takeover && mono % 5 == 0)
-		release_due(p, wall);
-	if (!p->takeover && fo_fsm_takes_partner_pool(p->rel.state, p->rel.stos,
-	    p->rel.mclt, wall)) {
-		p->takeover = 1;
-		log_notice("failover %s: MCLT has passed in PARTNER_DOWN: serving "
-		    "the partner's free addresses too", peer_name(p));
-		store_touch(fo_peer_store(p));	/* the pools are rebuilt */
-	}
-}
-
-static void
-peer_tick(evutil_socket_t fd, short what, void *arg)
-{
-	struct fo_peer *p = arg;
-	int64_t now = time_mono();
-
-	tick_link(p, now);
-	tick_state(p, now, time_wall());
-	if (fo_unacked_expire(&p->unacked, now))
-		log_notice("failover %s: no client of the partner's buckets left "
-		    "unanswered for %d s", peer_name(p), FO_UNACKED_WINDOW);
-	if (p->link == FO_LINK_OK && p->rel.server_type == FO_PRIMARY &&
-	    p->rel.state == FO_NORMAL && p->rebal == NULL && now >= p->next_rebal) {
-		p->next_rebal = now + FO_REBAL_PERIOD;
-		fo_move_rebalance(p, NULL, FO_REBAL_THRESHOLD);
-	}
-	if (p->link == FO_LINK_OK) {
-		fo_move_pool_check(p, now);
-		fo_upd_pump(p);
-	}
-}
-
-static void
-peer_kick(evutil_socket_t fd, short what, void *arg)
-{
-	struct fo_peer *p = arg;
-
-	if (p->link == FO_LINK_OK)
-		fo_upd_pump(p);
-	if (p->stopping)
-		fo_stop_check(p->fo);
-}
-
-int
-fo_peer_stop_waits(struct fo_peer *p)
-{
-	return p->stopping && p->link == FO_LINK_OK &&
-	    (p->partner_state != FO_PARTNER_DOWN || !fo_upd_all_acked(p));
-}
-
-void
-fo_peer_stopped(struct fo_peer *p)
-{
-	struct fo_msg *m;
-
-	if (p->stopping) {
-		/* ISC back-dates the same way: a partner that took over knowing
-		 * every lease of ours leaves no lease of ours it does not know,
-		 * so the next start needs no MCLT wait (draft-12 §9.6) */
-		int clean = p->link == FO_LINK_OK &&
-		    p->partner_state == FO_PARTNER_DOWN && fo_upd_all_acked(p);
-		int64_t now = time_wall();
-
-		p->stopping = 0;
-		p->rel.fail_time = clean ? now - (int64_t)p->rel.mclt : now;
-		peer_save(p);
-		log_notice("failover %s: stopped %s", peer_name(p), clean ?
-		    "cleanly: the partner took over knowing every binding" :
-		    "before the partner took over knowing every binding: the next "
-		    "start waits MCLT in RECOVER_WAIT");
-	}
-	if (p->link < FO_LINK_UP || (m = fo_msg_new(FO_DISCONNECT)) == NULL)
-		return;
-	m->has = FO_M_REJECT | FO_M_MESSAGE;
-	m->reject = FO_REJ_UNKNOWN;
-	snprintf(m->message, sizeof(m->message), "server shutting down");
-	fo_peer_send(p, m, 0);
-	free(m);
-}
-
-void
-fo_peer_schedule(struct fo_peer *p)
-{
-	if (p->kick != NULL && !event_pending(p->kick, EV_TIMEOUT, NULL))
-		event_active(p->kick, EV_TIMEOUT, 0);
+		fo_peer_link_lost(p, strerror(errno));
 }
 
 struct fo_peer *
 fo_peer_new(struct fo *fo, const struct fo_rel *rel)
 {
 	struct fo_peer *p = calloc(1, sizeof(*p));
-	struct timeval one = { 1, 0 };
 
 	if (p == NULL)
 		return NULL;
@@ -1033,9 +876,7 @@ fo_peer_new(struct fo *fo, const struct fo_rel *rel)
 	p->rtimer = FO_RECEIVE_TIMER;
 	p->partner_window = 1;
 	fo_peer_update(p, rel);
-	p->tick = event_new(fo->d->base, -1, EV_PERSIST, peer_tick, p);
-	p->kick = event_new(fo->d->base, -1, 0, peer_kick, p);
-	if (p->tick == NULL || p->kick == NULL || event_add(p->tick, &one) == -1) {
+	if (fo_tick_start(p) == -1) {
 		fo_peer_free(p);
 		return NULL;
 	}
@@ -1044,11 +885,11 @@ fo_peer_new(struct fo *fo, const struct fo_rel *rel)
 	if (fo->started && fo_fsm_created(1) == p->rel.state &&
 	    p->rel.prev_state == FO_INIT)
 		log_notice("failover %s: created over scopes with leases: serving "
-		    "in %s until the partner is heard", peer_name(p),
+		    "in %s until the partner is heard", fo_peer_name(p),
 		    fo_state_name(p->rel.state));
 	else if (p->rel.state != FO_STARTUP)
 		fo_peer_set_state(p, FO_STARTUP, "starting");
-	log_info("failover %s: %s of %s, waiting for the partner", peer_name(p),
+	log_info("failover %s: %s of %s, waiting for the partner", fo_peer_name(p),
 	    fo_role_name(p->rel.server_type), fo_mode_name(p->rel.mode));
 	return p;
 }
@@ -1063,10 +904,7 @@ fo_peer_free(struct fo_peer *p)
 	p->link = FO_LINK_DOWN;
 	fo_upd_link_down(p);
 	fo_resync_end(p, ERR_FO_REL_DOES_NOT_EXIST, "the relationship is gone");
-	if (p->tick != NULL)
-		event_free(p->tick);
-	if (p->kick != NULL)
-		event_free(p->kick);
+	fo_tick_stop(p);
 	free(p->fl);
 	free(p->rq);
 	free(p->ackm);
