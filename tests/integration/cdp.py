@@ -24,10 +24,14 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 
 class Browser:
-    def __init__(self, ns, tmp, extra=(), timeout=60):
+    def __init__(self, ns, tmp, extra=(), timeout=60, prefs=None, env=None):
         to_r, self._w = os.pipe()       # commands: we write, the browser reads fd 3
         self._r, from_w = os.pipe()     # answers: the browser writes fd 4
         prof = tempfile.mkdtemp(prefix="chromium.", dir=tmp)
+        if prefs is not None:           # the profile's Preferences, before the start
+            os.makedirs(os.path.join(prof, "Default"))
+            with open(os.path.join(prof, "Default", "Preferences"), "w") as f:
+                json.dump(prefs, f)
 
         def fds():
             a = fcntl.fcntl(to_r, fcntl.F_DUPFD, 10)
@@ -37,7 +41,7 @@ class Browser:
         cmd = ["ip", "netns", "exec", ns] if ns else []
         cmd += ["nice", "-n", "10", "chromium"] + ARGS + list(extra) + \
             ["--remote-debugging-pipe", "--user-data-dir=" + prof, "about:blank"]
-        self.proc = subprocess.Popen(cmd, preexec_fn=fds, pass_fds=(3, 4),
+        self.proc = subprocess.Popen(cmd, preexec_fn=fds, pass_fds=(3, 4), env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_r)
         os.close(from_w)

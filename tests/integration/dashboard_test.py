@@ -24,7 +24,9 @@ conf/grafana-dashboard.json is valid JSON naming only metrics /metrics has.
 Over the management listener's TLS on A (dashboard_tls.py, docs/REMOTE.md §9):
 Chromium, driven over the DevTools pipe (cdp.py), types alice's admin token
 into the page and presses "Rebalance now": the split follows percentage 30;
-bob (a user) sees the button disabled; raw HTTPS requests check the roles
+bob (a user) sees the button disabled; a browser holding the admin's client
+certificate (NSS database, libnss3-tools) is that subject without a token and
+rebalances too; raw HTTPS requests check the roles
 (bob's POST 403 / 5), CSRF (no X-Requested-With: 403, text/plain: 415), 401
 without a token, the admin's client certificate, JSON-RPC lines refused
 without a certificate, POST on the plain listener 405, the audit log naming
@@ -434,6 +436,7 @@ def main():
         before = step_states(a, b, tmp)
         step_rebalance(a, b, tmp, before)
         dt.step_browser(a, b, tmp, toks, SHOTS, split_is, lambda s: s.stats())
+        dt.step_cert(a, tmp)
         dt.step_api(probe, a, tmp, toks, audit)
         step_search(a, tmp)
         step_files(a)

@@ -12,6 +12,7 @@ server's namespace, and the steps.
 import json
 import os
 import re
+import shutil
 import socket
 import ssl
 import subprocess
@@ -213,6 +214,54 @@ def signed_in(ns, tmp, tok, who):
     return b
 
 
+def cert_browser(ns, tmp):
+    """A browser holding the admin's client certificate (ops.p12 in an NSS
+    database under its own HOME, as Chromium on Linux keeps them), chosen
+    for the listener without a dialog by the profile's
+    auto_select_certificate setting; None without certutil/pk12util."""
+    from cdp import Browser
+    if not (shutil.which("certutil") and shutil.which("pk12util")):
+        print("dashboard: no certutil/pk12util (libnss3-tools): the browser's client "
+              "certificate is not tried")
+        return None
+    home = os.path.join(tmp, "chromium-home")
+    db = "sql:" + os.path.join(home, ".pki", "nssdb")
+    os.makedirs(os.path.join(home, ".pki", "nssdb"), exist_ok=True)
+    openssl(tmp, "pkcs12", "-export", "-in", "ops.crt", "-inkey", "ops.key", "-out",
+            "ops.p12", "-passout", "pass:")
+    subprocess.run(["certutil", "-N", "-d", db, "--empty-password"], check=True,
+                   capture_output=True)
+    subprocess.run(["pk12util", "-i", os.path.join(tmp, "ops.p12"), "-d", db, "-W", ""],
+                   check=True, capture_output=True)
+    prefs = {"profile": {"content_settings": {"exceptions": {"auto_select_certificate": {
+        TLS_URL + ",*": {"setting": {"filters": [{}]}}}}}}}
+    return Browser(ns, tmp, ["--ignore-certificate-errors"], prefs=prefs,
+                   env=dict(os.environ, HOME=home))
+
+
+def step_cert(a, tmp):
+    """The admin's client certificate alone, in the browser: the page knows
+    the subject, and its Rebalance now is audited under it."""
+    br = cert_browser(a.ns, tmp)
+    if br is None:
+        return
+    try:
+        br.goto(TLS_URL + "/")
+        who = br.wait_js("(t => t.startsWith('CN=') && t)(document.getElementById('who')"
+                         ".textContent)", 15)
+        check(who == "CN=ops,OU=admins,O=Lab · DHCP Administrators",
+              "the browser's client certificate is the caller: %r" % who)
+        check(br.wait_js("(e => e && !e.disabled)(document.querySelector("
+                         "'button.rebalance[data-rel=r1]'))", 10),
+              "Rebalance now enabled for the certificate's administrator")
+        br.click("button.rebalance[data-rel=r1]")
+        msg = br.wait_js("(t => t.includes('rebalanced') && t)(document.getElementById("
+                         "'action').textContent)", 30)
+        check(msg, "rebalanced as the certificate's subject: %r" % msg)
+    finally:
+        br.close()
+
+
 def bar_js():
     return ("(e => e && [Number(e.dataset.thisFree), Number(e.dataset.partnerFree)])"
             "(document.querySelector('.scope[data-subnet=\"10.77.0.0\"]'))")
@@ -306,6 +355,9 @@ def step_api(probe, a, tmp, toks, audit):
               for x in mine), "the audit log has alice's rebalance over HTTPS: %s" % mine)
     check(any(x["identity"] == "token bob (no certificate)" and x["result"] == 5
               for x in mine), "the audit log has bob's refused rebalance")
+    if shutil.which("certutil"):
+        check(any(x["identity"] == "CN=ops,OU=admins,O=Lab" and x["result"] == 0
+                  for x in mine), "the audit log has the certificate's rebalance")
     check(all(t not in open(audit).read() for t in toks.values()), "no token in the audit log")
 
 
