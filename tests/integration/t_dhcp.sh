@@ -216,12 +216,15 @@ check '[ "$n" -ge "$acks" ] && [ "$n" -le 150 ]' "relayed leases in 10.88.0.0/24
 
 # 6b. perfdhcp, thousands of relayed exchanges: every one completes (2 000
 # clients, each twice: the second DORA finds its binding), no NAK, no drop
-# on either side, no lease lost (bounded: 4 000 exchanges at 1 000/s)
+# on either side, no lease lost (bounded: 4 000 exchanges at 1 000/s; 400/s
+# under the sanitizers, whose daemon is slower: the kernel's socket buffer
+# would drop what nobody counts)
+rate=1000; [ -n "${DHCPFOD_SAN:-}" ] && rate=400
 ctl scope create 10.66.0.0/16 --range 10.66.1.1 10.66.255.254 --name load >/dev/null
 ip -n "$LAB_CLI_NS" addr add 10.66.0.1/16 dev "$LAB_CIF"
 ip -n "$LAB_SRV_NS" route add 10.66.0.0/16 via 10.77.0.2 dev "$LAB_SIF"
 s0=$(ctl -j stats)
-ip netns exec "$LAB_CLI_NS" timeout 60 perfdhcp -4 -l 10.66.0.1 -r 1000 -R 2000 -n 4000 \
+ip netns exec "$LAB_CLI_NS" timeout 60 perfdhcp -4 -l 10.66.0.1 -r "$rate" -R 2000 -n 4000 \
 	-p 20 -W 2000000 10.77.0.1 >"$LAB_DIR/perfdhcp3.out" 2>&1
 prc=$?
 s1=$(ctl -j stats)
