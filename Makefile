@@ -261,8 +261,10 @@ clean:
 # installs with everything else.
 #   make demo     dhcpfod hands a lease to a real client (scripts/demo.sh), then a
 #                 failover pair through a rebalance and a failure (scripts/demo-failover.py)
-#   make bench    perfdhcp: dhcpfod vs kea-dhcp4 vs dhcpd (scripts/bench.sh; knobs there)
-#   make bench-failover  a dhcpfod pair: rebalancing and throughput (scripts/bench-failover.py)
+#   make bench    perfdhcp: dhcpfod vs kea-dhcp4 vs dhcpd (scripts/bench.sh; knobs there;
+#                 PNG charts in build/bench/ by scripts/bench-charts.py)
+#   make bench-failover  a dhcpfod pair: rebalancing and throughput (scripts/bench-failover.py;
+#                 figures and charts in build/bench-failover/)
 #   make bench-scale  a million leases, many scopes, mass events, memory (scripts/bench-scale/run)
 .PHONY: demo bench bench-failover bench-scale chaos
 demo: all

@@ -54,6 +54,7 @@ struct conf {
 	char		*mgmt_admins;		/* subject patterns, '|'-separated */
 	char		*mgmt_users;
 	char		*mgmt_tokens;		/* bearer tokens' file, NULL: none */
+	int		 mgmt_token_alone;	/* HTTPS: a token without a certificate */
 	/* the daemon as a TLS client of its partners' listeners (REMOTE.md §8) */
 	char		*mgmt_client_cert;	/* NULL: no drift detection */
 	char		*mgmt_client_key;

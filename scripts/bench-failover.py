@@ -16,8 +16,14 @@ removed at the end, also on failure). Figures:
 Pinning (PIN=1, the default, as make bench pins): perfdhcp on CPU 0, the primary on CPU 1
 and the secondary on CPU PIN_B (1: with the primary, the harder case for the
 pair; 0: with the load generator).
+Pictures (scripts/bench-charts.py failover OUT, Debian's python3-matplotlib): leases/s
+per second of each round, standalone against the pair (perfdhcp -t 1); latency
+percentiles of both (perfdhcp -x t, medians of the rounds); the resident memory of A and
+B through each round (VmRSS sampled every 0.25 s). OUT/results.json holds the figures,
+OUT/series/ the charts' data.
 Knobs: REPS (5), SECONDS (5), RATE (perfdhcp -r, 26000: past saturation), CLIENTS
 (perfdhcp -R, new ones each round: 10000, fewer past 6 rounds), PIN (1), PIN_B (1),
+OUT (BUILD/bench-failover), CHARTS (1), LAB_PREFIX (fo: the namespaces' names),
 SKIP_SLASH8=1, PROFILE=1
 (perf record of the standalone run, /tmp/fo-perf-solo.data, and of both daemons in
 the pair's runs: /tmp/fo-perf-A.data, -B.data).
@@ -29,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,6 +49,9 @@ RATE = int(os.environ.get("RATE", "26000"))
 # new clients per round: every round takes fresh ones in each /16 (65 279
 # addresses, leases of an hour), so that no round finds its pool exhausted
 CLIENTS = int(os.environ.get("CLIENTS", str(min(10000, 64000 // max(REPS, 1)))))
+OUT = os.environ.get("OUT", os.path.join(os.environ["BUILD"], "bench-failover"))
+SERIES = os.path.join(OUT, "series")
+PCTS = (50, 90, 99)
 
 
 def rel_params(name, role, scopes, pct, mode="load-balance"):
@@ -66,20 +76,34 @@ def pair_up(a, b, name, scopes, pct, mode="load-balance"):
 
 
 def rebalance(a, b, name, subnet, what):
-    """100/0 -> 50/50 of one scope; (wall seconds, elapsed_ms, stats)."""
-    a.call("failover.set", {"name": name, "percentage": 50})
+    """100/0 -> 50/50 of one scope: failover.set makes the primary reconnect
+    to send the new assignment (FAILOVER.md §5.6) and it rebalances on
+    entering NORMAL again (§11: the move is over the 5 % threshold, and no
+    lease makes a reserve bind), every move acknowledged by the partner;
+    (the rebalance's own ms from the primary's log, "rebalanced in N ms";
+    wall seconds from failover.set until both servers agree, the
+    reconnection included; whether they agree)."""
     t0 = time.time()
-    r = a.call("failover.trigger_addr_allocation", {"name": name})
-    wall = time.time() - t0
+    r = a.call("failover.set", {"name": name, "percentage": 50})
     assert r[0] == "ok", r
-    sa = a.call("failover.scope_statistics", {"scope": subnet})[1]
-    sb = b.call("failover.scope_statistics", {"scope": subnet})[1]
-    half = sa["addr_free"] // 2
-    ok = sa["partner_addr_free"] == half and sb["this_addr_free"] == half
-    print("%-4s rebalance 100/0 -> 50/50 of %d free: %.3f s wall (dhcpfoctl call "
-          "included), elapsed_ms %d; both servers agree: %s" % (
-              what, sa["addr_free"], wall, r[1]["elapsed_ms"], ok), flush=True)
-    return wall, r[1]["elapsed_ms"], ok
+    got = {}
+
+    def agreed():
+        sa = a.call("failover.scope_statistics", {"scope": subnet})[1]
+        sb = b.call("failover.scope_statistics", {"scope": subnet})[1]
+        got.update(sa=sa, sb=sb)
+        half = sa["addr_free"] // 2
+        return sa["partner_addr_free"] == half and sb["this_addr_free"] == half
+    ok = ft.wait_for(agreed, 900, 0.05)
+    wall = time.time() - t0
+    ms = re.findall(r"failover %s: rebalanced in (\d+) ms" % name, a.log())
+    ms = int(ms[-1]) if ms else None
+    print("%-4s rebalance 100/0 -> 50/50 of %d free: %s ms (the primary's log: the "
+          "moves until the last acknowledgement); %.3f s wall from failover.set until "
+          "both servers agree (the reconnection that sends the new assignment and the "
+          "next 1 s tick included): %s" % (what, got["sa"]["addr_free"], ms, wall, ok),
+          flush=True)
+    return ms, wall, ok
 
 
 PIN = os.environ.get("PIN", "1") == "1"
@@ -116,12 +140,74 @@ def pin(srv, cpu):
                    capture_output=True, check=True)
 
 
-def perfdhcp(mac_base, relay):
-    """One perfdhcp run relayed (giaddr relay) to A over pa; (acks, seconds)."""
+def write_series(name, rows):
+    with open(os.path.join(SERIES, name + ".tsv"), "w") as f:
+        f.writelines("%s\t%s\n" % r for r in rows)
+
+
+def acks_per_second(out):
+    """ACKs in each second, from perfdhcp's -t 1 reports (cumulative
+    "received: OFFERS/ACKS")."""
+    rows, last = [], 0
+    for n, m in enumerate(re.finditer(r"^sent: .*received: \d+/(\d+);", out, re.M), 1):
+        rows.append((n, int(m.group(1)) - last))
+        last = int(m.group(1))
+    return rows
+
+
+def latency(out):
+    """{"DO"|"RA": {"p50", "p90", "p99", "max"}} in ms, from perfdhcp's -x t
+    timestamps ("sent / received: SENT / RECEIVED", seconds)."""
+    got = {}
+    for key, name in (("DO", "DISCOVER-OFFER"), ("RA", "REQUEST-ACK")):
+        part = out.split("Timestamps for packets: %s" % name, 1)
+        if len(part) < 2:
+            continue
+        d = sorted((float(m.group(2)) - float(m.group(1))) * 1000 for m in re.finditer(
+            r"^sent / received: ([\d.]+) / ([\d.]+)", part[1].split("***", 2)[1]
+            if part[1].count("***") >= 2 else part[1], re.M))
+        if d:
+            got[key] = {"p%d" % q: round(d[min(len(d) - 1, max(0, -(-len(d) * q // 100) - 1))],
+                                         3) for q in PCTS}
+            got[key]["max"] = round(d[-1], 3)
+    return got
+
+
+class RssSampler:
+    """VmRSS (KiB) of some daemons every 0.25 s in a thread, until stop()."""
+
+    def __init__(self, servers):
+        self.servers, self.rows = servers, {s.name: [] for s in servers}
+        self.done = threading.Event()
+        self.t0 = time.monotonic()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.done.wait(0.25):
+            for s in self.servers:
+                try:
+                    with open("/proc/%d/status" % s.proc.pid) as f:
+                        kib = int(re.search(r"^VmRSS:\s+(\d+)", f.read(), re.M).group(1))
+                except (OSError, AttributeError):
+                    continue
+                self.rows[s.name].append(("%.2f" % (time.monotonic() - self.t0), kib))
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()
+        return self.rows
+
+
+def perfdhcp(mac_base, relay, runs=None):
+    """One perfdhcp run relayed (giaddr relay) to A over pa; (acks, seconds).
+    Its per-second ACKs and latencies are appended to runs when given."""
     cmd = (["taskset", "-c", "0"] if PIN else []) + [
            "perfdhcp", "-4", "-g", "single", "-l", relay, "-r", str(RATE), "-R", str(CLIENTS),
-           "-p", str(SECONDS), "-b", "mac=%s" % mac_base, "10.79.0.1"]
+           "-p", str(SECONDS), "-b", "mac=%s" % mac_base, "-t", "1", "-x", "t", "10.79.0.1"]
     p = ft.sh(*cmd, ns=ft.NS_C, check_rc=False, timeout=SECONDS + 60)
+    if runs is not None:
+        runs.append((acks_per_second(p.stdout), latency(p.stdout)))
     acks = 0
     m = re.search(r"received packets: (\d+)", p.stdout.split("***")[-1] if "***" in
                   p.stdout else p.stdout)
@@ -163,7 +249,8 @@ def throughput(a, b, rep):
         profs = [subprocess.Popen(["perf", "record", "-g", "-o", "/tmp/fo-perf-solo.data",
                                    "-p", str(a.proc.pid), "--", "sleep", "3"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    acks, secs = perfdhcp(base % (0x10 + rep, 1), "10.78.0.4")
+    runs, rss = [], RssSampler((a, b))
+    acks, secs = perfdhcp(base % (0x10 + rep, 1), "10.78.0.4", runs)
     for prof in profs:
         prof.wait()
     solo = acks / secs
@@ -176,13 +263,17 @@ def throughput(a, b, rep):
                                    srv.name, "-p", str(srv.proc.pid), "--", "sleep", "3"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for srv in (a, b)]
-    acks, secs = perfdhcp(base % (0x10 + rep, 2), "10.77.0.4")
+    acks, secs = perfdhcp(base % (0x10 + rep, 2), "10.77.0.4", runs)
     for prof in profs:
         prof.wait()
     end = time.time() + 60      # polled every 10 ms: the drain takes tens of ms
     while not drained(a, "tp") and time.time() < end:
         time.sleep(0.01)
     total = time.time() - t0
+    for name, rows in rss.stop().items():
+        write_series("rss-%s-%d" % (name, rep + 1), rows)
+    for name, (rows, _) in zip(("standalone", "pair"), runs):
+        write_series("lps-%s-%d" % (name, rep + 1), rows)
     pair = acks / max(total, secs)
     cpu_a, cpu_b = us_per(cpu_ticks(a) - ca, acks), us_per(cpu_ticks(b) - cb, acks)
     print("throughput rep %d: standalone %.0f leases/s, pair %.0f leases/s "
@@ -190,7 +281,26 @@ def throughput(a, b, rep):
           "standalone %.1f us, pair primary %.1f us + secondary %.1f us" % (
               rep + 1, solo, pair, total, pair / solo if solo else 0, cpu_solo, cpu_a,
               cpu_b), flush=True)
-    return solo, pair, cpu_solo, cpu_a, cpu_b
+    lat = {"standalone": runs[0][1], "pair": runs[1][1]}
+    print("  latency p50/p90/p99/max ms: " + "; ".join(
+        "%s %s" % (k, ", ".join("%s %s" % (x, "/".join(str(v[x][q]) for q in
+                                                       ("p50", "p90", "p99", "max")))
+                                for x in ("DO", "RA") if x in v)) for k, v in lat.items()),
+          flush=True)
+    return solo, pair, cpu_solo, cpu_a, cpu_b, lat
+
+
+def median_latency(lats):
+    """Per setup and exchange, the median of the rounds' percentiles."""
+    out = {}
+    for setup in ("standalone", "pair"):
+        for key in ("DO", "RA"):
+            vals = [l[setup][key] for l in lats if key in l.get(setup, {})]
+            if vals:
+                out.setdefault(setup, {})[key] = {
+                    q: round(statistics.median(v[q] for v in vals), 3)
+                    for q in ("p50", "p90", "p99", "max")}
+    return out
 
 
 def main():
@@ -199,6 +309,9 @@ def main():
         return 2
     tmp = tempfile.mkdtemp(prefix="dfo-bench-fo.")
     print("logs: %s" % tmp, flush=True)
+    os.makedirs(SERIES, exist_ok=True)
+    for old in os.listdir(SERIES):
+        os.unlink(os.path.join(SERIES, old))
     res = {}
     try:
         ft.lab_up()
@@ -207,7 +320,8 @@ def main():
         b = ft.Server(tmp, "B", ft.NS_B, "lb", "10.99.0.2:647")
         for s in (a, b):
             with open(s.conf) as f:
-                text = f.read().replace("log-level = debug", "log-level = warning")
+                # info: the primary's "rebalanced in N ms" (nothing is logged per lease)
+                text = f.read().replace("log-level = debug", "log-level = info")
                 if s is a:
                     text = text.replace("interfaces = la", "interfaces = la, pa")
             with open(s.conf, "w") as f:
@@ -237,8 +351,16 @@ def main():
                      med(4)))
             res["throughput"] = {"standalone": solo, "pair": pair, "round_ratio": ratios,
                                  "cpu_us": {"standalone": med(2), "primary": med(3),
-                                            "secondary": med(4)}}
+                                            "secondary": med(4)},
+                                 "latency": median_latency([r[5] for r in runs])}
+        res["rate"], res["reps"], res["seconds"] = RATE, REPS, SECONDS
         print(json.dumps(res))
+        with open(os.path.join(OUT, "results.json"), "w") as f:
+            json.dump(res, f, indent=2)
+        if os.environ.get("CHARTS", "1") == "1" and subprocess.run(
+                ["/usr/bin/python3", os.path.join(ROOT, "scripts", "bench-charts.py"),
+                 "failover", OUT]).returncode != 0:
+            print("bench-failover: no charts (python3-matplotlib: scripts/install-deps)")
     finally:
         ft.LAB.down()
     return 0

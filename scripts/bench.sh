@@ -42,7 +42,18 @@
 # dhcpfod and dhcpd), raw sockets, WARN logging; dhcpd with ping-check false and its
 # per-packet syslog muted where the host has a /dev/log. Lease time 3600 s for all;
 # dhcpfod logs at warning.
-# Output: a table on stdout, progress on stderr, build/bench/results.json (and results.txt).
+# Pictures (scripts/bench-charts.py, Debian's python3-matplotlib through /usr/bin/python3):
+#   leases-per-second.png  phase 1, each round of each server: ACKs per second (perfdhcp's
+#                          -t 1 reports) over the round
+#   latency.png            phase 2 (a rate below every server's saturation): p50, p90,
+#                          p99 of DISCOVER->OFFER and REQUEST->ACK, from perfdhcp's
+#                          per-exchange timestamps (-x t)
+#   rss.png                phase 1: the resident memory (VmRSS of every process in the
+#                          server's namespace, sampled every RSS_STEP s) over each round
+#   Their data: OUT/series/ (lps-KIND-REP.tsv, rss-KIND-REP.tsv); the figures also in
+#   results.json and the table.
+# Output: a table on stdout, progress on stderr, build/bench/results.json (and results.txt),
+# the charts above in build/bench/.
 # Exit status: 0 every installed server was measured; 1 a server failed (dhcpfod until its
 # DHCP engine serves relayed clients); 2 usage, environment or missing tools.
 #
@@ -54,7 +65,8 @@
 # CPU_RATES ("1000 auto"), CPU_SECONDS (10), ALLOC (1), ALLOC_CLIENTS (200), ALLOC_RATE (auto|N;
 # with a fixed RATE, auto is 3 x RATE), ALLOC_REPS (7),
 # ALLOC_DHCPD_8 (0), START_TIMEOUT (15 s), DHCPFOD_START_TIMEOUT (5 s), PIN (1), BUILD,
-# OUT (BUILD/bench), LAB_KEEP=1 keeps configs, logs and raw perfdhcp output.
+# OUT (BUILD/bench), RSS_STEP (0.25 s), CHARTS (1; 0: none), LAB_TAG (dfo: the lab's
+# namespace prefix), LAB_KEEP=1 keeps configs, logs and raw perfdhcp output.
 # The method, and the behaviour of perfdhcp, Kea and dhcpd it allows for:
 # docs/PERFORMANCE.md, Method.
 
@@ -89,6 +101,8 @@ ALLOC_DHCPD_8=${ALLOC_DHCPD_8:-0}
 START_TIMEOUT=${START_TIMEOUT:-15}
 DHCPFOD_START_TIMEOUT=${DHCPFOD_START_TIMEOUT:-5}
 PIN=${PIN:-1}
+RSS_STEP=${RSS_STEP:-0.25}
+CHARTS=${CHARTS:-1}
 SRV_CPU=${SRV_CPU:-1}
 CLI_CPU=${CLI_CPU:-0}
 DROP_TIME=1
@@ -162,7 +176,10 @@ lab_up
 lab_static_neigh
 RES=$LAB_DIR/results.tsv
 : >"$RES"
+SERIES=$OUT/series
 mkdir -p "$OUT"
+rm -rf "$SERIES"
+mkdir -p "$SERIES"
 HZ=$(getconf CLK_TCK)
 PD_LIMIT=$(( (DURATION > CPU_SECONDS + 5 ? DURATION : CPU_SECONDS + 5) + 30 ))
 
@@ -372,6 +389,56 @@ pd_burst_rate() {
 		END { if (n == 0 || last <= first) print "0 0"; else printf "%.1f %d\n", n / (last - first), n }' "$1"
 }
 
+# pd_latency FILE DO|RA: "p50 p90 p99 max" of the exchange's delays in ms, from -x t
+# timestamps ("sent / received: SENT / RECEIVED", seconds); "null null null null" if none
+pd_latency() {
+	awk -v sec="$2" '/Timestamps for packets: DISCOVER-OFFER/ { s = "DO"; next }
+		/Timestamps for packets: REQUEST-ACK/ { s = "RA"; next }
+		/^\*\*\*/ { s = "" }
+		s == sec && /^sent \/ received:/ { printf "%.3f\n", ($6 - $4) * 1000 }' "$1" |
+		sort -n | awk '{ v[NR] = $1 } END {
+			if (NR == 0) { print "null null null null"; exit }
+			split("50 90 99", q, " ")
+			for (i = 1; i <= 3; i++) { k = int(NR * q[i] / 100 + 0.999999); if (k < 1) k = 1
+				printf "%s ", v[k] }
+			print v[NR] }'
+}
+
+# pd_series FILE OUT: ACKs per second from perfdhcp's -t 1 reports (cumulative
+# "received: OFFERS/ACKS"), one "second<TAB>acks" line each
+pd_series() {
+	awk -F'[ /;]+' '/^sent: / { for (i = 1; i < NF; i++) if ($i == "received:") { a = $(i + 2)
+		printf "%d\t%d\n", ++n, a - last; last = a } }' "$1" >"$2"
+}
+
+# rss_start FILE / rss_stop: sample the resident memory (KiB) of every process in the
+# server namespace every RSS_STEP s, "seconds<TAB>KiB" lines, in the background (it
+# ends by itself with this script, and after 900 s at most)
+RSS_PID=""
+rss_start() {
+	local f=$1 parent=$$
+	(
+		t0=${EPOCHREALTIME/./}
+		while kill -0 "$parent" 2>/dev/null &&
+			[ $(( ${EPOCHREALTIME/./} - t0 )) -lt 900000000 ]; do
+			kib=0
+			for p in $(lab_ns_pids "$LAB_SRV_NS"); do
+				v=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+				kib=$((kib + ${v:-0}))
+			done
+			t=${EPOCHREALTIME/./}
+			printf '%s\t%s\n' "$(awk -v d=$((t - t0)) 'BEGIN { printf "%.2f", d / 1e6 }')" "$kib"
+			sleep "$RSS_STEP"
+		done
+	) >"$f" 2>/dev/null &
+	RSS_PID=$!
+}
+rss_stop() {
+	[ -n "$RSS_PID" ] && { kill "$RSS_PID" 2>/dev/null; wait "$RSS_PID" 2>/dev/null; }
+	RSS_PID=""
+}
+rss_max() { awk 'max < $2 { max = $2 } END { print max + 0 }' "$1"; }
+
 # --- phase 1: throughput -------------------------------------------------------------
 declare -A OFFER=() CAPACITY=() ALLOC_OFF=()
 calibrate() {   # KIND -> OFFER[KIND], CAPACITY[KIND]
@@ -417,17 +484,21 @@ cli_rcvbuf() {
 }
 
 tput_once() {   # KIND REP
-	local kind=$1 rep=$2 f rate n t0 t1 lps dos dor ras rar cpu first c0 c1 verdict
+	local kind=$1 rep=$2 f rate n t0 t1 lps dos dor ras rar cpu first c0 c1 verdict rss
 	rate=${OFFER[$kind]}
 	try_start "$kind" || return 1
 	f=$SRV_DIR/tput.out
 	if [ "$WORKLOAD" = new ]; then n=$CLIENTS; else n=$((rate * (DURATION + 5))); fi
 	t0=$(srv_ticks)
 	c0=$(cli_rcvbuf)
+	rss_start "$SERIES/rss-$kind-$rep.tsv"
 	pd "$f" -r "$rate" -R "$CLIENTS" -n "$n" -p "$DURATION" -d "$DROP_TIME" -t 1 ||
 		log "bench: perfdhcp failed ($f)"
+	rss_stop
 	c1=$(cli_rcvbuf)
 	t1=$(srv_ticks)
+	pd_series "$f" "$SERIES/lps-$kind-$rep.tsv"
+	rss=$(rss_max "$SERIES/rss-$kind-$rep.tsv")
 	note_cmd throughput "-r OFFERED -R $CLIENTS -n $([ "$WORKLOAD" = new ] && echo "$CLIENTS" || echo "OFFEREDx$((DURATION + 5))") -p $DURATION -d $DROP_TIME -t 1"
 	stop_server
 	lps=$(pd_rate "$f"); lps=${lps:-0}
@@ -443,10 +514,10 @@ tput_once() {   # KIND REP
 		if (s < 0.95 * o * d || cd > 0.005 * (dr + ra)) print "generator-limited"
 		else if (s > 0 && ra >= 0.98 * s) print "not-saturated"
 		else print "ok" }')
-	log "bench: throughput $kind round $rep: $lps leases/s (offered $rate/s; DISCOVER sent $dos, OFFER $dor; REQUEST $ras, ACK $rar; perfdhcp's socket dropped $((c1 - c0)); server CPU $cpu%; first-time $first%; $verdict)"
+	log "bench: throughput $kind round $rep: $lps leases/s (offered $rate/s; DISCOVER sent $dos, OFFER $dor; REQUEST $ras, ACK $rar; perfdhcp's socket dropped $((c1 - c0)); server CPU $cpu%; first-time $first%; peak RSS $rss KiB; $verdict)"
 	record tput "$kind" 16 "$rep" "lps=$lps" "offered=$rate" "do_sent=${dos:-0}" "do_recv=${dor:-0}" \
 		"ra_sent=${ras:-0}" "ra_recv=${rar:-0}" "cli_drops=$((c1 - c0))" "cpu_pct=$cpu" \
-		"first_time_pct=$first" "verdict=$verdict"
+		"first_time_pct=$first" "rss_max_kib=$rss" "verdict=$verdict"
 }
 
 # --- phase 2: CPU per lease at a fixed rate ------------------------------------------
@@ -463,7 +534,7 @@ cpu_auto() {
 }
 
 cpu_once() {    # KIND RATE
-	local kind=$1 rate=$2 f t0 t1 dos rar n per ok cap=${CAPACITY[$1]:-}
+	local kind=$1 rate=$2 f t0 t1 dos rar n per ok lat_do lat_ra cap=${CAPACITY[$1]:-}
 	n=$((rate * CPU_SECONDS))
 	if [ -n "$cap" ] && [ $((rate * 10)) -gt $((cap * 9)) ]; then
 		log "bench: cpu $kind at $rate/s: left out, above 90 % of its capacity (~$cap/s)"
@@ -473,19 +544,23 @@ cpu_once() {    # KIND RATE
 	try_start "$kind" || return 1
 	f=$SRV_DIR/cpu-$rate.out
 	t0=$(srv_ticks)
-	pd "$f" -r "$rate" -R "$CLIENTS" -n "$n" -p $((CPU_SECONDS + 5)) -W 1000000 -d "$DROP_TIME" ||
+	pd "$f" -r "$rate" -R "$CLIENTS" -n "$n" -p $((CPU_SECONDS + 5)) -W 1000000 -d "$DROP_TIME" -x t ||
 		log "bench: perfdhcp failed ($f)"
 	t1=$(srv_ticks)
-	note_cmd cpu "-r RATE -R $CLIENTS -n RATEx$CPU_SECONDS -p $((CPU_SECONDS + 5)) -W 1000000 -d $DROP_TIME"
+	note_cmd cpu "-r RATE -R $CLIENTS -n RATEx$CPU_SECONDS -p $((CPU_SECONDS + 5)) -W 1000000 -d $DROP_TIME -x t"
+	read -r -a lat_do <<<"$(pd_latency "$f" DO)"
+	read -r -a lat_ra <<<"$(pd_latency "$f" RA)"
 	stop_server
 	dos=$(pd_field "$f" DO sent); rar=$(pd_field "$f" RA recv)
 	dos=${dos:-0} rar=${rar:-0}
 	per=$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v n="$rar" 'BEGIN { if (n > 0) printf "%.1f", 1e6 * (b - a) / hz / n; else print "null" }')
 	# below saturation means (nearly) every DISCOVER completed
 	ok=$(awk -v s="$dos" -v r="$rar" 'BEGIN { print (s > 0 && r >= 0.98 * s) ? "true" : "false" }')
-	log "bench: cpu $kind: $rar leases at $rate/s, $((t1 - t0))/$HZ s CPU -> $per us/lease$([ "$ok" = true ] || echo " (SATURATED: only $rar of $dos completed; not comparable)")"
+	log "bench: cpu $kind: $rar leases at $rate/s, $((t1 - t0))/$HZ s CPU -> $per us/lease$([ "$ok" = true ] || echo " (SATURATED: only $rar of $dos completed; not comparable)"); latency p50/p90/p99/max ms: DISCOVER-OFFER ${lat_do[*]}, REQUEST-ACK ${lat_ra[*]}"
 	record cpu "$kind" 16 0 "rate=$rate" "leases=$rar" "discovers=$dos" "cpu_ticks=$((t1 - t0))" \
-		"hz=$HZ" "us_per_lease=$per" "below_saturation=$ok"
+		"hz=$HZ" "us_per_lease=$per" "below_saturation=$ok" \
+		"do_p50=${lat_do[0]}" "do_p90=${lat_do[1]}" "do_p99=${lat_do[2]}" "do_max=${lat_do[3]}" \
+		"ra_p50=${lat_ra[0]}" "ra_p90=${lat_ra[1]}" "ra_p99=${lat_ra[2]}" "ra_max=${lat_ra[3]}"
 }
 
 # --- phase 3: first-time allocation, /24 vs /8 --------------------------------------
@@ -674,6 +749,21 @@ for s, e in servers.items():
             e["label"], ",".join(str(d.get("verdict")) for d in t["details"]),
             ",".join(f(d.get("cli_drops")) for d in t["details"]),
             ",".join(f(d.get("cpu_pct")) for d in t["details"])))
+for r in cpu_rates:
+    for s, e in servers.items():
+        c = e["cpu"].get(r) or {}
+        if c.get("do_p50") is None:
+            continue
+        print("latency %-20s at %s/s: DISCOVER-OFFER p50/p90/p99/max %s/%s/%s/%s ms, "
+              "REQUEST-ACK %s/%s/%s/%s ms%s" % (
+                  e["label"], r, *(c.get(k) for k in ("do_p50", "do_p90", "do_p99", "do_max",
+                                                      "ra_p50", "ra_p90", "ra_p99", "ra_max")),
+                  "" if c.get("below_saturation") else " (SATURATED)"))
+for s, e in servers.items():
+    t = e["throughput"]
+    if t and t["details"]:
+        print("memory %-20s peak RSS in the throughput rounds: %s KiB" % (
+            e["label"], ",".join(f(d.get("rss_max_kib")) for d in t["details"])))
 for k, v in ratios.items():
     print("%s = %s" % (k, "n/a" if v is None else v))
 print("(us/lease: server CPU (utime+stime) per ACK at that offered rate; SAT = saturated there, n/a ="
@@ -750,6 +840,10 @@ record meta - - 0 "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "host=$(hostname)" "cpus
 report "$RES" "$OUT/results.json" | tee "$OUT/results.txt"
 cp "$RES" "$OUT/results.tsv"
 log "bench: results in $OUT/results.json"
+if [ "$CHARTS" = 1 ]; then
+	/usr/bin/python3 "$ROOT/scripts/bench-charts.py" bench "$OUT" >&2 ||
+		log "bench: no charts (python3-matplotlib: scripts/install-deps)"
+fi
 
 failed=0
 for s in "${ACTIVE[@]}"; do [ "${STATUS[$s]}" = ok ] || failed=1; done

@@ -1,9 +1,27 @@
 /* dhcpfod dashboard: polls /api/v1/status every POLL_MS and redraws; the
  * lease search asks /api/v1/leases?q=. No framework, no build step. Every
- * value comes from the daemon's RPC methods (docs/RPC.md §8.1). */
+ * value comes from the daemon's RPC methods (docs/RPC.md §8.1). Over HTTPS
+ * (the management listener, docs/REMOTE.md §10) /api/v1/whoami says who the
+ * page is, a bearer token typed into the page is kept in sessionStorage
+ * only and sent as "Authorization: Bearer", and an administrator's
+ * "Rebalance now" POSTs failover.trigger_addr_allocation to /api/v1/rpc. */
 "use strict";
 
 const POLL_MS = 2000;
+const TOKEN_KEY = "dhcpfod.token";
+let who = null;                 /* the last /api/v1/whoami */
+
+function token() {
+  try { return sessionStorage.getItem(TOKEN_KEY) || ""; } catch (e) { return ""; }
+}
+
+/* fetch with the bearer token, never with cookies */
+function api(path, opts) {
+  const o = Object.assign({ cache: "no-store", credentials: "omit" }, opts || {});
+  o.headers = Object.assign({}, o.headers || {});
+  if (token()) o.headers["Authorization"] = "Bearer " + token();
+  return fetch(path, o);
+}
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -46,13 +64,24 @@ function thisShare(rel) {
   return rel.server_type === "secondary" ? secondary : 100 - secondary;
 }
 
+/* Why "Rebalance now" is disabled for rel, or "" when it is not. */
+function rebalanceWhy(rel) {
+  if (!who) return "Rebalance now: who you are is not known yet";
+  if (!who.may_change)
+    return who.why + "; use `dhcpfoctl failover rebalance " + rel.name + "` meanwhile.";
+  if (rel.server_type !== "primary")
+    return "Rebalancing runs on the primary of " + rel.name + ": open its dashboard.";
+  return "";
+}
+
 function relRow(rel, now) {
   const last = (rel.history || [])[0];
-  const btn = el("button", { type: "button", disabled: "",
-    title: "Rebalance now needs the authenticated management listener (TLS with " +
-           "roles), which this plain HTTP listener is not; use " +
-           "`dhcpfoctl failover rebalance " + rel.name + "` meanwhile." },
-    "Rebalance now");
+  const why = rebalanceWhy(rel);
+  const attrs = why ? { type: "button", disabled: "" } : { type: "button" };
+  Object.assign(attrs, { class: "rebalance", "data-rel": rel.name,
+    title: why || `failover.trigger_addr_allocation ${rel.name} as ${who.identity}` });
+  const btn = el("button", attrs, "Rebalance now");
+  if (!why) btn.addEventListener("click", () => rebalance(rel.name));
   return el("tr", { "data-rel": rel.name },
     el("td", { text: rel.name }),
     el("td", { text: `${rel.server_type} / ${rel.mode} ${rel.percentage} %` }),
@@ -145,11 +174,14 @@ function drawServer(doc) {
     `storage ${s.storage && s.storage.ok === false ? "FAILING" : "ok"}`;
 }
 
-async function poll() {
+async function refresh() {
   const live = document.getElementById("live");
   try {
-    const r = await fetch("api/v1/status", { cache: "no-store" });
-    if (!r.ok) throw new Error(r.status);
+    const r = await api("api/v1/status");
+    if (!r.ok) {
+      const e = await r.json().catch(() => ({}));
+      throw new Error(r.status + (e.error ? ": " + e.error : ""));
+    }
     const doc = await r.json();
     drawServer(doc); drawRels(doc); drawScopes(doc); drawHistory(doc);
     live.className = "live ok";
@@ -158,14 +190,78 @@ async function poll() {
     live.className = "live stale";
     live.textContent = "no answer (" + e.message + ")";
   }
+}
+
+async function poll() {
+  await refresh();
   setTimeout(poll, POLL_MS);
+}
+
+/* Who the page is (/api/v1/whoami) and the sign-in box of HTTPS. */
+async function loadWho() {
+  try {
+    const r = await api("api/v1/whoami");
+    who = r.ok ? await r.json() : null;
+  } catch (e) {
+    who = null;
+  }
+  /* a refused token is forgotten at once: polls would only repeat the 401 */
+  if (who && who.channel === "https" && !who.authenticated && token()) {
+    try { sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing kept */ }
+  }
+  const box = document.getElementById("auth");
+  box.hidden = !who || who.channel !== "https";
+  document.getElementById("who").textContent = !who ? "" :
+    who.authenticated ? `${who.identity} · ${who.role}` :
+    who.channel === "https" ? "not signed in: " + who.why : "";
+  document.getElementById("signout").hidden = !token();
+}
+
+async function signIn(ev) {
+  ev.preventDefault();
+  const f = document.getElementById("token");
+  try { sessionStorage.setItem(TOKEN_KEY, f.value.trim()); } catch (e) { /* private mode */ }
+  f.value = "";
+  await loadWho();
+  await refresh();
+}
+
+async function signOut() {
+  try { sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing kept */ }
+  await loadWho();
+  await refresh();
+}
+
+/* "Rebalance now": the JSON-RPC request, as the CLI sends it. */
+async function rebalance(name) {
+  const out = document.getElementById("action");
+  out.textContent = `rebalancing ${name}…`;
+  try {
+    const r = await api("api/v1/rpc", { method: "POST",
+      headers: { "Content-Type": "application/json", "X-Requested-With": "dhcpfod" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "failover.trigger_addr_allocation",
+                             params: { name: name } }) });
+    const doc = await r.json();
+    if (doc.error) out.textContent = `${name}: error ${doc.error.code}: ${doc.error.message}` +
+        (doc.error.data && doc.error.data.detail ? " (" + doc.error.data.detail + ")" : "");
+    else out.textContent = `${name} rebalanced at ${new Date().toLocaleTimeString()}: ` +
+        (doc.result.scopes || []).map(sc => `${sc.scope} free: primary ${sc.primary_free}, ` +
+          `secondary ${sc.secondary_free} (moved ${(sc.moved_to_secondary || 0) +
+          (sc.moved_to_primary || 0)})`).join("; ");
+    out.className = doc.error ? "action bad" : "action ok";
+    out.title = out.textContent;
+  } catch (e) {
+    out.textContent = `${name}: no answer (${e.message})`;
+    out.className = "action bad";
+  }
+  await refresh();
 }
 
 async function search(ev) {
   ev.preventDefault();
   const q = document.getElementById("q").value.trim();
   const tb = document.querySelector("#leases tbody");
-  const r = await fetch("api/v1/leases?q=" + encodeURIComponent(q), { cache: "no-store" });
+  const r = await api("api/v1/leases?q=" + encodeURIComponent(q));
   const doc = r.ok ? await r.json() : { leases: [] };
   tb.replaceChildren(...(doc.leases.length ? doc.leases.map(l => el("tr", {},
       el("td", { text: l.address }), el("td", { text: l.hwaddr }),
@@ -175,6 +271,8 @@ async function search(ev) {
 }
 
 document.getElementById("search").addEventListener("submit", search);
+document.getElementById("signin").addEventListener("submit", signIn);
+document.getElementById("signout").addEventListener("click", signOut);
 const q0 = new URLSearchParams(location.search).get("q");
 if (q0) { document.getElementById("q").value = q0; search(new Event("submit")); }
-poll();
+loadWho().then(poll);

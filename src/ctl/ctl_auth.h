@@ -79,6 +79,19 @@ struct ctl_peer {
  * takes the bufferevent. -1: nothing taken. */
 int	ctl_client_add(struct ctl *, struct bufferevent *, const struct ctl_peer *);
 struct event_base *ctl_base(struct ctl *);
+/* The answer of ctl_call_as: the JSON-RPC line (borrowed) and the error
+ * code (0: a result). */
+typedef void (*ctl_done_fn)(void *arg, const char *line, int code);
+struct ctl_req;
+/* Call method as the caller p (another channel: the dashboard over HTTPS):
+ * the role check, the audit log and the method table of every channel.
+ * done runs once, maybe before this returns; *pending is the request while
+ * it waits (ctl_call_cancel: done will not run), else NULL. -1: out of
+ * memory, done never runs. */
+int	ctl_call_as(struct ctl *, const struct ctl_peer *p, json_t *id,
+	    const char *method, json_t *params, ctl_done_fn done, void *arg,
+	    struct ctl_req **pending);
+void	ctl_call_cancel(struct ctl_req *);
 /* The TLS listener (ctl_tls.c), owned by the ctl (ctl_listen_tls). */
 struct ctl_tls	*ctl_tls_new(struct ctl *, const struct conf *, char *err,
 		    size_t errlen);
@@ -87,5 +100,16 @@ void		 ctl_tls_free(struct ctl_tls *);
 int		 ctl_tls_token(struct ctl_tls *, const char *token, const char **name,
 		    enum ctl_role *role);
 struct daemon	*ctl_daemon(struct ctl *);
+
+/* The dashboard over the TLS listener (ctl_https.c). */
+struct https;
+struct https	*https_new(struct ctl *, struct ctl_tls *);
+void		 https_free(struct https *);
+/* Serve a TLS stream whose first bytes are HTTP: the peer ("10.0.0.2:4000"),
+ * the certificate's subject (NULL: none) and its role; release(arg) runs
+ * when the connection goes (also on -1, bev freed). */
+int		 https_adopt(struct https *, struct bufferevent *, const char *peer,
+		    const char *subject, enum ctl_role, void (*release)(void *),
+		    void *arg);
 
 #endif

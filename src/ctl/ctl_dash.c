@@ -2,7 +2,8 @@
  * dashboard-dir, and two JSON documents built only from what the RPC methods
  * answer (ctl_call_local runs their handlers), so the page and dhcpfoctl
  * never disagree. Read-only: no method that changes anything is reachable
- * from here. */
+ * from here (changes: POST /api/v1/rpc of ctl_https.c, on the management
+ * listener only). */
 #include <sys/stat.h>
 
 #include <fcntl.h>
@@ -103,13 +104,21 @@ dash_status(struct daemon *d)
 {
 	json_t *server = call(d, "server.status", json_object());
 
-	/* "Rebalance now" needs the authenticated management listener: this
-	 * plain listener never offers it (docs/RPC.md §8.1) */
-	return json_pack("{s:o, s:o, s:o, s:{s:b, s:s}}",
+	return json_pack("{s:o, s:o, s:o}",
 	    "server", server != NULL ? server : json_null(),
-	    "relationships", status_rels(d), "scopes", status_scopes(d),
-	    "management", "rebalance", 0, "why",
-	    "needs the authenticated management listener (TLS with roles)");
+	    "relationships", status_rels(d), "scopes", status_scopes(d));
+}
+
+/* GET /api/v1/whoami on the plain listener: nobody, who may change nothing
+ * ("Rebalance now" needs the management listener, ctl_https.c). */
+static json_t *
+whoami_plain(void)
+{
+	return json_pack("{s:s, s:n, s:n, s:b, s:b, s:b, s:s}", "channel", "http",
+	    "identity", "role", "authenticated", 0, "may_change", 0, "token_login", 0,
+	    "why", "Rebalance now needs the authenticated management listener "
+	    "(TLS with roles, docs/REMOTE.md §10), which this plain HTTP listener "
+	    "is not");
 }
 
 /* Which failover.client_info key a search text is: address, hwaddr or
@@ -235,6 +244,10 @@ dash_route(struct dash *dh, const struct http_req *req, struct http_out *o)
 		return -1;
 	if (strcmp(req->path, "/api/v1/status") == 0) {
 		reply_text(o, status_text(dh));
+		return 0;
+	}
+	if (strcmp(req->path, "/api/v1/whoami") == 0) {
+		reply_json(o, whoami_plain());
 		return 0;
 	}
 	if (strcmp(req->path, "/api/v1/leases") == 0) {

@@ -1,8 +1,10 @@
 /* The request head of the metrics/dashboard HTTP server (RFC 9112 §3): pure
  * functions on bytes, no I/O, so the unit tests and the fuzzer reach them. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctl_http.h"
 
@@ -27,7 +29,8 @@ is_tchar(int c)
 	return isalnum(c) || (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
-/* The method token: 0 GET, 1 HEAD, 405 another method, 400 not a token. */
+/* The method token: HTTP_GET, HTTP_HEAD, HTTP_POST, 405 another method,
+ * 400 not a token. */
 static int
 parse_method(const char *s, size_t n)
 {
@@ -37,9 +40,11 @@ parse_method(const char *s, size_t n)
 		if (!is_tchar((unsigned char)s[i]))
 			return 400;
 	if (n == 3 && memcmp(s, "GET", 3) == 0)
-		return 0;
+		return HTTP_GET;
 	if (n == 4 && memcmp(s, "HEAD", 4) == 0)
-		return 1;
+		return HTTP_HEAD;
+	if (n == 4 && memcmp(s, "POST", 4) == 0)
+		return HTTP_POST;
 	return 405;
 }
 
@@ -67,12 +72,105 @@ parse_target(const char *s, size_t n, struct http_req *req)
 	return 0;
 }
 
+/* A header value into buf (at most len - 1 bytes): -1 when longer. */
+static int
+copy_value(char *buf, size_t len, const char *v, size_t n)
+{
+	if (n >= len)
+		return -1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Content-Length (RFC 9112 §6.3): digits only, at most HTTP_MAX_BODY (413),
+ * the same value if repeated. */
+static int
+parse_clen(const char *v, size_t n, struct http_req *req)
+{
+	long x = 0;
+
+	if (n == 0 || n > 9)
+		return n > 9 && strspn(v, "0123456789") >= n ? 413 : 400;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return 400;
+		x = x * 10 + (v[i] - '0');
+	}
+	if (req->clen != 0 && req->clen != x)
+		return 400;
+	req->clen = x;
+	return x > HTTP_MAX_BODY ? 413 : 0;
+}
+
+/* One header field (RFC 9112 §5): the ones read are kept, the rest checked
+ * for form only. A transfer coding is 501: bodies come with a length. */
+static int
+parse_field(const char *s, size_t n, struct http_req *req)
+{
+	const char *colon = memchr(s, ':', n), *v, *e = s + n;
+	size_t name;
+
+	if (colon == NULL || colon == s)
+		return 400;
+	name = (size_t)(colon - s);
+	for (size_t i = 0; i < name; i++)
+		if (!is_tchar((unsigned char)s[i]))
+			return 400;	/* also obs-fold and white space before ':' */
+	for (v = colon + 1; v < e && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	for (const char *p = v; p < e; p++)
+		if ((unsigned char)*p < ' ' && *p != '\t')
+			return 400;
+	if (name == 13 && strncasecmp(s, "authorization", 13) == 0)
+		return copy_value(req->auth, sizeof(req->auth), v, (size_t)(e - v)) ? 431 : 0;
+	if (name == 12 && strncasecmp(s, "content-type", 12) == 0)
+		return copy_value(req->ctype, sizeof(req->ctype), v, (size_t)(e - v)) ? 400 : 0;
+	if (name == 16 && strncasecmp(s, "x-requested-with", 16) == 0)
+		return copy_value(req->xrw, sizeof(req->xrw), v, (size_t)(e - v)) ? 400 : 0;
+	if (name == 14 && strncasecmp(s, "content-length", 14) == 0)
+		return parse_clen(v, (size_t)(e - v), req);
+	if (name == 17 && strncasecmp(s, "transfer-encoding", 17) == 0)
+		return 501;
+	return 0;
+}
+
+/* The header fields after the request line, up to the blank line. */
+static int
+parse_fields(const char *p, const char *end, struct http_req *req)
+{
+	const char *eol;
+	size_t n;
+	int rc;
+
+	while (p < end && (eol = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n = (size_t)(eol - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			return 0;
+		if ((rc = parse_field(p, n, req)) != 0)
+			return rc;
+		p = eol + 1;
+	}
+	return 0;
+}
+
 int
 http_parse_head(const char *head, size_t len, struct http_req *req)
 {
 	const char *eol = memchr(head, '\n', len), *sp1, *sp2, *ver;
 	size_t line;
 	int m, rc;
+
+	memset(req, 0, offsetof(struct http_req, target));
+	req->auth[0] = req->ctype[0] = req->xrw[0] = '\0';
+	req->clen = 0;
+	req->body = NULL;
+	req->conn = NULL;
+	req->ctx = NULL;
 
 	if (eol == NULL)
 		return 400;
@@ -94,8 +192,11 @@ http_parse_head(const char *head, size_t len, struct http_req *req)
 		    505 : 400;
 	if (ver[7] != '0' && ver[7] != '1')
 		return 505;
-	req->head = m == 1;
-	return 0;
+	req->method = (enum http_method)m;
+	req->head = m == HTTP_HEAD;
+	if ((rc = parse_fields(eol + 1, head + len, req)) != 0)
+		return rc;
+	return m != HTTP_POST && req->clen != 0 ? 400 : 0;
 }
 
 const char *
@@ -103,10 +204,13 @@ http_reason(int code)
 {
 	static const struct { int code; const char *reason; } t[] = {
 		{ 200, "OK" }, { 304, "Not Modified" }, { 400, "Bad Request" },
+		{ 401, "Unauthorized" }, { 403, "Forbidden" },
 		{ 404, "Not Found" }, { 405, "Method Not Allowed" },
-		{ 408, "Request Timeout" }, { 414, "URI Too Long" },
+		{ 408, "Request Timeout" }, { 413, "Content Too Large" },
+		{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
 		{ 431, "Request Header Fields Too Large" },
-		{ 500, "Internal Server Error" }, { 503, "Service Unavailable" },
+		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+		{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
 		{ 505, "HTTP Version Not Supported" },
 	};
 

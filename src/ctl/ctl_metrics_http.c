@@ -95,8 +95,10 @@ metrics_http_new(struct daemon *d, uint32_t addr, uint16_t port, char *err,
 		metrics_http_free(mh);
 		return NULL;
 	}
-	if ((mh->srv = http_srv_new(d->base, addr, port, http_request, mh, why,
-	    sizeof(why))) == NULL) {
+	if ((mh->srv = http_srv_new(d->base, addr, port, http_request, mh,
+	    "metrics-listen is read-only and authenticates nobody: changes go "
+	    "through the management listener over TLS ([management] listen, "
+	    "docs/REMOTE.md), or dhcpfoctl", why, sizeof(why))) == NULL) {
 		snprintf(err, errlen, "metrics-listen: cannot listen on %s:%u: %s",
 		    addr_str(addr, a), port, why);
 		metrics_http_free(mh);

@@ -52,6 +52,9 @@ struct ctl_req {
 	char			*reply;		/* the line, once answered */
 	int			 done;
 	char			**local;	/* ctl_call_local: the line goes here */
+	ctl_done_fn		 done_fn;	/* ctl_call_as: the line goes here */
+	void			*done_arg;
+	int			 calling;	/* inside ctl_call_as: it frees r */
 	int			 code;		/* 0, or the error answered */
 	struct audit		*audit;		/* set: write an audit line */
 	char			*audit_who[4];	/* channel, identity, peer, method */
@@ -188,10 +191,13 @@ req_finish(struct ctl_req *r, char *line)
 		*r->local = line;
 		return;
 	}
-	r->reply = r->id ? line : (free(line), NULL);
 	req_audit(r);
+	if (r->done_fn != NULL)		/* ctl_call_as */
+		r->done_fn(r->done_arg, line, r->code);
+	r->reply = r->id ? line : (free(line), NULL);
 	if (c == NULL) {		/* client gone: nobody to tell */
-		req_free(r);
+		if (!r->calling)
+			req_free(r);
 		return;
 	}
 	client_flush(c);
@@ -330,12 +336,12 @@ req_new(struct ctl_client *c, json_t *id)
 /* Keep what the audit line of a change will say (strdup failures only cost
  * the line's fields). */
 static void
-req_audit_prepare(struct ctl_client *c, struct ctl_req *r, const char *method,
-    json_t *params)
+req_audit_prepare(struct ctl *ctl, const struct ctl_peer *p, struct ctl_req *r,
+    const char *method, json_t *params)
 {
-	const char *who[4] = { c->channel, c->identity, c->peer, method };
+	const char *who[4] = { p->channel, p->identity, p->peer, method };
 
-	if ((r->audit = c->ctl->audit) == NULL)
+	if ((r->audit = ctl->audit) == NULL)
 		return;
 	for (size_t i = 0; i < nitems(who); i++)
 		r->audit_who[i] = strdup(who[i] ? who[i] : "");
@@ -427,32 +433,78 @@ text_printable(const char *s)
 /* The role check (RPC.md §1.1), then the method. Every call of a known
  * method that is not read-only is audited, refused or not. */
 static void
-client_call(struct ctl_client *c, struct ctl_req *r, const char *method,
-    json_t *params)
+call_checked(struct ctl *ctl, const struct ctl_peer *p, struct ctl_req *r,
+    const char *method, json_t *params)
 {
 	enum ctl_class cls = ctl_method_class(method);
 
-	if (strcmp(method, "session.auth") == 0) {
-		client_auth(c, r, params);
-		return;
-	}
-	if (strcmp(method, "session.on_behalf") == 0) {
-		client_on_behalf(c, r, params);
-		return;
-	}
 	if (ctl_method_find(method) != NULL && cls != CTL_READ)
-		req_audit_prepare(c, r, method, params);
-	if (c->role == ROLE_NONE)
-		ctl_fail(r, ERR_ACCESS_DENIED, "%s", c->denied ? c->denied :
+		req_audit_prepare(ctl, p, r, method, params);
+	if (p->role == ROLE_NONE)
+		ctl_fail(r, ERR_ACCESS_DENIED, "%s", p->denied ? p->denied :
 		    "access denied");
-	else if (ctl_method_find(method) != NULL && !ctl_role_may(c->role, cls)) {
-		log_notice("ctl: %s %s (%s) may not call %s: refused", c->channel,
-		    c->identity, ctl_role_name(c->role), method);
+	else if (ctl_method_find(method) != NULL && !ctl_role_may(p->role, cls)) {
+		log_notice("ctl: %s %s (%s) may not call %s: refused", p->channel,
+		    p->identity, ctl_role_name(p->role), method);
 		ctl_fail(r, ERR_ACCESS_DENIED, "%s changes the server: %s (%s) is "
 		    "in the role %s, which may call read-only methods only",
-		    method, c->identity, c->channel, ctl_role_name(c->role));
+		    method, p->identity, p->channel, ctl_role_name(p->role));
 	} else
 		ctl_dispatch(r, method, params);
+}
+
+static void
+client_call(struct ctl_client *c, struct ctl_req *r, const char *method,
+    json_t *params)
+{
+	struct ctl_peer p = { .channel = c->channel, .identity = c->identity,
+	    .peer = c->peer, .role = c->role, .denied = c->denied };
+
+	if (strcmp(method, "session.auth") == 0)
+		client_auth(c, r, params);
+	else if (strcmp(method, "session.on_behalf") == 0)
+		client_on_behalf(c, r, params);
+	else
+		call_checked(c->ctl, &p, r, method, params);
+}
+
+/* A call of another channel (the dashboard over HTTPS, ctl_https.c): the
+ * same role check, audit and dispatch as a client's line; session.auth is
+ * the channel's own business (87 here). */
+int
+ctl_call_as(struct ctl *ctl, const struct ctl_peer *p, json_t *id,
+    const char *method, json_t *params, ctl_done_fn done, void *arg,
+    struct ctl_req **pending)
+{
+	struct ctl_req *r = calloc(1, sizeof(*r));
+
+	*pending = NULL;
+	if (r == NULL)
+		return -1;
+	r->calling = 1;
+	r->daemon = ctl->daemon;
+	r->id = json_incref(id != NULL ? id : json_null());
+	r->done_fn = done;
+	r->done_arg = arg;
+	ctl->daemon->stats.rpc_requests++;
+	if (strcmp(method, "session.auth") == 0 ||
+	    strcmp(method, "session.on_behalf") == 0)
+		ctl_fail(r, ERR_INVALID_PARAMETER, "%s is for JSON-RPC lines: over "
+		    "HTTPS the token goes in the Authorization header", method);
+	else
+		call_checked(ctl, p, r, method, params);
+	r->calling = 0;
+	if (!r->done)
+		*pending = r;
+	else
+		req_free(r);
+	return 0;
+}
+
+void
+ctl_call_cancel(struct ctl_req *r)
+{
+	r->done_fn = NULL;
 }
 
 /* Handle one complete request line. */

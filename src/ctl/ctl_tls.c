@@ -3,7 +3,11 @@
  * TLS only: TLS 1.2 or later, forward-secret AEAD ciphers, a client
  * certificate signed by the configured CA required. The certificate's
  * subject gives the role ([management] admins, users); the authenticated
- * stream then goes to ctl_sock.c's line reader like a Unix client. Bounded:
+ * stream then goes to ctl_sock.c's line reader like a Unix client, or, when
+ * its first bytes are an HTTP request (a letter: "GET ", "POST "), to the
+ * dashboard over HTTPS (ctl_https.c). With token-without-certificate = yes
+ * the certificate is asked for but not required: such a connection may only
+ * speak HTTP, and needs a bearer token for the API. Bounded:
  * TLS_MAX_CONN connections (handshaking or not), TLS_MAX_PER_ADDR of them
  * from one address, a handshake within TLS_HANDSHAKE_S, a client idle
  * TLS_IDLE_S is closed; refusals are logged, TLS_LOG_BURST per
@@ -78,6 +82,7 @@ struct ctl_tls {
 	TAILQ_HEAD(, tls_hs)	 hs;		/* handshakes under way */
 	struct tls_token	*tokens;	/* [management] tokens */
 	size_t			 ntokens;
+	struct https		*https;		/* the dashboard over TLS */
 };
 
 /* A connection until its handshake ends. */
@@ -87,6 +92,9 @@ struct tls_hs {
 	struct tls_slot		*slot;
 	struct bufferevent	*bev;
 	char			 peer[64];
+	char			 subject[512];	/* "" without a certificate */
+	enum ctl_role		 role;		/* the certificate's */
+	int			 handshaken;	/* waiting for the first byte */
 };
 
 /* ---- the context ---- */
@@ -131,8 +139,10 @@ tls_ctx_new(const struct conf *c, char *err, size_t errlen)
 	    (names = SSL_load_client_CA_file(c->mgmt_ca)) == NULL)
 		goto fail;
 	SSL_CTX_set_client_CA_list(ctx, names);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-	    NULL);
+	/* token-without-certificate: asked for, verified if sent, not required
+	 * (hs_first then allows HTTP only) */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | (c->mgmt_token_alone ? 0 :
+	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT), NULL);
 	SSL_CTX_set_verify_depth(ctx, 4);
 	return ctx;
 fail:
@@ -272,30 +282,31 @@ hs_subject(struct tls_hs *h, char *buf, size_t len)
 	return 0;
 }
 
-/* Handshake done: map the subject to a role, hand the stream over. */
-static void
-hs_done(struct tls_hs *h)
-{
-	struct daemon *d = ctl_daemon(h->tls->ctl);
-	struct ctl_peer p = { .channel = "tls", .peer = h->peer,
-	    .on_close = slot_release, .arg = h->slot };
-	struct timeval idle = { TLS_IDLE_S, 0 };
-	char subject[512], denied[700];
+static void	hs_event(struct bufferevent *, short, void *);
 
-	if (hs_subject(h, subject, sizeof(subject)) == -1) {
-		refused(h->tls, h->peer, "no client certificate subject");
+/* The first bytes are JSON-RPC: the line reader of ctl_sock.c takes the
+ * stream (a certificate is required for it). */
+static void
+hs_to_rpc(struct tls_hs *h)
+{
+	struct ctl_peer p = { .channel = "tls", .peer = h->peer, .identity =
+	    h->subject, .role = h->role, .on_close = slot_release, .arg = h->slot };
+	struct timeval idle = { TLS_IDLE_S, 0 };
+	char denied[700];
+
+	if (h->subject[0] == '\0') {
+		refused(h->tls, h->peer, "no client certificate: JSON-RPC needs one "
+		    "(token-without-certificate is for the dashboard over HTTPS)");
 		hs_free(h, 1);
 		return;
 	}
-	p.identity = subject;
-	p.role = ctl_role_of(d->conf->mgmt_admins, d->conf->mgmt_users, subject);
 	if (p.role == ROLE_NONE) {
 		snprintf(denied, sizeof(denied), "certificate subject '%s' matches "
-		    "neither [management] admins nor users", subject);
+		    "neither [management] admins nor users", h->subject);
 		p.denied = denied;
 		log_notice("remote: %s: %s: every call is refused", h->peer, denied);
 	} else
-		log_info("remote: %s connected as '%s' (%s)", h->peer, subject,
+		log_info("remote: %s connected as '%s' (%s)", h->peer, h->subject,
 		    ctl_role_name(p.role));
 	bufferevent_set_timeouts(h->bev, &idle, &idle);
 	if (ctl_client_add(h->tls->ctl, h->bev, &p) == -1) {
@@ -306,6 +317,50 @@ hs_done(struct tls_hs *h)
 	hs_free(h, 0);
 }
 
+/* The first bytes after the handshake: an HTTP request starts with a
+ * method's capital letter, a JSON-RPC one with '{' or white space. */
+static void
+hs_first(struct bufferevent *bev, void *arg)
+{
+	struct tls_hs *h = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	unsigned char c;
+
+	if (evbuffer_copyout(in, &c, 1) != 1)
+		return;
+	if (c < 'A' || c > 'Z') {
+		hs_to_rpc(h);
+		return;
+	}
+	log_debug("remote: %s: HTTPS as '%s'", h->peer, h->subject[0] ? h->subject :
+	    "(no certificate)");
+	if (https_adopt(h->tls->https, h->bev, h->peer, h->subject[0] ? h->subject :
+	    NULL, h->role, slot_release, h->slot) == -1)
+		refused(h->tls, h->peer, "HTTPS: connections already");
+	hs_free(h, 0);
+}
+
+/* Handshake done: the subject and its role; then wait for the first bytes,
+ * TLS_IDLE_S with a certificate, TLS_HANDSHAKE_S without. */
+static void
+hs_done(struct tls_hs *h)
+{
+	struct daemon *d = ctl_daemon(h->tls->ctl);
+	struct timeval wait = { TLS_IDLE_S, 0 };
+
+	if (hs_subject(h, h->subject, sizeof(h->subject)) == -1) {
+		h->subject[0] = '\0';
+		wait.tv_sec = TLS_HANDSHAKE_S;
+	} else
+		h->role = ctl_role_of(d->conf->mgmt_admins, d->conf->mgmt_users,
+		    h->subject);
+	h->handshaken = 1;
+	bufferevent_set_timeouts(h->bev, &wait, &wait);
+	bufferevent_setcb(h->bev, hs_first, NULL, hs_event, h);
+	if (evbuffer_get_length(bufferevent_get_input(h->bev)) > 0)
+		hs_first(h->bev, h);
+}
+
 static void
 hs_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -314,6 +369,11 @@ hs_event(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_CONNECTED) {
 		hs_done(h);
+		return;
+	}
+	if (h->handshaken) {		/* gone before its first request */
+		log_debug("remote: %s: closed before a request", h->peer);
+		hs_free(h, 1);
 		return;
 	}
 	hs_reason(h, what, why, sizeof(why));
@@ -482,6 +542,10 @@ ctl_tls_new(struct ctl *ctl, const struct conf *c, char *err, size_t errlen)
 	    (c->mgmt_tokens != NULL && tokens_load(t, c->mgmt_tokens, err,
 	    errlen) == -1))
 		goto fail;
+	if ((t->https = https_new(ctl, t)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	t->listener = evconnlistener_new_bind(ctl_base(ctl), tls_accept, t,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
 	    (struct sockaddr *)&sin, sizeof(sin));
@@ -490,10 +554,13 @@ ctl_tls_new(struct ctl *ctl, const struct conf *c, char *err, size_t errlen)
 		    addr_str(c->mgmt_addr, a), c->mgmt_port, strerror(errno));
 		goto fail;
 	}
-	log_info("remote management on %s:%u (mutual TLS)", addr_str(c->mgmt_addr, a),
+	log_info("remote management on %s:%u (mutual TLS%s); the dashboard at "
+	    "https://%s:%u/", addr_str(c->mgmt_addr, a), c->mgmt_port,
+	    c->mgmt_token_alone ? ", or a bearer token alone for HTTPS" : "", a,
 	    c->mgmt_port);
 	return t;
 fail:
+	https_free(t->https);
 	SSL_CTX_free(t->ctx);
 	free(t->tokens);
 	free(t);
@@ -511,6 +578,7 @@ ctl_tls_free(struct ctl_tls *t)
 		return;
 	while ((h = TAILQ_FIRST(&t->hs)) != NULL)
 		hs_free(h, 1);
+	https_free(t->https);
 	evconnlistener_free(t->listener);
 	SSL_CTX_free(t->ctx);
 	if (t->tokens != NULL)

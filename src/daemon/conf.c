@@ -413,6 +413,20 @@ key_mgmt_drift_interval(struct conf *c, const char *v, char *msg, size_t len)
 	return 0;
 }
 
+/* token-without-certificate = yes|no (REMOTE.md §2, Bearer tokens): whether
+ * an HTTPS request of the dashboard may authenticate by a bearer token
+ * alone; JSON-RPC always needs the certificate. */
+static int
+key_mgmt_token_alone(struct conf *c, const char *v, char *msg, size_t len)
+{
+	if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+		c->mgmt_token_alone = v[0] == 'y';
+		return 0;
+	}
+	snprintf(msg, len, "token-without-certificate must be yes or no");
+	return -1;
+}
+
 /* admins / users = PATTERN [| PATTERN ...]; a pattern is ATTR=VALUE[,...]
  * or '*' (REMOTE.md, Roles). Only the form is checked here. */
 static int
@@ -463,6 +477,7 @@ static const struct conf_key conf_keys[] = {
 	{ "management",	"admins",		key_mgmt_admins, 0 },
 	{ "management",	"users",		key_mgmt_users, 0 },
 	{ "management",	"tokens",		NULL, PATH(mgmt_tokens) },
+	{ "management",	"token-without-certificate", key_mgmt_token_alone, 0 },
 	{ "management",	"audit-log",		NULL, PATH(audit_log) },
 	{ "management",	"client-certificate",	NULL, PATH(mgmt_client_cert) },
 	{ "management",	"client-key",		NULL, PATH(mgmt_client_key) },
@@ -607,6 +622,11 @@ conf_finish(struct conf *c, char *err, size_t errlen)
 	    c->mgmt_ca == NULL)) {
 		snprintf(err, errlen, "%s: [management] listen needs certificate, key "
 		    "and ca (there is no plaintext remote mode)", c->path);
+		return -1;
+	}
+	if (c->mgmt_token_alone && c->mgmt_tokens == NULL) {
+		snprintf(err, errlen, "%s: [management] token-without-certificate "
+		    "needs tokens", c->path);
 		return -1;
 	}
 	if (c->audit_log != NULL)
@@ -787,6 +807,8 @@ conf_print(const struct conf *c, FILE *f)
 	fprintf(f, "admins = %s\n", c->mgmt_admins ? c->mgmt_admins : "");
 	fprintf(f, "users = %s\n", c->mgmt_users ? c->mgmt_users : "");
 	fprintf(f, "tokens = %s\n", c->mgmt_tokens ? c->mgmt_tokens : "");
+	fprintf(f, "token-without-certificate = %s\n", c->mgmt_token_alone ? "yes" :
+	    "no");
 	fprintf(f, "audit-log = %s\n", c->audit_log);
 	fprintf(f, "client-certificate = %s\n",
 	    c->mgmt_client_cert ? c->mgmt_client_cert : "");

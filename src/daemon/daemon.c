@@ -102,6 +102,9 @@ reload_keep_mgmt(struct conf *old, struct conf *nc)
 	reload_keep_path("key", &old->mgmt_key, &nc->mgmt_key);
 	reload_keep_path("ca", &old->mgmt_ca, &nc->mgmt_ca);
 	reload_keep_path("tokens", &old->mgmt_tokens, &nc->mgmt_tokens);
+	reload_keep("[management] token-without-certificate", old->mgmt_token_alone ?
+	    "yes" : "no", nc->mgmt_token_alone ? "yes" : "no");
+	nc->mgmt_token_alone = old->mgmt_token_alone;
 	reload_keep_path("audit-log", &old->audit_log, &nc->audit_log);
 }
 

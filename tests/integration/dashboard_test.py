@@ -21,6 +21,18 @@ and a traversal (404), the right Content-Type and Cache-Control per file;
 while idle and slow connections are held, a udhcpc client gets its lease and
 the RPC answers, and afterwards the dashboard serves again. Last,
 conf/grafana-dashboard.json is valid JSON naming only metrics /metrics has.
+Over the management listener's TLS on A (dashboard_tls.py, docs/REMOTE.md §10):
+Chromium, driven over the DevTools pipe (cdp.py), types alice's admin token
+into the page and presses "Rebalance now": the split follows percentage 30;
+bob (a user) sees the button disabled; a browser holding the admin's client
+certificate (NSS database, libnss3-tools) is that subject without a token and
+rebalances too; raw HTTPS requests check the roles
+(bob's POST 403 / 5), CSRF (no X-Requested-With: 403, text/plain: 415), 401
+without a token, the admin's client certificate, JSON-RPC lines refused
+without a certificate, POST on the plain listener 405, the audit log naming
+alice and bob; and the TLS path's limits (long URL, huge header, big and
+chunked bodies, bad methods, too many connections, a slow client) while a
+client gets its lease.
 
   dashboard_test.py              the test (root)
   dashboard_test.py probe ...    run inside a namespace by the test itself
@@ -35,6 +47,7 @@ import sys
 import tempfile
 import time
 
+import dashboard_tls as dt
 import labkit as lk
 from labkit import check, wait_for
 from rfc3074 import client_macs
@@ -140,7 +153,9 @@ def probe_slow():
 
 def probe_main(args):
     kind = args[0]
-    if kind == "get":
+    if kind.startswith("tls"):
+        out = dt.probe_main(kind, args[1:])
+    elif kind == "get":
         out = probe_get(args[1], *(args[2:3]))
     elif kind == "raw":
         d = raw(bytes.fromhex(args[1]))
@@ -156,13 +171,13 @@ def probe_main(args):
 # ---- the test ----
 
 class Server(lk.Dhcpfod):
-    def __init__(self, tmp, name, ns, ifc, listen):
+    def __init__(self, tmp, name, ns, ifc, listen, mgmt=""):
         super().__init__(os.path.join(tmp, name), ns)
         self.write_conf("[server]\ninterfaces = %s\ndatabase = %s/db.sqlite\n"
                         "control-socket = %s\nlog-level = debug\n"
                         "metrics-listen = 127.0.0.1:%d\ndashboard-dir = %s\n"
-                        "[failover]\nlisten = %s\n"
-                        % (ifc, self.dir, self.sock, PORT, WWW, listen))
+                        "[failover]\nlisten = %s\n%s"
+                        % (ifc, self.dir, self.sock, PORT, WWW, listen, mgmt))
 
     def stats(self):
         return self.result("failover.scope_statistics", {"scope": SUBNET}, {})
@@ -399,7 +414,7 @@ def main():
     if os.geteuid() != 0:
         print("dashboard: SKIP: needs root for network namespaces")
         return 77
-    for tool in ("busybox", "chromium"):
+    for tool in ("busybox", "chromium", "openssl"):
         if shutil.which(tool) is None:
             print("dashboard: SKIP: %s missing: run scripts/install-deps" % tool)
             return 77
@@ -409,7 +424,10 @@ def main():
     a = b = None
     try:
         LAB.up()
-        a = Server(tmp, "A", NS_A, "la", "10.99.0.1:647")
+        dt.make_pki(tmp)
+        toks = dt.make_tokens(tmp)
+        audit = os.path.join(tmp, "audit.log")
+        a = Server(tmp, "A", NS_A, "la", "10.99.0.1:647", dt.mgmt_conf(tmp, audit))
         b = Server(tmp, "B", NS_B, "lb", "10.99.0.2:647")
         for srv in (a, b):
             lk.sh("ip", "link", "set", "lo", "up", ns=srv.ns)
@@ -417,10 +435,14 @@ def main():
         setup(a, b)
         before = step_states(a, b, tmp)
         step_rebalance(a, b, tmp, before)
+        dt.step_browser(a, b, tmp, toks, SHOTS, split_is, lambda s: s.stats())
+        dt.step_cert(a, tmp)
+        dt.step_api(probe, a, tmp, toks, audit)
         step_search(a, tmp)
         step_files(a)
         step_grafana(a)
         step_abuse(a, b, tmp)
+        dt.step_abuse(probe, a, b, tmp, NS_C)
         print("dashboard: screenshots in %s" % SHOTS)
     except Exception as e:      # a broken lab is a failure, not a crash
         check(False, "exception: %r" % (e,))

@@ -37,7 +37,9 @@ import labkit as lk
 from labkit import check, sh, wait_for
 from rfc3074 import bucket_of, client_macs
 
-NS_A, NS_B, NS_C = "fo-a-" + lk.TAG, "fo-b-" + lk.TAG, "fo-c-" + lk.TAG
+# LAB_PREFIX: another prefix for the namespaces' names (make bench-failover reuses this lab)
+_PFX = os.environ.get("LAB_PREFIX", "fo")
+NS_A, NS_B, NS_C = (_PFX + "-%s-" % x + lk.TAG for x in "abc")
 SUBNET, LO, HI = "10.77.0.0", "10.77.0.100", "10.77.0.199"
 LOAD = "10.78.0.0"      # a /16 for perfdhcp (relay agent 10.78.0.3 in C)
 MCLT = 8

@@ -271,6 +271,8 @@ static const struct accept_case {
 	  "admins = OU=dhcp-admins,O=Lab | CN=ops" },
 	{ "[management]\nusers = *\n", "users = *" },
 	{ "[management]\ntokens = /etc/dhcpfod/tokens\n", "tokens = /etc/dhcpfod/tokens" },
+	{ "[management]\ntokens = /etc/dhcpfod/tokens\ntoken-without-certificate = yes\n",
+	    "token-without-certificate = yes" },
 	{ "[management]\naudit-log = /var/log/dhcpfod-audit.log\n",
 	  "audit-log = /var/log/dhcpfod-audit.log" },
 	{ "[server]\ndatabase = /srv/d/x.db\n", "audit-log = /srv/d/audit.log" },
@@ -443,6 +445,10 @@ static const struct reject_case {
 	  NAME ":2: audit-log must be an absolute path" },
 	{ "[management]\ntoken = x\n", NAME ":2: unknown key 'token'" },
 	{ "[management]\ntokens = tokens\n", NAME ":2: tokens must be an absolute path" },
+	{ "[management]\ntoken-without-certificate = maybe\n",
+	    NAME ":2: token-without-certificate must be yes or no" },
+	{ "[management]\ntoken-without-certificate = yes\n",
+	    NAME ": [management] token-without-certificate needs tokens" },
 };
 
 START_TEST(test_reject)

@@ -22,7 +22,18 @@ static const struct head_case {
 	{ "GET /metrics HTTP/1.0\r\n\r\n", 0, 0, "/metrics", "" },
 	{ "HEAD /index.html HTTP/1.1\n\n", 0, 1, "/index.html", "" },
 	{ "GET /api/v1/leases?q=a%20b HTTP/1.1\r\n\r\n", 0, 0, "/api/v1/leases", "q=a%20b" },
-	{ "POST / HTTP/1.1\r\n\r\n", 405, 0, NULL, NULL },
+	{ "POST / HTTP/1.1\r\n\r\n", 0, 0, "/", "" },	/* the server decides (405 or not) */
+	{ "POST /api/v1/rpc HTTP/1.1\r\nContent-Length: 16384\r\n\r\n", 0, 0, "/api/v1/rpc", "" },
+	{ "POST / HTTP/1.1\r\nContent-Length: 16385\r\n\r\n", 413, 0, NULL, NULL },
+	{ "POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n", 413, 0, NULL, NULL },
+	{ "POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", 400, 0, NULL, NULL },
+	{ "POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 400, 0, NULL, NULL },
+	{ "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 501, 0, NULL, NULL },
+	{ "GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\n", 400, 0, NULL, NULL },
+	{ "GET / HTTP/1.1\r\nNo colon here\r\n\r\n", 400, 0, NULL, NULL },
+	{ "GET / HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n", 400, 0, NULL, NULL },
+	{ "GET / HTTP/1.1\r\nBad Name: 1\r\n\r\n", 400, 0, NULL, NULL },
+	{ "GET / HTTP/1.1\r\nX-A: a\001b\r\n\r\n", 400, 0, NULL, NULL },
 	{ "DELETE /metrics HTTP/1.1\r\n\r\n", 405, 0, NULL, NULL },
 	{ "BREW /pot HTTP/1.1\r\n\r\n", 405, 0, NULL, NULL },
 	{ "get / HTTP/1.1\r\n\r\n", 405, 0, NULL, NULL },		/* methods are case-sensitive */
@@ -68,6 +79,32 @@ START_TEST(test_long_target)
 		    len > HTTP_MAX_TARGET ? 414 : 0);
 	}
 	free(h);
+}
+END_TEST
+
+/* The headers the servers read, the method, and the Authorization bound. */
+START_TEST(test_fields)
+{
+	const char *h = "POST /api/v1/rpc HTTP/1.1\r\nHost: x\r\n"
+	    "authorization:   Bearer dfo_abc  \r\nContent-Type: application/json\r\n"
+	    "X-Requested-With: dhcpfod\r\ncontent-length: 12\r\n\r\n";
+	char big[HTTP_MAX_AUTH + 128];
+	struct http_req req;
+
+	ck_assert_int_eq(http_parse_head(h, strlen(h), &req), 0);
+	ck_assert_int_eq(req.method, HTTP_POST);
+	ck_assert_str_eq(req.auth, "Bearer dfo_abc");
+	ck_assert_str_eq(req.ctype, "application/json");
+	ck_assert_str_eq(req.xrw, "dhcpfod");
+	ck_assert_int_eq(req.clen, 12);
+	h = "GET / HTTP/1.1\r\n\r\n";
+	ck_assert_int_eq(http_parse_head(h, strlen(h), &req), 0);
+	ck_assert_int_eq(req.method, HTTP_GET);
+	ck_assert_str_eq(req.auth, "");
+	ck_assert_int_eq(req.clen, 0);
+	snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nAuthorization: %0*d\r\n\r\n",
+	    HTTP_MAX_AUTH + 1, 0);
+	ck_assert_int_eq(http_parse_head(big, strlen(big), &req), 431);
 }
 END_TEST
 
@@ -135,6 +172,7 @@ http_suite(void)
 	tcase_add_loop_test(tc, test_head, 0, nitems(head_cases));
 	tcase_add_test(tc, test_long_target);
 	tcase_add_test(tc, test_head_end);
+	tcase_add_test(tc, test_fields);
 	tcase_add_test(tc, test_query);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("history");
